@@ -1,0 +1,44 @@
+package dev.gatehouse.server.config;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.Role;
+import dev.gatehouse.server.http.HttpConfig;
+import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.store.StoreConfig;
+import dev.gatehouse.server.tokens.KeysConfig;
+import dev.gatehouse.server.tokens.TokensConfig;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * The whole, validated configuration of one Gatehouse process. Built by {@link ConfigLoader} from
+ * one YAML file plus environment overrides; immutable.
+ *
+ * @param production refuses dev-only conveniences (generated key-encryption key, plain-http issuer, local identity)
+ * @param dataDir where embedded state lives (SQLite file, dev key-encryption key)
+ * @param roles the roles this process runs
+ */
+public record GatehouseConfig(
+        boolean production,
+        Path dataDir,
+        Set<Role> roles,
+        HttpConfig http,
+        StoreConfig store,
+        KeysConfig keys,
+        TokensConfig tokens,
+        LoggingConfig logging) {
+
+    public GatehouseConfig {
+        requireNonNull(dataDir, "dataDir");
+        roles = Set.copyOf(requireNonNull(roles, "roles"));
+        requireNonNull(http, "http");
+        requireNonNull(store, "store");
+        requireNonNull(keys, "keys");
+        requireNonNull(tokens, "tokens");
+        requireNonNull(logging, "logging");
+        if (roles.isEmpty()) {
+            throw new IllegalArgumentException("roles: [] (expected: at least one of auth, gateway, sandbox, byos)");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.gatehouse.server.http;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The HTTP listener.
+ *
+ * @param host bind address
+ * @param port bind port; 0 picks a free one
+ * @param publicUrl the externally visible base URL (defaults to http://host:port)
+ * @param maxBodyBytes largest accepted request body
+ * @param shutdownTimeout how long in-flight requests may take to finish on shutdown
+ */
+public record HttpConfig(String host, int port, URI publicUrl, long maxBodyBytes, Duration shutdownTimeout) {
+
+    public HttpConfig {
+        requireNonNull(host, "host");
+        requireNonNull(publicUrl, "publicUrl");
+        requireNonNull(shutdownTimeout, "shutdownTimeout");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("server.port: " + port + " (expected: 0..65535)");
+        }
+        if (maxBodyBytes < 1024) {
+            throw new IllegalArgumentException("server.maxBodyBytes: " + maxBodyBytes + " (expected: >= 1024)");
+        }
+        if (shutdownTimeout.isNegative()) {
+            throw new IllegalArgumentException("server.shutdownTimeout: " + shutdownTimeout + " (expected: >= 0)");
+        }
+    }
+}
