@@ -1,0 +1,247 @@
+package dev.gatehouse.server.tokens;
+
+import static dev.gatehouse.server.tokens.TokenFixtures.CLOCK_SKEW;
+import static dev.gatehouse.server.tokens.TokenFixtures.MAX_TTL;
+import static dev.gatehouse.server.tokens.TokenFixtures.TOKENS;
+import static dev.gatehouse.server.tokens.TokenFixtures.keys;
+import static dev.gatehouse.server.tokens.TokenFixtures.randomKek;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.OctetKeyPair;
+import dev.gatehouse.server.crypto.KeyEncryptionKey;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.TestDatabases.Kind;
+import dev.gatehouse.server.store.TestDatabases.TestStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class KeyRingTest {
+    private static final Instant START = Instant.parse("2026-11-22T10:00:00Z");
+
+    @TempDir
+    Path tempDir;
+
+    private final MutableClock clock = new MutableClock(START);
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void firstStart_generatesExactlyOneActiveKey(Kind kind) throws Exception {
+        try (TestStore store = kind.create(tempDir)) {
+            Database database = store.open();
+
+            KeyRing ring = KeyRing.open(database, randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock);
+
+            JWK active = ring.activeSigningKey();
+            assertThat(ring.isReady()).isTrue();
+            assertThat(active).isInstanceOf(ECKey.class);
+            assertThat(((ECKey) active).getCurve()).isEqualTo(Curve.P_256);
+            assertThat(active.isPrivate()).isTrue();
+            assertThat(active.getKeyID()).matches("[A-Za-z0-9_-]{16}");
+            assertThat(ring.list()).containsExactly(new KeyInfo(active.getKeyID(), "ES256", KeyState.ACTIVE,
+                    START, Optional.empty(), Optional.empty()));
+            assertThat(ring.publicJwkSet().getKeys()).containsExactly(active.toPublicJWK());
+            assertThat(rows(database)).containsExactly(Map.of("kid", active.getKeyID(), "state", "active"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void eddsa_generatesEd25519Key(Kind kind) throws Exception {
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing ring = KeyRing.open(store.open(), randomKek(), keys(SigningAlgorithm.EdDSA), TOKENS, clock);
+
+            assertThat(ring.activeSigningKey()).isInstanceOf(OctetKeyPair.class);
+            assertThat(((OctetKeyPair) ring.activeSigningKey()).getCurve()).isEqualTo(Curve.Ed25519);
+            assertThat(ring.list()).singleElement().extracting(KeyInfo::algorithm).isEqualTo("EdDSA");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void restart_loadsTheSameKey(Kind kind) throws Exception {
+        KeyEncryptionKey kek = randomKek();
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing first = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
+            JWK generated = first.activeSigningKey();
+            first.close();
+
+            KeyRing second = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
+
+            assertThat(second.activeSigningKey()).isEqualTo(generated);
+            assertThat(second.list()).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void replicasRacingOnFirstStart_endWithOneActiveKey(Kind kind) throws Exception {
+        int replicas = 4;
+        KeyEncryptionKey kek = randomKek();
+        try (TestStore store = kind.create(tempDir)) {
+            Database migrated = store.open();
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService executor = Executors.newFixedThreadPool(replicas);
+            List<Future<KeyRing>> rings = new ArrayList<>();
+            try {
+                for (int i = 0; i < replicas; i++) {
+                    rings.add(executor.submit(() -> {
+                        Database database = store.open();
+                        start.await();
+                        return KeyRing.open(database, kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
+                    }));
+                }
+                start.countDown();
+                List<String> activeKids = new ArrayList<>();
+                for (Future<KeyRing> ring : rings) {
+                    activeKids.add(ring.get().activeSigningKey().getKeyID());
+                }
+
+                assertThat(activeKids).hasSize(replicas).containsOnly(activeKids.getFirst());
+                assertThat(rows(migrated)).containsExactly(Map.of("kid", activeKids.getFirst(), "state", "active"));
+            } finally {
+                executor.shutdownNow();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void rotate_retiresOldKey_whichVerifiesUntilMaxTtlPlusSkew_thenExpires(Kind kind) throws Exception {
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing ring = KeyRing.open(store.open(), randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock);
+            JWK old = ring.activeSigningKey();
+            clock.advance(Duration.ofMinutes(10));
+            Instant retiredAt = START.plus(Duration.ofMinutes(10));
+            Instant verifiesUntil = retiredAt.plus(MAX_TTL).plus(CLOCK_SKEW);
+
+            KeyInfo rotated = ring.rotate();
+
+            JWK current = ring.activeSigningKey();
+            assertThat(rotated).isEqualTo(new KeyInfo(current.getKeyID(), "ES256", KeyState.ACTIVE, retiredAt,
+                    Optional.empty(), Optional.empty()));
+            assertThat(current.getKeyID()).isNotEqualTo(old.getKeyID());
+            assertThat(ring.list()).containsExactly(
+                    rotated,
+                    new KeyInfo(old.getKeyID(), "ES256", KeyState.RETIRED, START, Optional.of(retiredAt),
+                            Optional.of(verifiesUntil)));
+            assertThat(ring.publicJwkSet().getKeys()).containsExactlyInAnyOrder(current.toPublicJWK(), old.toPublicJWK());
+            assertThat(verificationKey(ring, old.getKeyID())).contains(old.toPublicJWK());
+
+            clock.set(verifiesUntil.minusMillis(1));
+            assertThat(ring.list()).extracting(KeyInfo::state).containsExactly(KeyState.ACTIVE, KeyState.RETIRED);
+            assertThat(verificationKey(ring, old.getKeyID())).contains(old.toPublicJWK());
+
+            clock.set(verifiesUntil);
+            assertThat(ring.list()).extracting(KeyInfo::state).containsExactly(KeyState.ACTIVE, KeyState.EXPIRED);
+            assertThat(ring.publicJwkSet().getKeys()).containsExactly(current.toPublicJWK());
+            assertThat(verificationKey(ring, old.getKeyID())).isEmpty();
+            assertThat(verificationKey(ring, current.getKeyID())).contains(current.toPublicJWK());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void reload_seesRotationByAnotherReplica(Kind kind) throws Exception {
+        KeyEncryptionKey kek = randomKek();
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing replicaA = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
+            KeyRing replicaB = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
+            String old = replicaB.activeSigningKey().getKeyID();
+
+            String rotated = replicaA.rotate().kid();
+
+            assertThat(replicaB.activeSigningKey().getKeyID()).isEqualTo(old);
+            assertThat(verificationKey(replicaB, rotated)).isEmpty();
+            replicaB.reload();
+            assertThat(replicaB.activeSigningKey().getKeyID()).isEqualTo(rotated);
+            assertThat(verificationKey(replicaB, rotated)).isNotEmpty();
+            assertThat(verificationKey(replicaB, old)).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void privateKey_isStoredSealedWithKidAsAssociatedData(Kind kind) throws Exception {
+        KeyEncryptionKey kek = randomKek();
+        try (TestStore store = kind.create(tempDir)) {
+            Database database = store.open();
+            ECKey active = (ECKey) KeyRing.open(database, kek, keys(SigningAlgorithm.ES256), TOKENS, clock)
+                    .activeSigningKey();
+            String d = active.getD().toString();
+
+            Map<String, Object> row = database.jdbi().withHandle(handle -> handle.createQuery(
+                            "SELECT public_jwk, private_key_sealed FROM signing_keys").mapToMap().one());
+
+            String publicJwk = (String) row.get("public_jwk");
+            byte[] sealed = Base64.getDecoder().decode((String) row.get("private_key_sealed"));
+            assertThat(JWK.parse(publicJwk)).isEqualTo(active.toPublicJWK());
+            assertThat(publicJwk).doesNotContain(d).doesNotContain("\"d\"");
+            assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain(d).doesNotContain("\"d\"");
+            byte[] opened = kek.open(sealed, active.getKeyID().getBytes(StandardCharsets.UTF_8));
+            assertThat(JWK.parse(new String(opened, StandardCharsets.UTF_8))).isEqualTo(active);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void wrongKeyEncryptionKey_failsWithClearError(Kind kind) throws Exception {
+        try (TestStore store = kind.create(tempDir)) {
+            String kid = KeyRing.open(store.open(), randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock)
+                    .activeSigningKey().getKeyID();
+            Database database = store.open();
+
+            assertThatThrownBy(() -> KeyRing.open(database, randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock))
+                    .isInstanceOf(KeyRingException.class)
+                    .hasMessage("cannot decrypt signing key " + kid + ": wrong key-encryption key? "
+                            + "sealed data does not authenticate (tampered, sealed for other associated data, "
+                            + "or under another key-encryption key)")
+                    .hasNoCause();
+            assertThat(rows(database)).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void close_stopsServingKeys(Kind kind) throws Exception {
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing ring = KeyRing.open(store.open(), randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock);
+
+            ring.close();
+
+            assertThat(ring.isReady()).isFalse();
+            assertThatThrownBy(ring::activeSigningKey)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("key ring is closed");
+        }
+    }
+
+    private static List<JWK> verificationKey(KeyRing ring, String kid) throws Exception {
+        return ring.verificationKeys().get(new JWKSelector(new JWKMatcher.Builder().keyID(kid).build()), null);
+    }
+
+    private static List<Map<String, Object>> rows(Database database) {
+        return database.jdbi().withHandle(handle -> handle.createQuery("SELECT kid, state FROM signing_keys")
+                .mapToMap()
+                .list());
+    }
+}

@@ -1,0 +1,34 @@
+package dev.gatehouse.server.tokens;
+
+import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.crypto.KeyEncryptionKey;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Configuration shared by the token tests; keys are generated, never fixtures. */
+final class TokenFixtures {
+    static final String ISSUER = "https://gatehouse.test";
+    static final Duration MAX_TTL = Duration.ofHours(1);
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    static final TokensConfig TOKENS = new TokensConfig(URI.create(ISSUER), MAX_TTL, CLOCK_SKEW);
+
+    private TokenFixtures() {}
+
+    static KeysConfig keys(SigningAlgorithm algorithm) {
+        return new KeysConfig(algorithm, Optional.empty(), Path.of("unused-kek"), Optional.empty(),
+                Duration.ofSeconds(30));
+    }
+
+    static KeyEncryptionKey randomKek() {
+        return KeyEncryptionKey.of(Secret.ofBytes(randomBytes(32)));
+    }
+
+    static byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+}
