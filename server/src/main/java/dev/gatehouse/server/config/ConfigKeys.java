@@ -1,0 +1,161 @@
+package dev.gatehouse.server.config;
+
+import static dev.gatehouse.server.config.ConfigKey.derived;
+import static dev.gatehouse.server.config.ConfigKey.optional;
+import static dev.gatehouse.server.config.ConfigKey.withDefault;
+
+import dev.gatehouse.server.Role;
+import dev.gatehouse.server.http.HttpConfig;
+import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.store.StoreConfig;
+import dev.gatehouse.server.tokens.KeysConfig;
+import dev.gatehouse.server.tokens.SigningAlgorithm;
+import dev.gatehouse.server.tokens.TokensConfig;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Every configuration key, in one table, and how their values assemble into a {@link GatehouseConfig}.
+ * Range rules live in the configuration records' constructors; this table only parses.
+ */
+final class ConfigKeys {
+    static final String GENERATED_KEK_FILE = "kek";
+    static final String SQLITE_FILE = "gatehouse.db";
+
+    static final ConfigKey<Boolean> PRODUCTION = withDefault("production", ValueType.BOOLEAN, false,
+            GatehouseConfig::production,
+            "Refuse development-only conveniences (see Production mode).");
+    static final ConfigKey<Path> DATA_DIR = derived("dataDir", ValueType.PATH, "./data",
+            settings -> Path.of("data").toAbsolutePath(), GatehouseConfig::dataDir,
+            "Directory for embedded state (SQLite database, generated key-encryption key);"
+                    + " relative to the working directory.");
+    static final ConfigKey<Set<Role>> ROLES = withDefault("roles", ValueType.ROLES, EnumSet.allOf(Role.class),
+            GatehouseConfig::roles,
+            "Roles this process runs.");
+
+    static final ConfigKey<String> SERVER_HOST = withDefault("server.host", ValueType.HOST, "127.0.0.1",
+            config -> config.http().host(),
+            "Address the HTTP server binds to.");
+    static final ConfigKey<Integer> SERVER_PORT = withDefault("server.port", ValueType.integer("0..65535"), 8080,
+            config -> config.http().port(),
+            "Port the HTTP server binds to; 0 picks a free port.");
+    static final ConfigKey<URI> SERVER_PUBLIC_URL = derived("server.publicUrl", ValueType.HTTP_URL,
+            "http://<server.host>:<server.port>",
+            settings -> localUrl(settings.require(SERVER_HOST), settings.require(SERVER_PORT)),
+            config -> config.http().publicUrl(),
+            "Externally visible base URL of this server.");
+    static final ConfigKey<Long> SERVER_MAX_BODY_BYTES = withDefault("server.maxBodyBytes", ValueType.SIZE,
+            1024L * 1024, config -> config.http().maxBodyBytes(),
+            "Largest accepted request body (at least 1KiB).");
+    static final ConfigKey<Duration> SERVER_SHUTDOWN_TIMEOUT = withDefault("server.shutdownTimeout",
+            ValueType.DURATION, Duration.ofSeconds(30), config -> config.http().shutdownTimeout(),
+            "How long in-flight requests may take to finish on shutdown.");
+
+    static final ConfigKey<String> STORE_URL = derived("store.url", ValueType.JDBC_URL,
+            "jdbc:sqlite:<dataDir>/" + SQLITE_FILE,
+            settings -> "jdbc:sqlite:" + settings.require(DATA_DIR).resolve(SQLITE_FILE),
+            config -> config.store().jdbcUrl(),
+            "JDBC URL of the database: embedded SQLite, or PostgreSQL.");
+    static final ConfigKey<String> STORE_USERNAME = optional("store.username", ValueType.TEXT,
+            config -> config.store().username(),
+            "Database user, unless the URL carries it.");
+    static final ConfigKey<Secret> STORE_PASSWORD = optional("store.password", ValueType.SECRET_TEXT,
+            config -> config.store().password(),
+            "Database password.");
+    static final ConfigKey<String> STORE_SCHEMA = optional("store.schema", ValueType.TEXT,
+            config -> config.store().schema(),
+            "PostgreSQL schema to use, created if missing; ignored for SQLite.");
+    static final ConfigKey<Integer> STORE_MAX_POOL_SIZE = withDefault("store.maxPoolSize", ValueType.integer("1..200"),
+            10, config -> config.store().maxPoolSize(),
+            "Upper bound of the database connection pool.");
+
+    static final ConfigKey<SigningAlgorithm> KEYS_ALGORITHM = withDefault("keys.algorithm",
+            ValueType.SIGNING_ALGORITHM, SigningAlgorithm.ES256, config -> config.keys().algorithm(),
+            "Algorithm of newly generated signing keys.");
+    static final ConfigKey<Secret> KEYS_KEK = optional("keys.kek", ValueType.KEK,
+            config -> config.keys().keyEncryptionKey(),
+            "AES-256 key encrypting signing keys at rest. Unset: one is generated into dataDir/"
+                    + GENERATED_KEK_FILE + " (development only).");
+    static final ConfigKey<Secret> KEYS_HS256_SECRET = optional("keys.hs256Secret", ValueType.SECRET_TEXT,
+            config -> config.keys().hs256Secret(),
+            "Shared secret (at least 32 bytes) enabling HS256 tokens for NewAPI interop.")
+            .withEnvAlias("NEWAPI_TOKEN_SIGNING_KEY");
+    static final ConfigKey<Duration> KEYS_REFRESH_INTERVAL = withDefault("keys.refreshInterval",
+            ValueType.DURATION, Duration.ofSeconds(30), config -> config.keys().refreshInterval(),
+            "How often a replica reloads signing keys from the store to see rotations.");
+
+    static final ConfigKey<URI> TOKENS_ISSUER = derived("tokens.issuer", ValueType.HTTP_URL, "<server.publicUrl>",
+            settings -> settings.require(SERVER_PUBLIC_URL), config -> config.tokens().issuer(),
+            "The iss of every Gatehouse token and the base of its discovery URLs.");
+    static final ConfigKey<Duration> TOKENS_MAX_TTL = withDefault("tokens.maxTtl", ValueType.DURATION,
+            Duration.ofDays(90), config -> config.tokens().maxTokenTtl(),
+            "Longest lifetime of any token Gatehouse mints; retired keys verify this long.");
+    static final ConfigKey<Duration> TOKENS_CLOCK_SKEW = withDefault("tokens.clockSkew", ValueType.DURATION,
+            Duration.ofSeconds(30), config -> config.tokens().clockSkew(),
+            "Leeway for exp/nbf checks (at most 5m).");
+
+    static final ConfigKey<LoggingConfig.Format> LOGGING_FORMAT = withDefault("logging.format",
+            ValueType.LOG_FORMAT, LoggingConfig.Format.TEXT, config -> config.logging().format(),
+            "text for people, json for log pipelines.");
+    static final ConfigKey<String> LOGGING_LEVEL = withDefault("logging.level", ValueType.LOG_LEVEL, "INFO",
+            config -> config.logging().level(),
+            "Root log level.");
+
+    static final List<ConfigKey<?>> ALL = List.of(
+            PRODUCTION, DATA_DIR, ROLES,
+            SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT,
+            STORE_URL, STORE_USERNAME, STORE_PASSWORD, STORE_SCHEMA, STORE_MAX_POOL_SIZE,
+            KEYS_ALGORITHM, KEYS_KEK, KEYS_HS256_SECRET, KEYS_REFRESH_INTERVAL,
+            TOKENS_ISSUER, TOKENS_MAX_TTL, TOKENS_CLOCK_SKEW,
+            LOGGING_FORMAT, LOGGING_LEVEL);
+
+    private ConfigKeys() {}
+
+    /**
+     * Builds the configuration records; their constructors throw {@link IllegalArgumentException} on
+     * range violations.
+     */
+    static GatehouseConfig assemble(Settings settings) {
+        Path dataDir = settings.require(DATA_DIR);
+        return new GatehouseConfig(
+                settings.require(PRODUCTION),
+                dataDir,
+                settings.require(ROLES),
+                new HttpConfig(
+                        settings.require(SERVER_HOST),
+                        settings.require(SERVER_PORT),
+                        settings.require(SERVER_PUBLIC_URL),
+                        settings.require(SERVER_MAX_BODY_BYTES),
+                        settings.require(SERVER_SHUTDOWN_TIMEOUT)),
+                new StoreConfig(
+                        settings.require(STORE_URL),
+                        settings.get(STORE_USERNAME),
+                        settings.get(STORE_PASSWORD),
+                        settings.get(STORE_SCHEMA),
+                        settings.require(STORE_MAX_POOL_SIZE)),
+                new KeysConfig(
+                        settings.require(KEYS_ALGORITHM),
+                        settings.get(KEYS_KEK),
+                        dataDir.resolve(GENERATED_KEK_FILE),
+                        settings.get(KEYS_HS256_SECRET),
+                        settings.require(KEYS_REFRESH_INTERVAL)),
+                new TokensConfig(
+                        settings.require(TOKENS_ISSUER),
+                        settings.require(TOKENS_MAX_TTL),
+                        settings.require(TOKENS_CLOCK_SKEW)),
+                new LoggingConfig(settings.require(LOGGING_FORMAT), settings.require(LOGGING_LEVEL)));
+    }
+
+    private static URI localUrl(String host, int port) {
+        try {
+            return new URI("http", null, host, port, null, null, null);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("server.host was validated as a host: " + host, e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.gatehouse.server.config;
+
+import java.net.URI;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A development-only convenience that {@code production: true} refuses.
+ *
+ * @param key the key whose value is refused
+ * @param allows whether a configuration satisfies the rule
+ * @param expected what production needs instead, quoted in the problem message
+ */
+record ProductionRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, String expected) {
+
+    /** Every production rule; add new ones (e.g. refusing the local identity mode) here. */
+    static final List<ProductionRule> ALL = List.of(
+            new ProductionRule(ConfigKeys.STORE_URL, config -> config.store().isPostgres(),
+                    "jdbc:postgresql://... in production; SQLite is for development only"),
+            new ProductionRule(ConfigKeys.KEYS_KEK, config -> config.keys().keyEncryptionKey().isPresent(),
+                    "set in production; the generated key file is for development only"),
+            new ProductionRule(ConfigKeys.SERVER_PUBLIC_URL, config -> isHttps(config.http().publicUrl()),
+                    "https URL in production"),
+            new ProductionRule(ConfigKeys.TOKENS_ISSUER, config -> isHttps(config.tokens().issuer()),
+                    "https URL in production"));
+
+    private static boolean isHttps(URI uri) {
+        return "https".equalsIgnoreCase(uri.getScheme());
+    }
+}

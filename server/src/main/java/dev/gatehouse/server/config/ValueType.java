@@ -1,0 +1,154 @@
+package dev.gatehouse.server.config;
+
+import dev.gatehouse.server.Role;
+import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.tokens.KeysConfig;
+import dev.gatehouse.server.tokens.SigningAlgorithm;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * How one kind of configuration value is read from text and shown again.
+ *
+ * @param name short name for the documentation's type column
+ * @param expected the accepted form, quoted in problem messages
+ * @param parser text to value; throws {@link IllegalArgumentException} on bad input. For secret
+ *     types the exception message is shown to the operator, so it must never contain the input
+ * @param formatter value to text that {@code parser} reads back; secret types show {@code (set)}
+ * @param list whether a YAML sequence is accepted (its items are joined with commas)
+ * @param secret whether values are secrets: never echoed, settable from files
+ */
+record ValueType<T>(
+        String name,
+        String expected,
+        Function<String, T> parser,
+        Function<T, String> formatter,
+        boolean list,
+        boolean secret) {
+
+    static final ValueType<Boolean> BOOLEAN =
+            plain("boolean", "true or false", ValueType::parseBoolean, String::valueOf);
+    static final ValueType<String> TEXT = plain("text", "text", Function.identity(), Function.identity());
+    static final ValueType<String> HOST =
+            plain("host", "host name or IP address", ValueType::parseHost, Function.identity());
+    static final ValueType<Path> PATH = plain("path", "file system path", ValueType::parsePath, Path::toString);
+    static final ValueType<URI> HTTP_URL =
+            plain("URL", "absolute http or https URL", ValueType::parseHttpUrl, URI::toString);
+    static final ValueType<String> JDBC_URL = plain("JDBC URL", "jdbc:sqlite:... or jdbc:postgresql://...",
+            Function.identity(), Function.identity());
+    static final ValueType<Long> SIZE = plain("size", "size in bytes, e.g. 1048576, 512KiB, 1MiB or 10MB",
+            Quantities::parseSize, Quantities::formatSize);
+    static final ValueType<Duration> DURATION = plain("duration",
+            "duration with a unit (ms, s, m, h or d, e.g. 30s) or ISO-8601 (e.g. PT30S)",
+            Quantities::parseDuration, Quantities::formatDuration);
+    static final ValueType<Set<Role>> ROLES = new ValueType<>("list of roles",
+            "comma-separated list of auth, gateway, sandbox, byos", ValueType::parseRoles, ValueType::formatRoles,
+            true, false);
+    static final ValueType<SigningAlgorithm> SIGNING_ALGORITHM = plain("ES256 or EdDSA", "ES256 or EdDSA",
+            text -> SigningAlgorithm.fromName(text.strip()).orElseThrow(IllegalArgumentException::new), Enum::name);
+    static final ValueType<LoggingConfig.Format> LOG_FORMAT = plain("text or json", "text or json",
+            text -> LoggingConfig.Format.valueOf(text.strip().toUpperCase(Locale.ROOT)),
+            format -> format.name().toLowerCase(Locale.ROOT));
+    static final ValueType<String> LOG_LEVEL = plain("log level", "TRACE, DEBUG, INFO, WARN or ERROR",
+            text -> text.strip().toUpperCase(Locale.ROOT), Function.identity());
+    static final ValueType<Secret> SECRET_TEXT = secret("secret text", "text", Secret::of);
+    static final ValueType<Secret> KEK = secret("secret, base64", KeysConfig.KEK_BYTES + " bytes, base64",
+            ValueType::parseKek);
+
+    static ValueType<Integer> integer(String range) {
+        return plain("integer " + range, "integer " + range, text -> Integer.parseInt(text.strip()), String::valueOf);
+    }
+
+    T parse(String text) {
+        return parser.apply(text);
+    }
+
+    String format(T value) {
+        return formatter.apply(value);
+    }
+
+    private static <T> ValueType<T> plain(
+            String name, String expected, Function<String, T> parser, Function<T, String> formatter) {
+        return new ValueType<>(name, expected, parser, formatter, false, false);
+    }
+
+    private static ValueType<Secret> secret(String name, String expected, Function<String, Secret> parser) {
+        return new ValueType<>(name, expected, parser, secret -> "(set)", false, true);
+    }
+
+    private static boolean parseBoolean(String text) {
+        return switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException();
+        };
+    }
+
+    private static String parseHost(String text) {
+        String host = text.strip();
+        try {
+            new URI("http", null, host, 80, null, null, null).parseServerAuthority();
+            return host;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static Path parsePath(String text) {
+        try {
+            return Path.of(text.strip()).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static URI parseHttpUrl(String text) {
+        try {
+            URI uri = new URI(text.strip()).parseServerAuthority();
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+                throw new IllegalArgumentException();
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static Set<Role> parseRoles(String text) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String name : text.split(",")) {
+            String trimmed = name.strip().toLowerCase(Locale.ROOT);
+            if (!trimmed.isEmpty()) {
+                roles.add(Role.fromConfigName(trimmed).orElseThrow(IllegalArgumentException::new));
+            }
+        }
+        return roles;
+    }
+
+    private static String formatRoles(Set<Role> roles) {
+        return roles.stream().sorted().map(Role::configName).collect(Collectors.joining(","));
+    }
+
+    private static Secret parseKek(String text) {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(text.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not base64");
+        }
+        if (key.length != KeysConfig.KEK_BYTES) {
+            throw new IllegalArgumentException(key.length + " bytes");
+        }
+        return Secret.ofBytes(key);
+    }
+}

@@ -1,0 +1,392 @@
+package dev.gatehouse.server.config;
+
+import static dev.gatehouse.server.config.ConfigTestSupport.loadYaml;
+import static dev.gatehouse.server.config.ConfigTestSupport.problemsOf;
+import static dev.gatehouse.server.config.ConfigTestSupport.write;
+import static dev.gatehouse.server.config.ConfigTestSupport.yamlProblems;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+import dev.gatehouse.server.Role;
+import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.tokens.SigningAlgorithm;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void noFileNoEnv_everyKeyAtItsDefault() {
+        GatehouseConfig config = ConfigLoader.load(null, Map.of());
+
+        Path dataDir = Path.of("data").toAbsolutePath();
+        assertThat(config.production()).isFalse();
+        assertThat(config.dataDir()).isEqualTo(dataDir);
+        assertThat(config.roles()).isEqualTo(EnumSet.allOf(Role.class));
+        assertThat(config.http().host()).isEqualTo("127.0.0.1");
+        assertThat(config.http().port()).isEqualTo(8080);
+        assertThat(config.http().publicUrl()).isEqualTo(URI.create("http://127.0.0.1:8080"));
+        assertThat(config.http().maxBodyBytes()).isEqualTo(1_048_576L);
+        assertThat(config.http().shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.store().jdbcUrl()).isEqualTo("jdbc:sqlite:" + dataDir.resolve("gatehouse.db"));
+        assertThat(config.store().username()).isEmpty();
+        assertThat(config.store().password()).isEmpty();
+        assertThat(config.store().schema()).isEmpty();
+        assertThat(config.store().maxPoolSize()).isEqualTo(10);
+        assertThat(config.keys().algorithm()).isEqualTo(SigningAlgorithm.ES256);
+        assertThat(config.keys().keyEncryptionKey()).isEmpty();
+        assertThat(config.keys().generatedKekFile()).isEqualTo(dataDir.resolve("kek"));
+        assertThat(config.keys().hs256Secret()).isEmpty();
+        assertThat(config.keys().refreshInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.tokens().issuer()).isEqualTo(URI.create("http://127.0.0.1:8080"));
+        assertThat(config.tokens().maxTokenTtl()).isEqualTo(Duration.ofDays(90));
+        assertThat(config.tokens().clockSkew()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.logging().format()).isEqualTo(LoggingConfig.Format.TEXT);
+        assertThat(config.logging().level()).isEqualTo("INFO");
+    }
+
+    @Test
+    void emptyFile_isAllDefaults() {
+        assertThat(loadYaml(dir, "# nothing set\n", Map.of())).isEqualTo(ConfigLoader.load(null, Map.of()));
+    }
+
+    @Test
+    void fileSetsValues_environmentWinsOverFile() {
+        String yaml = """
+                server:
+                  port: 9000
+                  maxBodyBytes: 512KiB
+                store:
+                  maxPoolSize: 5
+                logging:
+                  level: debug
+                """;
+        Map<String, String> env = Map.of("GATEHOUSE_SERVER_PORT", "9100", "GATEHOUSE_STORE_MAX_POOL_SIZE", "7");
+
+        GatehouseConfig config = loadYaml(dir, yaml, env);
+
+        assertThat(config.http().port()).isEqualTo(9100);
+        assertThat(config.store().maxPoolSize()).isEqualTo(7);
+        assertThat(config.http().maxBodyBytes()).isEqualTo(512 * 1024L);
+        assertThat(config.logging().level()).isEqualTo("DEBUG");
+    }
+
+    @Test
+    void everyKeyHasAnEnvironmentVariable() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("GATEHOUSE_PRODUCTION", "false");
+        env.put("GATEHOUSE_DATA_DIR", dir.toString());
+        env.put("GATEHOUSE_ROLES", "gateway, auth");
+        env.put("GATEHOUSE_SERVER_HOST", "0.0.0.0");
+        env.put("GATEHOUSE_SERVER_PORT", "0");
+        env.put("GATEHOUSE_SERVER_PUBLIC_URL", "https://gh.example.com");
+        env.put("GATEHOUSE_SERVER_MAX_BODY_BYTES", "10MB");
+        env.put("GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT", "250ms");
+        env.put("GATEHOUSE_STORE_URL", "jdbc:postgresql://db:5432/gh");
+        env.put("GATEHOUSE_STORE_USERNAME", "gh");
+        env.put("GATEHOUSE_STORE_PASSWORD", "pw");
+        env.put("GATEHOUSE_STORE_SCHEMA", "gatehouse");
+        env.put("GATEHOUSE_STORE_MAX_POOL_SIZE", "50");
+        env.put("GATEHOUSE_KEYS_ALGORITHM", "EdDSA");
+        env.put("GATEHOUSE_KEYS_KEK", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+        env.put("GATEHOUSE_KEYS_HS256_SECRET", "0123456789abcdef0123456789abcdef");
+        env.put("GATEHOUSE_KEYS_REFRESH_INTERVAL", "PT1M");
+        env.put("GATEHOUSE_TOKENS_ISSUER", "https://issuer.example.com");
+        env.put("GATEHOUSE_TOKENS_MAX_TTL", "7d");
+        env.put("GATEHOUSE_TOKENS_CLOCK_SKEW", "5m");
+        env.put("GATEHOUSE_LOGGING_FORMAT", "json");
+        env.put("GATEHOUSE_LOGGING_LEVEL", "WARN");
+        assertThat(env).hasSameSizeAs(ConfigKeys.ALL);
+
+        GatehouseConfig config = ConfigLoader.load(null, env);
+
+        assertThat(config.dataDir()).isEqualTo(dir);
+        assertThat(config.roles()).containsExactlyInAnyOrder(Role.GATEWAY, Role.AUTH);
+        assertThat(config.http().host()).isEqualTo("0.0.0.0");
+        assertThat(config.http().port()).isZero();
+        assertThat(config.http().publicUrl()).isEqualTo(URI.create("https://gh.example.com"));
+        assertThat(config.http().maxBodyBytes()).isEqualTo(10_000_000L);
+        assertThat(config.http().shutdownTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.store().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/gh");
+        assertThat(config.store().username()).contains("gh");
+        assertThat(config.store().password()).contains(Secret.of("pw"));
+        assertThat(config.store().schema()).contains("gatehouse");
+        assertThat(config.store().maxPoolSize()).isEqualTo(50);
+        assertThat(config.keys().algorithm()).isEqualTo(SigningAlgorithm.EdDSA);
+        assertThat(config.keys().keyEncryptionKey()).contains(Secret.ofBytes(new byte[32]));
+        assertThat(config.keys().hs256Secret()).contains(Secret.of("0123456789abcdef0123456789abcdef"));
+        assertThat(config.keys().refreshInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.tokens().issuer()).isEqualTo(URI.create("https://issuer.example.com"));
+        assertThat(config.tokens().maxTokenTtl()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.tokens().clockSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.logging().format()).isEqualTo(LoggingConfig.Format.JSON);
+        assertThat(config.logging().level()).isEqualTo("WARN");
+    }
+
+    @Test
+    void emptyEnvironmentVariable_countsAsUnset() {
+        write(dir, "gatehouse.yaml", "server:\n  port: 9000\n");
+
+        GatehouseConfig config = ConfigLoader.load(dir.resolve("gatehouse.yaml"), Map.of("GATEHOUSE_SERVER_PORT", ""));
+
+        assertThat(config.http().port()).isEqualTo(9000);
+    }
+
+    @Test
+    void derivedDefaults_followTheKeysTheyDeriveFrom() {
+        GatehouseConfig config = loadYaml(dir, """
+                dataDir: %s
+                server:
+                  host: ::1
+                  port: 9443
+                """.formatted(dir), Map.of());
+
+        assertThat(config.http().publicUrl()).isEqualTo(URI.create("http://[::1]:9443"));
+        assertThat(config.tokens().issuer()).isEqualTo(config.http().publicUrl());
+        assertThat(config.store().jdbcUrl()).isEqualTo("jdbc:sqlite:" + dir.resolve("gatehouse.db"));
+        assertThat(config.keys().generatedKekFile()).isEqualTo(dir.resolve("kek"));
+    }
+
+    @Test
+    void relativeDataDir_resolvesAgainstTheWorkingDirectory() {
+        GatehouseConfig config = ConfigLoader.load(null, Map.of("GATEHOUSE_DATA_DIR", "state/../var"));
+
+        assertThat(config.dataDir()).isEqualTo(Path.of("").toAbsolutePath().resolve("var"));
+    }
+
+    @Test
+    void roles_fromYamlListOrCommaSeparatedText() {
+        assertThat(loadYaml(dir, "roles: [gateway, sandbox]\n", Map.of()).roles())
+                .containsExactlyInAnyOrder(Role.GATEWAY, Role.SANDBOX);
+        assertThat(loadYaml(dir, "roles: byos\n", Map.of()).roles()).containsExactly(Role.BYOS);
+        assertThat(ConfigLoader.load(null, Map.of("GATEHOUSE_ROLES", "auth,byos")).roles())
+                .containsExactlyInAnyOrder(Role.AUTH, Role.BYOS);
+    }
+
+    @Test
+    void yamlScalars_keepTheTextAsWritten() {
+        GatehouseConfig config = loadYaml(dir, "store:\n  username: 0755\n  schema: 1e3\n", Map.of());
+
+        assertThat(config.store().username()).contains("0755");
+        assertThat(config.store().schema()).contains("1e3");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '\'', textBlock = """
+            server.port: abc            | server.port: "abc" (expected: integer 0..65535)
+            server.port: 70000          | server.port: 70000 (expected: 0..65535)
+            server.port: [1, 2]         | server.port: a list (expected: integer 0..65535)
+            server.port: {a: 1}         | server.port: a mapping (expected: integer 0..65535)
+            production: maybe           | production: "maybe" (expected: true or false)
+            roles: [auth, nope]         | roles: "auth,nope" (expected: comma-separated list of auth, gateway, sandbox, byos)
+            roles: []                   | roles: [] (expected: at least one of auth, gateway, sandbox, byos)
+            dataDir: "a\\0b"            | dataDir: "a\\u0000b" (expected: file system path)
+            server.host: 'a b'          | server.host: "a b" (expected: host name or IP address)
+            server.publicUrl: ftp://x   | server.publicUrl: "ftp://x" (expected: absolute http or https URL)
+            server.publicUrl: /relative | server.publicUrl: "/relative" (expected: absolute http or https URL)
+            server.maxBodyBytes: 10     | server.maxBodyBytes: 10 (expected: >= 1024)
+            server.maxBodyBytes: 1XB    | server.maxBodyBytes: "1XB" (expected: size in bytes, e.g. 1048576, 512KiB, 1MiB or 10MB)
+            server.shutdownTimeout: 30  | server.shutdownTimeout: "30" (expected: duration with a unit (ms, s, m, h or d, e.g. 30s) or ISO-8601 (e.g. PT30S))
+            server.shutdownTimeout: PT-1S | server.shutdownTimeout: PT-1S (expected: >= 0)
+            store.url: jdbc:mysql://x   | store.url: jdbc:mysql://x (expected: jdbc:sqlite:... or jdbc:postgresql://...)
+            store.maxPoolSize: 0        | store.maxPoolSize: 0 (expected: 1..200)
+            store.maxPoolSize: many     | store.maxPoolSize: "many" (expected: integer 1..200)
+            keys.algorithm: RS256       | keys.algorithm: "RS256" (expected: ES256 or EdDSA)
+            keys.refreshInterval: 0s    | keys.refreshInterval: PT0S (expected: > 0)
+            tokens.issuer: not a url    | tokens.issuer: "not a url" (expected: absolute http or https URL)
+            tokens.maxTtl: 5            | tokens.maxTtl: "5" (expected: duration with a unit (ms, s, m, h or d, e.g. 30s) or ISO-8601 (e.g. PT30S))
+            tokens.clockSkew: 10m       | tokens.clockSkew: PT10M (expected: 0..PT5M)
+            logging.format: xml         | logging.format: "xml" (expected: text or json)
+            logging.level: loud         | logging.level: LOUD (expected: TRACE, DEBUG, INFO, WARN or ERROR)
+            server: 5                   | server: "5" (expected: a mapping of server.* keys)
+            """)
+    void wrongValue_isReportedWithKeyAndExpectedForm(String setting, String expected) {
+        assertThat(yamlProblems(dir, nested(setting))).containsExactly(expected);
+    }
+
+    @Test
+    void wrongValueFromEnvironment_namesTheVariable() {
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_SERVER_PORT", "abc")))
+                .containsExactly("GATEHOUSE_SERVER_PORT: \"abc\" (expected: integer 0..65535)");
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_SERVER_PORT", "70000")))
+                .containsExactly("GATEHOUSE_SERVER_PORT: 70000 (expected: 0..65535)");
+    }
+
+    @Test
+    void unknownYamlKey_isRefusedWithSuggestion() {
+        assertThat(yamlProblems(dir, """
+                store:
+                  maxPoolSiz: 5
+                server:
+                  issuer: https://x
+                  maxbodybytes: 2MiB
+                keys:
+                  kekFiel: /run/kek
+                flux: capacitor
+                """)).containsExactly(
+                "store.maxPoolSiz: unknown key (did you mean store.maxPoolSize?)",
+                "server.issuer: unknown key (did you mean tokens.issuer?)",
+                "server.maxbodybytes: unknown key (did you mean server.maxBodyBytes?)",
+                "keys.kekFiel: unknown key (did you mean keys.kekFile?)",
+                "flux: unknown key");
+    }
+
+    @Test
+    void unknownGatehouseVariable_isRefusedWithSuggestion_reservedAndForeignOnesAreNot() {
+        Map<String, String> env = Map.of(
+                "GATEHOUSE_SERVER_PROT", "9000",
+                "GATEHOUSE_KEYS_KEK_FIEL", "/run/kek",
+                "GATEHOUSE_CONFIG", "/etc/gatehouse.yaml",
+                "GATEHOUSE_JAVA_OPTS", "-Xmx1g",
+                "GATEHOUSE_JAVA_HOME", "/usr/lib/jvm/x",
+                "GATEHOUSE_TEST_PG_HOST", "127.0.0.1",
+                "PATH", "/usr/bin",
+                "NEWAPI_ADMIN_SECRET", "not ours");
+
+        assertThat(problemsOf(null, env)).containsExactly(
+                "GATEHOUSE_KEYS_KEK_FIEL: unknown variable (did you mean GATEHOUSE_KEYS_KEK_FILE?)",
+                "GATEHOUSE_SERVER_PROT: unknown variable (did you mean GATEHOUSE_SERVER_PORT?)");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        Path file = write(dir, "gatehouse.yaml", """
+                server:
+                  port: 70000
+                  maxBodyBytes: 10
+                  shutdownTimeout: 30
+                store:
+                  maxPoolSiz: 5
+                """);
+
+        ConfigException e = assertThatExceptionOfType(ConfigException.class)
+                .isThrownBy(() -> ConfigLoader.load(file, Map.of("GATEHOUSE_LOGGING_FORMAT", "xml")))
+                .actual();
+
+        List<String> expected = List.of(
+                "store.maxPoolSiz: unknown key (did you mean store.maxPoolSize?)",
+                "server.shutdownTimeout: \"30\" (expected: duration with a unit (ms, s, m, h or d, e.g. 30s)"
+                        + " or ISO-8601 (e.g. PT30S))",
+                "GATEHOUSE_LOGGING_FORMAT: \"xml\" (expected: text or json)",
+                "server.port: 70000 (expected: 0..65535)",
+                "server.maxBodyBytes: 10 (expected: >= 1024)");
+        assertThat(e.problems()).containsExactlyElementsOf(expected);
+        assertThat(e.getMessage()).startsWith("invalid configuration (5 problems):\n");
+        expected.forEach(problem -> assertThat(e.getMessage()).contains("\n  " + problem));
+    }
+
+    @Test
+    void malformedYaml_isOneProblemWithLineAndColumn() {
+        Path file = write(dir, "gatehouse.yaml", "server:\n  port: 8080\n   host: x\n");
+
+        assertThat(problemsOf(file, Map.of()))
+                .containsExactly(file + ": invalid YAML at line 3, column 8: mapping values are not allowed here");
+    }
+
+    @Test
+    void unterminatedQuote_namesWhereItStarted() {
+        Path file = write(dir, "gatehouse.yaml", "logging:\n  level: \"INFO\n");
+
+        assertThat(problemsOf(file, Map.of())).containsExactly(file + ": invalid YAML at line 3, column 1:"
+                + " found unexpected end of stream (while scanning a quoted scalar at line 2, column 10)");
+    }
+
+    @Test
+    void duplicateKey_isRefused() {
+        Path file = write(dir, "gatehouse.yaml", "server:\n  port: 1\n  port: 2\n");
+
+        assertThat(problemsOf(file, Map.of())).singleElement().asString()
+                .startsWith(file + ": invalid YAML at line 3").contains("Duplicate field 'port'");
+    }
+
+    @Test
+    void topLevelMustBeOneMapping() {
+        Path list = write(dir, "list.yaml", "- server\n");
+        Path two = write(dir, "two.yaml", "production: false\n---\nproduction: true\n");
+        Path alias = write(dir, "alias.yaml", "server:\n  host: &h 0.0.0.0\nstore:\n  schema: *h\n");
+
+        assertThat(problemsOf(list, Map.of())).containsExactly(list + ": expected a mapping of keys at the top level");
+        assertThat(problemsOf(two, Map.of())).containsExactly(two + ": expected one YAML document, found more");
+        assertThat(problemsOf(alias, Map.of())).singleElement().asString()
+                .startsWith(alias + ": invalid YAML at line 4").endsWith("aliases (*name) are not supported");
+    }
+
+    @Test
+    void missingFile_isAProblem() {
+        Path missing = dir.resolve("nope.yaml");
+
+        assertThat(problemsOf(missing, Map.of())).containsExactly(missing + ": cannot read (no such file)");
+    }
+
+    @Test
+    void describe_listsEveryKeySorted() {
+        List<String> lines = ConfigLoader.describe(ConfigLoader.load(null, Map.of("GATEHOUSE_DATA_DIR", dir.toString())));
+
+        assertThat(lines).hasSameSizeAs(ConfigKeys.ALL).isSorted().contains(
+                "dataDir = " + dir,
+                "keys.kek = (not set)",
+                "roles = auth,gateway,sandbox,byos",
+                "server.maxBodyBytes = 1MiB",
+                "server.port = 8080",
+                "store.schema = (not set)",
+                "tokens.maxTtl = 90d");
+    }
+
+    @Test
+    void describedValues_loadBackToTheSameConfiguration() {
+        GatehouseConfig original = ConfigLoader.load(null, Map.of(
+                "GATEHOUSE_DATA_DIR", dir.toString(),
+                "GATEHOUSE_ROLES", "sandbox,gateway",
+                "GATEHOUSE_SERVER_MAX_BODY_BYTES", "1500",
+                "GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT", "PT1.5S",
+                "GATEHOUSE_STORE_SCHEMA", "gh",
+                "GATEHOUSE_TOKENS_MAX_TTL", "36h",
+                "GATEHOUSE_LOGGING_FORMAT", "json"));
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String line : ConfigLoader.describe(original)) {
+            String[] keyAndValue = line.split(" = ", 2);
+            if (!keyAndValue[1].equals("(not set)")) {
+                ConfigKey<?> key = ConfigKeys.ALL.stream()
+                        .filter(candidate -> candidate.path().equals(keyAndValue[0]))
+                        .findFirst()
+                        .orElseThrow();
+                env.put(key.envName(), keyAndValue[1]);
+            }
+        }
+
+        assertThat(ConfigLoader.load(null, env)).isEqualTo(original);
+    }
+
+    @Test
+    void envNames_areUpperSnakeCaseOfThePath() {
+        assertThat(ConfigKeys.SERVER_MAX_BODY_BYTES.envName()).isEqualTo("GATEHOUSE_SERVER_MAX_BODY_BYTES");
+        assertThat(ConfigKeys.DATA_DIR.envName()).isEqualTo("GATEHOUSE_DATA_DIR");
+        assertThat(ConfigKeys.KEYS_HS256_SECRET.envNames()).containsExactly(
+                "GATEHOUSE_KEYS_HS256_SECRET", "NEWAPI_TOKEN_SIGNING_KEY",
+                "GATEHOUSE_KEYS_HS256_SECRET_FILE", "NEWAPI_TOKEN_SIGNING_KEY_FILE");
+        assertThat(ConfigKeys.ALL.stream().map(ConfigKey::envName).distinct()).hasSameSizeAs(ConfigKeys.ALL);
+    }
+
+    /** {@code a.b: v} as nested YAML. */
+    private static String nested(String setting) {
+        int colon = setting.indexOf(": ");
+        String[] path = setting.substring(0, colon).split("\\.");
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < path.length - 1; i++) {
+            yaml.append("  ".repeat(i)).append(path[i]).append(":\n");
+        }
+        return yaml.append("  ".repeat(path.length - 1)).append(path[path.length - 1])
+                .append(setting.substring(colon)).append('\n').toString();
+    }
+}

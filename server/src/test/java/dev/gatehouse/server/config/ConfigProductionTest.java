@@ -1,0 +1,94 @@
+package dev.gatehouse.server.config;
+
+import static dev.gatehouse.server.config.ConfigTestSupport.problemsOf;
+import static dev.gatehouse.server.config.ConfigTestSupport.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigProductionTest {
+    private static final String KEK = Base64.getEncoder().encodeToString(new byte[32]);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void production_refusesEveryDevelopmentConvenience() {
+        Path dataDir = dir.resolve("data");
+
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_PRODUCTION", "true", "GATEHOUSE_DATA_DIR", dataDir.toString())))
+                .containsExactly(
+                        "store.url: \"jdbc:sqlite:" + dataDir.resolve("gatehouse.db")
+                                + "\" (expected: jdbc:postgresql://... in production; SQLite is for development only)",
+                        "keys.kek: (not set) (expected: set in production;"
+                                + " the generated key file is for development only)",
+                        "server.publicUrl: \"http://127.0.0.1:8080\" (expected: https URL in production)",
+                        "tokens.issuer: \"http://127.0.0.1:8080\" (expected: https URL in production)");
+    }
+
+    @Test
+    void production_acceptsPostgresKekAndHttps() {
+        GatehouseConfig config = ConfigLoader.load(null, productionEnv());
+
+        assertThat(config.production()).isTrue();
+        assertThat(config.tokens().issuer()).isEqualTo(URI.create("https://gatehouse.example.com"));
+    }
+
+    @Test
+    void production_namesTheVariableThatSetTheRefusedValue() {
+        Map<String, String> env = productionEnv();
+        env.put("GATEHOUSE_TOKENS_ISSUER", "http://gatehouse.example.com");
+
+        assertThat(problemsOf(null, env))
+                .containsExactly("GATEHOUSE_TOKENS_ISSUER: \"http://gatehouse.example.com\""
+                        + " (expected: https URL in production)");
+    }
+
+    @Test
+    void production_doesNotRepeatAKeyThatAlreadyHasAProblem() {
+        Map<String, String> env = productionEnv();
+        env.put("GATEHOUSE_STORE_URL", "jdbc:mysql://db/gh");
+
+        assertThat(problemsOf(null, env)).containsExactly(
+                "GATEHOUSE_STORE_URL: jdbc:mysql://db/gh (expected: jdbc:sqlite:... or jdbc:postgresql://...)");
+    }
+
+    @Test
+    void production_fromYaml_reportsAlongsideOtherProblems() {
+        Path file = write(dir, "gatehouse.yaml", """
+                production: true
+                server:
+                  publicUrl: https://gatehouse.example.com
+                  port: -1
+                keys:
+                  kek: %s
+                """.formatted(KEK));
+
+        assertThat(problemsOf(file, Map.of())).containsExactly(
+                "server.port: -1 (expected: 0..65535)",
+                "store.url: \"jdbc:sqlite:" + Path.of("data").toAbsolutePath().resolve("gatehouse.db")
+                        + "\" (expected: jdbc:postgresql://... in production; SQLite is for development only)");
+    }
+
+    @Test
+    void withoutProduction_developmentConveniencesAreAccepted() {
+        Map<String, String> env = Map.of("GATEHOUSE_PRODUCTION", "false");
+
+        assertThat(ConfigLoader.load(null, env).store().isPostgres()).isFalse();
+    }
+
+    private static Map<String, String> productionEnv() {
+        Map<String, String> env = new HashMap<>();
+        env.put("GATEHOUSE_PRODUCTION", "true");
+        env.put("GATEHOUSE_STORE_URL", "jdbc:postgresql://db:5432/gatehouse");
+        env.put("GATEHOUSE_KEYS_KEK", KEK);
+        env.put("GATEHOUSE_SERVER_PUBLIC_URL", "https://gatehouse.example.com");
+        return env;
+    }
+}
