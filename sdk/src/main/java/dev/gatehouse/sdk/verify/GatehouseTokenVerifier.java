@@ -165,7 +165,7 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
                         "alg: " + quote(alg) + " (expected one of: " + algorithms + ")");
             }
             throw new TokenRejectedException(RejectionReason.BAD_SIGNATURE,
-                    "signature: missing (expected: an " + alg + " signature)");
+                    "signature: missing (expected: " + alg + " signature)");
         }
         try {
             return new SignedJWT(parts[0], parts[1], parts[2]);

@@ -16,6 +16,7 @@ import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import java.security.Key;
@@ -27,7 +28,9 @@ import javax.crypto.SecretKey;
 /**
  * Selects the verification key of a JWS: refuses an algorithm outside the allow-list, answers
  * HS256 with the configured secret and nothing else, and looks asymmetric keys up by {@code kid}
- * (required) in the trusted key source. Immutable and thread-safe if the key source is.
+ * (required) in the trusted key source. A key source that refuses to refetch because of its rate
+ * limit has just been refetched, so the kid is reported unknown, not the keys unavailable: random
+ * kids must not turn into outages. Immutable and thread-safe if the key source is.
  */
 final class KeySelector implements JWSKeySelector<SecurityContext> {
     private final Set<JWSAlgorithm> algorithms;
@@ -62,7 +65,13 @@ final class KeySelector implements JWSKeySelector<SecurityContext> {
         if (kid == null) {
             throw new Rejection.OfKey(RejectionReason.UNKNOWN_KEY, "kid: missing (expected: required for " + alg + ")");
         }
-        List<JWK> matches = keySource.get(new JWKSelector(matcher(alg, kid)), context);
+        List<JWK> matches;
+        try {
+            matches = keySource.get(new JWKSelector(matcher(alg, kid)), context);
+        } catch (RateLimitReachedException e) {
+            throw new Rejection.OfKey(RejectionReason.UNKNOWN_KEY, "kid: " + quote(kid)
+                    + " (expected: the id of a trusted " + alg + " key; key set refetched too recently to look again)");
+        }
         if (matches.isEmpty()) {
             throw new Rejection.OfKey(RejectionReason.UNKNOWN_KEY,
                     "kid: " + quote(kid) + " (expected: the id of a trusted " + alg + " key)");
