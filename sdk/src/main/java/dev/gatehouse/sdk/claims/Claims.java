@@ -1,0 +1,332 @@
+package dev.gatehouse.sdk.claims;
+
+import static java.util.Objects.requireNonNull;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.gatehouse.sdk.verify.RejectionReason;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The claims of a verified Gatehouse token, normalized to one shape whatever produced them: a
+ * Gatehouse-minted session, PAT, sandbox or service token, or a legacy token carrying {@code org}
+ * instead of {@code org_id}. The wire contract is documented in {@code docs/claims.md}.
+ *
+ * <p>Instances come from a verifier (or {@link #fromJwt(JWTClaimsSet)}); a {@code Claims} says
+ * nothing about the signature of the token it was read from. Immutable and thread-safe.
+ *
+ * <h2>Organization</h2>
+ * The organization is read from {@code org_id}, else from the legacy {@code org}, else from the
+ * Keycloak 26 {@code organization} claim (string array {@code ["acme"]} or map
+ * {@code {"acme": {"id": "..."}}}). {@code org_id} and {@code org} must agree, and when an explicit
+ * organization and an {@code organization} claim are both present the latter must contain the
+ * former. An {@code organization} claim alone with several entries is ambiguous: {@link
+ * #organization()} is then empty and {@link #organizations()} lists them for the caller to choose.
+ */
+public final class Claims {
+    private static final String TYPE_CHOICES = Arrays.stream(TokenType.values())
+            .map(TokenType::claimValue)
+            .collect(Collectors.joining(", "));
+    private static final int MAX_SHOWN_CHARS = 64;
+
+    private final String issuer;
+    private final String subject;
+    private final TokenType type;
+    private final List<String> audience;
+    private final Instant issuedAt;
+    private final Instant expiresAt;
+    private final String tokenId;
+    private final String organization;
+    private final Set<String> organizations;
+    private final String user;
+    private final Set<String> groups;
+    private final Set<String> capabilities;
+    private final List<String> channels;
+
+    private Claims(JWTClaimsSet set, TokenType type) throws ClaimsException {
+        this.type = type;
+        issuer = requiredString(set, "iss");
+        subject = requiredString(set, "sub");
+        issuedAt = requiredInstant(set, "iat");
+        expiresAt = requiredInstant(set, "exp");
+        tokenId = optionalString(set, "jti");
+        if (tokenId == null && type != TokenType.SANDBOX) {
+            throw missing("jti: missing (expected: non-empty string; required for " + type.claimValue() + " tokens)");
+        }
+        audience = audience(set);
+        user = optionalString(set, "user");
+        groups = Collections.unmodifiableSet(new LinkedHashSet<>(stringList(set, "groups")));
+        capabilities = Collections.unmodifiableSet(new LinkedHashSet<>(stringList(set, "capabilities")));
+        channels = stringList(set, "channels");
+        if (type == TokenType.SANDBOX && channels.isEmpty()) {
+            throw missing("channels: " + (set.getClaim("channels") == null ? "missing" : "[]")
+                    + " (expected: at least one channel; required for sandbox tokens)");
+        }
+        String explicit = explicitOrganization(set);
+        Set<String> named = keycloakOrganizations(set);
+        if (explicit != null) {
+            if (named != null && !named.contains(explicit)) {
+                String claim = set.getClaim("org_id") != null ? "org_id" : "org";
+                throw new ClaimsException(RejectionReason.ORGANIZATION_CONFLICT,
+                        claim + ": " + quote(explicit) + " is not among organization " + quoted(named));
+            }
+            organization = explicit;
+            organizations = named != null ? named : Set.of(explicit);
+        } else if (named != null) {
+            organization = named.size() == 1 ? named.iterator().next() : null;
+            organizations = named;
+        } else {
+            organization = null;
+            organizations = Set.of();
+        }
+    }
+
+    /**
+     * Reads and checks a claims set against the Gatehouse claims contract.
+     *
+     * <p>Required: {@code typ} (a known {@link TokenType}), {@code iss}, {@code sub}, {@code iat},
+     * {@code exp}; {@code jti} for every type but {@code sandbox}; a non-empty {@code channels}
+     * array for {@code sandbox}. Optional claims, when present, must have their documented JSON
+     * type. Time claims are not compared with the clock here.
+     *
+     * @throws ClaimsException with {@link RejectionReason#WRONG_TYPE} when {@code typ} is missing or
+     *     unknown, {@link RejectionReason#MISSING_CLAIM} when a claim is missing or has the wrong
+     *     JSON type, {@link RejectionReason#ORGANIZATION_CONFLICT} when the organization claims
+     *     disagree
+     */
+    public static Claims fromJwt(JWTClaimsSet set) throws ClaimsException {
+        requireNonNull(set, "set");
+        return new Claims(set, typeOf(set));
+    }
+
+    /**
+     * The token type named by the {@code typ} claim, checked on its own so a verifier can refuse a
+     * token of the wrong kind before doing any cryptography.
+     *
+     * @throws ClaimsException with {@link RejectionReason#WRONG_TYPE} when {@code typ} is missing,
+     *     not a string or not one of {@code session}, {@code pat}, {@code sandbox}, {@code service}
+     */
+    public static TokenType typeOf(JWTClaimsSet set) throws ClaimsException {
+        requireNonNull(set, "set");
+        Object value = set.getClaim("typ");
+        if (value instanceof String s) {
+            Optional<TokenType> type = TokenType.fromClaimValue(s);
+            if (type.isPresent()) {
+                return type.get();
+            }
+        }
+        throw new ClaimsException(RejectionReason.WRONG_TYPE,
+                "typ: " + describe(value) + " (expected one of: " + TYPE_CHOICES + ")");
+    }
+
+    /** The {@code iss} claim: who issued the token. */
+    public String issuer() {
+        return issuer;
+    }
+
+    /** The {@code sub} claim: the user, sandbox or service the token speaks for. */
+    public String subject() {
+        return subject;
+    }
+
+    /** The {@code typ} claim. */
+    public TokenType type() {
+        return type;
+    }
+
+    /** The {@code aud} claim as a list (a single string becomes a one-element list); empty if absent. */
+    public List<String> audience() {
+        return audience;
+    }
+
+    /** The {@code iat} claim. */
+    public Instant issuedAt() {
+        return issuedAt;
+    }
+
+    /** The {@code exp} claim. */
+    public Instant expiresAt() {
+        return expiresAt;
+    }
+
+    /** The {@code jti} claim; always present except on legacy sandbox tokens. */
+    public Optional<String> tokenId() {
+        return Optional.ofNullable(tokenId);
+    }
+
+    /**
+     * The organization the token is scoped to; empty when the token names none, or names several
+     * only through the {@code organization} claim (see {@link #organizations()}).
+     */
+    public Optional<String> organization() {
+        return Optional.ofNullable(organization);
+    }
+
+    /**
+     * Every organization the token names: the entries of the Keycloak {@code organization} claim
+     * when present, otherwise the explicit {@code org_id}/{@code org} alone; empty if none.
+     */
+    public Set<String> organizations() {
+        return organizations;
+    }
+
+    /** The {@code user} claim: the user a sandbox or service token acts for. */
+    public Optional<String> user() {
+        return Optional.ofNullable(user);
+    }
+
+    /** The {@code groups} claim, in token order without duplicates; empty if absent. */
+    public Set<String> groups() {
+        return groups;
+    }
+
+    /** The {@code capabilities} claim, in token order without duplicates; empty if absent. */
+    public Set<String> capabilities() {
+        return capabilities;
+    }
+
+    /** The {@code channels} claim: the LLM channels a sandbox token may use; empty if absent. */
+    public List<String> channels() {
+        return channels;
+    }
+
+    /** Whether {@link #capabilities()} contains {@code capability} exactly. */
+    public boolean hasCapability(String capability) {
+        return capabilities.contains(requireNonNull(capability, "capability"));
+    }
+
+    /** Whether {@link #groups()} contains {@code group} exactly. */
+    public boolean hasGroup(String group) {
+        return groups.contains(requireNonNull(group, "group"));
+    }
+
+    @Override
+    public String toString() {
+        return "Claims[typ=" + type.claimValue() + ", iss=" + issuer + ", sub=" + subject
+                + ", org=" + organization + ", jti=" + tokenId + ", exp=" + expiresAt + "]";
+    }
+
+    private static String explicitOrganization(JWTClaimsSet set) throws ClaimsException {
+        String orgId = optionalString(set, "org_id");
+        String legacy = optionalString(set, "org");
+        if (orgId != null && legacy != null && !orgId.equals(legacy)) {
+            throw new ClaimsException(RejectionReason.ORGANIZATION_CONFLICT,
+                    "org_id: " + quote(orgId) + " and legacy org: " + quote(legacy) + " disagree");
+        }
+        return orgId != null ? orgId : legacy;
+    }
+
+    /** The Keycloak {@code organization} claim's names, or null when the claim is absent. */
+    private static Set<String> keycloakOrganizations(JWTClaimsSet set) throws ClaimsException {
+        Object value = set.getClaim("organization");
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Map<?, ?> map) {
+            Set<String> names = new LinkedHashSet<>();
+            for (Object key : map.keySet()) {
+                names.add(nonEmpty("organization", key));
+            }
+            return Collections.unmodifiableSet(names);
+        }
+        if (value instanceof List<?>) {
+            return Collections.unmodifiableSet(new LinkedHashSet<>(stringList(set, "organization")));
+        }
+        throw missing("organization: " + describe(value) + " (expected: string array or object)");
+    }
+
+    private static List<String> audience(JWTClaimsSet set) throws ClaimsException {
+        Object value = set.getClaim("aud");
+        if (value instanceof String s) {
+            return List.of(nonEmpty("aud", s));
+        }
+        if (value == null || value instanceof List<?>) {
+            return stringList(set, "aud");
+        }
+        throw missing("aud: " + describe(value) + " (expected: string or string array)");
+    }
+
+    private static List<String> stringList(JWTClaimsSet set, String claim) throws ClaimsException {
+        Object value = set.getClaim(claim);
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> list)) {
+            throw missing(claim + ": " + describe(value) + " (expected: string array)");
+        }
+        List<String> strings = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            strings.add(nonEmpty(claim + "[" + i + "]", list.get(i)));
+        }
+        return List.copyOf(strings);
+    }
+
+    private static String requiredString(JWTClaimsSet set, String claim) throws ClaimsException {
+        return nonEmpty(claim, set.getClaim(claim));
+    }
+
+    private static String optionalString(JWTClaimsSet set, String claim) throws ClaimsException {
+        Object value = set.getClaim(claim);
+        return value == null ? null : nonEmpty(claim, value);
+    }
+
+    private static String nonEmpty(String name, Object value) throws ClaimsException {
+        if (value instanceof String s && !s.isEmpty()) {
+            return s;
+        }
+        throw missing(name + ": " + describe(value) + " (expected: non-empty string)");
+    }
+
+    private static Instant requiredInstant(JWTClaimsSet set, String claim) throws ClaimsException {
+        Object value = set.getClaim(claim);
+        if (value instanceof Date date) {
+            return date.toInstant();
+        }
+        if (value instanceof Number seconds) {
+            return Instant.ofEpochSecond(seconds.longValue());
+        }
+        throw missing(claim + ": " + describe(value) + " (expected: NumericDate, seconds since the epoch)");
+    }
+
+    private static ClaimsException missing(String message) {
+        return new ClaimsException(RejectionReason.MISSING_CLAIM, message);
+    }
+
+    /** A short, safe rendering of a JSON value for a message: its type and a truncated value. */
+    private static String describe(Object value) {
+        if (value == null) {
+            return "missing";
+        }
+        if (value instanceof String s) {
+            return quote(s);
+        }
+        if (value instanceof Number || value instanceof Boolean) {
+            return (value instanceof Boolean ? "boolean " : "number ") + value;
+        }
+        if (value instanceof List<?>) {
+            return "array";
+        }
+        if (value instanceof Map<?, ?>) {
+            return "object";
+        }
+        return value.getClass().getSimpleName();
+    }
+
+    private static String quoted(Set<String> values) {
+        return values.stream().map(Claims::quote).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    private static String quote(String value) {
+        String shown = value.length() > MAX_SHOWN_CHARS ? value.substring(0, MAX_SHOWN_CHARS) + "..." : value;
+        return '"' + shown.replace("\"", "\\\"").replaceAll("\\p{Cntrl}", "?") + '"';
+    }
+}
