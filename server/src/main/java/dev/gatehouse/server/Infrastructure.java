@@ -1,0 +1,109 @@
+package dev.gatehouse.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
+import dev.gatehouse.sdk.verify.TokenVerifier;
+import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.crypto.KeyEncryptionKey;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.tokens.KeyRing;
+import dev.gatehouse.server.tokens.SigningAlgorithm;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every Gatehouse command stands on: the migrated store and the signing keys, decrypted with
+ * the key-encryption key. Shared by {@code serve} and the operator commands ({@code keys},
+ * {@code token inspect}) so they see exactly the same keys. Thread-safe; close once.
+ */
+public final class Infrastructure implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Infrastructure.class);
+
+    private final GatehouseConfig config;
+    private final Database database;
+    private final KeyRing keyRing;
+
+    private Infrastructure(GatehouseConfig config, Database database, KeyRing keyRing) {
+        this.config = config;
+        this.database = database;
+        this.keyRing = keyRing;
+    }
+
+    public static Infrastructure open(GatehouseConfig config, Clock clock) {
+        requireNonNull(config, "config");
+        requireNonNull(clock, "clock");
+        KeyEncryptionKey kek = keyEncryptionKey(config);
+        Database database = Database.open(config.store());
+        try {
+            return new Infrastructure(config, database, KeyRing.open(database, kek, config.keys(), config.tokens(), clock));
+        } catch (RuntimeException e) {
+            database.close();
+            throw e;
+        }
+    }
+
+    private static KeyEncryptionKey keyEncryptionKey(GatehouseConfig config) {
+        if (config.keys().keyEncryptionKey().isPresent()) {
+            return KeyEncryptionKey.of(config.keys().keyEncryptionKey().get());
+        }
+        // Configuration validation refuses this in production; here it is the laptop default.
+        log.atWarn()
+                .addKeyValue("file", config.keys().generatedKekFile())
+                .log("no keys.kek configured: using a generated key-encryption key file (dev only)");
+        return KeyEncryptionKey.loadOrGenerate(config.keys().generatedKekFile());
+    }
+
+    /**
+     * Verifies tokens presented to Gatehouse's own API: issued by this Gatehouse, signed by one of
+     * its keys (or the HS256 interop secret when configured), with the issuer in {@code aud}.
+     */
+    public TokenVerifier apiTokenVerifier() {
+        return tokenVerifier(Optional.of(config.tokens().issuer().toString()));
+    }
+
+    /** Verifies tokens issued by this Gatehouse; with an audience, only tokens meant for it. */
+    public TokenVerifier tokenVerifier(Optional<String> requiredAudience) {
+        GatehouseTokenVerifier.Builder builder = GatehouseTokenVerifier.builder()
+                .issuer(config.tokens().issuer().toString())
+                .keySource(keyRing.verificationKeys())
+                .clockSkew(config.tokens().clockSkew());
+        requiredAudience.ifPresent(builder::audience);
+        config.keys().hs256Secret().ifPresent(secret -> builder.hs256Secret(secret.bytes()));
+        return builder.build();
+    }
+
+    /** Every algorithm a token from this Gatehouse may be signed with, for issuer metadata. */
+    public List<String> signingAlgorithms() {
+        List<String> algorithms = new ArrayList<>();
+        for (SigningAlgorithm algorithm : SigningAlgorithm.values()) {
+            algorithms.add(algorithm.jwsAlgorithm().getName());
+        }
+        if (config.keys().hs256Secret().isPresent()) {
+            algorithms.add(JWSAlgorithm.HS256.getName());
+        }
+        return algorithms;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public KeyRing keyRing() {
+        return keyRing;
+    }
+
+    @Override
+    public void close() {
+        try {
+            keyRing.close();
+        } finally {
+            database.close();
+        }
+    }
+}

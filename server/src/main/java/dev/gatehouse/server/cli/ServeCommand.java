@@ -1,0 +1,58 @@
+package dev.gatehouse.server.cli;
+
+import dev.gatehouse.server.Gatehouse;
+import dev.gatehouse.server.Role;
+import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.logging.LoggingSetup;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the Gatehouse server (every role unless --roles says otherwise) until SIGTERM/SIGINT.")
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOption configOption;
+
+    @Option(names = "--roles", split = ",", paramLabel = "ROLE",
+            description = "Roles to run, comma-separated: auth, gateway, sandbox, byos (default: the configured roles).")
+    List<String> roles;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        GatehouseConfig config = withRoles(configOption.load());
+        LoggingSetup.apply(config.logging());
+        Gatehouse gatehouse;
+        try {
+            gatehouse = Gatehouse.start(config);
+        } catch (RuntimeException e) {
+            throw new UserFacingException("gatehouse: cannot start: " + Failures.describe(e), GatehouseCli.EXIT_FAILED);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gatehouse.close();
+            stopped.countDown();
+        }, "gatehouse-shutdown"));
+        stopped.await();
+        return GatehouseCli.EXIT_OK;
+    }
+
+    private GatehouseConfig withRoles(GatehouseConfig config) {
+        if (roles == null || roles.isEmpty()) {
+            return config;
+        }
+        Set<Role> selected = EnumSet.noneOf(Role.class);
+        for (String name : roles) {
+            selected.add(Role.fromConfigName(name.strip()).orElseThrow(() -> new UserFacingException(
+                    "gatehouse: --roles: " + name + " (expected: auth, gateway, sandbox or byos)",
+                    GatehouseCli.EXIT_USAGE)));
+        }
+        return new GatehouseConfig(config.production(), config.dataDir(), selected, config.http(), config.store(),
+                config.keys(), config.tokens(), config.logging());
+    }
+}

@@ -1,0 +1,81 @@
+package dev.gatehouse.server.http;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.sdk.claims.Claims;
+import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.sdk.verify.RejectionReason;
+import dev.gatehouse.sdk.verify.TokenRejectedException;
+import dev.gatehouse.sdk.verify.TokenVerifier;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates a request by its {@code Authorization: Bearer} token (RFC 6750) and stores the
+ * verified {@link Claims} for the handlers behind it. Refusals are 401 with a stable code and a
+ * {@code WWW-Authenticate} challenge; the token never appears in a response or a log line.
+ */
+public final class BearerAuth implements Handler<RoutingContext> {
+    private static final String CLAIMS_KEY = "gatehouse.claims";
+    private static final Logger log = LoggerFactory.getLogger(BearerAuth.class);
+
+    private final TokenVerifier verifier;
+    private final Set<TokenType> acceptedTypes;
+
+    public BearerAuth(TokenVerifier verifier, Set<TokenType> acceptedTypes) {
+        this.verifier = requireNonNull(verifier, "verifier");
+        this.acceptedTypes = Set.copyOf(acceptedTypes);
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String token = bearerToken(ctx.request().getHeader("Authorization"));
+        if (token == null) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse\"");
+            ctx.fail(new ApiException(401, "missing_token", "A bearer token is required."));
+            return;
+        }
+        Claims claims;
+        try {
+            claims = verifier.verify(token);
+        } catch (TokenRejectedException e) {
+            log.atInfo()
+                    .addKeyValue("requestId", RequestIds.get(ctx))
+                    .addKeyValue("reason", e.reason().code())
+                    .log("token rejected");
+            if (e.reason() == RejectionReason.KEYS_UNAVAILABLE) {
+                // Not the caller's fault: the keys to check the token against cannot be had right now.
+                ctx.fail(new ApiException(503, e.reason().code(), "Token verification is temporarily unavailable."));
+                return;
+            }
+            ctx.response().putHeader("WWW-Authenticate",
+                    "Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"" + e.reason().code() + "\"");
+            ctx.fail(new ApiException(401, e.reason().code(), "Token rejected: " + e.reason().description() + "."));
+            return;
+        }
+        if (!acceptedTypes.contains(claims.type())) {
+            ctx.fail(new ApiException(401, "wrong_token_type",
+                    "A token of type " + claims.type().claimValue() + " cannot be used here."));
+            return;
+        }
+        ctx.put(CLAIMS_KEY, claims);
+        ctx.next();
+    }
+
+    /** The verified claims of the caller; only valid behind this handler. */
+    public static Claims claims(RoutingContext ctx) {
+        return requireNonNull(ctx.get(CLAIMS_KEY), "no authenticated caller on this route");
+    }
+
+    /** The token of a well-formed {@code Bearer} header, or null. */
+    static String bearerToken(String header) {
+        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String token = header.substring(7).strip();
+        return token.isEmpty() || token.indexOf(' ') >= 0 ? null : token;
+    }
+}

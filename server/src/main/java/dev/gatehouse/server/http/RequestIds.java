@@ -1,0 +1,35 @@
+package dev.gatehouse.server.http;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+
+/**
+ * Gives every request an id, echoed in {@code X-Request-Id} and in every problem body and log
+ * line about the request. A caller-supplied id is kept when it is short and plain (so ids can be
+ * traced across services) and replaced otherwise (so a header cannot inject into logs).
+ */
+public final class RequestIds implements Handler<RoutingContext> {
+    public static final String HEADER = "X-Request-Id";
+    private static final String KEY = "gatehouse.requestId";
+    private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String inbound = ctx.request().getHeader(HEADER);
+        String id = inbound != null && ACCEPTED.matcher(inbound).matches() ? inbound : generate();
+        ctx.put(KEY, id);
+        ctx.response().putHeader(HEADER, id);
+        ctx.next();
+    }
+
+    public static String get(RoutingContext ctx) {
+        return ctx.get(KEY);
+    }
+
+    private static String generate() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toUnsignedString(random.nextLong(), 36) + Long.toUnsignedString(random.nextLong(), 36);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.gatehouse.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.server.Infrastructure;
+import dev.gatehouse.server.config.ConfigLoader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The operator commands, run through the real command line against a real embedded store. */
+class GatehouseCliTest {
+    @TempDir
+    Path dir;
+
+    Path configFile;
+
+    @BeforeEach
+    void writeConfig() throws Exception {
+        configFile = dir.resolve("gatehouse.yaml");
+        Files.writeString(configFile, """
+                dataDir: %s
+                tokens:
+                  issuer: http://gatehouse.test
+                """.formatted(dir.resolve("data")));
+    }
+
+    @Test
+    void configCheck_validFile_exits0AndDescribesIt() {
+        Run run = run("config", "check", configFile.toString());
+
+        assertThat(run.exitCode).isEqualTo(0);
+        assertThat(run.out).contains("Configuration OK").contains("tokens.issuer = http://gatehouse.test");
+    }
+
+    @Test
+    void configCheck_reportsEveryProblemAtOnce_exit2() throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, """
+                server:
+                  port: abc
+                  hots: 0.0.0.0
+                tokens:
+                  clockSkew: 1h
+                """);
+
+        Run run = run("config", "check", bad.toString());
+
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("server.port").contains("server.hots").contains("tokens.clockSkew");
+    }
+
+    @Test
+    void configCheck_missingFile_exit2() {
+        Run run = run("config", "check", dir.resolve("absent.yaml").toString());
+
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("not found");
+    }
+
+    @Test
+    void keysRotate_addsAnActiveKey_andRetiresTheOldOne() {
+        Run first = run("keys", "list", "-c", configFile.toString());
+        assertThat(first.exitCode).isEqualTo(0);
+        assertThat(first.out.lines().filter(l -> l.contains(" active "))).hasSize(1);
+
+        Run rotate = run("keys", "rotate", "-c", configFile.toString());
+
+        assertThat(rotate.exitCode).isEqualTo(0);
+        assertThat(rotate.out).contains("New active signing key");
+        Run after = run("keys", "list", "-c", configFile.toString());
+        assertThat(after.out.lines().filter(l -> l.contains(" active "))).hasSize(1);
+        assertThat(after.out.lines().filter(l -> l.contains(" retired "))).hasSize(1);
+    }
+
+    @Test
+    void tokenInspect_validToken_exit0() throws Exception {
+        String token = sign(Instant.now().plus(1, ChronoUnit.HOURS));
+
+        Run run = run("token", "inspect", "-c", configFile.toString(), token);
+
+        assertThat(run.exitCode).as(run.err).isEqualTo(0);
+        assertThat(run.out).contains("valid: session token for alice (organization acme)");
+        assertThat(run.out).contains("\"org_id\":\"acme\"").doesNotContain(token);
+    }
+
+    @Test
+    void tokenInspect_expiredToken_saysWhy_exit1() throws Exception {
+        String token = sign(Instant.now().minus(1, ChronoUnit.HOURS));
+
+        Run run = run("token", "inspect", "-c", configFile.toString(), token);
+
+        assertThat(run.exitCode).isEqualTo(1);
+        assertThat(run.out).contains("invalid: token_expired");
+    }
+
+    @Test
+    void tokenInspect_notAJwt_exit1() {
+        Run run = run("token", "inspect", "-c", configFile.toString(), "hello");
+
+        assertThat(run.exitCode).isEqualTo(1);
+        assertThat(run.out).contains("invalid: malformed_token");
+    }
+
+    @Test
+    void tokenInspect_wrongAudienceRequested_exit1() throws Exception {
+        String token = sign(Instant.now().plus(1, ChronoUnit.HOURS));
+
+        Run run = run("token", "inspect", "-c", configFile.toString(), "--audience", "gateway", token);
+
+        assertThat(run.exitCode).isEqualTo(1);
+        assertThat(run.out).contains("invalid: wrong_audience");
+    }
+
+    @Test
+    void serve_unknownRole_exit2() {
+        Run run = run("serve", "-c", configFile.toString(), "--roles", "auth,bogus");
+
+        assertThat(run.exitCode).isEqualTo(2);
+        assertThat(run.err).contains("--roles: bogus");
+    }
+
+    private String sign(Instant expiry) throws Exception {
+        JWK key;
+        try (Infrastructure infrastructure = Infrastructure.open(ConfigLoader.load(configFile, Map.of()), Clock.systemUTC())) {
+            key = infrastructure.keyRing().activeSigningKey();
+        }
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
+                .type(JOSEObjectType.JWT).build(), new JWTClaimsSet.Builder()
+                .issuer("http://gatehouse.test")
+                .subject("alice")
+                .audience("http://gatehouse.test")
+                .claim("typ", "session")
+                .claim("org_id", "acme")
+                .jwtID("jti-1")
+                .issueTime(Date.from(expiry.minus(2, ChronoUnit.HOURS)))
+                .expirationTime(Date.from(expiry))
+                .build());
+        jwt.sign(new ECDSASigner(key.toECKey()));
+        return jwt.serialize();
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = GatehouseCli.commandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int exitCode = cli.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    private record Run(int exitCode, String out, String err) {}
+}
