@@ -11,7 +11,7 @@ port=18080
 measure() { # $1 = data dir; prints "<ms to ready> <idle rss MiB>"
   local data="$1" start ready pid rss
   start=$(date +%s%N)
-  (cd "$data/.." && GATEHOUSE_DATA_DIR="$data" GATEHOUSE_SERVER_PORT=$port exec "$root/gatehouse" serve) \
+  (cd "$(dirname "$data")" && GATEHOUSE_DATA_DIR="$data" GATEHOUSE_SERVER_PORT=$port exec "$root/gatehouse" serve) \
     >/dev/null 2>"$data.log" &
   pid=$!
   until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
