@@ -21,7 +21,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,21 +36,38 @@ import org.slf4j.LoggerFactory;
  * Gatehouse's signing keys, kept in the store with their private parts sealed by the
  * key-encryption key (associated data: the {@code kid}).
  *
- * <p>Exactly one key is {@linkplain KeyState#ACTIVE active} and signs. {@link #rotate()} retires
- * it: a retired key keeps verifying (and stays in the JWKS) until {@code retiredAt +
- * tokens.maxTtl + tokens.clockSkew}, after which it is {@linkplain KeyState#EXPIRED expired} and
- * gone from both. States are computed from the clock at each call. New keys use {@code
+ * <p>A key goes {@linkplain KeyState#PENDING pending} → {@linkplain KeyState#ACTIVE active} →
+ * {@linkplain KeyState#RETIRED retired} → {@linkplain KeyState#EXPIRED expired}. States are
+ * computed from the clock at each call; at any instant exactly one key is active, and it is the one
+ * {@link #activeSigningKey()} returns.
+ *
+ * <p>{@link #rotate()} stores a new key and retires the newest one. Another replica sees the
+ * rotation only on its next {@link #reload()}, up to {@code keys.refreshInterval} later, so the
+ * rotation takes effect after a <em>propagation delay</em> of {@code keys.refreshInterval}: the new
+ * key is published at once (in {@link #publicJwkSet()} and {@link #verificationKeys()}) but stays
+ * pending, and the retired key goes on signing, until {@code createdAt + keys.refreshInterval}
+ * ({@link KeyInfo#signsFrom()}). Every replica computes that instant from the stored timestamps, so
+ * none signs with a key that a replica that has not reloaded yet, or a JWKS cache refreshed within
+ * {@code keys.refreshInterval}, does not know. The very first key signs at once. Rotations within
+ * the delay hand over one after the other, each key signing for its own window.
+ *
+ * <p>A retired key keeps verifying (and stays in the JWKS) until {@code retiredAt +
+ * keys.refreshInterval + tokens.maxTtl + tokens.clockSkew}, which covers the last token it may
+ * sign, after which it is expired and gone from both. The rotating process stores that instant, so
+ * replicas and the CLI must share {@code keys.refreshInterval}, {@code tokens.maxTtl} and {@code
+ * tokens.clockSkew}; a retired key never signs past {@code verifiesUntil - tokens.maxTtl -
+ * tokens.clockSkew} (as computed here) even where they differ. New keys use {@code
  * keys.algorithm}; a key generated under another algorithm keeps signing until the next rotation.
  *
- * <p>On first start an active key is generated and stored; replicas racing to do so on one
- * database end with one active key (a unique index admits one, the losers reload it). Another
- * replica's rotation becomes visible here on {@link #reload()}.
+ * <p>On first start a key is generated and stored; replicas racing to do so on one database end
+ * with one key (a unique index admits one, the losers reload it).
  *
  * <p>Thread-safe. Reads ({@link #activeSigningKey()}, {@link #publicJwkSet()}, {@link
  * #verificationKeys()}, {@link #list()}) are lock-free on an immutable snapshot that {@link
- * #reload()} and {@link #rotate()} replace; those two block on JDBC and must run off the event
- * loop. After {@link #close()} every method throws {@link IllegalStateException} except {@link
- * #isReady()}, which returns {@code false}.
+ * #reload()} and {@link #rotate()} replace (it holds the private parts of the keys that sign from
+ * then on: while a rotation propagates, the retired key's and the pending key's); those two block
+ * on JDBC and must run off the event loop. After {@link #close()} every method throws {@link
+ * IllegalStateException} except {@link #isReady()}, which returns {@code false}.
  */
 public final class KeyRing implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KeyRing.class);
@@ -60,25 +79,27 @@ public final class KeyRing implements AutoCloseable {
     private final SigningKeyTable table;
     private final KeyEncryptionKey kek;
     private final SigningAlgorithm algorithm;
+    private final Duration propagationDelay;
     private final Duration retiredKeyLifetime;
     private final Clock clock;
     private volatile Snapshot snapshot;
     private volatile boolean closed;
 
     private KeyRing(SigningKeyTable table, KeyEncryptionKey kek, SigningAlgorithm algorithm,
-            Duration retiredKeyLifetime, Clock clock) {
+            Duration propagationDelay, Duration retiredKeyLifetime, Clock clock) {
         this.table = table;
         this.kek = kek;
         this.algorithm = algorithm;
+        this.propagationDelay = propagationDelay;
         this.retiredKeyLifetime = retiredKeyLifetime;
         this.clock = clock;
     }
 
     /**
-     * Loads the keys from {@code database}, generating and storing an active key if there is none.
+     * Loads the keys from {@code database}, generating and storing a key if there is none.
      *
-     * @throws KeyRingException if the active key cannot be decrypted with {@code kek} or a stored
-     *     key is malformed
+     * @throws KeyRingException if a key that signs from now on cannot be decrypted with {@code kek}
+     *     or a stored key is malformed
      * @throws JdbiException if the store fails
      */
     public static KeyRing open(
@@ -89,23 +110,25 @@ public final class KeyRing implements AutoCloseable {
         requireNonNull(tokens, "tokens");
         requireNonNull(clock, "clock");
         KeyRing ring = new KeyRing(new SigningKeyTable(database.jdbi()), kek, keys.algorithm(),
-                tokens.maxTokenTtl().plus(tokens.clockSkew()), clock);
+                keys.refreshInterval(), tokens.maxTokenTtl().plus(tokens.clockSkew()), clock);
         ring.reload();
         return ring;
     }
 
-    /** The active key, with its private part. */
+    /**
+     * The {@linkplain KeyState#ACTIVE active} key, with its private part: while a rotation
+     * propagates, the key it retired.
+     */
     public JWK activeSigningKey() {
-        return current().activeKey();
+        return current().signingKey(clock.instant());
     }
 
-    /** Public parts of every key that still verifies: the active key and unexpired retired keys. */
+    /** Public parts of every key that verifies: pending, active and unexpired retired keys. */
     public JWKSet publicJwkSet() {
         Instant now = clock.instant();
-        Snapshot current = current();
-        return new JWKSet(current.keys().stream()
-                .filter(key -> key.info(now).state() != KeyState.EXPIRED)
-                .map(key -> current.publicKeys().get(key.kid()))
+        return new JWKSet(current().keys().stream()
+                .filter(key -> key.state(now) != KeyState.EXPIRED)
+                .map(RingKey::publicKey)
                 .toList());
     }
 
@@ -115,9 +138,10 @@ public final class KeyRing implements AutoCloseable {
     }
 
     /**
-     * Generates a new active key and retires the current one, in one transaction.
+     * Generates and publishes a new key and retires the newest stored one, in one transaction. The
+     * new key signs from {@code now + keys.refreshInterval}; until then the retired key does.
      *
-     * @return the new key
+     * @return the new key, {@linkplain KeyState#PENDING pending}
      * @throws KeyRingException if the new key cannot be stored, e.g. because another replica rotated
      *     at the same moment (reload and try again)
      */
@@ -126,14 +150,20 @@ public final class KeyRing implements AutoCloseable {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         StoredKey next = generate(now);
         try {
-            table.rotate(next, now, now.plus(retiredKeyLifetime));
+            table.rotate(next, now, now.plus(propagationDelay).plus(retiredKeyLifetime));
         } catch (JdbiException e) {
             throw new KeyRingException("cannot store new signing key " + next.kid()
                     + " (another replica may have rotated at the same moment; reload and retry)", e);
         }
-        snapshot = load();
-        log.info("Rotated signing keys: {} ({}) is now active", next.kid(), next.algorithm());
-        return next.info(now);
+        Snapshot loaded = load();
+        snapshot = loaded;
+        RingKey rotated = loaded.keys().stream()
+                .filter(key -> key.stored().kid().equals(next.kid()))
+                .findFirst()
+                .orElseThrow();
+        log.info("Rotated signing keys: {} ({}) is published and signs from {}",
+                next.kid(), next.algorithm(), rotated.signsFrom());
+        return rotated.info(now);
     }
 
     /** Every stored key with its current state, newest first. */
@@ -143,10 +173,11 @@ public final class KeyRing implements AutoCloseable {
     }
 
     /**
-     * Re-reads the keys from the store, generating an active key if there is none. On failure the
-     * previous snapshot stays in use.
+     * Re-reads the keys from the store, generating a key if there is none. On failure the previous
+     * snapshot stays in use.
      *
-     * @throws KeyRingException if the active key cannot be decrypted or a stored key is malformed
+     * @throws KeyRingException if a key that signs from now on cannot be decrypted or a stored key
+     *     is malformed
      * @throws JdbiException if the store fails
      */
     public synchronized void reload() {
@@ -197,9 +228,58 @@ public final class KeyRing implements AutoCloseable {
     }
 
     private Snapshot snapshot(List<StoredKey> keys, StoredKey active) {
-        Map<String, JWK> publicKeys = keys.stream().collect(Collectors.toUnmodifiableMap(
-                StoredKey::kid, key -> parse(key.kid(), key.publicJwk(), "public key")));
-        return new Snapshot(unseal(active), keys, publicKeys);
+        Instant now = clock.instant();
+        List<RingKey> signingOrder = signingOrder(keys, active);
+        JWK newest = unseal(active);
+        List<Signer> signers = signingOrder.stream()
+                .filter(key -> key.signsUntil().map(now::isBefore).orElse(true))
+                .map(key -> new Signer(key.signsFrom(), key.stored().isActive() ? newest : unseal(key.stored())))
+                .toList();
+        Map<String, RingKey> byKid = signingOrder.stream()
+                .collect(Collectors.toUnmodifiableMap(key -> key.stored().kid(), key -> key));
+        return new Snapshot(keys.stream().map(key -> byKid.get(key.kid())).toList(), signers);
+    }
+
+    /**
+     * The keys in the order they sign, each with its signing window: retired keys by retirement,
+     * then the newest. Each key signs until the one after it starts; windows never go back in time,
+     * so one at most contains any instant (a window may be empty after rotations within the delay).
+     */
+    private List<RingKey> signingOrder(List<StoredKey> keys, StoredKey active) {
+        List<StoredKey> order = new ArrayList<>(keys.stream()
+                .filter(key -> !key.isActive())
+                .sorted(Comparator.comparing((StoredKey key) -> key.retiredAt().orElseThrow())
+                        .thenComparing(StoredKey::createdAt))
+                .toList());
+        order.add(active);
+        List<RingKey> ringKeys = new ArrayList<>();
+        Instant signsFrom = order.getFirst().createdAt();
+        for (StoredKey key : order) {
+            JWK publicKey = parse(key.kid(), key.publicJwk(), "public key");
+            if (key.isActive()) {
+                ringKeys.add(new RingKey(key, signsFrom, Optional.empty(), publicKey));
+                break;
+            }
+            Instant signsUntil = latest(signsFrom, stopsSigning(key));
+            ringKeys.add(new RingKey(key, signsFrom, Optional.of(signsUntil), publicKey));
+            signsFrom = signsUntil;
+        }
+        return ringKeys;
+    }
+
+    /**
+     * When a retired key stops signing: {@code retiredAt + keys.refreshInterval}, but never later
+     * than its stored {@code verify_until} covers (rows stored with another delay, or before there
+     * was one).
+     */
+    private Instant stopsSigning(StoredKey retired) {
+        Instant delayed = retired.retiredAt().orElseThrow().plus(propagationDelay);
+        Instant covered = retired.verifiesUntil().orElseThrow().minus(retiredKeyLifetime);
+        return delayed.isBefore(covered) ? delayed : covered;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
     }
 
     private JWK unseal(StoredKey key) {
@@ -254,6 +334,42 @@ public final class KeyRing implements AutoCloseable {
         return kid.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** An immutable view of the store; {@code publicKeys} by kid for every key in {@code keys}. */
-    private record Snapshot(JWK activeKey, List<StoredKey> keys, Map<String, JWK> publicKeys) {}
+    /**
+     * An immutable view of the store: every key, newest first, and, in signing order, the private
+     * parts of the keys whose signing window had not ended when it was loaded.
+     */
+    private record Snapshot(List<RingKey> keys, List<Signer> signers) {
+        /** The key whose window contains {@code now}; the first one should the clock go back. */
+        JWK signingKey(Instant now) {
+            for (Signer signer : signers.reversed()) {
+                if (!now.isBefore(signer.signsFrom())) {
+                    return signer.privateKey();
+                }
+            }
+            return signers.getFirst().privateKey();
+        }
+    }
+
+    /** A stored key that signs from {@code signsFrom} until {@code signsUntil} (excluded; empty: on). */
+    private record RingKey(StoredKey stored, Instant signsFrom, Optional<Instant> signsUntil, JWK publicKey) {
+        KeyState state(Instant now) {
+            if (stored.verifiesUntil().filter(until -> !now.isBefore(until)).isPresent()) {
+                return KeyState.EXPIRED;
+            }
+            if (now.isBefore(signsFrom)) {
+                return KeyState.PENDING;
+            }
+            if (signsUntil.isEmpty() || now.isBefore(signsUntil.get())) {
+                return KeyState.ACTIVE;
+            }
+            return KeyState.RETIRED;
+        }
+
+        KeyInfo info(Instant now) {
+            return stored.info(state(now), signsFrom);
+        }
+    }
+
+    /** The private part of a key that signs from {@code signsFrom}. */
+    private record Signer(Instant signsFrom, JWK privateKey) {}
 }

@@ -15,7 +15,8 @@ import java.util.Optional;
  *     only) a key is generated once and kept in {@code generatedKekFile}
  * @param generatedKekFile where the dev-only generated key-encryption key lives
  * @param hs256Secret optional shared secret (>= 32 bytes) for HS256 interop tokens
- * @param refreshInterval how often a replica reloads keys from the store (to see rotations)
+ * @param refreshInterval how often a replica reloads keys from the store (to see rotations); also
+ *     how long a rotated-in key is published before it signs (see {@link KeyRing})
  */
 public record KeysConfig(
         SigningAlgorithm algorithm,

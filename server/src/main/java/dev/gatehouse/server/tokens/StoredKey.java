@@ -13,14 +13,12 @@ record StoredKey(
         Optional<Instant> retiredAt,
         Optional<Instant> verifiesUntil) {
 
+    /** Whether this is the newest key, the one row in state {@code active}; it may still be pending. */
     boolean isActive() {
         return retiredAt.isEmpty();
     }
 
-    KeyInfo info(Instant now) {
-        KeyState state = isActive()
-                ? KeyState.ACTIVE
-                : now.isBefore(verifiesUntil.orElseThrow()) ? KeyState.RETIRED : KeyState.EXPIRED;
-        return new KeyInfo(kid, algorithm, state, createdAt, retiredAt, verifiesUntil);
+    KeyInfo info(KeyState state, Instant signsFrom) {
+        return new KeyInfo(kid, algorithm, state, createdAt, signsFrom, retiredAt, verifiesUntil);
     }
 }

@@ -10,7 +10,7 @@ import java.time.Duration;
  *
  * @param issuer the {@code iss} of every Gatehouse token and the base of its discovery URLs
  * @param maxTokenTtl the longest lifetime of any token Gatehouse mints; a retired signing key keeps
- *     verifying for this long after retirement
+ *     verifying for this long after it last signs (see {@link KeyRing})
  * @param clockSkew leeway for {@code exp}/{@code nbf} checks
  */
 public record TokensConfig(URI issuer, Duration maxTokenTtl, Duration clockSkew) {

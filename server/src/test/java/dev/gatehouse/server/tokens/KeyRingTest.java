@@ -2,11 +2,13 @@ package dev.gatehouse.server.tokens;
 
 import static dev.gatehouse.server.tokens.TokenFixtures.CLOCK_SKEW;
 import static dev.gatehouse.server.tokens.TokenFixtures.MAX_TTL;
+import static dev.gatehouse.server.tokens.TokenFixtures.REFRESH_INTERVAL;
 import static dev.gatehouse.server.tokens.TokenFixtures.TOKENS;
 import static dev.gatehouse.server.tokens.TokenFixtures.keys;
 import static dev.gatehouse.server.tokens.TokenFixtures.randomKek;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
@@ -45,7 +47,7 @@ class KeyRingTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
-    void firstStart_generatesExactlyOneActiveKey(Kind kind) throws Exception {
+    void firstStart_generatesExactlyOneActiveKey_whichSignsAtOnce(Kind kind) throws Exception {
         try (TestStore store = kind.create(tempDir)) {
             Database database = store.open();
 
@@ -58,7 +60,7 @@ class KeyRingTest {
             assertThat(active.isPrivate()).isTrue();
             assertThat(active.getKeyID()).matches("[A-Za-z0-9_-]{16}");
             assertThat(ring.list()).containsExactly(new KeyInfo(active.getKeyID(), "ES256", KeyState.ACTIVE,
-                    START, Optional.empty(), Optional.empty()));
+                    START, START, Optional.empty(), Optional.empty()));
             assertThat(ring.publicJwkSet().getKeys()).containsExactly(active.toPublicJWK());
             assertThat(rows(database)).containsExactly(Map.of("kid", active.getKeyID(), "state", "active"));
         }
@@ -126,56 +128,152 @@ class KeyRingTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
-    void rotate_retiresOldKey_whichVerifiesUntilMaxTtlPlusSkew_thenExpires(Kind kind) throws Exception {
+    void rotate_publishesNewKeyAtOnce_butOldKeySignsUntilPropagationDelayHasPassed(Kind kind) throws Exception {
         try (TestStore store = kind.create(tempDir)) {
             KeyRing ring = KeyRing.open(store.open(), randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock);
             JWK old = ring.activeSigningKey();
             clock.advance(Duration.ofMinutes(10));
-            Instant retiredAt = START.plus(Duration.ofMinutes(10));
-            Instant verifiesUntil = retiredAt.plus(MAX_TTL).plus(CLOCK_SKEW);
+            Instant rotatedAt = START.plus(Duration.ofMinutes(10));
+            Instant signsFrom = rotatedAt.plus(REFRESH_INTERVAL);
 
             KeyInfo rotated = ring.rotate();
 
-            JWK current = ring.activeSigningKey();
-            assertThat(rotated).isEqualTo(new KeyInfo(current.getKeyID(), "ES256", KeyState.ACTIVE, retiredAt,
+            String kid = rotated.kid();
+            assertThat(kid).isNotEqualTo(old.getKeyID());
+            assertThat(rotated).isEqualTo(new KeyInfo(kid, "ES256", KeyState.PENDING, rotatedAt, signsFrom,
                     Optional.empty(), Optional.empty()));
-            assertThat(current.getKeyID()).isNotEqualTo(old.getKeyID());
-            assertThat(ring.list()).containsExactly(
-                    rotated,
-                    new KeyInfo(old.getKeyID(), "ES256", KeyState.RETIRED, START, Optional.of(retiredAt),
-                            Optional.of(verifiesUntil)));
-            assertThat(ring.publicJwkSet().getKeys()).containsExactlyInAnyOrder(current.toPublicJWK(), old.toPublicJWK());
+            assertThat(ring.activeSigningKey()).isEqualTo(old);
+            assertThat(ring.publicJwkSet().getKeys()).extracting(JWK::getKeyID)
+                    .containsExactlyInAnyOrder(kid, old.getKeyID());
+            assertThat(verificationKey(ring, kid)).singleElement().extracting(JWK::isPrivate).isEqualTo(false);
+            assertThat(ring.list()).extracting(KeyInfo::kid, KeyInfo::state).containsExactly(
+                    tuple(kid, KeyState.PENDING), tuple(old.getKeyID(), KeyState.ACTIVE));
+
+            clock.set(signsFrom.minusMillis(1));
+            assertThat(ring.activeSigningKey()).isEqualTo(old);
+            assertThat(ring.list()).extracting(KeyInfo::state).containsExactly(KeyState.PENDING, KeyState.ACTIVE);
+
+            clock.set(signsFrom);
+            JWK current = ring.activeSigningKey();
+            assertThat(current.getKeyID()).isEqualTo(kid);
+            assertThat(current.isPrivate()).isTrue();
+            assertThat(current.toPublicJWK()).isEqualTo(ring.publicJwkSet().getKeyByKeyId(kid));
+            assertThat(ring.list()).extracting(KeyInfo::state).containsExactly(KeyState.ACTIVE, KeyState.RETIRED);
             assertThat(verificationKey(ring, old.getKeyID())).contains(old.toPublicJWK());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void rotate_retiredKeyVerifiesUntilDelayPlusMaxTtlPlusSkew_thenExpires(Kind kind) throws Exception {
+        try (TestStore store = kind.create(tempDir)) {
+            Database database = store.open();
+            KeyRing ring = KeyRing.open(database, randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock);
+            JWK old = ring.activeSigningKey();
+            clock.advance(Duration.ofMinutes(10));
+            Instant retiredAt = START.plus(Duration.ofMinutes(10));
+            Instant verifiesUntil = retiredAt.plus(REFRESH_INTERVAL).plus(MAX_TTL).plus(CLOCK_SKEW);
+
+            String kid = ring.rotate().kid();
+
+            assertThat(ring.list()).containsExactly(
+                    new KeyInfo(kid, "ES256", KeyState.PENDING, retiredAt, retiredAt.plus(REFRESH_INTERVAL),
+                            Optional.empty(), Optional.empty()),
+                    new KeyInfo(old.getKeyID(), "ES256", KeyState.ACTIVE, START, START, Optional.of(retiredAt),
+                            Optional.of(verifiesUntil)));
+            assertThat(retiredAtAndVerifyUntil(database, old.getKeyID()))
+                    .containsExactly(retiredAt.toEpochMilli(), verifiesUntil.toEpochMilli());
 
             clock.set(verifiesUntil.minusMillis(1));
             assertThat(ring.list()).extracting(KeyInfo::state).containsExactly(KeyState.ACTIVE, KeyState.RETIRED);
             assertThat(verificationKey(ring, old.getKeyID())).contains(old.toPublicJWK());
 
             clock.set(verifiesUntil);
+            JWK current = ring.activeSigningKey();
+            assertThat(current.getKeyID()).isEqualTo(kid);
             assertThat(ring.list()).extracting(KeyInfo::state).containsExactly(KeyState.ACTIVE, KeyState.EXPIRED);
             assertThat(ring.publicJwkSet().getKeys()).containsExactly(current.toPublicJWK());
             assertThat(verificationKey(ring, old.getKeyID())).isEmpty();
-            assertThat(verificationKey(ring, current.getKeyID())).contains(current.toPublicJWK());
+            assertThat(verificationKey(ring, kid)).contains(current.toPublicJWK());
         }
     }
 
     @ParameterizedTest
     @EnumSource(Kind.class)
-    void reload_seesRotationByAnotherReplica(Kind kind) throws Exception {
+    void replicaReloadingWithinPropagationDelay_signsWithOldKeyToo_thenSwitchesAtTheSameInstant(Kind kind)
+            throws Exception {
         KeyEncryptionKey kek = randomKek();
         try (TestStore store = kind.create(tempDir)) {
             KeyRing replicaA = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
             KeyRing replicaB = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
-            String old = replicaB.activeSigningKey().getKeyID();
+            JWK old = replicaB.activeSigningKey();
 
-            String rotated = replicaA.rotate().kid();
+            KeyInfo rotated = replicaA.rotate();
 
-            assertThat(replicaB.activeSigningKey().getKeyID()).isEqualTo(old);
-            assertThat(verificationKey(replicaB, rotated)).isEmpty();
+            // B has not reloaded: it does not know the new key yet, and nobody signs with it.
+            assertThat(verificationKey(replicaB, rotated.kid())).isEmpty();
+            assertThat(replicaA.activeSigningKey()).isEqualTo(old);
+            assertThat(replicaB.activeSigningKey()).isEqualTo(old);
+
+            clock.set(rotated.signsFrom().minusMillis(1));
             replicaB.reload();
-            assertThat(replicaB.activeSigningKey().getKeyID()).isEqualTo(rotated);
-            assertThat(verificationKey(replicaB, rotated)).isNotEmpty();
-            assertThat(verificationKey(replicaB, old)).isNotEmpty();
+            assertThat(verificationKey(replicaB, rotated.kid())).isNotEmpty();
+            assertThat(replicaB.activeSigningKey()).isEqualTo(old);
+            assertThat(replicaB.list()).isEqualTo(replicaA.list());
+
+            clock.set(rotated.signsFrom());
+            assertThat(replicaA.activeSigningKey().getKeyID()).isEqualTo(rotated.kid());
+            assertThat(replicaB.activeSigningKey()).isEqualTo(replicaA.activeSigningKey());
+            assertThat(verificationKey(replicaB, old.getKeyID())).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void replicaOpeningAfterPropagationDelay_signsWithNewKey(Kind kind) throws Exception {
+        KeyEncryptionKey kek = randomKek();
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing replicaA = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
+            KeyInfo rotated = replicaA.rotate();
+            clock.set(rotated.signsFrom());
+
+            KeyRing replicaB = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
+
+            assertThat(replicaB.activeSigningKey()).isEqualTo(replicaA.activeSigningKey());
+            assertThat(replicaB.activeSigningKey().getKeyID()).isEqualTo(rotated.kid());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void rotationsWithinPropagationDelay_handOverOneAfterTheOther(Kind kind) throws Exception {
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing ring = KeyRing.open(store.open(), randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock);
+            String first = ring.activeSigningKey().getKeyID();
+            clock.advance(Duration.ofSeconds(1));
+            KeyInfo second = ring.rotate();
+            clock.advance(Duration.ofSeconds(5));
+
+            KeyInfo third = ring.rotate();
+
+            assertThat(second.signsFrom()).isEqualTo(START.plusSeconds(1).plus(REFRESH_INTERVAL));
+            assertThat(third.signsFrom()).isEqualTo(START.plusSeconds(6).plus(REFRESH_INTERVAL));
+            assertThat(ring.list()).extracting(KeyInfo::kid, KeyInfo::state).containsExactly(
+                    tuple(third.kid(), KeyState.PENDING),
+                    tuple(second.kid(), KeyState.PENDING),
+                    tuple(first, KeyState.ACTIVE));
+            assertThat(ring.activeSigningKey().getKeyID()).isEqualTo(first);
+
+            clock.set(second.signsFrom());
+            assertThat(ring.activeSigningKey().getKeyID()).isEqualTo(second.kid());
+            assertThat(ring.list()).extracting(KeyInfo::state)
+                    .containsExactly(KeyState.PENDING, KeyState.ACTIVE, KeyState.RETIRED);
+
+            clock.set(third.signsFrom());
+            assertThat(ring.activeSigningKey().getKeyID()).isEqualTo(third.kid());
+            assertThat(ring.list()).extracting(KeyInfo::state)
+                    .containsExactly(KeyState.ACTIVE, KeyState.RETIRED, KeyState.RETIRED);
+            assertThat(ring.publicJwkSet().getKeys()).hasSize(3);
         }
     }
 
@@ -237,6 +335,14 @@ class KeyRingTest {
 
     private static List<JWK> verificationKey(KeyRing ring, String kid) throws Exception {
         return ring.verificationKeys().get(new JWKSelector(new JWKMatcher.Builder().keyID(kid).build()), null);
+    }
+
+    private static List<Long> retiredAtAndVerifyUntil(Database database, String kid) {
+        return database.jdbi().withHandle(handle -> handle.createQuery(
+                        "SELECT retired_at, verify_until FROM signing_keys WHERE kid = :kid")
+                .bind("kid", kid)
+                .map((rows, context) -> List.of(rows.getLong("retired_at"), rows.getLong("verify_until")))
+                .one());
     }
 
     private static List<Map<String, Object>> rows(Database database) {

@@ -111,17 +111,20 @@ class SigningTokenMinterTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
-    void afterRotation_newTokensUseNewKey_andOldTokensStillVerify(Kind kind) throws Exception {
+    void afterRotation_newTokensUseNewKeyOncePropagated_andOldTokensStillVerify(Kind kind) throws Exception {
         try (TestStore store = kind.create(tempDir)) {
             KeyRing ring = KeyRing.open(store.open(), randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock);
             SigningTokenMinter minter = SigningTokenMinter.of(ring, TOKENS, clock);
             MintedToken before = minter.mint(PAT);
 
-            String rotatedKid = ring.rotate().kid();
+            KeyInfo rotated = ring.rotate();
+            MintedToken propagating = minter.mint(PAT);
+            clock.set(rotated.signsFrom());
             MintedToken after = minter.mint(PAT);
 
-            assertThat(after.keyId()).isEqualTo(rotatedKid).isNotEqualTo(before.keyId());
-            for (MintedToken token : List.of(before, after)) {
+            assertThat(propagating.keyId()).isEqualTo(before.keyId());
+            assertThat(after.keyId()).isEqualTo(rotated.kid()).isNotEqualTo(before.keyId());
+            for (MintedToken token : List.of(before, propagating, after)) {
                 SignedJWT jwt = SignedJWT.parse(token.token());
                 assertThat(jwt.getHeader().getKeyID()).isEqualTo(token.keyId());
                 assertThat(jwt.verify(verifier(ring.publicJwkSet().getKeyByKeyId(token.keyId())))).isTrue();

@@ -13,13 +13,15 @@ final class TokenFixtures {
     static final String ISSUER = "https://gatehouse.test";
     static final Duration MAX_TTL = Duration.ofHours(1);
     static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    /** {@code keys.refreshInterval}, which is also the key ring's propagation delay. */
+    static final Duration REFRESH_INTERVAL = Duration.ofSeconds(20);
     static final TokensConfig TOKENS = new TokensConfig(URI.create(ISSUER), MAX_TTL, CLOCK_SKEW);
 
     private TokenFixtures() {}
 
     static KeysConfig keys(SigningAlgorithm algorithm) {
         return new KeysConfig(algorithm, Optional.empty(), Path.of("unused-kek"), Optional.empty(),
-                Duration.ofSeconds(30));
+                REFRESH_INTERVAL);
     }
 
     static KeyEncryptionKey randomKek() {
