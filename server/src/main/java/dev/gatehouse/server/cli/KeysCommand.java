@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,7 +52,8 @@ final class KeysCommand {
             try (Infrastructure infrastructure = OperatorContext.open(configOption)) {
                 KeyInfo created = infrastructure.keyRing().rotate();
                 PrintWriter out = spec.commandLine().getOut();
-                out.println("New active signing key: " + created.kid() + " (" + created.algorithm() + ")");
+                out.println("New signing key " + created.kid() + " (" + created.algorithm() + ") is published now and signs from "
+                        + time(created.signsFrom()) + ", once every replica has reloaded it.");
                 print(out, infrastructure.keyRing().list());
             }
             return GatehouseCli.EXIT_OK;
@@ -59,16 +61,20 @@ final class KeysCommand {
     }
 
     static void print(PrintWriter out, List<KeyInfo> keys) {
-        String format = "%-24s %-6s %-8s %-20s %-20s %s%n";
-        out.printf(format, "KID", "ALG", "STATE", "CREATED", "RETIRED", "VERIFIES UNTIL");
+        String format = "%-18s %-6s %-8s %-21s %-21s %-21s %s%n";
+        out.printf(format, "KID", "ALG", "STATE", "CREATED", "SIGNS FROM", "RETIRED", "VERIFIES UNTIL");
         for (KeyInfo key : keys) {
-            out.printf(format, key.kid(), key.algorithm(), key.state().name().toLowerCase(java.util.Locale.ROOT),
-                    time(Optional.of(key.createdAt())), time(key.retiredAt()),
-                    key.verifiesUntil().map(Instant::toString).orElse("as long as it is active"));
+            out.printf(format, key.kid(), key.algorithm(), key.state().name().toLowerCase(Locale.ROOT),
+                    time(Optional.of(key.createdAt())), time(Optional.of(key.signsFrom())), time(key.retiredAt()),
+                    key.verifiesUntil().map(KeysCommand::time).orElse("while it is the newest key"));
         }
     }
 
     private static String time(Optional<Instant> instant) {
-        return instant.map(i -> i.truncatedTo(ChronoUnit.SECONDS).toString()).orElse("-");
+        return instant.map(KeysCommand::time).orElse("-");
+    }
+
+    private static String time(Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 }

@@ -76,7 +76,7 @@ class GatehouseCliTest {
     }
 
     @Test
-    void keysRotate_addsAnActiveKey_andRetiresTheOldOne() {
+    void keysRotate_publishesAPendingKey_whileTheOldOneKeepsSigning() {
         Run first = run("keys", "list", "-c", configFile.toString());
         assertThat(first.exitCode).isEqualTo(0);
         assertThat(first.out.lines().filter(l -> l.contains(" active "))).hasSize(1);
@@ -84,10 +84,11 @@ class GatehouseCliTest {
         Run rotate = run("keys", "rotate", "-c", configFile.toString());
 
         assertThat(rotate.exitCode).isEqualTo(0);
-        assertThat(rotate.out).contains("New active signing key");
+        assertThat(rotate.out).contains("is published now and signs from");
         Run after = run("keys", "list", "-c", configFile.toString());
-        assertThat(after.out.lines().filter(l -> l.contains(" active "))).hasSize(1);
-        assertThat(after.out.lines().filter(l -> l.contains(" retired "))).hasSize(1);
+        assertThat(after.out.lines().filter(l -> l.contains(" pending "))).hasSize(1);
+        assertThat(after.out.lines().filter(l -> l.contains(" active "))).as("old key signs until the new one takes over")
+                .hasSize(1);
     }
 
     @Test
