@@ -26,8 +26,8 @@ final class ConfigCommand {
         public Integer call() {
             GatehouseConfig config = ConfigOption.loadFrom(file, true);
             var out = spec.commandLine().getOut();
-            out.println("Configuration OK: " + file);
-            ConfigLoader.describe(config).forEach(line -> out.println("  " + line));
+            ConfigLoader.describe(config).forEach(out::println);
+            spec.commandLine().getErr().println("configuration OK: " + file);
             return GatehouseCli.EXIT_OK;
         }
     }

@@ -47,7 +47,8 @@ class GatehouseCliTest {
         Run run = run("config", "check", configFile.toString());
 
         assertThat(run.exitCode).isEqualTo(0);
-        assertThat(run.out).contains("Configuration OK").contains("tokens.issuer = http://gatehouse.test");
+        assertThat(run.out).contains("tokens.issuer = http://gatehouse.test").contains("keys.kek = (not set)");
+        assertThat(run.err).contains("configuration OK");
     }
 
     @Test
