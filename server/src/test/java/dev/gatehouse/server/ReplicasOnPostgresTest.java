@@ -2,13 +2,6 @@ package dev.gatehouse.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.server.store.TestDatabases;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -17,9 +10,7 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Date;
 import java.util.HexFormat;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -72,7 +63,8 @@ class ReplicasOnPostgresTest {
         awaitUntil(() -> replicaA.keyRing().activeSigningKey().getKeyID().equals(rotatedKid));
 
         HttpResponse<String> session = TestGatehouse.get(replicaB.localUrl().resolve("/auth/session"),
-                "Authorization", "Bearer " + sign(replicaA.keyRing().activeSigningKey()));
+                "Authorization", "Bearer " + TestGatehouse.signEs256(replicaA.keyRing().activeSigningKey(),
+                        TestGatehouse.sessionClaims(claims -> claims)));
         assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
         assertThat(jwks(replicaB)).as("retired key still published").contains(firstKid);
     }
@@ -91,21 +83,5 @@ class ReplicasOnPostgresTest {
             assertThat(System.nanoTime()).as("condition within %s", REFRESH.multipliedBy(5)).isLessThan(deadline);
             Thread.sleep(50);
         }
-    }
-
-    private static String sign(JWK key) throws Exception {
-        Instant now = Instant.now();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
-                .type(JOSEObjectType.JWT).build(), new JWTClaimsSet.Builder()
-                .issuer(TestGatehouse.ISSUER)
-                .audience(TestGatehouse.ISSUER)
-                .subject("alice")
-                .claim("typ", "session")
-                .jwtID("replica-test")
-                .issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plusSeconds(300)))
-                .build());
-        jwt.sign(new ECDSASigner(key.toECKey()));
-        return jwt.serialize();
     }
 }

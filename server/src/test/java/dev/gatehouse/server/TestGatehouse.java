@@ -1,5 +1,13 @@
 package dev.gatehouse.server;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.GatehouseConfig;
 import java.io.IOException;
@@ -10,10 +18,18 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
 
-/** Builds configurations for tests the way an operator would: environment overrides on the defaults. */
+/**
+ * Test support for whole-server tests: configurations built the way an operator would (environment
+ * overrides on the defaults), session tokens signed with a given key, and a plain HTTP client.
+ */
 public final class TestGatehouse {
     public static final String ISSUER = "http://gatehouse.test";
 
@@ -44,5 +60,26 @@ public final class TestGatehouse {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A session token for alice meant for this Gatehouse's API, valid for an hour, then customized. */
+    public static JWTClaimsSet sessionClaims(UnaryOperator<JWTClaimsSet.Builder> customize) {
+        Instant now = Instant.now();
+        return customize.apply(new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .subject("alice")
+                .audience(ISSUER)
+                .claim("typ", "session")
+                .jwtID(UUID.randomUUID().toString())
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(1, ChronoUnit.HOURS)))).build();
+    }
+
+    /** {@code claims} signed ES256 with {@code key}, its kid in the header. */
+    public static String signEs256(JWK key, JWTClaimsSet claims) throws JOSEException {
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256)
+                .keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
+        jwt.sign(new ECDSASigner(key.toECKey()));
+        return jwt.serialize();
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.cli;
 
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.server.Infrastructure;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -68,10 +70,13 @@ final class TokenCommand {
             printPart(out, "claims", parts[1]);
         }
 
+        /** Re-serialized rather than echoed, so a crafted token cannot write control characters to a terminal. */
         private static void printPart(PrintWriter out, String label, String part) {
-            String json = new Base64URL(part).decodeToString();
-            if (json.startsWith("{")) {
-                out.println(label + ": " + json);
+            try {
+                out.println(label + ": " + JSONObjectUtils.toJSONString(
+                        JSONObjectUtils.parse(new Base64URL(part).decodeToString())));
+            } catch (ParseException e) {
+                // Not JSON: the verdict below says why the token is malformed.
             }
         }
 

@@ -2,14 +2,9 @@ package dev.gatehouse.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.server.Infrastructure;
+import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.config.ConfigLoader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -144,19 +139,10 @@ class GatehouseCliTest {
         try (Infrastructure infrastructure = Infrastructure.open(ConfigLoader.load(configFile, Map.of()), Clock.systemUTC())) {
             key = infrastructure.keyRing().activeSigningKey();
         }
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID())
-                .type(JOSEObjectType.JWT).build(), new JWTClaimsSet.Builder()
-                .issuer("http://gatehouse.test")
-                .subject("alice")
-                .audience("http://gatehouse.test")
-                .claim("typ", "session")
+        return TestGatehouse.signEs256(key, TestGatehouse.sessionClaims(claims -> claims
                 .claim("org_id", "acme")
-                .jwtID("jti-1")
                 .issueTime(Date.from(expiry.minus(2, ChronoUnit.HOURS)))
-                .expirationTime(Date.from(expiry))
-                .build());
-        jwt.sign(new ECDSASigner(key.toECKey()));
-        return jwt.serialize();
+                .expirationTime(Date.from(expiry))));
     }
 
     private static Run run(String... args) {

@@ -9,10 +9,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.nimbusds.jose.JOSEException;
-import com.nimbusds.jose.JOSEObjectType;
-import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
@@ -20,7 +16,6 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
-import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
 import io.vertx.core.json.JsonObject;
@@ -33,7 +28,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -217,15 +211,7 @@ class GatehouseHttpTest {
     }
 
     static JWTClaimsSet claims(UnaryOperator<JWTClaimsSet.Builder> customize) {
-        Instant now = Instant.now();
-        return customize.apply(new JWTClaimsSet.Builder()
-                .issuer(ISSUER)
-                .subject("alice")
-                .audience(ISSUER)
-                .claim("typ", "session")
-                .jwtID(UUID.randomUUID().toString())
-                .issueTime(Date.from(now))
-                .expirationTime(Date.from(now.plus(1, ChronoUnit.HOURS)))).build();
+        return TestGatehouse.sessionClaims(customize);
     }
 
     static String sign(JWTClaimsSet claims) throws JOSEException {
@@ -233,9 +219,6 @@ class GatehouseHttpTest {
     }
 
     static String sign(JWK key, JWTClaimsSet claims) throws JOSEException {
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256)
-                .keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), claims);
-        jwt.sign(new ECDSASigner(key.toECKey()));
-        return jwt.serialize();
+        return TestGatehouse.signEs256(key, claims);
     }
 }

@@ -1,0 +1,54 @@
+package dev.gatehouse.server.logging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class LoggingSetupTest {
+    private final PrintStream originalErr = System.err;
+    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+
+    @AfterEach
+    void restore() throws Exception {
+        System.setErr(originalErr);
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.reset();
+        new ContextInitializer(context).autoConfig(); // back to logback-test.xml for the other tests
+    }
+
+    @Test
+    void json_oneObjectPerLine_withKeyValuePairs() {
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.JSON, "INFO"));
+
+        LoggerFactory.getLogger("gatehouse.test").atInfo().addKeyValue("requestId", "r-1").log("hello");
+
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(1);
+        JsonObject event = new JsonObject(lines.get(0));
+        assertThat(event.getString("level")).isEqualTo("INFO");
+        assertThat(event.getString("loggerName")).isEqualTo("gatehouse.test");
+        assertThat(event.getString("formattedMessage")).isEqualTo("hello");
+        assertThat(event.encode()).contains("\"requestId\"").contains("\"r-1\"");
+    }
+
+    @Test
+    void level_dropsLinesBelowIt() {
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "WARN"));
+
+        LoggerFactory.getLogger("gatehouse.test").info("quiet");
+        LoggerFactory.getLogger("gatehouse.test").warn("loud");
+
+        assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("quiet").contains("loud");
+    }
+}
