@@ -30,12 +30,22 @@ import javax.crypto.SecretKey;
  * HS256 with the configured secret and nothing else, and looks asymmetric keys up by {@code kid}
  * (required) in the trusted key source. A key source that refuses to refetch because of its rate
  * limit has just been refetched, so the kid is reported unknown, not the keys unavailable: random
- * kids must not turn into outages. Immutable and thread-safe if the key source is.
+ * kids must not turn into outages.
+ *
+ * <p>Converting a JWK to a JCA key validates it (for EC: the point is on the curve) and is done
+ * once per JWK instance: the result is kept in an {@link IdentityCache} of {@value #CACHED_KEYS}
+ * keys, so a key source that returns the same instances until it reloads (the Gatehouse key ring,
+ * Nimbus's caching JWK sources) converts each key once. Which keys are trusted is still decided by
+ * the key source on every token. Thread-safe if the key source is.
  */
 final class KeySelector implements JWSKeySelector<SecurityContext> {
+    /** Enough for every key of a few overlapping rotations. */
+    static final int CACHED_KEYS = 16;
+
     private final Set<JWSAlgorithm> algorithms;
     private final SecretKey hs256Key;
     private final JWKSource<SecurityContext> keySource;
+    private final IdentityCache<JWK, Key> converted = new IdentityCache<>(CACHED_KEYS);
 
     /**
      * @param hs256Key the only key HS256 tokens verify with; null when HS256 is not allowed
@@ -97,7 +107,17 @@ final class KeySelector implements JWSKeySelector<SecurityContext> {
         return matcher.build();
     }
 
-    private static Key publicKey(JWK jwk) throws KeySourceException {
+    private Key publicKey(JWK jwk) throws KeySourceException {
+        Key cached = converted.get(jwk);
+        if (cached != null) {
+            return cached;
+        }
+        Key key = convert(jwk);
+        converted.put(jwk, key);
+        return key;
+    }
+
+    private static Key convert(JWK jwk) throws KeySourceException {
         try {
             return switch (jwk) {
                 case ECKey ec -> ec.toECPublicKey();

@@ -14,13 +14,34 @@ import java.util.Set;
 
 /**
  * Nimbus's default verifier factory (HMAC, RSA, ECDSA) plus Ed25519, which Nimbus's default
- * factory does not cover. Creating an Ed25519 verifier needs Tink on the class path. Thread-safe.
+ * factory does not cover. Creating an Ed25519 verifier needs Tink on the class path.
+ *
+ * <p>A verifier is built once per key instance and header algorithm and then reused from an
+ * {@link IdentityCache} of {@value #CACHED_VERIFIERS}: Nimbus's verifiers are immutable and
+ * thread-safe, and each still checks the header (algorithm, {@code crit}) on every {@code
+ * verify}. The keys come from {@link KeySelector}, which hands out one instance per trusted JWK
+ * and the configured HS256 secret, so hits are the rule. Thread-safe.
  */
 final class VerifierFactory implements JWSVerifierFactory {
+    /** Enough for every key of a few overlapping rotations. */
+    static final int CACHED_VERIFIERS = 16;
+
     private final DefaultJWSVerifierFactory jca = new DefaultJWSVerifierFactory();
+    private final IdentityCache<Key, KeyVerifier> verifiers = new IdentityCache<>(CACHED_VERIFIERS);
 
     @Override
     public JWSVerifier createJWSVerifier(JWSHeader header, Key key) throws JOSEException {
+        JWSAlgorithm alg = header.getAlgorithm();
+        KeyVerifier cached = verifiers.get(key);
+        if (cached != null && cached.algorithm().equals(alg)) {
+            return cached.verifier();
+        }
+        JWSVerifier created = create(header, key);
+        verifiers.put(key, new KeyVerifier(alg, created));
+        return created;
+    }
+
+    private JWSVerifier create(JWSHeader header, Key key) throws JOSEException {
         if (key instanceof Ed25519Key ed25519) {
             return new Ed25519Verifier(ed25519.jwk());
         }
@@ -39,4 +60,7 @@ final class VerifierFactory implements JWSVerifierFactory {
     public JCAContext getJCAContext() {
         return jca.getJCAContext();
     }
+
+    /** A verifier and the header algorithm it was created for. */
+    private record KeyVerifier(JWSAlgorithm algorithm, JWSVerifier verifier) {}
 }

@@ -67,7 +67,10 @@ import org.slf4j.LoggerFactory;
  * #reload()} and {@link #rotate()} replace (it holds the private parts of the keys that sign from
  * then on: while a rotation propagates, the retired key's and the pending key's); those two block
  * on JDBC and must run off the event loop. After {@link #close()} every method throws {@link
- * IllegalStateException} except {@link #isReady()}, which returns {@code false}.
+ * IllegalStateException} except {@link #isReady()}, which returns {@code false}. The public JWK
+ * set is cached per snapshot until the next key expiry (a volatile, immutable cache entry; see
+ * {@code Published}), so verifying through {@link #verificationKeys()} allocates no new set per
+ * token while every key still enters and leaves it at exactly the instant its state says.
  */
 public final class KeyRing implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KeyRing.class);
@@ -83,6 +86,7 @@ public final class KeyRing implements AutoCloseable {
     private final Duration retiredKeyLifetime;
     private final Clock clock;
     private volatile Snapshot snapshot;
+    private volatile Published published;
     private volatile boolean closed;
 
     private KeyRing(SigningKeyTable table, KeyEncryptionKey kek, SigningAlgorithm algorithm,
@@ -123,13 +127,21 @@ public final class KeyRing implements AutoCloseable {
         return current().signingKey(clock.instant());
     }
 
-    /** Public parts of every key that verifies: pending, active and unexpired retired keys. */
+    /**
+     * Public parts of every key that verifies: pending, active and unexpired retired keys. The set
+     * is computed from the clock like every state, but built once per snapshot and span of time in
+     * which no key expires (see {@link Published}), so repeated calls return the same instance.
+     */
     public JWKSet publicJwkSet() {
+        Snapshot current = current();
         Instant now = clock.instant();
-        return new JWKSet(current().keys().stream()
-                .filter(key -> key.state(now) != KeyState.EXPIRED)
-                .map(RingKey::publicKey)
-                .toList());
+        Published cached = published;
+        if (cached != null && cached.snapshot() == current && cached.covers(now)) {
+            return cached.jwkSet();
+        }
+        Published computed = Published.of(current, now);
+        published = computed;
+        return computed.jwkSet();
     }
 
     /** The keys of {@link #publicJwkSet()} as a Nimbus key source; each lookup sees the latest snapshot. */
@@ -367,6 +379,39 @@ public final class KeyRing implements AutoCloseable {
 
         KeyInfo info(Instant now) {
             return stored.info(state(now), signsFrom);
+        }
+    }
+
+    /**
+     * The public JWK set of {@code snapshot} for every instant in {@code [from, until)}: no key's
+     * {@code verifiesUntil} lies inside that span, and that is the only instant at which a key
+     * enters or leaves the set (a pending key is published already). {@code from} is the latest
+     * expiry at or before the instant the set was computed for, so a clock set back is honoured
+     * too; {@code until} is the earliest expiry after it; null means unbounded. Immutable. Threads
+     * racing to replace a stale one each store a set that is correct for its span; a set of an
+     * older snapshot is never served because the snapshot is compared by identity.
+     */
+    private record Published(Snapshot snapshot, Instant from, Instant until, JWKSet jwkSet) {
+        static Published of(Snapshot snapshot, Instant now) {
+            Instant from = null;
+            Instant until = null;
+            List<JWK> keys = new ArrayList<>();
+            for (RingKey key : snapshot.keys()) {
+                Instant expiry = key.stored().verifiesUntil().orElse(null);
+                if (expiry == null) {
+                    keys.add(key.publicKey());
+                } else if (now.isBefore(expiry)) {
+                    keys.add(key.publicKey());
+                    until = until == null || expiry.isBefore(until) ? expiry : until;
+                } else {
+                    from = from == null || expiry.isAfter(from) ? expiry : from;
+                }
+            }
+            return new Published(snapshot, from, until, new JWKSet(keys));
+        }
+
+        boolean covers(Instant now) {
+            return (from == null || !now.isBefore(from)) && (until == null || now.isBefore(until));
         }
     }
 

@@ -14,6 +14,7 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import dev.gatehouse.server.crypto.KeyEncryptionKey;
@@ -315,6 +316,76 @@ class KeyRingTest {
                             + "or under another key-encryption key)")
                     .hasNoCause();
             assertThat(rows(database)).hasSize(1);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void publicJwkSet_isBuiltOncePerSnapshot_evenAcrossPendingKeyStartingToSign(Kind kind) throws Exception {
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing ring = KeyRing.open(store.open(), randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock);
+            JWKSet first = ring.publicJwkSet();
+            assertThat(ring.publicJwkSet()).isSameAs(first);
+
+            KeyInfo rotated = ring.rotate();
+
+            JWKSet afterRotation = ring.publicJwkSet();
+            assertThat(afterRotation).isNotSameAs(first);
+            assertThat(afterRotation.getKeys()).extracting(JWK::getKeyID).contains(rotated.kid());
+            clock.set(rotated.signsFrom());
+            assertThat(ring.activeSigningKey().getKeyID()).isEqualTo(rotated.kid());
+            assertThat(ring.publicJwkSet()).isSameAs(afterRotation);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void publicJwkSet_afterReload_publishesKeyRotatedByAnotherReplica(Kind kind) throws Exception {
+        KeyEncryptionKey kek = randomKek();
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing replicaA = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
+            KeyRing replicaB = KeyRing.open(store.open(), kek, keys(SigningAlgorithm.ES256), TOKENS, clock);
+            JWKSet before = replicaB.publicJwkSet();
+
+            KeyInfo rotated = replicaA.rotate();
+            assertThat(replicaB.publicJwkSet()).isSameAs(before);
+            assertThat(verificationKey(replicaB, rotated.kid())).isEmpty();
+            replicaB.reload();
+
+            assertThat(replicaB.publicJwkSet().getKeys()).extracting(JWK::getKeyID)
+                    .containsExactlyElementsOf(replicaA.publicJwkSet().getKeys().stream().map(JWK::getKeyID).toList());
+            assertThat(verificationKey(replicaB, rotated.kid())).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void publicJwkSet_dropsRetiredKeyExactlyAtVerifiesUntil_andFollowsTheClockBack(Kind kind) throws Exception {
+        try (TestStore store = kind.create(tempDir)) {
+            KeyRing ring = KeyRing.open(store.open(), randomKek(), keys(SigningAlgorithm.ES256), TOKENS, clock);
+            JWK old = ring.activeSigningKey();
+            clock.advance(Duration.ofMinutes(10));
+            ring.rotate();
+            Instant verifiesUntil = ring.list().stream()
+                    .filter(key -> key.kid().equals(old.getKeyID()))
+                    .findFirst().orElseThrow().verifiesUntil().orElseThrow();
+
+            clock.set(verifiesUntil.minusMillis(1));
+            JWKSet beforeExpiry = ring.publicJwkSet();
+            assertThat(beforeExpiry.getKeyByKeyId(old.getKeyID())).isNotNull();
+            assertThat(ring.publicJwkSet()).isSameAs(beforeExpiry);
+
+            clock.set(verifiesUntil);
+            assertThat(ring.publicJwkSet().getKeyByKeyId(old.getKeyID())).isNull();
+            assertThat(verificationKey(ring, old.getKeyID())).isEmpty();
+            clock.advance(Duration.ofDays(365));
+            assertThat(ring.publicJwkSet().getKeys()).hasSize(1);
+
+            clock.set(verifiesUntil.minusMillis(1));
+            assertThat(ring.publicJwkSet().getKeyByKeyId(old.getKeyID())).isNotNull();
+            assertThat(verificationKey(ring, old.getKeyID())).contains(old.toPublicJWK());
+            assertThat(ring.publicJwkSet().getKeys()).extracting(JWK::getKeyID)
+                    .containsExactlyElementsOf(beforeExpiry.getKeys().stream().map(JWK::getKeyID).toList());
         }
     }
 
