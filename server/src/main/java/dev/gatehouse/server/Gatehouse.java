@@ -123,8 +123,8 @@ public final class Gatehouse implements AutoCloseable {
                 ReadinessCheck.of("signing-keys", keyRing::isReady)))::register);
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
         if (config.roles().contains(Role.AUTH)) {
-            TokenVerifier apiTokens = infrastructure.apiTokenVerifier();
-            routes.add(new SessionRoutes(new BearerAuth(apiTokens, EnumSet.allOf(TokenType.class))));
+            TokenVerifier callers = infrastructure.callerVerifier();
+            routes.add(new SessionRoutes(new BearerAuth(callers, EnumSet.allOf(TokenType.class))));
         }
         return routes;
     }

@@ -7,6 +7,7 @@ import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.crypto.KeyEncryptionKey;
+import dev.gatehouse.server.identity.CallerVerifier;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.tokens.KeyRing;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
@@ -28,6 +29,7 @@ public final class Infrastructure implements AutoCloseable {
     private final GatehouseConfig config;
     private final Database database;
     private final KeyRing keyRing;
+    private TokenVerifier callerVerifier;
 
     private Infrastructure(GatehouseConfig config, Database database, KeyRing keyRing) {
         this.config = config;
@@ -88,6 +90,19 @@ public final class Infrastructure implements AutoCloseable {
             algorithms.add(JWSAlgorithm.HS256.getName());
         }
         return algorithms;
+    }
+
+    /**
+     * The one verifier of "who is calling the auth API": Gatehouse's own tokens through {@link
+     * #apiTokenVerifier()}, and access tokens of the configured Keycloak issuers. Built on first use
+     * and shared, so every route uses the same Keycloak key caches.
+     */
+    public synchronized TokenVerifier callerVerifier() {
+        if (callerVerifier == null) {
+            callerVerifier = CallerVerifier.of(config.identity(), config.tokens().issuer(), apiTokenVerifier(),
+                    config.tokens().clockSkew());
+        }
+        return callerVerifier;
     }
 
     public Database database() {

@@ -7,6 +7,7 @@ import dev.gatehouse.sdk.verify.RejectionReason;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Date;
 import java.util.LinkedHashSet;
@@ -106,6 +107,16 @@ public final class Claims {
     public static Claims fromJwt(JWTClaimsSet set) throws ClaimsException {
         requireNonNull(set, "set");
         return new Claims(set, typeOf(set));
+    }
+
+    /**
+     * A builder for the claims of an identity that did not come from a Gatehouse JWT, for example a
+     * Keycloak access token mapped to a session. {@link Builder#build()} applies exactly the rules of
+     * {@link #fromJwt(JWTClaimsSet)} (required claims, organization resolution and conflicts), with
+     * {@code type} in place of the {@code typ} claim.
+     */
+    public static Builder builder(TokenType type) {
+        return new Builder(requireNonNull(type, "type"));
     }
 
     /**
@@ -328,5 +339,100 @@ public final class Claims {
     private static String quote(String value) {
         String shown = value.length() > MAX_SHOWN_CHARS ? value.substring(0, MAX_SHOWN_CHARS) + "..." : value;
         return '"' + shown.replace("\"", "\\\"").replaceAll("\\p{Cntrl}", "?") + '"';
+    }
+
+    /**
+     * Assembles {@link Claims} from values rather than a JWT. Every setter accepts {@code null} as
+     * "absent"; {@link #build()} refuses what {@link Claims#fromJwt} would refuse. Not thread-safe.
+     */
+    public static final class Builder {
+        private final TokenType type;
+        private final JWTClaimsSet.Builder set = new JWTClaimsSet.Builder();
+
+        private Builder(TokenType type) {
+            this.type = type;
+        }
+
+        /** Required: {@code iss}. */
+        public Builder issuer(String issuer) {
+            set.issuer(issuer);
+            return this;
+        }
+
+        /** Required: {@code sub}. */
+        public Builder subject(String subject) {
+            set.subject(subject);
+            return this;
+        }
+
+        /** {@code aud}; empty or null means none. */
+        public Builder audience(List<String> audience) {
+            set.audience(audience == null || audience.isEmpty() ? null : List.copyOf(audience));
+            return this;
+        }
+
+        /** Required: {@code iat}. */
+        public Builder issuedAt(Instant issuedAt) {
+            set.issueTime(issuedAt == null ? null : Date.from(issuedAt));
+            return this;
+        }
+
+        /** Required: {@code exp}. */
+        public Builder expiresAt(Instant expiresAt) {
+            set.expirationTime(expiresAt == null ? null : Date.from(expiresAt));
+            return this;
+        }
+
+        /** {@code jti}; required for every type but {@code sandbox}. */
+        public Builder tokenId(String tokenId) {
+            set.jwtID(tokenId);
+            return this;
+        }
+
+        /** {@code user}. */
+        public Builder user(String user) {
+            set.claim("user", user);
+            return this;
+        }
+
+        /** {@code groups}; order kept, duplicates dropped. */
+        public Builder groups(Collection<String> groups) {
+            set.claim("groups", groups == null ? null : new ArrayList<>(groups));
+            return this;
+        }
+
+        /** {@code capabilities}; order kept, duplicates dropped. */
+        public Builder capabilities(Collection<String> capabilities) {
+            set.claim("capabilities", capabilities == null ? null : new ArrayList<>(capabilities));
+            return this;
+        }
+
+        /** {@code channels}; required and non-empty for {@code sandbox}. */
+        public Builder channels(Collection<String> channels) {
+            set.claim("channels", channels == null ? null : new ArrayList<>(channels));
+            return this;
+        }
+
+        /**
+         * Copies the organization claims {@code org_id}, legacy {@code org} and Keycloak
+         * {@code organization} from {@code source} as they are, so that {@link #build()} resolves
+         * and checks them exactly as for a Gatehouse token (a malformed or conflicting claim is refused).
+         */
+        public Builder organizationClaimsFrom(JWTClaimsSet source) {
+            requireNonNull(source, "source");
+            for (String claim : List.of("org_id", "org", "organization")) {
+                set.claim(claim, source.getClaim(claim));
+            }
+            return this;
+        }
+
+        /**
+         * The claims, checked against the contract.
+         *
+         * @throws ClaimsException as {@link Claims#fromJwt} for the same claims
+         */
+        public Claims build() throws ClaimsException {
+            return new Claims(set.build(), type);
+        }
     }
 }

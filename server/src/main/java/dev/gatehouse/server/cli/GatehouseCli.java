@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Narrow, revocable credentials and an OpenAI-compatible LLM gateway for AI-agent sandboxes.",
-        subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, TokenCommand.class})
+        subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, TokenCommand.class,
+                SessionCommand.class})
 public final class GatehouseCli {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;

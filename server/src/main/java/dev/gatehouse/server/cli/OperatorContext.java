@@ -1,6 +1,7 @@
 package dev.gatehouse.server.cli;
 
 import dev.gatehouse.server.Infrastructure;
+import dev.gatehouse.server.config.GatehouseConfig;
 import java.time.Clock;
 
 /** Opens the store and keys for a one-shot operator command, turning failures into one clear line. */
@@ -8,7 +9,10 @@ final class OperatorContext {
     private OperatorContext() {}
 
     static Infrastructure open(ConfigOption configOption) {
-        var config = configOption.load();
+        return open(configOption.load());
+    }
+
+    static Infrastructure open(GatehouseConfig config) {
         try {
             return Infrastructure.open(config, Clock.systemUTC());
         } catch (RuntimeException e) {

@@ -6,6 +6,8 @@ import static dev.gatehouse.server.config.ConfigKey.withDefault;
 
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.http.HttpConfig;
+import dev.gatehouse.server.identity.IdentityConfig;
+import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
@@ -17,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -106,13 +110,39 @@ final class ConfigKeys {
             config -> config.logging().level(),
             "Root log level.");
 
+    static final ConfigKey<Topology> IDENTITY_TOPOLOGY = withDefault("identity.topology", ValueType.TOPOLOGY,
+            Topology.PER_ORGANIZATION, config -> config.identity().topology(),
+            "per-organization: one Keycloak per organization; shared-sovereign: one realm per organization,"
+                    + " the realm name must equal the token's organization.");
+    static final ConfigKey<List<URI>> IDENTITY_KEYCLOAK_ISSUERS = optional("identity.keycloak.issuers",
+            ValueType.HTTP_URLS,
+            config -> Optional.of(config.identity().issuers()).filter(issuers -> !issuers.isEmpty()),
+            "Exact iss of every trusted Keycloak realm, e.g. https://sso.example.com/realms/acme; keys come"
+                    + " from its OIDC discovery.");
+    static final ConfigKey<String> IDENTITY_KEYCLOAK_AUDIENCE = optional("identity.keycloak.audience",
+            ValueType.TEXT, config -> config.identity().audience(),
+            "When set, Keycloak tokens must carry it in aud or azp.");
+    static final ConfigKey<Map<String, Set<String>>> IDENTITY_ROLE_CAPABILITIES = optional(
+            "identity.roleCapabilities", ValueType.ROLE_CAPABILITIES,
+            config -> Optional.of(config.identity().roleCapabilities()).filter(map -> !map.isEmpty()),
+            "Capabilities granted by Keycloak realm roles (role) and client roles (clientId/role).");
+    static final ConfigKey<Duration> IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL = withDefault(
+            "identity.keycloak.jwksRefreshMinInterval", ValueType.DURATION, Duration.ofSeconds(30),
+            config -> config.identity().jwksRefreshMinInterval(),
+            "Least time between JWKS refetches caused by unknown kids (1s..5m).");
+    static final ConfigKey<Boolean> IDENTITY_LOCAL = withDefault("identity.local", ValueType.BOOLEAN, true,
+            config -> config.identity().local(),
+            "Allow gatehouse session issue to mint local session tokens (development only).");
+
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
             SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT,
             STORE_URL, STORE_USERNAME, STORE_PASSWORD, STORE_SCHEMA, STORE_MAX_POOL_SIZE,
             KEYS_ALGORITHM, KEYS_KEK, KEYS_HS256_SECRET, KEYS_REFRESH_INTERVAL,
             TOKENS_ISSUER, TOKENS_MAX_TTL, TOKENS_CLOCK_SKEW,
-            LOGGING_FORMAT, LOGGING_LEVEL);
+            LOGGING_FORMAT, LOGGING_LEVEL,
+            IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
+            IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL);
 
     private ConfigKeys() {}
 
@@ -148,7 +178,14 @@ final class ConfigKeys {
                         settings.require(TOKENS_ISSUER),
                         settings.require(TOKENS_MAX_TTL),
                         settings.require(TOKENS_CLOCK_SKEW)),
-                new LoggingConfig(settings.require(LOGGING_FORMAT), settings.require(LOGGING_LEVEL)));
+                new LoggingConfig(settings.require(LOGGING_FORMAT), settings.require(LOGGING_LEVEL)),
+                new IdentityConfig(
+                        settings.require(IDENTITY_TOPOLOGY),
+                        settings.require(IDENTITY_LOCAL),
+                        settings.get(IDENTITY_KEYCLOAK_ISSUERS).orElse(List.of()),
+                        settings.get(IDENTITY_KEYCLOAK_AUDIENCE),
+                        settings.get(IDENTITY_ROLE_CAPABILITIES).orElse(Map.of()),
+                        settings.require(IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL)));
     }
 
     private static URI localUrl(String host, int port) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.http.HttpConfig;
+import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
@@ -27,7 +28,8 @@ public record GatehouseConfig(
         StoreConfig store,
         KeysConfig keys,
         TokensConfig tokens,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        IdentityConfig identity) {
 
     public GatehouseConfig {
         requireNonNull(dataDir, "dataDir");
@@ -37,8 +39,14 @@ public record GatehouseConfig(
         requireNonNull(keys, "keys");
         requireNonNull(tokens, "tokens");
         requireNonNull(logging, "logging");
+        requireNonNull(identity, "identity");
         if (roles.isEmpty()) {
             throw new IllegalArgumentException("roles: [] (expected: at least one of auth, gateway, sandbox, byos)");
+        }
+        int own = identity.issuers().indexOf(tokens.issuer());
+        if (own >= 0) {
+            throw new IllegalArgumentException("identity.keycloak.issuers[" + own + "]: \"" + tokens.issuer()
+                    + "\" (expected: a Keycloak issuer, not tokens.issuer; Gatehouse's own tokens need no entry)");
         }
     }
 }

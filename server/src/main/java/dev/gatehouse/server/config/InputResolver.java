@@ -144,8 +144,32 @@ final class InputResolver {
                 && list.stream().allMatch(String.class::isInstance)) {
             return Optional.of(list.stream().map(String.class::cast).collect(Collectors.joining(",")));
         }
+        if (source.raw() instanceof Map<?, ?> map && key.type().mapping() && !source.file()) {
+            Optional<String> text = mappingText(map);
+            if (text.isPresent()) {
+                return text;
+            }
+        }
         problems.add(key, source.label() + ": " + kind(source.raw()) + " (expected: " + expected + ")");
         return Optional.empty();
+    }
+
+    /** {@code {a: [x, y], b: z}} as {@code a=x,y;b=z}; empty when a value is neither text nor a list of text. */
+    private static Optional<String> mappingText(Map<?, ?> map) {
+        List<String> entries = new ArrayList<>();
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+            Object value = entry.getValue();
+            String items;
+            if (value instanceof String text) {
+                items = text;
+            } else if (value instanceof List<?> list && list.stream().allMatch(String.class::isInstance)) {
+                items = list.stream().map(String.class::cast).collect(Collectors.joining(","));
+            } else {
+                return Optional.empty();
+            }
+            entries.add(entry.getKey() + "=" + items);
+        }
+        return Optional.of(String.join(";", entries));
     }
 
     private Optional<String> readFile(ConfigKey<?> key, String label, String pathText) {

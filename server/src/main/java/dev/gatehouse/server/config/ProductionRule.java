@@ -22,7 +22,9 @@ record ProductionRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Strin
             new ProductionRule(ConfigKeys.SERVER_PUBLIC_URL, config -> isHttps(config.http().publicUrl()),
                     "https URL in production"),
             new ProductionRule(ConfigKeys.TOKENS_ISSUER, config -> isHttps(config.tokens().issuer()),
-                    "https URL in production"));
+                    "https URL in production"),
+            new ProductionRule(ConfigKeys.IDENTITY_LOCAL, config -> !config.identity().local(),
+                    "false in production; local identity is for development only"));
 
     private static boolean isHttps(URI uri) {
         return "https".equalsIgnoreCase(uri.getScheme());

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.Role;
+import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
@@ -9,9 +10,14 @@ import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -26,6 +32,8 @@ import java.util.stream.Collectors;
  * @param formatter value to text that {@code parser} reads back; secret types show {@code (set)}
  * @param list whether a YAML sequence is accepted (its items are joined with commas)
  * @param secret whether values are secrets: never echoed, settable from files
+ * @param mapping whether a YAML mapping is accepted: {@code key: [a, b]} entries become the text
+ *     {@code key=a,b}, joined with {@code ;}
  */
 record ValueType<T>(
         String name,
@@ -33,7 +41,8 @@ record ValueType<T>(
         Function<String, T> parser,
         Function<T, String> formatter,
         boolean list,
-        boolean secret) {
+        boolean secret,
+        boolean mapping) {
 
     static final ValueType<Boolean> BOOLEAN =
             plain("boolean", "true or false", ValueType::parseBoolean, String::valueOf);
@@ -64,6 +73,24 @@ record ValueType<T>(
     static final ValueType<Secret> KEK = secret("secret, base64", KeysConfig.KEK_BYTES + " bytes, base64",
             ValueType::parseKek);
 
+    static final ValueType<Topology> TOPOLOGY = plain("per-organization or shared-sovereign",
+            "per-organization or shared-sovereign",
+            text -> Topology.fromConfigName(text.strip().toLowerCase(Locale.ROOT))
+                    .orElseThrow(IllegalArgumentException::new),
+            Topology::configName);
+    static final ValueType<List<URI>> HTTP_URLS = new ValueType<>("list of URLs",
+            "comma-separated list of absolute http or https URLs", ValueType::parseHttpUrls,
+            urls -> urls.stream().map(URI::toString).collect(Collectors.joining(",")), true, false);
+    static final ValueType<Map<String, Set<String>>> ROLE_CAPABILITIES = new ValueType<>("role → capabilities",
+            "role=capability,capability;role=capability (YAML: a mapping of role to a list of capabilities)",
+            ValueType::parseRoleCapabilities, ValueType::formatRoleCapabilities, false, false, true);
+
+    /** A type that does not accept YAML mappings. */
+    ValueType(String name, String expected, Function<String, T> parser, Function<T, String> formatter,
+            boolean list, boolean secret) {
+        this(name, expected, parser, formatter, list, secret, false);
+    }
+
     static ValueType<Integer> integer(String range) {
         return plain("integer " + range, "integer " + range, text -> Integer.parseInt(text.strip()), String::valueOf);
     }
@@ -78,11 +105,11 @@ record ValueType<T>(
 
     private static <T> ValueType<T> plain(
             String name, String expected, Function<String, T> parser, Function<T, String> formatter) {
-        return new ValueType<>(name, expected, parser, formatter, false, false);
+        return new ValueType<>(name, expected, parser, formatter, false, false, false);
     }
 
     private static ValueType<Secret> secret(String name, String expected, Function<String, Secret> parser) {
-        return new ValueType<>(name, expected, parser, secret -> "(set)", false, true);
+        return new ValueType<>(name, expected, parser, secret -> "(set)", false, true, false);
     }
 
     private static boolean parseBoolean(String text) {
@@ -122,6 +149,47 @@ record ValueType<T>(
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(e);
         }
+    }
+
+    private static List<URI> parseHttpUrls(String text) {
+        List<URI> urls = new ArrayList<>();
+        for (String item : text.split(",")) {
+            if (!item.isBlank()) {
+                urls.add(parseHttpUrl(item));
+            }
+        }
+        return List.copyOf(urls);
+    }
+
+    /** {@code role=cap,cap;role2=cap}; whitespace around names is ignored, empty entries skipped. */
+    private static Map<String, Set<String>> parseRoleCapabilities(String text) {
+        Map<String, Set<String>> map = new LinkedHashMap<>();
+        for (String entry : text.split(";")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || entry.substring(0, eq).isBlank()) {
+                throw new IllegalArgumentException();
+            }
+            String role = entry.substring(0, eq).strip();
+            Set<String> capabilities = new LinkedHashSet<>();
+            for (String capability : entry.substring(eq + 1).split(",")) {
+                if (!capability.isBlank()) {
+                    capabilities.add(capability.strip());
+                }
+            }
+            if (map.put(role, capabilities) != null) {
+                throw new IllegalArgumentException();
+            }
+        }
+        return map;
+    }
+
+    private static String formatRoleCapabilities(Map<String, Set<String>> map) {
+        return map.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + String.join(",", entry.getValue()))
+                .collect(Collectors.joining(";"));
     }
 
     private static Set<Role> parseRoles(String text) {

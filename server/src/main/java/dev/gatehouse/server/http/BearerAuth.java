@@ -8,6 +8,7 @@ import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -17,6 +18,8 @@ import org.slf4j.LoggerFactory;
  * Authenticates a request by its {@code Authorization: Bearer} token (RFC 6750) and stores the
  * verified {@link Claims} for the handlers behind it. Refusals are 401 with a stable code and a
  * {@code WWW-Authenticate} challenge; the token never appears in a response or a log line.
+ * Verification runs on a worker thread (it may fetch keys over the network); the request is
+ * paused meanwhile so that no body is lost, and the handlers behind run on the event loop again.
  */
 public final class BearerAuth implements Handler<RoutingContext> {
     private static final String CLAIMS_KEY = "gatehouse.claims";
@@ -38,24 +41,26 @@ public final class BearerAuth implements Handler<RoutingContext> {
             ctx.fail(new ApiException(401, "missing_token", "A bearer token is required."));
             return;
         }
-        Claims claims;
-        try {
-            claims = verifier.verify(token);
-        } catch (TokenRejectedException e) {
-            log.atInfo()
-                    .addKeyValue("requestId", RequestIds.get(ctx))
-                    .addKeyValue("reason", e.reason().code())
-                    .log("token rejected");
-            if (e.reason() == RejectionReason.KEYS_UNAVAILABLE) {
-                // Not the caller's fault: the keys to check the token against cannot be had right now.
-                ctx.fail(new ApiException(503, e.reason().code(), "Token verification is temporarily unavailable."));
-                return;
-            }
-            ctx.response().putHeader("WWW-Authenticate",
-                    "Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"" + e.reason().code() + "\"");
-            ctx.fail(new ApiException(401, e.reason().code(), "Token rejected: " + e.reason().description() + "."));
-            return;
+        // Verification may block: a Keycloak key set is fetched on first use and on unknown kids.
+        HttpServerRequest request = ctx.request();
+        if (!request.isEnded()) {
+            request.pause();
         }
+        ctx.vertx().executeBlocking(() -> verifier.verify(token), false).onComplete(result -> {
+            if (!request.isEnded()) {
+                request.resume();
+            }
+            if (result.succeeded()) {
+                accept(ctx, result.result());
+            } else if (result.cause() instanceof TokenRejectedException e) {
+                refuse(ctx, e);
+            } else {
+                ctx.fail(result.cause());
+            }
+        });
+    }
+
+    private void accept(RoutingContext ctx, Claims claims) {
         if (!acceptedTypes.contains(claims.type())) {
             ctx.fail(new ApiException(401, "wrong_token_type",
                     "A token of type " + claims.type().claimValue() + " cannot be used here."));
@@ -63,6 +68,24 @@ public final class BearerAuth implements Handler<RoutingContext> {
         }
         ctx.put(CLAIMS_KEY, claims);
         ctx.next();
+    }
+
+    private static void refuse(RoutingContext ctx, TokenRejectedException e) {
+        boolean unavailable = e.reason() == RejectionReason.KEYS_UNAVAILABLE;
+        // The detail names claims and issuers, never the token (TokenRejectedException's contract).
+        (unavailable ? log.atWarn() : log.atInfo())
+                .addKeyValue("requestId", RequestIds.get(ctx))
+                .addKeyValue("reason", e.reason().code())
+                .addKeyValue("detail", e.getMessage())
+                .log("token rejected");
+        if (unavailable) {
+            // Not the caller's fault: the keys to check the token against cannot be had right now.
+            ctx.fail(new ApiException(503, e.reason().code(), "Token verification is temporarily unavailable."));
+            return;
+        }
+        ctx.response().putHeader("WWW-Authenticate",
+                "Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"" + e.reason().code() + "\"");
+        ctx.fail(new ApiException(401, e.reason().code(), "Token rejected: " + e.reason().description() + "."));
     }
 
     /** The verified claims of the caller; only valid behind this handler. */

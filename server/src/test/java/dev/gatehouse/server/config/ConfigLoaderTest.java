@@ -107,6 +107,12 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_TOKENS_CLOCK_SKEW", "5m");
         env.put("GATEHOUSE_LOGGING_FORMAT", "json");
         env.put("GATEHOUSE_LOGGING_LEVEL", "WARN");
+        env.put("GATEHOUSE_IDENTITY_TOPOLOGY", "shared-sovereign");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "https://sso.example.com/realms/acme");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_AUDIENCE", "gatehouse");
+        env.put("GATEHOUSE_IDENTITY_ROLE_CAPABILITIES", "gatehouse-user=pat:create");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL", "10s");
+        env.put("GATEHOUSE_IDENTITY_LOCAL", "false");
         assertThat(env).hasSameSizeAs(ConfigKeys.ALL);
 
         GatehouseConfig config = ConfigLoader.load(null, env);

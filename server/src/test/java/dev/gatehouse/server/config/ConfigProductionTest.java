@@ -29,7 +29,9 @@ class ConfigProductionTest {
                         "keys.kek: (not set) (expected: set in production;"
                                 + " the generated key file is for development only)",
                         "server.publicUrl: \"http://127.0.0.1:8080\" (expected: https URL in production)",
-                        "tokens.issuer: \"http://127.0.0.1:8080\" (expected: https URL in production)");
+                        "tokens.issuer: \"http://127.0.0.1:8080\" (expected: https URL in production)",
+                        "identity.local: \"true\" (expected: false in production;"
+                                + " local identity is for development only)");
     }
 
     @Test
@@ -63,6 +65,8 @@ class ConfigProductionTest {
     void production_fromYaml_reportsAlongsideOtherProblems() {
         Path file = write(dir, "gatehouse.yaml", """
                 production: true
+                identity:
+                  local: false
                 server:
                   publicUrl: https://gatehouse.example.com
                   port: -1
@@ -89,6 +93,7 @@ class ConfigProductionTest {
         env.put("GATEHOUSE_STORE_URL", "jdbc:postgresql://db:5432/gatehouse");
         env.put("GATEHOUSE_KEYS_KEK", KEK);
         env.put("GATEHOUSE_SERVER_PUBLIC_URL", "https://gatehouse.example.com");
+        env.put("GATEHOUSE_IDENTITY_LOCAL", "false");
         return env;
     }
 }

@@ -131,6 +131,8 @@ class ConfigSecretsTest {
     void secrets_neverAppearInProblems() {
         Path yaml = write(dir, "gatehouse.yaml", """
                 production: true
+                identity:
+                  local: false
                 store:
                   password: %1$s
                 keys:

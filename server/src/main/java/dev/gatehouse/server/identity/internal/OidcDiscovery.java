@@ -1,0 +1,96 @@
+package dev.gatehouse.server.identity.internal;
+
+import static dev.gatehouse.server.identity.internal.Shown.quote;
+
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.util.JSONObjectUtils;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads the {@code jwks_uri} of an issuer from its OpenID Provider metadata
+ * ({@code <issuer>/.well-known/openid-configuration}, OpenID Connect Discovery 1.0 §4), checking
+ * that the metadata's {@code issuer} is exactly the configured one (§4.3). Blocking; thread-safe.
+ */
+final class OidcDiscovery {
+    static final String PATH = "/.well-known/openid-configuration";
+    private static final int MAX_BYTES = 256 * 1024;
+
+    private final HttpClient client;
+    private final Duration timeout;
+
+    OidcDiscovery(Duration timeout) {
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** @throws KeySourceException when the metadata cannot be had or does not check out */
+    URL jwksUri(String issuer) throws KeySourceException {
+        URI metadataUrl = URI.create(stripSlash(issuer) + PATH);
+        Map<String, Object> metadata = parse(fetch(issuer, metadataUrl), issuer);
+        Object published = metadata.get("issuer");
+        if (!issuer.equals(published)) {
+            throw new KeySourceException("issuer " + quote(issuer) + ": discovery metadata names issuer "
+                    + quote(published) + " (expected: exactly the configured issuer)");
+        }
+        Object jwksUri = metadata.get("jwks_uri");
+        try {
+            URI uri = new URI(jwksUri instanceof String s ? s : "");
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
+                throw new URISyntaxException(String.valueOf(jwksUri), "not an absolute http(s) URL");
+            }
+            return uri.toURL();
+        } catch (URISyntaxException | IOException | IllegalArgumentException e) {
+            throw new KeySourceException("issuer " + quote(issuer) + ": discovery metadata jwks_uri " + quote(jwksUri)
+                    + " (expected: absolute http or https URL)");
+        }
+    }
+
+    private String fetch(String issuer, URI url) throws KeySourceException {
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", "application/json").GET().build();
+        try {
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw new KeySourceException("issuer " + quote(issuer) + ": discovery " + url + " answered HTTP "
+                            + response.statusCode() + " (expected: 200)");
+                }
+                byte[] bytes = body.readNBytes(MAX_BYTES + 1);
+                if (bytes.length > MAX_BYTES) {
+                    throw new KeySourceException("issuer " + quote(issuer) + ": discovery " + url
+                            + " document larger than " + MAX_BYTES + " bytes");
+                }
+                return new String(bytes, StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new KeySourceException("issuer " + quote(issuer) + ": discovery " + url + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KeySourceException("issuer " + quote(issuer) + ": discovery interrupted", e);
+        }
+    }
+
+    private static Map<String, Object> parse(String json, String issuer) throws KeySourceException {
+        try {
+            return JSONObjectUtils.parse(json);
+        } catch (ParseException e) {
+            throw new KeySourceException("issuer " + quote(issuer) + ": discovery metadata is not a JSON object", e);
+        }
+    }
+
+    private static String stripSlash(String issuer) {
+        return issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+    }
+}
