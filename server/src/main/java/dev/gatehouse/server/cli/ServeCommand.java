@@ -53,6 +53,6 @@ final class ServeCommand implements Callable<Integer> {
                     GatehouseCli.EXIT_USAGE)));
         }
         return new GatehouseConfig(config.production(), config.dataDir(), selected, config.http(), config.store(),
-                config.keys(), config.tokens(), config.logging());
+                config.keys(), config.tokens(), config.logging(), config.pat(), config.admin());
     }
 }

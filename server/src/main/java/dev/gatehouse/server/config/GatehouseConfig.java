@@ -3,8 +3,10 @@ package dev.gatehouse.server.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.Role;
+import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.pat.PatConfig;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.TokensConfig;
@@ -18,6 +20,9 @@ import java.util.Set;
  * @param production refuses dev-only conveniences (generated key-encryption key, plain-http issuer, local identity)
  * @param dataDir where embedded state lives (SQLite file, dev key-encryption key)
  * @param roles the roles this process runs
+ * @param pat personal access tokens; rules spanning records ({@code pat.maxTtl <= tokens.maxTtl}) are
+ *     checked by {@link ConfigLoader} through {@link ConsistencyRule}
+ * @param admin the admin API
  */
 public record GatehouseConfig(
         boolean production,
@@ -27,7 +32,9 @@ public record GatehouseConfig(
         StoreConfig store,
         KeysConfig keys,
         TokensConfig tokens,
-        LoggingConfig logging) {
+        LoggingConfig logging,
+        PatConfig pat,
+        AdminConfig admin) {
 
     public GatehouseConfig {
         requireNonNull(dataDir, "dataDir");
@@ -37,6 +44,8 @@ public record GatehouseConfig(
         requireNonNull(keys, "keys");
         requireNonNull(tokens, "tokens");
         requireNonNull(logging, "logging");
+        requireNonNull(pat, "pat");
+        requireNonNull(admin, "admin");
         if (roles.isEmpty()) {
             throw new IllegalArgumentException("roles: [] (expected: at least one of auth, gateway, sandbox, byos)");
         }
