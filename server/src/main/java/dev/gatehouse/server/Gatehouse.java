@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.TokenVerifier;
+import dev.gatehouse.server.admin.AdminAuth;
+import dev.gatehouse.server.audit.AuditRoutes;
+import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.http.BearerAuth;
 import dev.gatehouse.server.http.GatehouseHttpServer;
@@ -11,9 +14,14 @@ import dev.gatehouse.server.http.HealthRoutes;
 import dev.gatehouse.server.http.ReadinessCheck;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.identity.SessionRoutes;
+import dev.gatehouse.server.oauth.OAuthRoutes;
+import dev.gatehouse.server.pat.PatBackground;
+import dev.gatehouse.server.pat.PatRoutes;
+import dev.gatehouse.server.pat.PersonalAccessTokens;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.tokens.DiscoveryRoutes;
 import dev.gatehouse.server.tokens.KeyRing;
+import dev.gatehouse.server.tokens.SigningTokenMinter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -25,6 +33,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -44,14 +53,16 @@ public final class Gatehouse implements AutoCloseable {
     private final Vertx vertx;
     private final GatehouseHttpServer http;
     private final long keyReloadTimer;
+    private final PatBackground patBackground;
 
     private Gatehouse(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx, GatehouseHttpServer http,
-            long keyReloadTimer) {
+            long keyReloadTimer, PatBackground patBackground) {
         this.config = config;
         this.infrastructure = infrastructure;
         this.vertx = vertx;
         this.http = http;
         this.keyReloadTimer = keyReloadTimer;
+        this.patBackground = patBackground;
     }
 
     /**
@@ -87,12 +98,14 @@ public final class Gatehouse implements AutoCloseable {
                     routes(config, infrastructure, vertx));
             int port = http.start().await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());
+            PatBackground patBackground = PatBackground.start(vertx, config.pat(), infrastructure.revokedTokens(),
+                    infrastructure.lastUsed());
             log.atInfo()
                     .addKeyValue("port", port)
                     .addKeyValue("roles", config.roles())
                     .addKeyValue("issuer", config.tokens().issuer())
                     .log("Gatehouse is listening on http://" + config.http().host() + ":" + port);
-            return new Gatehouse(config, infrastructure, vertx, http, timer);
+            return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground);
         } catch (RuntimeException e) {
             vertx.close().await();
             infrastructure.close();
@@ -120,11 +133,22 @@ public final class Gatehouse implements AutoCloseable {
         List<Routes> routes = new ArrayList<>();
         routes.add(new HealthRoutes(vertx, List.of(
                 ReadinessCheck.of("store", database::isReachable),
-                ReadinessCheck.of("signing-keys", keyRing::isReady)))::register);
+                ReadinessCheck.of("signing-keys", keyRing::isReady),
+                ReadinessCheck.of("revocations", () -> infrastructure.revokedTokens()
+                        .isFresherThan(config.pat().revocationPollInterval().multipliedBy(5)))))::register);
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
         if (config.roles().contains(Role.AUTH)) {
             TokenVerifier callers = infrastructure.callerVerifier();
             routes.add(new SessionRoutes(new BearerAuth(callers, EnumSet.allOf(TokenType.class))));
+            Clock clock = Clock.systemUTC();
+            JdbcAuditLog audit = new JdbcAuditLog(database);
+            AdminAuth admin = new AdminAuth(config.admin());
+            PersonalAccessTokens pats = new PersonalAccessTokens(database,
+                    SigningTokenMinter.of(keyRing, config.tokens(), clock), audit, infrastructure.revokedTokens(),
+                    infrastructure.lastUsed(), clock);
+            routes.add(new PatRoutes(callers, pats, config.pat(), config.http().maxBodyBytes(), clock));
+            routes.add(new OAuthRoutes(callers, infrastructure.tokenVerifier(Optional.empty()), admin, pats));
+            routes.add(new AuditRoutes(admin, audit));
         }
         return routes;
     }
@@ -162,6 +186,7 @@ public final class Gatehouse implements AutoCloseable {
         vertx.cancelTimer(keyReloadTimer);
         try {
             http.shutdown().await();
+            patBackground.stop();
             vertx.close().await();
         } finally {
             infrastructure.close();

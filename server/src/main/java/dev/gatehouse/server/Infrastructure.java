@@ -8,6 +8,8 @@ import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.crypto.KeyEncryptionKey;
 import dev.gatehouse.server.identity.CallerVerifier;
+import dev.gatehouse.server.pat.LastUsedTracker;
+import dev.gatehouse.server.pat.RevokedTokens;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.tokens.KeyRing;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
@@ -29,12 +31,17 @@ public final class Infrastructure implements AutoCloseable {
     private final GatehouseConfig config;
     private final Database database;
     private final KeyRing keyRing;
+    private final RevokedTokens revokedTokens;
+    private final LastUsedTracker lastUsed;
     private TokenVerifier callerVerifier;
 
-    private Infrastructure(GatehouseConfig config, Database database, KeyRing keyRing) {
+    private Infrastructure(GatehouseConfig config, Database database, KeyRing keyRing, RevokedTokens revokedTokens,
+            LastUsedTracker lastUsed) {
         this.config = config;
         this.database = database;
         this.keyRing = keyRing;
+        this.revokedTokens = revokedTokens;
+        this.lastUsed = lastUsed;
     }
 
     public static Infrastructure open(GatehouseConfig config, Clock clock) {
@@ -43,7 +50,9 @@ public final class Infrastructure implements AutoCloseable {
         KeyEncryptionKey kek = keyEncryptionKey(config);
         Database database = Database.open(config.store());
         try {
-            return new Infrastructure(config, database, KeyRing.open(database, kek, config.keys(), config.tokens(), clock));
+            KeyRing keyRing = KeyRing.open(database, kek, config.keys(), config.tokens(), clock);
+            return new Infrastructure(config, database, keyRing, RevokedTokens.load(database, clock),
+                    new LastUsedTracker(database, clock));
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -69,12 +78,16 @@ public final class Infrastructure implements AutoCloseable {
         return tokenVerifier(Optional.of(config.tokens().issuer().toString()));
     }
 
-    /** Verifies tokens issued by this Gatehouse; with an audience, only tokens meant for it. */
+    /**
+     * Verifies tokens issued by this Gatehouse; with an audience, only tokens meant for it. Revoked
+     * personal access tokens are refused ({@code token_revoked}); accepted ones are recorded as used.
+     */
     public TokenVerifier tokenVerifier(Optional<String> requiredAudience) {
         GatehouseTokenVerifier.Builder builder = GatehouseTokenVerifier.builder()
                 .issuer(config.tokens().issuer().toString())
                 .keySource(keyRing.verificationKeys())
-                .clockSkew(config.tokens().clockSkew());
+                .clockSkew(config.tokens().clockSkew())
+                .revocationCheck(lastUsed.recordingUse(revokedTokens));
         requiredAudience.ifPresent(builder::audience);
         config.keys().hs256Secret().ifPresent(secret -> builder.hs256Secret(secret.bytes()));
         return builder.build();
@@ -111,6 +124,16 @@ public final class Infrastructure implements AutoCloseable {
 
     public KeyRing keyRing() {
         return keyRing;
+    }
+
+    /** Revoked personal access tokens, as every verifier built here checks them. */
+    public RevokedTokens revokedTokens() {
+        return revokedTokens;
+    }
+
+    /** Last uses of personal access tokens accepted by the verifiers built here, not yet flushed. */
+    public LastUsedTracker lastUsed() {
+        return lastUsed;
     }
 
     @Override

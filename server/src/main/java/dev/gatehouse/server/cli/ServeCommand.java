@@ -52,7 +52,6 @@ final class ServeCommand implements Callable<Integer> {
                     "gatehouse: --roles: " + name + " (expected: auth, gateway, sandbox or byos)",
                     GatehouseCli.EXIT_USAGE)));
         }
-        return new GatehouseConfig(config.production(), config.dataDir(), selected, config.http(), config.store(),
-                config.keys(), config.tokens(), config.logging(), config.identity());
+        return config.withRoles(selected);
     }
 }

@@ -5,10 +5,12 @@ import static dev.gatehouse.server.config.ConfigKey.optional;
 import static dev.gatehouse.server.config.ConfigKey.withDefault;
 
 import dev.gatehouse.server.Role;
+import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.pat.PatConfig;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
@@ -133,6 +135,28 @@ final class ConfigKeys {
     static final ConfigKey<Boolean> IDENTITY_LOCAL = withDefault("identity.local", ValueType.BOOLEAN, true,
             config -> config.identity().local(),
             "Allow gatehouse session issue to mint local session tokens (development only).");
+    static final ConfigKey<Duration> PAT_MAX_TTL = derived("pat.maxTtl", ValueType.DURATION,
+            "90d, or tokens.maxTtl if shorter",
+            settings -> shorter(Duration.ofDays(90), settings.require(TOKENS_MAX_TTL)), config -> config.pat().maxTtl(),
+            "Longest lifetime a personal access token may be given (at most tokens.maxTtl).");
+    static final ConfigKey<Duration> PAT_DEFAULT_TTL = derived("pat.defaultTtl", ValueType.DURATION,
+            "7d, or pat.maxTtl if shorter",
+            settings -> shorter(Duration.ofDays(7), settings.require(PAT_MAX_TTL)), config -> config.pat().defaultTtl(),
+            "Lifetime of a personal access token whose request names no ttl (at most pat.maxTtl).");
+    static final ConfigKey<List<String>> PAT_AUDIENCES = withDefault("pat.audiences", ValueType.TEXT_LIST,
+            List.of("gateway"), config -> config.pat().audiences(),
+            "Audiences a personal access token may be minted for; the first is the default.");
+    static final ConfigKey<Duration> PAT_REVOCATION_POLL_INTERVAL = withDefault("pat.revocationPollInterval",
+            ValueType.DURATION, Duration.ofSeconds(2), config -> config.pat().revocationPollInterval(),
+            "How often every replica loads revocations made elsewhere (at most 5s).");
+    static final ConfigKey<Duration> PAT_LAST_USED_FLUSH_INTERVAL = withDefault("pat.lastUsedFlushInterval",
+            ValueType.DURATION, Duration.ofSeconds(30), config -> config.pat().lastUsedFlushInterval(),
+            "How often the last use of personal access tokens is written to the store, in one batch.");
+    static final ConfigKey<Secret> ADMIN_SECRET = optional("admin.secret", ValueType.SECRET_TEXT,
+            config -> config.admin().secret(),
+            "Bearer secret (at least 32 bytes) of the admin API (audit log, any revocation). Unset: the admin"
+                    + " API answers 503.")
+            .withEnvAlias("NEWAPI_ADMIN_SECRET");
 
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
@@ -142,7 +166,9 @@ final class ConfigKeys {
             TOKENS_ISSUER, TOKENS_MAX_TTL, TOKENS_CLOCK_SKEW,
             LOGGING_FORMAT, LOGGING_LEVEL,
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
-            IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL);
+            IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL,
+            PAT_DEFAULT_TTL, PAT_MAX_TTL, PAT_AUDIENCES, PAT_REVOCATION_POLL_INTERVAL, PAT_LAST_USED_FLUSH_INTERVAL,
+            ADMIN_SECRET);
 
     private ConfigKeys() {}
 
@@ -185,7 +211,18 @@ final class ConfigKeys {
                         settings.get(IDENTITY_KEYCLOAK_ISSUERS).orElse(List.of()),
                         settings.get(IDENTITY_KEYCLOAK_AUDIENCE),
                         settings.get(IDENTITY_ROLE_CAPABILITIES).orElse(Map.of()),
-                        settings.require(IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL)));
+                        settings.require(IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL)),
+                new PatConfig(
+                        settings.require(PAT_DEFAULT_TTL),
+                        settings.require(PAT_MAX_TTL),
+                        settings.require(PAT_AUDIENCES),
+                        settings.require(PAT_REVOCATION_POLL_INTERVAL),
+                        settings.require(PAT_LAST_USED_FLUSH_INTERVAL)),
+                new AdminConfig(settings.get(ADMIN_SECRET)));
+    }
+
+    private static Duration shorter(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static URI localUrl(String host, int port) {

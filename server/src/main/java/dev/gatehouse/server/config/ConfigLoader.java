@@ -50,6 +50,7 @@ public final class ConfigLoader {
             problems.add(e.getMessage());
             throw problems.toException();
         }
+        checkConsistency(config, settings, problems);
         if (config.production()) {
             checkProduction(config, settings, problems);
         }
@@ -96,6 +97,21 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 problems.add(key, relabel(e.getMessage(), key, settings.label(key)));
             }
+        }
+    }
+
+    /**
+     * Rules between keys, checked on the whole configuration: {@link #checkEachAlone} cannot, since
+     * it sees one key at a time with the others at their defaults.
+     */
+    private static void checkConsistency(GatehouseConfig config, Settings settings, Problems problems) {
+        for (ConsistencyRule rule : ConsistencyRule.ALL) {
+            ConfigKey<?> key = rule.key();
+            if (rule.allows().test(config) || problems.keys().contains(key)) {
+                continue;
+            }
+            problems.add(key, settings.label(key) + ": " + key.show(config)
+                    + " (expected: " + rule.expected().apply(config) + ")");
         }
     }
 

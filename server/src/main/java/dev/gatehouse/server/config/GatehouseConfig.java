@@ -3,9 +3,11 @@ package dev.gatehouse.server.config;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.Role;
+import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.pat.PatConfig;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.TokensConfig;
@@ -19,6 +21,9 @@ import java.util.Set;
  * @param production refuses dev-only conveniences (generated key-encryption key, plain-http issuer, local identity)
  * @param dataDir where embedded state lives (SQLite file, dev key-encryption key)
  * @param roles the roles this process runs
+ * @param pat personal access tokens; rules spanning records ({@code pat.maxTtl <= tokens.maxTtl}) are
+ *     checked by {@link ConfigLoader} through {@link ConsistencyRule}
+ * @param admin the admin API
  */
 public record GatehouseConfig(
         boolean production,
@@ -29,7 +34,9 @@ public record GatehouseConfig(
         KeysConfig keys,
         TokensConfig tokens,
         LoggingConfig logging,
-        IdentityConfig identity) {
+        IdentityConfig identity,
+        PatConfig pat,
+        AdminConfig admin) {
 
     public GatehouseConfig {
         requireNonNull(dataDir, "dataDir");
@@ -40,6 +47,8 @@ public record GatehouseConfig(
         requireNonNull(tokens, "tokens");
         requireNonNull(logging, "logging");
         requireNonNull(identity, "identity");
+        requireNonNull(pat, "pat");
+        requireNonNull(admin, "admin");
         if (roles.isEmpty()) {
             throw new IllegalArgumentException("roles: [] (expected: at least one of auth, gateway, sandbox, byos)");
         }
@@ -48,5 +57,10 @@ public record GatehouseConfig(
             throw new IllegalArgumentException("identity.keycloak.issuers[" + own + "]: \"" + tokens.issuer()
                     + "\" (expected: a Keycloak issuer, not tokens.issuer; Gatehouse's own tokens need no entry)");
         }
+    }
+
+    /** This configuration with other roles (the {@code serve --roles} override). */
+    public GatehouseConfig withRoles(Set<Role> roles) {
+        return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, logging, identity, pat, admin);
     }
 }

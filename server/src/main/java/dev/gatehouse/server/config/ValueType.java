@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -69,6 +70,9 @@ record ValueType<T>(
             format -> format.name().toLowerCase(Locale.ROOT));
     static final ValueType<String> LOG_LEVEL = plain("log level", "TRACE, DEBUG, INFO, WARN or ERROR",
             text -> text.strip().toUpperCase(Locale.ROOT), Function.identity());
+    static final ValueType<List<String>> TEXT_LIST = new ValueType<>("list of text",
+            "comma-separated list of non-empty names", ValueType::parseTextList, values -> String.join(",", values),
+            true, false);
     static final ValueType<Secret> SECRET_TEXT = secret("secret text", "text", Secret::of);
     static final ValueType<Secret> KEK = secret("secret, base64", KeysConfig.KEK_BYTES + " bytes, base64",
             ValueType::parseKek);
@@ -205,6 +209,17 @@ record ValueType<T>(
 
     private static String formatRoles(Set<Role> roles) {
         return roles.stream().sorted().map(Role::configName).collect(Collectors.joining(","));
+    }
+
+    private static List<String> parseTextList(String text) {
+        List<String> values = new ArrayList<>();
+        for (String item : text.split(",")) {
+            String trimmed = item.strip();
+            if (!trimmed.isEmpty() && !values.contains(trimmed)) {
+                values.add(trimmed);
+            }
+        }
+        return List.copyOf(values);
     }
 
     private static Secret parseKek(String text) {

@@ -113,6 +113,12 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_IDENTITY_ROLE_CAPABILITIES", "gatehouse-user=pat:create");
         env.put("GATEHOUSE_IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL", "10s");
         env.put("GATEHOUSE_IDENTITY_LOCAL", "false");
+        env.put("GATEHOUSE_PAT_DEFAULT_TTL", "1d");
+        env.put("GATEHOUSE_PAT_MAX_TTL", "7d");
+        env.put("GATEHOUSE_PAT_AUDIENCES", "gateway,sandbox");
+        env.put("GATEHOUSE_PAT_REVOCATION_POLL_INTERVAL", "1s");
+        env.put("GATEHOUSE_PAT_LAST_USED_FLUSH_INTERVAL", "1m");
+        env.put("GATEHOUSE_ADMIN_SECRET", "0123456789abcdef0123456789abcdef");
         assertThat(env).hasSameSizeAs(ConfigKeys.ALL);
 
         GatehouseConfig config = ConfigLoader.load(null, env);
@@ -258,7 +264,7 @@ class ConfigLoaderTest {
                 "GATEHOUSE_JAVA_HOME", "/usr/lib/jvm/x",
                 "GATEHOUSE_TEST_PG_HOST", "127.0.0.1",
                 "PATH", "/usr/bin",
-                "NEWAPI_ADMIN_SECRET", "not ours");
+                "NEWAPI_SESSION_SECRET", "not ours");
 
         assertThat(problemsOf(null, env)).containsExactly(
                 "GATEHOUSE_KEYS_KEK_FIEL: unknown variable (did you mean GATEHOUSE_KEYS_KEK_FILE?)",

@@ -1,0 +1,119 @@
+package dev.gatehouse.server.audit;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.admin.AdminAuth;
+import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.Routes;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code GET /admin/audit?since=&until=&action=&actor=&organization=&limit=}: the audit log, newest
+ * first, for whoever presents the admin secret. {@code since}/{@code until} are ISO-8601 instants
+ * ({@code 2026-01-01T00:00:00Z}); {@code limit} defaults to {@value AuditQuery#DEFAULT_LIMIT}, at most
+ * {@value AuditQuery#MAX_LIMIT}. Unknown or repeated parameters are 400.
+ */
+public final class AuditRoutes implements Routes {
+    private static final Set<String> PARAMETERS = Set.of("since", "until", "action", "actor", "organization", "limit");
+
+    private final AdminAuth admin;
+    private final AuditLog audit;
+
+    public AuditRoutes(AdminAuth admin, AuditLog audit) {
+        this.admin = requireNonNull(admin, "admin");
+        this.audit = requireNonNull(audit, "audit");
+    }
+
+    @Override
+    public void register(Router router) {
+        router.get("/admin/audit").handler(admin).handler(this::find);
+    }
+
+    private void find(RoutingContext ctx) {
+        AuditQuery query = query(ctx.queryParams());
+        ctx.vertx().executeBlocking(() -> audit.find(query), false)
+                .onSuccess(events -> ctx.response()
+                        .putHeader("Content-Type", "application/json")
+                        .putHeader("Cache-Control", "no-store")
+                        .end(new JsonObject().put("events", new JsonArray(events.stream().map(AuditRoutes::json).toList()))
+                                .toBuffer()))
+                .onFailure(ctx::fail);
+    }
+
+    static AuditQuery query(MultiMap params) {
+        for (String name : params.names()) {
+            if (!PARAMETERS.contains(name)) {
+                throw ApiException.badRequest("unknown_parameter", "Unknown query parameter \"" + shorten(name)
+                        + "\" (expected: since, until, action, actor, organization, limit).");
+            }
+            if (params.getAll(name).size() > 1) {
+                throw ApiException.badRequest("invalid_parameter", name + ": given more than once (expected: once)");
+            }
+        }
+        int limit = AuditQuery.DEFAULT_LIMIT;
+        String limitText = params.get("limit");
+        if (limitText != null) {
+            try {
+                limit = Integer.parseInt(limitText);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > AuditQuery.MAX_LIMIT) {
+                throw ApiException.badRequest("invalid_parameter",
+                        "limit: \"" + shorten(limitText) + "\" (expected: 1.." + AuditQuery.MAX_LIMIT + ")");
+            }
+        }
+        return new AuditQuery(instant(params, "since"), instant(params, "until"), text(params, "action"),
+                text(params, "actor"), text(params, "organization"), limit);
+    }
+
+    private static Optional<Instant> instant(MultiMap params, String name) {
+        String text = params.get(name);
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(text));
+        } catch (DateTimeParseException e) {
+            throw ApiException.badRequest("invalid_parameter", name + ": \"" + shorten(text)
+                    + "\" (expected: ISO-8601 instant, e.g. 2026-01-01T00:00:00Z)");
+        }
+    }
+
+    private static Optional<String> text(MultiMap params, String name) {
+        String text = params.get(name);
+        if (text != null && text.isEmpty()) {
+            throw ApiException.badRequest("invalid_parameter", name + ": \"\" (expected: not empty)");
+        }
+        return Optional.ofNullable(text);
+    }
+
+    static JsonObject json(AuditEvent event) {
+        return new JsonObject()
+                .put("id", event.id())
+                .put("occurred_at", event.occurredAt().toString())
+                .put("actor", new JsonObject()
+                        .put("subject", event.actor().subject())
+                        .put("issuer", event.actor().issuer()))
+                .put("organization", event.organization().orElse(null))
+                .put("action", event.action())
+                .put("target", event.target().orElse(null))
+                .put("source_ip", event.origin().sourceIp().orElse(null))
+                .put("request_id", event.origin().requestId().orElse(null))
+                .put("outcome", event.outcome().value())
+                .put("detail", new JsonObject(event.detail()));
+    }
+
+    private static String shorten(String value) {
+        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+        return shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
+    }
+}

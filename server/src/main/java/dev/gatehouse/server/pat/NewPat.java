@@ -1,0 +1,225 @@
+package dev.gatehouse.server.pat;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.server.http.ApiException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A validated {@code POST /auth/pat} body: {@code {"name", "ttl"?, "audience"?, "capabilities"?}}.
+ * Parsing is strict: exactly one JSON object, no unknown or duplicate fields, each field of its
+ * type; every refusal is a 400 naming the field and the expected form.
+ *
+ * @param name the owner's label, 1..{@value #MAX_NAME_LENGTH} printable characters
+ * @param ttl the lifetime, {@code pat.defaultTtl} when not given, at most {@code pat.maxTtl}
+ * @param audience one of {@code pat.audiences}, the first when not given
+ * @param capabilities the capabilities asked for (empty when not given), without duplicates
+ */
+public record NewPat(String name, Duration ttl, String audience, Set<String> capabilities) {
+    static final int MAX_NAME_LENGTH = 100;
+    static final int MAX_CAPABILITY_LENGTH = 200;
+    static final int MAX_CAPABILITIES = 100;
+    private static final List<String> FIELDS = List.of("name", "ttl", "audience", "capabilities");
+    private static final String TTL_FORM =
+            "a positive duration such as \"7d\", \"12h\", \"30m\", \"3600s\", or whole seconds as a number";
+    private static final Pattern TTL = Pattern.compile("(\\d{1,12})(s|m|h|d)?");
+    private static final Pattern PRINTABLE = Pattern.compile("[\\p{L}\\p{M}\\p{N}\\p{P}\\p{S}\\p{Zs}]+");
+    private static final Pattern CAPABILITY = Pattern.compile("[\\x21-\\x7e]+");
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
+    public NewPat {
+        requireNonNull(name, "name");
+        requireNonNull(ttl, "ttl");
+        requireNonNull(audience, "audience");
+        capabilities = Set.copyOf(capabilities);
+    }
+
+    /**
+     * @throws ApiException 400 {@code malformed_json}, {@code unknown_field}, {@code invalid_field},
+     *     {@code ttl_too_long} or {@code unknown_audience}
+     */
+    static NewPat parse(byte[] body, PatConfig config) {
+        JsonNode root = readObject(body);
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String field = names.next();
+            if (!FIELDS.contains(field)) {
+                throw ApiException.badRequest("unknown_field",
+                        "Unknown field " + quote(field) + " (expected only: " + String.join(", ", FIELDS) + ").");
+            }
+        }
+        return new NewPat(name(root.get("name")), ttl(root.get("ttl"), config), audience(root.get("audience"), config),
+                capabilities(root.get("capabilities")));
+    }
+
+    private static JsonNode readObject(byte[] body) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw ApiException.badRequest("malformed_json", "The body is not valid JSON" + where
+                    + " (expected: a JSON object such as {\"name\": \"ci\", \"ttl\": \"7d\"}).");
+        } catch (IOException e) {
+            throw ApiException.badRequest("malformed_json", "The body cannot be read as JSON.");
+        }
+        if (root == null || root.isMissingNode() || !root.isObject()) {
+            throw ApiException.badRequest("malformed_json",
+                    "The body must be one JSON object (expected: {\"name\": \"ci\", \"ttl\": \"7d\"}).");
+        }
+        return root;
+    }
+
+    private static String name(JsonNode node) {
+        String expected = " (expected: 1.." + MAX_NAME_LENGTH + " printable characters)";
+        if (node == null || node.isNull()) {
+            throw invalid("name: missing" + expected);
+        }
+        if (!node.isTextual()) {
+            throw invalid("name: " + type(node) + expected);
+        }
+        String name = node.textValue();
+        int length = name.codePointCount(0, name.length());
+        if (length < 1 || length > MAX_NAME_LENGTH || name.isBlank() || !PRINTABLE.matcher(name).matches()) {
+            throw invalid("name: " + quote(name) + " (" + length + " characters)" + expected);
+        }
+        return name;
+    }
+
+    private static Duration ttl(JsonNode node, PatConfig config) {
+        if (node == null || node.isNull()) {
+            return config.defaultTtl();
+        }
+        String given;
+        Duration ttl;
+        if (node.isIntegralNumber()) {
+            given = node.asText();
+            ttl = node.canConvertToLong() && node.longValue() > 0 ? Duration.ofSeconds(node.longValue()) : null;
+        } else if (node.isTextual()) {
+            given = node.textValue();
+            ttl = parseTtl(given.strip());
+        } else {
+            throw invalid("ttl: " + (node.isNumber() ? node.asText() : type(node))
+                    + " (expected: " + TTL_FORM + ")");
+        }
+        if (ttl == null) {
+            throw invalid("ttl: " + (node.isTextual() ? quote(given) : given) + " (expected: " + TTL_FORM + ")");
+        }
+        if (ttl.compareTo(config.maxTtl()) > 0) {
+            throw ApiException.badRequest("ttl_too_long",
+                    "ttl: " + shorten(given) + " (expected: at most " + format(config.maxTtl()) + ")");
+        }
+        return ttl;
+    }
+
+    /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 3600s} or {@code 3600}; null unless a positive duration. */
+    static Duration parseTtl(String text) {
+        Matcher matcher = TTL.matcher(text);
+        if (!matcher.matches()) {
+            return null;
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        if (amount <= 0) {
+            return null;
+        }
+        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
+        try {
+            return switch (unit) {
+                case "d" -> Duration.ofDays(amount);
+                case "h" -> Duration.ofHours(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofSeconds(amount);
+            };
+        } catch (ArithmeticException e) {
+            return null;
+        }
+    }
+
+    /** The shortest of {@code 90d}, {@code 12h}, {@code 30m}, {@code 45s} that says exactly {@code duration}. */
+    static String format(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds % 86_400 == 0) {
+            return seconds / 86_400 + "d";
+        }
+        if (seconds % 3_600 == 0) {
+            return seconds / 3_600 + "h";
+        }
+        if (seconds % 60 == 0) {
+            return seconds / 60 + "m";
+        }
+        return seconds + "s";
+    }
+
+    private static String audience(JsonNode node, PatConfig config) {
+        if (node == null || node.isNull()) {
+            return config.audiences().getFirst();
+        }
+        String allowed = String.join(", ", config.audiences());
+        if (!node.isTextual()) {
+            throw invalid("audience: " + type(node) + " (expected one of: " + allowed + ")");
+        }
+        if (!config.audiences().contains(node.textValue())) {
+            throw ApiException.badRequest("unknown_audience",
+                    "audience: " + quote(node.textValue()) + " (expected one of: " + allowed + ")");
+        }
+        return node.textValue();
+    }
+
+    private static Set<String> capabilities(JsonNode node) {
+        String expected = " (expected: an array of at most " + MAX_CAPABILITIES + " capability names)";
+        if (node == null || node.isNull()) {
+            return Set.of();
+        }
+        if (!node.isArray() || node.size() > MAX_CAPABILITIES) {
+            throw invalid("capabilities: " + (node.isArray() ? node.size() + " entries" : type(node)) + expected);
+        }
+        Set<String> capabilities = new LinkedHashSet<>();
+        List<JsonNode> entries = new ArrayList<>();
+        node.forEach(entries::add);
+        for (int i = 0; i < entries.size(); i++) {
+            JsonNode entry = entries.get(i);
+            if (!entry.isTextual() || entry.textValue().length() > MAX_CAPABILITY_LENGTH
+                    || !CAPABILITY.matcher(entry.textValue()).matches()) {
+                throw invalid("capabilities[" + i + "]: " + (entry.isTextual() ? quote(entry.textValue())
+                        : type(entry))
+                        + " (expected: 1.." + MAX_CAPABILITY_LENGTH + " printable characters without spaces)");
+            }
+            capabilities.add(entry.textValue());
+        }
+        return capabilities;
+    }
+
+    private static String type(JsonNode node) {
+        return node.getNodeType().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static ApiException invalid(String message) {
+        return ApiException.badRequest("invalid_field", message);
+    }
+
+    private static String quote(String value) {
+        return '"' + shorten(value).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    private static String shorten(String value) {
+        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+        return shown.replaceAll("\\p{Cntrl}", "?");
+    }
+}

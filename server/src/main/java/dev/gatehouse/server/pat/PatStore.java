@@ -1,0 +1,106 @@
+package dev.gatehouse.server.pat;
+
+import io.vertx.core.json.JsonArray;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/** SQL over {@code personal_access_tokens}; every method runs on the caller's handle. */
+final class PatStore {
+    private PatStore() {}
+
+    static void insert(Handle handle, PatRecord record) {
+        handle.createUpdate("""
+                        INSERT INTO personal_access_tokens (id, owner_subject, owner_issuer, organization, name,
+                                                            audience, capabilities, created_at, expires_at)
+                        VALUES (:id, :ownerSubject, :ownerIssuer, :organization, :name,
+                                :audience, :capabilities, :createdAt, :expiresAt)""")
+                .bind("id", record.id())
+                .bind("ownerSubject", record.ownerSubject())
+                .bind("ownerIssuer", record.ownerIssuer())
+                .bind("organization", record.organization())
+                .bind("name", record.name())
+                .bind("audience", record.audience())
+                .bind("capabilities", new JsonArray(record.capabilities()).encode())
+                .bind("createdAt", record.createdAt().toEpochMilli())
+                .bind("expiresAt", record.expiresAt().toEpochMilli())
+                .execute();
+    }
+
+    static Optional<PatRecord> find(Handle handle, String id) {
+        return handle.createQuery("SELECT * FROM personal_access_tokens WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> record(rs))
+                .findOne();
+    }
+
+    static List<PatRecord> listOwnedBy(Handle handle, String subject, String issuer, String organization) {
+        return handle.createQuery("""
+                        SELECT * FROM personal_access_tokens
+                        WHERE owner_issuer = :issuer AND owner_subject = :subject AND organization = :organization
+                        ORDER BY created_at DESC, id""")
+                .bind("issuer", issuer)
+                .bind("subject", subject)
+                .bind("organization", organization)
+                .map((rs, ctx) -> record(rs))
+                .list();
+    }
+
+    /** Marks {@code id} revoked unless it already is; whether this call revoked it. */
+    static boolean revoke(Handle handle, String id, Instant at, String by) {
+        return handle.createUpdate("""
+                        UPDATE personal_access_tokens SET revoked_at = :at, revoked_by = :by
+                        WHERE id = :id AND revoked_at IS NULL""")
+                .bind("at", at.toEpochMilli())
+                .bind("by", by)
+                .bind("id", id)
+                .execute() == 1;
+    }
+
+    /** Revoked tokens not yet expired at {@code expiringAfter}, revoked after {@code revokedAfter}. */
+    static Map<String, Long> revoked(Handle handle, long revokedAfter, long expiringAfter) {
+        return handle.createQuery("""
+                        SELECT id, expires_at FROM personal_access_tokens
+                        WHERE revoked_at IS NOT NULL AND revoked_at > :revokedAfter AND expires_at > :expiringAfter""")
+                .bind("revokedAfter", revokedAfter)
+                .bind("expiringAfter", expiringAfter)
+                .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getLong("expires_at")))
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** One batched UPDATE per call; never moves {@code last_used_at} backwards. */
+    static void updateLastUsed(Handle handle, Map<String, Long> lastUses) {
+        PreparedBatch batch = handle.prepareBatch("""
+                UPDATE personal_access_tokens SET last_used_at = :at
+                WHERE id = :id AND (last_used_at IS NULL OR last_used_at < :at)""");
+        lastUses.forEach((id, at) -> batch.bind("id", id).bind("at", at).add());
+        batch.execute();
+    }
+
+    private static PatRecord record(ResultSet rs) throws SQLException {
+        return new PatRecord(
+                rs.getString("id"),
+                rs.getString("owner_subject"),
+                rs.getString("owner_issuer"),
+                rs.getString("organization"),
+                rs.getString("name"),
+                rs.getString("audience"),
+                new JsonArray(rs.getString("capabilities")).stream().map(String::valueOf).toList(),
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("expires_at")),
+                optionalInstant(rs, "revoked_at"),
+                Optional.ofNullable(rs.getString("revoked_by")),
+                optionalInstant(rs, "last_used_at"));
+    }
+
+    private static Optional<Instant> optionalInstant(ResultSet rs, String column) throws SQLException {
+        long millis = rs.getLong(column);
+        return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+    }
+}

@@ -1,0 +1,188 @@
+package dev.gatehouse.server.pat;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvent.Outcome;
+import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.tokens.MintRequest;
+import dev.gatehouse.server.tokens.MintedToken;
+import dev.gatehouse.server.tokens.TokenMinter;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Issues, lists and revokes personal access tokens: JWTs with {@code typ=pat}, the creator's
+ * {@code sub} and {@code org_id}, one {@code aud} and a subset of the creator's capabilities. The
+ * store keeps each token's description under its {@code jti}, never its value. Every issuance,
+ * revocation and refused revocation is written to the {@link AuditLog} in the same transaction.
+ *
+ * <p>Thread-safe. Every method blocks on the store and, for {@link #issue}, on signing: call them
+ * off the event loop.
+ */
+public final class PersonalAccessTokens {
+    private final Database database;
+    private final TokenMinter minter;
+    private final AuditLog audit;
+    private final RevokedTokens revoked;
+    private final LastUsedTracker lastUsed;
+    private final Clock clock;
+
+    public PersonalAccessTokens(Database database, TokenMinter minter, AuditLog audit, RevokedTokens revoked,
+            LastUsedTracker lastUsed, Clock clock) {
+        this.database = requireNonNull(database, "database");
+        this.minter = requireNonNull(minter, "minter");
+        this.audit = requireNonNull(audit, "audit");
+        this.revoked = requireNonNull(revoked, "revoked");
+        this.lastUsed = requireNonNull(lastUsed, "lastUsed");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Mints a token for {@code caller} and records it.
+     *
+     * @throws PatRefusedException if the caller has no organization or lacks a requested capability
+     */
+    public IssuedPat issue(PatCaller caller, NewPat request, RequestOrigin origin) {
+        requireNonNull(caller, "caller");
+        requireNonNull(request, "request");
+        requireNonNull(origin, "origin");
+        String organization = caller.organization().orElseThrow(() -> new PatRefusedException("organization_required",
+                "Your session names no organization; a personal access token is scoped to one."));
+        TreeSet<String> missing = new TreeSet<>(request.capabilities());
+        missing.removeAll(caller.capabilities());
+        if (!missing.isEmpty()) {
+            throw new PatRefusedException("capabilities_not_held", "capabilities: " + missing
+                    + " not held by your session (expected: a subset of " + new TreeSet<>(caller.capabilities()) + ")");
+        }
+        List<String> capabilities = request.capabilities().stream().sorted().toList();
+        MintedToken minted = minter.mint(new MintRequest(TokenType.PAT, caller.subject(), List.of(request.audience()),
+                request.ttl(), Map.of("org_id", organization, "capabilities", capabilities)));
+        PatRecord record = new PatRecord(minted.tokenId(), caller.subject(), caller.issuer(), organization,
+                request.name(), request.audience(), capabilities, minted.issuedAt(), minted.expiresAt(),
+                Optional.empty(), Optional.empty(), Optional.empty());
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("name", record.name());
+        detail.put("audience", record.audience());
+        detail.put("capabilities", capabilities);
+        detail.put("expires_at", record.expiresAt().toString());
+        AuditEvent event = AuditEvent.of(clock.instant(), caller.actor(), Optional.of(organization),
+                AuditEvent.PAT_ISSUED, Optional.of(record.id()), origin, Outcome.SUCCESS, detail);
+        database.jdbi().useTransaction(handle -> {
+            PatStore.insert(handle, record);
+            audit.record(handle, event);
+        });
+        return new IssuedPat(record, minted.token());
+    }
+
+    /**
+     * The caller's own tokens (same subject, issuer and organization), newest first, with the last
+     * use as known to this replica (recorded here but not yet flushed, or as stored).
+     */
+    public List<PatRecord> list(PatCaller caller) {
+        requireNonNull(caller, "caller");
+        if (caller.organization().isEmpty()) {
+            return List.of();
+        }
+        List<PatRecord> stored = database.jdbi().withHandle(handle -> PatStore.listOwnedBy(handle, caller.subject(),
+                caller.issuer(), caller.organization().get()));
+        List<PatRecord> merged = new ArrayList<>(stored.size());
+        for (PatRecord record : stored) {
+            merged.add(withPendingUse(record));
+        }
+        return merged;
+    }
+
+    /**
+     * Revokes token {@code id} if the caller owns it or is the admin. A refusal, and a token that
+     * does not exist, are audited as {@value AuditEvent#PAT_REVOKE_REFUSED}; revoking a revoked
+     * token changes nothing.
+     *
+     * @param via how the request came, for the audit entry ({@code api}, {@code oauth_revoke})
+     */
+    public RevokeResult revoke(PatCaller caller, String id, String via, RequestOrigin origin) {
+        requireNonNull(caller, "caller");
+        requireNonNull(id, "id");
+        requireNonNull(via, "via");
+        requireNonNull(origin, "origin");
+        Instant now = clock.instant();
+        Revocation revocation = database.jdbi().inTransaction(handle -> {
+            Optional<PatRecord> found = PatStore.find(handle, id);
+            if (found.isEmpty() || !(caller.admin() || found.get().isOwnedBy(caller))) {
+                RevokeResult refusal = found.isEmpty() ? RevokeResult.NO_SUCH_TOKEN : RevokeResult.NOT_OWNER;
+                Map<String, Object> detail = new LinkedHashMap<>();
+                detail.put("via", via);
+                detail.put("reason", refusal.reason());
+                caller.organization().ifPresent(org -> detail.put("caller_organization", org));
+                audit.record(handle, AuditEvent.of(now, caller.actor(),
+                        found.map(PatRecord::organization).or(caller::organization), AuditEvent.PAT_REVOKE_REFUSED,
+                        Optional.of(id), origin, Outcome.REFUSED, detail));
+                return new Revocation(refusal, null);
+            }
+            PatRecord record = found.get();
+            if (!PatStore.revoke(handle, id, now, caller.subject())) {
+                return new Revocation(RevokeResult.ALREADY_REVOKED, record.expiresAt());
+            }
+            audit.record(handle, AuditEvent.of(now, caller.actor(), Optional.of(record.organization()),
+                    AuditEvent.PAT_REVOKED, Optional.of(id), origin, Outcome.SUCCESS,
+                    Map.of("via", via, "owner_subject", record.ownerSubject())));
+            return new Revocation(RevokeResult.REVOKED, record.expiresAt());
+        });
+        if (revocation.expiresAt() != null) {
+            // Effective here at once; other replicas see it at their next poll.
+            revoked.add(id, revocation.expiresAt());
+        }
+        return revocation.result();
+    }
+
+    private record Revocation(RevokeResult result, Instant expiresAt) {}
+
+    private PatRecord withPendingUse(PatRecord record) {
+        Optional<Instant> pending = lastUsed.pending(record.id());
+        if (pending.isEmpty() || record.lastUsedAt().filter(stored -> !stored.isBefore(pending.get())).isPresent()) {
+            return record;
+        }
+        return new PatRecord(record.id(), record.ownerSubject(), record.ownerIssuer(), record.organization(),
+                record.name(), record.audience(), record.capabilities(), record.createdAt(), record.expiresAt(),
+                record.revokedAt(), record.revokedBy(), pending);
+    }
+
+    /**
+     * A freshly issued token: its description and its value, shown to the caller once.
+     *
+     * @param record what is stored
+     * @param token the compact JWS; a credential: never log it
+     */
+    public record IssuedPat(PatRecord record, String token) {
+        public IssuedPat {
+            requireNonNull(record, "record");
+            requireNonNull(token, "token");
+        }
+
+        @Override
+        public String toString() {
+            return "IssuedPat[" + record + ", token=redacted]";
+        }
+    }
+
+    /** How a revocation request ended. */
+    public enum RevokeResult {
+        REVOKED,
+        ALREADY_REVOKED,
+        NO_SUCH_TOKEN,
+        NOT_OWNER;
+
+        String reason() {
+            return this == NO_SUCH_TOKEN ? "no_such_token" : "not_owner";
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package dev.gatehouse.server.pat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.sdk.claims.Claims;
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvent.Actor;
+import dev.gatehouse.server.audit.AuditEvent.Outcome;
+import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
+import dev.gatehouse.server.audit.AuditQuery;
+import dev.gatehouse.server.audit.JdbcAuditLog;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.TestDatabases;
+import dev.gatehouse.server.store.TestDatabases.TestStore;
+import com.nimbusds.jwt.JWTClaimsSet;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.statement.SqlLogger;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The store side of personal access tokens and the audit log, on SQLite and the real PostgreSQL. */
+class PatStoreTest {
+    @TempDir
+    Path dir;
+
+    private TestStore store;
+    private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    private final Clock clock = Clock.fixed(now, ZoneOffset.UTC);
+
+    @AfterEach
+    void drop() throws Exception {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void lastUses_areWrittenInOneBatchPerFlush_oneRowPerUsedToken_neverPerRequest(TestDatabases.Kind kind) {
+        Database database = open(kind);
+        Instant expiresAt = now.plus(Duration.ofDays(1));
+        List<String> ids = List.of(insert(database, expiresAt), insert(database, expiresAt), insert(database, expiresAt));
+        insert(database, expiresAt);
+        List<String> executed = new ArrayList<>();
+        database.jdbi().setSqlLogger(new SqlLogger() {
+            @Override
+            public void logAfterExecution(StatementContext context) {
+                executed.add(context.getRenderedSql());
+            }
+        });
+        LastUsedTracker tracker = new LastUsedTracker(database, clock);
+        var check = tracker.recordingUse(claims -> false);
+
+        for (int i = 0; i < 100; i++) {
+            for (String id : ids) {
+                assertThat(check.isRevoked(pat(id))).isFalse();
+            }
+        }
+        assertThat(executed).as("no statement per verification").isEmpty();
+        assertThat(tracker.pending(ids.getFirst())).contains(now);
+
+        assertThat(tracker.flush()).isEqualTo(3);
+        assertThat(executed).as("one batched UPDATE").singleElement().asString().contains("UPDATE personal_access_tokens");
+        assertThat(tracker.flush()).as("nothing new to write").isZero();
+        assertThat(executed).hasSize(1);
+        for (String id : ids) {
+            assertThat(lastUsedAt(database, id)).isEqualTo(now.toEpochMilli());
+        }
+
+        tracker.record(ids.getFirst(), now.minusSeconds(60));
+        tracker.flush();
+        assertThat(lastUsedAt(database, ids.getFirst())).as("never moves backwards").isEqualTo(now.toEpochMilli());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void revokedTokens_loadAtStart_thenSeeRevocationsOfAnotherReplica_andForgetExpiredOnes(TestDatabases.Kind kind) {
+        Database replicaA = open(kind);
+        Database replicaB = store.open();
+        Instant expiresAt = now.plus(Duration.ofDays(1));
+        String revokedBefore = insert(replicaA, expiresAt);
+        String revokedExpired = insert(replicaA, now.minus(Duration.ofDays(1)));
+        String revokedLater = insert(replicaA, expiresAt);
+        String active = insert(replicaA, expiresAt);
+        revoke(replicaA, revokedBefore);
+        revoke(replicaA, revokedExpired);
+
+        RevokedTokens onB = RevokedTokens.load(replicaB, Clock.systemUTC());
+
+        assertThat(onB.isRevoked(pat(revokedBefore))).isTrue();
+        assertThat(onB.isRevoked(pat(revokedExpired))).as("long expired: not kept").isFalse();
+        assertThat(onB.isRevoked(pat(revokedLater))).isFalse();
+        revoke(replicaA, revokedLater);
+        onB.refresh();
+        assertThat(onB.isRevoked(pat(revokedLater))).isTrue();
+        assertThat(onB.isRevoked(pat(active))).isFalse();
+        assertThat(onB.isFresherThan(Duration.ofSeconds(5))).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void auditLog_recordsAndFinds_newestFirst_withFilters(TestDatabases.Kind kind) {
+        JdbcAuditLog audit = new JdbcAuditLog(open(kind));
+        Actor alice = new Actor("alice", "https://idp.test");
+        RequestOrigin origin = new RequestOrigin(Optional.of("10.0.0.1"), Optional.of("req-1"));
+        AuditEvent issued = AuditEvent.of(now.minusSeconds(2), alice, Optional.of("acme"), AuditEvent.PAT_ISSUED,
+                Optional.of("t1"), origin, Outcome.SUCCESS, Map.of("name", "ci", "capabilities", List.of("a")));
+        AuditEvent revoked = AuditEvent.of(now.minusSeconds(1), Actor.ADMIN, Optional.of("acme"), AuditEvent.PAT_REVOKED,
+                Optional.of("t1"), RequestOrigin.NONE, Outcome.SUCCESS, Map.of());
+        AuditEvent refused = AuditEvent.of(now, alice, Optional.of("globex"), AuditEvent.PAT_REVOKE_REFUSED,
+                Optional.of("t2"), origin, Outcome.REFUSED, Map.of("reason", "not_owner"));
+        audit.record(issued);
+        audit.record(revoked);
+        audit.record(refused);
+
+        assertThat(audit.find(AuditQuery.latest())).extracting(AuditEvent::id)
+                .containsExactly(refused.id(), revoked.id(), issued.id());
+        assertThat(audit.find(AuditQuery.latest()).getLast()).isEqualTo(issued);
+        assertThat(audit.find(query(null, null, null, "alice", "acme"))).containsExactly(issued);
+        assertThat(audit.find(query(now.minusSeconds(1), now, null, null, null))).containsExactly(revoked);
+        assertThat(audit.find(query(null, null, AuditEvent.PAT_REVOKE_REFUSED, null, null))).containsExactly(refused);
+    }
+
+    private static AuditQuery query(Instant since, Instant until, String action, String actor, String organization) {
+        return new AuditQuery(Optional.ofNullable(since), Optional.ofNullable(until), Optional.ofNullable(action),
+                Optional.ofNullable(actor), Optional.ofNullable(organization), 10);
+    }
+
+    private Database open(TestDatabases.Kind kind) {
+        store = kind.create(dir);
+        return store.open();
+    }
+
+    private static String insert(Database database, Instant expiresAt) {
+        String id = UUID.randomUUID().toString();
+        PatRecord record = new PatRecord(id, "alice", "https://idp.test", "acme", "ci", "gateway", List.of("a"),
+                expiresAt.minus(Duration.ofDays(7)), expiresAt, Optional.empty(),
+                Optional.empty(), Optional.empty());
+        database.jdbi().useTransaction(handle -> PatStore.insert(handle, record));
+        return id;
+    }
+
+    private void revoke(Database database, String id) {
+        database.jdbi().useTransaction(handle -> PatStore.revoke(handle, id, Instant.now(), "alice"));
+    }
+
+    private static long lastUsedAt(Database database, String id) {
+        return database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT last_used_at FROM personal_access_tokens WHERE id = :id")
+                .bind("id", id).mapTo(Long.class).one());
+    }
+
+    private static Claims pat(String id) {
+        try {
+            return Claims.fromJwt(new JWTClaimsSet.Builder().issuer("https://gatehouse.test").subject("alice")
+                    .claim("typ", "pat").jwtID(id).issueTime(new Date()).expirationTime(new Date()).build());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
