@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Narrow, revocable credentials and an OpenAI-compatible LLM gateway for AI-agent sandboxes.",
-        subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, TokenCommand.class})
+        subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, TokenCommand.class, dev.gatehouse.server.keycloak.KeycloakCommand.class})
 public final class GatehouseCli {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
@@ -25,7 +25,8 @@ public final class GatehouseCli {
     /** The configured command line; tests run commands through it without exiting the JVM. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new GatehouseCli());
-        cli.setExitCodeExceptionMapper(e -> e instanceof UserFacingException u ? u.exitCode() : EXIT_FAILED);
+        cli.setExitCodeExceptionMapper(e -> e instanceof UserFacingException u ? u.exitCode()
+                : e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILED);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof UserFacingException u) {
                 commandLine.getErr().println(u.getMessage());
