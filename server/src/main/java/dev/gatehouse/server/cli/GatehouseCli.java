@@ -1,5 +1,6 @@
 package dev.gatehouse.server.cli;
 
+import dev.gatehouse.server.keycloak.KeycloakCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Narrow, revocable credentials and an OpenAI-compatible LLM gateway for AI-agent sandboxes.",
         subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, TokenCommand.class,
-                SessionCommand.class})
+                SessionCommand.class, KeycloakCommand.class})
 public final class GatehouseCli {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;
@@ -26,7 +27,8 @@ public final class GatehouseCli {
     /** The configured command line; tests run commands through it without exiting the JVM. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new GatehouseCli());
-        cli.setExitCodeExceptionMapper(e -> e instanceof UserFacingException u ? u.exitCode() : EXIT_FAILED);
+        cli.setExitCodeExceptionMapper(e -> e instanceof UserFacingException u ? u.exitCode()
+                : e instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_FAILED);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof UserFacingException u) {
                 commandLine.getErr().println(u.getMessage());
