@@ -36,7 +36,7 @@ public final class GatehouseHttpServer {
         routes.forEach(r -> r.register(router));
         router.route().failureHandler(ProblemResponses::handleFailure);
         for (int status : new int[] {400, 404, 405, 406, 413, 415}) {
-            router.errorHandler(status, ProblemResponses::handleFailure);
+            router.errorHandler(status, ProblemResponses.forStatus(status));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.http;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonObject;
@@ -43,6 +44,11 @@ public final class ProblemResponses {
         response.setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.toBuffer());
     }
 
+    /** Router error handler for a status Vert.x answers by itself (no such route, wrong method, ...). */
+    public static Handler<RoutingContext> forStatus(int status) {
+        return ctx -> send(ctx, status, codeFor(status), messageFor(status));
+    }
+
     /** Router failure handler: maps {@link ApiException}, plain status failures and the rest. */
     public static void handleFailure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
@@ -51,12 +57,10 @@ public final class ProblemResponses {
             return;
         }
         int status = ctx.statusCode();
-        if (failure == null && status >= 400 && status < 500) {
+        if (status >= 400 && status < 500) {
+            // A client mistake found by Vert.x itself (undecodable form or path, oversized body, ...):
+            // its status stands; the cause's text is not shown, it may quote the input.
             send(ctx, status, codeFor(status), messageFor(status));
-            return;
-        }
-        if (failure != null && status == 413) {
-            send(ctx, 413, codeFor(413), messageFor(413));
             return;
         }
         log.atError()

@@ -19,9 +19,11 @@ import com.nimbusds.jwt.PlainJWT;
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
 import io.vertx.core.json.JsonObject;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -169,6 +171,29 @@ class GatehouseHttpTest {
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("not_found");
+    }
+
+    @Test
+    void undecodablePath_is400NotAServerError() throws Exception {
+        // java.net.http refuses to send such a URI, so this one goes over a plain socket.
+        try (Socket socket = new Socket("127.0.0.1", gatehouse.port())) {
+            socket.getOutputStream().write(
+                    "GET /auth/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 400").contains("\"code\":\"bad_request\"");
+        }
+    }
+
+    @Test
+    void undecodableFormBody_is400NotAServerError() throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(url("/oauth/introspect"))
+                .header("Authorization", bearer(sign(claims(b -> b))))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=%%%")).build());
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).doesNotContain("%%%");
     }
 
     @Test
