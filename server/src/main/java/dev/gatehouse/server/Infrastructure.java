@@ -72,25 +72,32 @@ public final class Infrastructure implements AutoCloseable {
 
     /**
      * Verifies tokens presented to Gatehouse's own API: issued by this Gatehouse, signed by one of
-     * its keys (or the HS256 interop secret when configured), with the issuer in {@code aud}.
+     * its asymmetric keys (never the HS256 interop secret), with the issuer in {@code aud}.
      */
     public TokenVerifier apiTokenVerifier() {
-        return tokenVerifier(Optional.of(config.tokens().issuer().toString()));
+        return builder(Optional.of(config.tokens().issuer().toString())).build();
     }
 
     /**
-     * Verifies tokens issued by this Gatehouse; with an audience, only tokens meant for it. Revoked
-     * personal access tokens are refused ({@code token_revoked}); accepted ones are recorded as used.
+     * Verifies tokens issued by this Gatehouse, including HS256 sandbox tokens when the interop
+     * secret is configured; with an audience, only tokens meant for it. Revoked personal access
+     * tokens are refused ({@code token_revoked}); accepted ones are recorded as used.
      */
     public TokenVerifier tokenVerifier(Optional<String> requiredAudience) {
+        GatehouseTokenVerifier.Builder builder = builder(requiredAudience);
+        // The SDK accepts HS256 for sandbox tokens only, so the shared secret cannot forge a user.
+        config.keys().hs256Secret().ifPresent(secret -> builder.hs256Secret(secret.bytes()));
+        return builder.build();
+    }
+
+    private GatehouseTokenVerifier.Builder builder(Optional<String> requiredAudience) {
         GatehouseTokenVerifier.Builder builder = GatehouseTokenVerifier.builder()
                 .issuer(config.tokens().issuer().toString())
                 .keySource(keyRing.verificationKeys())
                 .clockSkew(config.tokens().clockSkew())
                 .revocationCheck(lastUsed.recordingUse(revokedTokens));
         requiredAudience.ifPresent(builder::audience);
-        config.keys().hs256Secret().ifPresent(secret -> builder.hs256Secret(secret.bytes()));
-        return builder.build();
+        return builder;
     }
 
     /** Every algorithm a token from this Gatehouse may be signed with, for issuer metadata. */

@@ -106,7 +106,7 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
         }
         SignedJWT jwt = parse(token);
         JWTClaimsSet claimsSet = claimsOf(jwt);
-        checkType(claimsSet);
+        checkAlgorithmForType(jwt.getHeader().getAlgorithm(), checkType(claimsSet));
         JWTClaimsSet verified;
         try {
             verified = processor.process(jwt, null);
@@ -183,7 +183,7 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
         }
     }
 
-    private void checkType(JWTClaimsSet claimsSet) throws TokenRejectedException {
+    private TokenType checkType(JWTClaimsSet claimsSet) throws TokenRejectedException {
         TokenType type;
         try {
             type = Claims.typeOf(claimsSet);
@@ -193,6 +193,18 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
         if (!acceptedTypes.contains(type)) {
             throw new TokenRejectedException(RejectionReason.WRONG_TYPE, "typ: \"" + type.claimValue()
                     + "\" (expected one of: " + acceptedTypes.stream().map(TokenType::claimValue).toList() + ")");
+        }
+        return type;
+    }
+
+    /**
+     * The HS256 secret is shared with the NewAPI interop peer, so it may vouch for sandbox tokens
+     * only: whoever holds it must not be able to mint a session, PAT or service token.
+     */
+    private void checkAlgorithmForType(JWSAlgorithm algorithm, TokenType type) throws TokenRejectedException {
+        if (JWSAlgorithm.HS256.equals(algorithm) && algorithms.contains(algorithm) && type != TokenType.SANDBOX) {
+            throw new TokenRejectedException(RejectionReason.UNSUPPORTED_ALGORITHM, "alg: \"HS256\" with typ: \""
+                    + type.claimValue() + "\" (expected: HS256 only for sandbox tokens)");
         }
     }
 

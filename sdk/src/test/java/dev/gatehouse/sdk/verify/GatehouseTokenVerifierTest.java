@@ -56,6 +56,8 @@ import javax.crypto.KeyGenerator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class GatehouseTokenVerifierTest {
     private static final String ISSUER = "https://gatehouse.example";
@@ -95,6 +97,11 @@ class GatehouseTokenVerifierTest {
 
     private static JWTClaimsSet claims(UnaryOperator<JWTClaimsSet.Builder> change) {
         return change.apply(claims()).build();
+    }
+
+    /** A sandbox token: the only type the shared HS256 secret may vouch for. */
+    private static JWTClaimsSet sandboxClaims() {
+        return claims(c -> c.claim("typ", "sandbox").claim("channels", List.of("qwen")));
     }
 
     private static String es256(JWTClaimsSet claims) throws Exception {
@@ -179,7 +186,7 @@ class GatehouseTokenVerifierTest {
 
         @Test
         void hs256WithKidHs256_whenSecretConfigured() throws Exception {
-            String token = sign(header(JWSAlgorithm.HS256, "hs256"), claims().build(), new MACSigner(hs256Secret));
+            String token = sign(header(JWSAlgorithm.HS256, "hs256"), sandboxClaims(), new MACSigner(hs256Secret));
 
             assertThat(verifier().hs256Secret(hs256Secret).build().verify(token).subject()).isEqualTo("user-1");
         }
@@ -203,7 +210,7 @@ class GatehouseTokenVerifierTest {
         void hs256Only_needsNoKeySource() throws Exception {
             TokenVerifier verifier = GatehouseTokenVerifier.builder().issuer(ISSUER).clock(CLOCK)
                     .hs256Secret(hs256Secret).algorithms(Set.of(JWSAlgorithm.HS256)).build();
-            String token = sign(header(JWSAlgorithm.HS256, "hs256"), claims().build(), new MACSigner(hs256Secret));
+            String token = sign(header(JWSAlgorithm.HS256, "hs256"), sandboxClaims(), new MACSigner(hs256Secret));
 
             assertThat(verifier.verify(token).subject()).isEqualTo("user-1");
         }
@@ -213,7 +220,7 @@ class GatehouseTokenVerifierTest {
             byte[] secret = hs256Secret.clone();
             TokenVerifier verifier = verifier().hs256Secret(secret).build();
             secret[0] ^= 1;
-            String token = sign(header(JWSAlgorithm.HS256, "hs256"), claims().build(), new MACSigner(hs256Secret));
+            String token = sign(header(JWSAlgorithm.HS256, "hs256"), sandboxClaims(), new MACSigner(hs256Secret));
 
             assertThat(verifier.verify(token).subject()).isEqualTo("user-1");
         }
@@ -288,9 +295,21 @@ class GatehouseTokenVerifierTest {
             assertRejected(verifier().build(), parts[0] + "." + parts[1] + ".", RejectionReason.BAD_SIGNATURE);
         }
 
+        @ParameterizedTest
+        @ValueSource(strings = {"session", "pat", "service"})
+        void hs256_forAnyTypeButSandbox_isRefused_soTheSharedSecretCannotForgeUsers(String type) throws Exception {
+            String forged = sign(header(JWSAlgorithm.HS256, "hs256"), claims(c -> c.claim("typ", type)),
+                    new MACSigner(hs256Secret));
+
+            TokenRejectedException e = assertRejected(verifier().hs256Secret(hs256Secret).build(), forged,
+                    RejectionReason.UNSUPPORTED_ALGORITHM);
+            assertThat(e.getMessage()).isEqualTo(
+                    "alg: \"HS256\" with typ: \"" + type + "\" (expected: HS256 only for sandbox tokens)");
+        }
+
         @Test
         void hs256WithWrongSecret_isBadSignature() throws Exception {
-            String token = sign(header(JWSAlgorithm.HS256, "hs256"), claims().build(), new MACSigner(randomBytes(32)));
+            String token = sign(header(JWSAlgorithm.HS256, "hs256"), sandboxClaims(), new MACSigner(randomBytes(32)));
 
             assertRejected(verifier().hs256Secret(hs256Secret).build(), token, RejectionReason.BAD_SIGNATURE);
         }
@@ -352,7 +371,7 @@ class GatehouseTokenVerifierTest {
 
         @Test
         void keyConfusion_hs256MacedWithEcPublicKey_withSecret_isBadSignature() throws Exception {
-            String token = sign(header(JWSAlgorithm.HS256, "hs256"), claims().build(),
+            String token = sign(header(JWSAlgorithm.HS256, "hs256"), sandboxClaims(),
                     new MACSigner(ecKey.toECPublicKey().getEncoded()));
 
             assertRejected(verifier().hs256Secret(hs256Secret).build(), token, RejectionReason.BAD_SIGNATURE);
@@ -360,7 +379,7 @@ class GatehouseTokenVerifierTest {
 
         @Test
         void keyConfusion_hs256WithEcKid_withSecret_isUnknownKey() throws Exception {
-            String token = sign(header(JWSAlgorithm.HS256, ecKey.getKeyID()), claims().build(),
+            String token = sign(header(JWSAlgorithm.HS256, ecKey.getKeyID()), sandboxClaims(),
                     new MACSigner(ecKey.toECPublicKey().getEncoded()));
 
             TokenRejectedException e = assertRejected(verifier().hs256Secret(hs256Secret).build(), token,
@@ -373,7 +392,7 @@ class GatehouseTokenVerifierTest {
             byte[] published = ecKey.toECPublicKey().getEncoded();
             JWKSource<SecurityContext> withOct = new ImmutableJWKSet<>(new JWKSet(List.<JWK>of(
                     ecKey.toPublicJWK(), new OctetSequenceKey.Builder(published).keyID("hs256").build())));
-            String token = sign(header(JWSAlgorithm.HS256, "hs256"), claims().build(), new MACSigner(published));
+            String token = sign(header(JWSAlgorithm.HS256, "hs256"), sandboxClaims(), new MACSigner(published));
 
             assertRejected(verifier().keySource(withOct).build(), token, RejectionReason.UNSUPPORTED_ALGORITHM);
             assertRejected(verifier().keySource(withOct).hs256Secret(hs256Secret).build(), token,
