@@ -8,6 +8,8 @@ import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.audit.AuditRoutes;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.gateway.bridge.SandboxTokenRoutes;
+import dev.gatehouse.server.gateway.bridge.SandboxTokens;
 import dev.gatehouse.server.http.BearerAuth;
 import dev.gatehouse.server.http.GatehouseHttpServer;
 import dev.gatehouse.server.http.HealthRoutes;
@@ -20,8 +22,10 @@ import dev.gatehouse.server.pat.PatRoutes;
 import dev.gatehouse.server.pat.PersonalAccessTokens;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.tokens.DiscoveryRoutes;
+import dev.gatehouse.server.tokens.Hs256TokenMinter;
 import dev.gatehouse.server.tokens.KeyRing;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
+import dev.gatehouse.server.tokens.TokenMinter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -149,8 +153,26 @@ public final class Gatehouse implements AutoCloseable {
             routes.add(new PatRoutes(callers, pats, config.pat(), config.http().maxBodyBytes(), clock));
             routes.add(new OAuthRoutes(callers, infrastructure.tokenVerifier(Optional.empty()), admin, pats));
             routes.add(new AuditRoutes(admin, audit));
+            routes.add(sandboxTokenBridge(config, infrastructure, admin, audit, clock));
         }
         return routes;
+    }
+
+    /**
+     * The sandbox token bridge runs with the auth role: it mints credentials, like the PAT API. Its
+     * tokens are HS256 with {@code keys.hs256Secret} when set (NewAPI interop), else signed by the key
+     * ring and verifiable through the JWKS.
+     */
+    private static Routes sandboxTokenBridge(GatehouseConfig config, Infrastructure infrastructure, AdminAuth admin,
+            JdbcAuditLog audit, Clock clock) {
+        KeyRing keyRing = infrastructure.keyRing();
+        TokenMinter minter = config.keys().hs256Secret()
+                .<TokenMinter>map(secret -> Hs256TokenMinter.of(secret, config.tokens(), clock))
+                .orElseGet(() -> SigningTokenMinter.of(keyRing, config.tokens(), clock));
+        SandboxTokens tokens = new SandboxTokens(infrastructure.database(), minter, config.tokens().maxTokenTtl(), audit,
+                infrastructure.revokedTokens(), clock);
+        boolean hs256 = config.keys().hs256Secret().isPresent();
+        return new SandboxTokenRoutes(admin, tokens, () -> hs256 || keyRing.isReady());
     }
 
     /** Replicas see rotations made elsewhere (another replica, {@code gatehouse keys rotate}). */
