@@ -8,7 +8,14 @@ import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.audit.AuditRoutes;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.GatewayCredentials;
+import dev.gatehouse.server.gateway.GatewayParts;
+import dev.gatehouse.server.gateway.GatewayRoutes;
 import dev.gatehouse.server.gateway.bridge.SandboxTokenRoutes;
+import dev.gatehouse.server.gateway.channels.Channels;
+import dev.gatehouse.server.gateway.relay.Pipeline;
+import dev.gatehouse.server.gateway.relay.Relay;
 import dev.gatehouse.server.gateway.bridge.SandboxTokens;
 import dev.gatehouse.server.http.BearerAuth;
 import dev.gatehouse.server.http.GatehouseHttpServer;
@@ -75,7 +82,13 @@ public final class Gatehouse implements AutoCloseable {
      * together make up most of the start-up time.
      */
     public static Gatehouse start(GatehouseConfig config) {
+        return start(config, GatewayParts.unmetered());
+    }
+
+    /** As {@link #start(GatehouseConfig)}, with the gateway's metering and limit components. */
+    public static Gatehouse start(GatehouseConfig config, GatewayParts gatewayParts) {
         requireNonNull(config, "config");
+        requireNonNull(gatewayParts, "gatewayParts");
         CompletableFuture<Infrastructure> opening = new CompletableFuture<>();
         Thread.ofPlatform().name("gatehouse-open-store").start(() -> {
             try {
@@ -99,7 +112,7 @@ public final class Gatehouse implements AutoCloseable {
         }
         try {
             GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics,
-                    routes(config, infrastructure, vertx));
+                    routes(config, infrastructure, vertx, gatewayParts));
             int port = http.start().await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());
             PatBackground patBackground = PatBackground.start(vertx, config.pat(), infrastructure.revokedTokens(),
@@ -131,7 +144,8 @@ public final class Gatehouse implements AutoCloseable {
         }
     }
 
-    private static List<Routes> routes(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx) {
+    private static List<Routes> routes(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
+            GatewayParts gatewayParts) {
         Database database = infrastructure.database();
         KeyRing keyRing = infrastructure.keyRing();
         List<Routes> routes = new ArrayList<>();
@@ -155,6 +169,9 @@ public final class Gatehouse implements AutoCloseable {
             routes.add(new AuditRoutes(admin, audit));
             routes.add(sandboxTokenBridge(config, infrastructure, admin, audit, clock));
         }
+        if (config.roles().contains(Role.GATEWAY)) {
+            routes.add(gateway(config, infrastructure, vertx, gatewayParts));
+        }
         return routes;
     }
 
@@ -173,6 +190,21 @@ public final class Gatehouse implements AutoCloseable {
                 infrastructure.revokedTokens(), clock);
         boolean hs256 = config.keys().hs256Secret().isPresent();
         return new SandboxTokenRoutes(admin, tokens, () -> hs256 || keyRing.isReady());
+    }
+
+    /**
+     * The LLM gateway. Its verifier accepts any audience (sandbox tokens carry none); {@link
+     * GatewayCredentials} then admits sandbox tokens, PATs for the gateway and, if configured,
+     * sessions. Channel API keys are read here, so a missing key fails the start naming the channel.
+     */
+    private static Routes gateway(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
+            GatewayParts parts) {
+        GatewayConfig gateway = config.gateway();
+        Channels channels = Channels.open(vertx, gateway, System::getenv);
+        Relay relay = new Relay(vertx, gateway, parts.usageExtraction(), parts.usageSink(), Clock.systemUTC());
+        return new GatewayRoutes(
+                new GatewayCredentials(infrastructure.tokenVerifier(Optional.empty()), gateway.acceptSessions()),
+                channels, new Pipeline(channels, parts.limiter(), relay), gateway.maxRequestBytes());
     }
 
     /** Replicas see rotations made elsewhere (another replica, {@code gatehouse keys rotate}). */
