@@ -111,7 +111,8 @@ public final class GatewayRoutes implements Routes {
             mapped = new GatewayException(500, "api_error", "internal_error",
                     "An internal error occurred; quote the request id when reporting it.");
         }
-        if (status == 413) {
+        if (status == 413 && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+            // The unread body must not poison an HTTP/1 connection (HTTP/2 resets just the stream).
             ctx.response().putHeader("Connection", "close");
         }
         mapped.send(ctx);

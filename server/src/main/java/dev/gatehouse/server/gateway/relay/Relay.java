@@ -164,6 +164,11 @@ public final class Relay {
                             return io.vertx.core.Future.failedFuture("abandoned");
                         }
                         current.request = upstream;
+                        upstream.exceptionHandler(e -> {
+                            if (current.onBroken != null) {
+                                current.onBroken.handle(e);
+                            }
+                        });
                         return upstream.send(upstreamBody);
                     })
                     .onComplete(result -> {
@@ -232,7 +237,7 @@ public final class Relay {
                 }
             });
             upstream.exceptionHandler(e -> upstreamBroken(current, tap, e));
-            current.request.exceptionHandler(e -> upstreamBroken(current, tap, e));
+            current.onBroken = e -> upstreamBroken(current, tap, e);
             upstream.endHandler(v -> {
                 if (finished) {
                     return;
@@ -308,6 +313,7 @@ public final class Relay {
             final Channel channel;
             long timer = -1;
             HttpClientRequest request;
+            io.vertx.core.Handler<Throwable> onBroken;
             boolean abandoned;
             boolean usageOverflow;
 
