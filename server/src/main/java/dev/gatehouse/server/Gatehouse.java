@@ -8,6 +8,15 @@ import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.audit.AuditRoutes;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.GatewayCredentials;
+import dev.gatehouse.server.gateway.GatewayParts;
+import dev.gatehouse.server.gateway.GatewayRoutes;
+import dev.gatehouse.server.gateway.bridge.SandboxTokenRoutes;
+import dev.gatehouse.server.gateway.channels.Channels;
+import dev.gatehouse.server.gateway.relay.Pipeline;
+import dev.gatehouse.server.gateway.relay.Relay;
+import dev.gatehouse.server.gateway.bridge.SandboxTokens;
 import dev.gatehouse.server.http.BearerAuth;
 import dev.gatehouse.server.http.GatehouseHttpServer;
 import dev.gatehouse.server.http.HealthRoutes;
@@ -20,8 +29,10 @@ import dev.gatehouse.server.pat.PatRoutes;
 import dev.gatehouse.server.pat.PersonalAccessTokens;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.tokens.DiscoveryRoutes;
+import dev.gatehouse.server.tokens.Hs256TokenMinter;
 import dev.gatehouse.server.tokens.KeyRing;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
+import dev.gatehouse.server.tokens.TokenMinter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -71,7 +82,13 @@ public final class Gatehouse implements AutoCloseable {
      * together make up most of the start-up time.
      */
     public static Gatehouse start(GatehouseConfig config) {
+        return start(config, GatewayParts.unmetered());
+    }
+
+    /** As {@link #start(GatehouseConfig)}, with the gateway's metering and limit components. */
+    public static Gatehouse start(GatehouseConfig config, GatewayParts gatewayParts) {
         requireNonNull(config, "config");
+        requireNonNull(gatewayParts, "gatewayParts");
         CompletableFuture<Infrastructure> opening = new CompletableFuture<>();
         Thread.ofPlatform().name("gatehouse-open-store").start(() -> {
             try {
@@ -95,7 +112,7 @@ public final class Gatehouse implements AutoCloseable {
         }
         try {
             GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics,
-                    routes(config, infrastructure, vertx));
+                    routes(config, infrastructure, vertx, gatewayParts));
             int port = http.start().await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());
             PatBackground patBackground = PatBackground.start(vertx, config.pat(), infrastructure.revokedTokens(),
@@ -127,7 +144,8 @@ public final class Gatehouse implements AutoCloseable {
         }
     }
 
-    private static List<Routes> routes(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx) {
+    private static List<Routes> routes(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
+            GatewayParts gatewayParts) {
         Database database = infrastructure.database();
         KeyRing keyRing = infrastructure.keyRing();
         List<Routes> routes = new ArrayList<>();
@@ -149,8 +167,44 @@ public final class Gatehouse implements AutoCloseable {
             routes.add(new PatRoutes(callers, pats, config.pat(), config.http().maxBodyBytes(), clock));
             routes.add(new OAuthRoutes(callers, infrastructure.tokenVerifier(Optional.empty()), admin, pats));
             routes.add(new AuditRoutes(admin, audit));
+            routes.add(sandboxTokenBridge(config, infrastructure, admin, audit, clock));
+        }
+        if (config.roles().contains(Role.GATEWAY)) {
+            routes.add(gateway(config, infrastructure, vertx, gatewayParts));
         }
         return routes;
+    }
+
+    /**
+     * The sandbox token bridge runs with the auth role: it mints credentials, like the PAT API. Its
+     * tokens are HS256 with {@code keys.hs256Secret} when set (NewAPI interop), else signed by the key
+     * ring and verifiable through the JWKS.
+     */
+    private static Routes sandboxTokenBridge(GatehouseConfig config, Infrastructure infrastructure, AdminAuth admin,
+            JdbcAuditLog audit, Clock clock) {
+        KeyRing keyRing = infrastructure.keyRing();
+        TokenMinter minter = config.keys().hs256Secret()
+                .<TokenMinter>map(secret -> Hs256TokenMinter.of(secret, config.tokens(), clock))
+                .orElseGet(() -> SigningTokenMinter.of(keyRing, config.tokens(), clock));
+        SandboxTokens tokens = new SandboxTokens(infrastructure.database(), minter, config.tokens().maxTokenTtl(), audit,
+                infrastructure.revokedTokens(), clock);
+        boolean hs256 = config.keys().hs256Secret().isPresent();
+        return new SandboxTokenRoutes(admin, tokens, () -> hs256 || keyRing.isReady());
+    }
+
+    /**
+     * The LLM gateway. Its verifier accepts any audience (sandbox tokens carry none); {@link
+     * GatewayCredentials} then admits sandbox tokens, PATs for the gateway and, if configured,
+     * sessions. Channel API keys are read here, so a missing key fails the start naming the channel.
+     */
+    private static Routes gateway(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
+            GatewayParts parts) {
+        GatewayConfig gateway = config.gateway();
+        Channels channels = Channels.open(vertx, gateway, System::getenv);
+        Relay relay = new Relay(vertx, gateway, parts.usageExtraction(), parts.usageSink(), Clock.systemUTC());
+        return new GatewayRoutes(
+                new GatewayCredentials(infrastructure.tokenVerifier(Optional.empty()), gateway.acceptSessions()),
+                channels, new Pipeline(channels, parts.limiter(), relay), gateway.maxRequestBytes());
     }
 
     /** Replicas see rotations made elsewhere (another replica, {@code gatehouse keys rotate}). */

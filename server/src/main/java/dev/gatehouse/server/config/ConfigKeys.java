@@ -6,6 +6,8 @@ import static dev.gatehouse.server.config.ConfigKey.withDefault;
 
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
+import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.identity.Topology;
@@ -158,6 +160,38 @@ final class ConfigKeys {
                     + " API answers 503.")
             .withEnvAlias("NEWAPI_ADMIN_SECRET");
 
+    static final ConfigKey<List<ChannelConfig>> GATEWAY_CHANNELS = withDefault("gateway.channels",
+            ValueType.GATEWAY_CHANNELS, List.of(), config -> config.gateway().channels(),
+            "The gateway's upstreams; API keys are read from apiKeyFile or apiKeyEnv at start, never shown.");
+    static final ConfigKey<String> GATEWAY_DEFAULT_PROVIDER = optional("gateway.defaultProvider", ValueType.TEXT,
+            config -> config.gateway().defaultProvider(),
+            "Provider of requests without ?provider=; unset: any channel.");
+    static final ConfigKey<Boolean> GATEWAY_ACCEPT_SESSIONS = withDefault("gateway.acceptSessions",
+            ValueType.BOOLEAN, false, config -> config.gateway().acceptSessions(),
+            "Accept session tokens at the gateway, besides sandbox tokens and PATs with audience gateway.");
+    static final ConfigKey<Duration> GATEWAY_CONNECT_TIMEOUT = withDefault("gateway.connectTimeout",
+            ValueType.DURATION, Duration.ofSeconds(5), config -> config.gateway().connectTimeout(),
+            "Connecting to an upstream; a timeout fails over to the next channel.");
+    static final ConfigKey<Duration> GATEWAY_FIRST_BYTE_TIMEOUT = withDefault("gateway.firstByteTimeout",
+            ValueType.DURATION, Duration.ofSeconds(60), config -> config.gateway().firstByteTimeout(),
+            "From sending a request upstream until its response headers arrive.");
+    static final ConfigKey<Duration> GATEWAY_IDLE_TIMEOUT = withDefault("gateway.idleTimeout",
+            ValueType.DURATION, Duration.ofSeconds(60), config -> config.gateway().idleTimeout(),
+            "Longest silence of an upstream while its response streams.");
+    static final ConfigKey<Long> GATEWAY_MAX_REQUEST_BYTES = withDefault("gateway.maxRequestBytes",
+            ValueType.SIZE, GatewayConfig.DEFAULT_MAX_REQUEST_BYTES, config -> config.gateway().maxRequestBytes(),
+            "Largest request body the gateway accepts (1KiB..64MiB); replaces server.maxBodyBytes on /v1/.");
+    static final ConfigKey<Integer> GATEWAY_CHANNEL_FAILURE_THRESHOLD = withDefault(
+            "gateway.channelFailureThreshold", ValueType.integer("1..1000"), 5,
+            config -> config.gateway().channelFailureThreshold(),
+            "Failures within gateway.channelFailureWindow that take a channel out.");
+    static final ConfigKey<Duration> GATEWAY_CHANNEL_FAILURE_WINDOW = withDefault("gateway.channelFailureWindow",
+            ValueType.DURATION, Duration.ofSeconds(30), config -> config.gateway().channelFailureWindow(),
+            "Window in which channel failures are counted.");
+    static final ConfigKey<Duration> GATEWAY_CHANNEL_PROBE_INTERVAL = withDefault("gateway.channelProbeInterval",
+            ValueType.DURATION, Duration.ofSeconds(10), config -> config.gateway().channelProbeInterval(),
+            "How long a channel stays out before one request probes it again.");
+
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
             SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT,
@@ -168,7 +202,10 @@ final class ConfigKeys {
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
             IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL,
             PAT_DEFAULT_TTL, PAT_MAX_TTL, PAT_AUDIENCES, PAT_REVOCATION_POLL_INTERVAL, PAT_LAST_USED_FLUSH_INTERVAL,
-            ADMIN_SECRET);
+            ADMIN_SECRET,
+            GATEWAY_CHANNELS, GATEWAY_DEFAULT_PROVIDER, GATEWAY_ACCEPT_SESSIONS, GATEWAY_CONNECT_TIMEOUT,
+            GATEWAY_FIRST_BYTE_TIMEOUT, GATEWAY_IDLE_TIMEOUT, GATEWAY_MAX_REQUEST_BYTES,
+            GATEWAY_CHANNEL_FAILURE_THRESHOLD, GATEWAY_CHANNEL_FAILURE_WINDOW, GATEWAY_CHANNEL_PROBE_INTERVAL);
 
     private ConfigKeys() {}
 
@@ -218,7 +255,18 @@ final class ConfigKeys {
                         settings.require(PAT_AUDIENCES),
                         settings.require(PAT_REVOCATION_POLL_INTERVAL),
                         settings.require(PAT_LAST_USED_FLUSH_INTERVAL)),
-                new AdminConfig(settings.get(ADMIN_SECRET)));
+                new AdminConfig(settings.get(ADMIN_SECRET)),
+                new GatewayConfig(
+                        settings.require(GATEWAY_CHANNELS),
+                        settings.get(GATEWAY_DEFAULT_PROVIDER),
+                        settings.require(GATEWAY_ACCEPT_SESSIONS),
+                        settings.require(GATEWAY_CONNECT_TIMEOUT),
+                        settings.require(GATEWAY_FIRST_BYTE_TIMEOUT),
+                        settings.require(GATEWAY_IDLE_TIMEOUT),
+                        settings.require(GATEWAY_MAX_REQUEST_BYTES),
+                        settings.require(GATEWAY_CHANNEL_FAILURE_THRESHOLD),
+                        settings.require(GATEWAY_CHANNEL_FAILURE_WINDOW),
+                        settings.require(GATEWAY_CHANNEL_PROBE_INTERVAL)));
     }
 
     private static Duration shorter(Duration a, Duration b) {

@@ -75,6 +75,10 @@ public final class ConfigLoader {
         try {
             return settings.with(key, key.type().parse(input.text()), input.label());
         } catch (IllegalArgumentException e) {
+            if (key.type().structured() && e.getMessage() != null) {
+                problems.add(key, input.label() + e.getMessage());
+                return settings;
+            }
             String given = key.secret()
                     ? (e.getMessage() == null ? "invalid" : e.getMessage())
                     : Problems.quote(input.text());

@@ -1,5 +1,7 @@
 package dev.gatehouse.server.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -27,6 +29,7 @@ final class InputResolver {
     private record Source(String label, Object raw, boolean file) {}
 
     private static final String ENV_PREFIX = "GATEHOUSE_";
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> RESERVED_ENV =
             Set.of("GATEHOUSE_CONFIG", "GATEHOUSE_JAVA_OPTS", "GATEHOUSE_JAVA_HOME");
     private static final String RESERVED_ENV_PREFIX = "GATEHOUSE_TEST_";
@@ -143,6 +146,14 @@ final class InputResolver {
         if (source.raw() instanceof List<?> list && key.type().list() && !source.file()
                 && list.stream().allMatch(String.class::isInstance)) {
             return Optional.of(list.stream().map(String.class::cast).collect(Collectors.joining(",")));
+        }
+        if ((source.raw() instanceof List<?> || source.raw() instanceof Map<?, ?>) && key.type().structured()
+                && !source.file()) {
+            try {
+                return Optional.of(JSON.writeValueAsString(source.raw()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("YAML values are maps, lists and strings", e);
+            }
         }
         if (source.raw() instanceof Map<?, ?> map && key.type().mapping() && !source.file()) {
             Optional<String> text = mappingText(map);

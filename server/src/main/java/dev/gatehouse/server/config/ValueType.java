@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.Role;
+import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
@@ -35,6 +36,9 @@ import java.util.stream.Collectors;
  * @param secret whether values are secrets: never echoed, settable from files
  * @param mapping whether a YAML mapping is accepted: {@code key: [a, b]} entries become the text
  *     {@code key=a,b}, joined with {@code ;}
+ * @param structured whether the value is JSON: a YAML list or mapping is handed to the parser as its
+ *     JSON text, and the parser's messages (which must never quote a secret) are shown as they are,
+ *     each starting with the position within the value ({@code [2].baseUrl: ...}) or {@code ": "}
  */
 record ValueType<T>(
         String name,
@@ -43,7 +47,8 @@ record ValueType<T>(
         Function<T, String> formatter,
         boolean list,
         boolean secret,
-        boolean mapping) {
+        boolean mapping,
+        boolean structured) {
 
     static final ValueType<Boolean> BOOLEAN =
             plain("boolean", "true or false", ValueType::parseBoolean, String::valueOf);
@@ -87,12 +92,16 @@ record ValueType<T>(
             urls -> urls.stream().map(URI::toString).collect(Collectors.joining(",")), true, false);
     static final ValueType<Map<String, Set<String>>> ROLE_CAPABILITIES = new ValueType<>("role → capabilities",
             "role=capability,capability;role=capability (YAML: a mapping of role to a list of capabilities)",
-            ValueType::parseRoleCapabilities, ValueType::formatRoleCapabilities, false, false, true);
+            ValueType::parseRoleCapabilities, ValueType::formatRoleCapabilities, false, false, true, false);
+    static final ValueType<List<ChannelConfig>> GATEWAY_CHANNELS = new ValueType<>("list of channels",
+            "a list of {name, provider, baseUrl, apiKeyFile | apiKeyEnv, models[], weight, priority}"
+                    + " (environment: the same as JSON)",
+            ChannelsValue::parse, ChannelsValue::format, false, false, false, true);
 
     /** A type that does not accept YAML mappings. */
     ValueType(String name, String expected, Function<String, T> parser, Function<T, String> formatter,
             boolean list, boolean secret) {
-        this(name, expected, parser, formatter, list, secret, false);
+        this(name, expected, parser, formatter, list, secret, false, false);
     }
 
     static ValueType<Integer> integer(String range) {
@@ -109,11 +118,11 @@ record ValueType<T>(
 
     private static <T> ValueType<T> plain(
             String name, String expected, Function<String, T> parser, Function<T, String> formatter) {
-        return new ValueType<>(name, expected, parser, formatter, false, false, false);
+        return new ValueType<>(name, expected, parser, formatter, false, false, false, false);
     }
 
     private static ValueType<Secret> secret(String name, String expected, Function<String, Secret> parser) {
-        return new ValueType<>(name, expected, parser, secret -> "(set)", false, true, false);
+        return new ValueType<>(name, expected, parser, secret -> "(set)", false, true, false, false);
     }
 
     private static boolean parseBoolean(String text) {

@@ -2,6 +2,7 @@ package dev.gatehouse.server.http;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.util.List;
 
 /**
  * Refuses a request whose declared {@code Content-Length} exceeds the limit before any of its body
@@ -10,13 +11,27 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class BodyLimit implements Handler<RoutingContext> {
     private final long maxBodyBytes;
+    private final List<String> exemptPrefixes;
 
     public BodyLimit(long maxBodyBytes) {
+        this(maxBodyBytes, List.of());
+    }
+
+    /** @param exemptPrefixes path prefixes whose routes apply a limit of their own */
+    public BodyLimit(long maxBodyBytes, List<String> exemptPrefixes) {
         this.maxBodyBytes = maxBodyBytes;
+        this.exemptPrefixes = List.copyOf(exemptPrefixes);
     }
 
     @Override
     public void handle(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        for (String prefix : exemptPrefixes) {
+            if (path.startsWith(prefix)) {
+                ctx.next();
+                return;
+            }
+        }
         String declared = ctx.request().getHeader("Content-Length");
         if (declared != null) {
             long length;

@@ -29,7 +29,8 @@ public final class GatehouseHttpServer {
         this.router = Router.router(vertx);
         router.route().handler(new RequestIds());
         router.route().handler(new AccessLog());
-        router.route().handler(new BodyLimit(config.maxBodyBytes()));
+        router.route().handler(new BodyLimit(config.maxBodyBytes(),
+                routes.stream().flatMap(r -> r.ownBodyLimitPrefixes().stream()).toList()));
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", PROMETHEUS_CONTENT_TYPE)
                 .end(metrics.scrape()));

@@ -63,15 +63,21 @@ final class PatStore {
                 .execute() == 1;
     }
 
-    /** Revoked tokens not yet expired at {@code expiringAfter}, revoked after {@code revokedAfter}. */
+    /**
+     * Revoked tokens not yet expired at {@code expiringAfter}, revoked after {@code revokedAfter}:
+     * personal access tokens and sandbox tokens (table {@code sandbox_tokens}, by {@code jti}).
+     */
     static Map<String, Long> revoked(Handle handle, long revokedAfter, long expiringAfter) {
         return handle.createQuery("""
                         SELECT id, expires_at FROM personal_access_tokens
+                        WHERE revoked_at IS NOT NULL AND revoked_at > :revokedAfter AND expires_at > :expiringAfter
+                        UNION ALL
+                        SELECT jti, expires_at FROM sandbox_tokens
                         WHERE revoked_at IS NOT NULL AND revoked_at > :revokedAfter AND expires_at > :expiringAfter""")
                 .bind("revokedAfter", revokedAfter)
                 .bind("expiringAfter", expiringAfter)
                 .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getLong("expires_at")))
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, Math::max));
     }
 
     /** One batched UPDATE per call; never moves {@code last_used_at} backwards. */

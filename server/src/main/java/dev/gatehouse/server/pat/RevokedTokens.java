@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The ids ({@code jti}) of revoked, not yet expired personal access tokens, held in memory so that
+ * The ids ({@code jti}) of revoked, not yet expired personal access tokens and sandbox tokens, held in memory so that
  * every verification is a set lookup. Loaded in full at start, then {@link #refresh()}ed
  * incrementally (a replica calls it every {@code pat.revocationPollInterval}) to see revocations
  * made by other replicas sharing the store; revocations made here are added at once by {@link

@@ -119,11 +119,29 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_PAT_REVOCATION_POLL_INTERVAL", "1s");
         env.put("GATEHOUSE_PAT_LAST_USED_FLUSH_INTERVAL", "1m");
         env.put("GATEHOUSE_ADMIN_SECRET", "0123456789abcdef0123456789abcdef");
+        env.put("GATEHOUSE_GATEWAY_CHANNELS",
+                "[{\"name\":\"q\",\"provider\":\"qwen\",\"baseUrl\":\"http://q/v1\",\"models\":[\"m\"]}]");
+        env.put("GATEHOUSE_GATEWAY_DEFAULT_PROVIDER", "qwen");
+        env.put("GATEHOUSE_GATEWAY_ACCEPT_SESSIONS", "true");
+        env.put("GATEHOUSE_GATEWAY_CONNECT_TIMEOUT", "2s");
+        env.put("GATEHOUSE_GATEWAY_FIRST_BYTE_TIMEOUT", "30s");
+        env.put("GATEHOUSE_GATEWAY_IDLE_TIMEOUT", "45s");
+        env.put("GATEHOUSE_GATEWAY_MAX_REQUEST_BYTES", "8MiB");
+        env.put("GATEHOUSE_GATEWAY_CHANNEL_FAILURE_THRESHOLD", "7");
+        env.put("GATEHOUSE_GATEWAY_CHANNEL_FAILURE_WINDOW", "1m");
+        env.put("GATEHOUSE_GATEWAY_CHANNEL_PROBE_INTERVAL", "5s");
         assertThat(env).hasSameSizeAs(ConfigKeys.ALL);
 
         GatehouseConfig config = ConfigLoader.load(null, env);
 
         assertThat(config.dataDir()).isEqualTo(dir);
+        assertThat(config.gateway().channels()).singleElement().satisfies(c -> assertThat(c.name()).isEqualTo("q"));
+        assertThat(config.gateway().defaultProvider()).contains("qwen");
+        assertThat(config.gateway().acceptSessions()).isTrue();
+        assertThat(config.gateway().idleTimeout()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(config.gateway().maxRequestBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(config.gateway().channelFailureThreshold()).isEqualTo(7);
+        assertThat(config.gateway().channelProbeInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.roles()).containsExactlyInAnyOrder(Role.GATEWAY, Role.AUTH);
         assertThat(config.http().host()).isEqualTo("0.0.0.0");
         assertThat(config.http().port()).isZero();

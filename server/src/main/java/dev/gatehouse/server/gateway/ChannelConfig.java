@@ -1,0 +1,100 @@
+package dev.gatehouse.server.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * One configured upstream of the gateway (an entry of {@code gateway.channels}). Immutable.
+ *
+ * @param name unique channel name, as sandbox tokens list it in {@code channels}
+ * @param provider the provider it belongs to, chosen by {@code ?provider=}
+ * @param baseUrl http(s) URL the OpenAI path is appended to, e.g. {@code https://dashscope.example/compatible-mode/v1}
+ *     ({@code /chat/completions} is appended); no query or fragment
+ * @param apiKeyFile file holding the upstream API key (one trailing newline stripped)
+ * @param apiKeyEnv environment variable holding the upstream API key; at most one of the two; with
+ *     neither, no {@code Authorization} header is sent upstream
+ * @param models the models it serves; at least one
+ * @param weight relative share within its priority tier, 1..1000 (default 1)
+ * @param priority tier; lower is preferred (0 is the best), default 0
+ */
+public record ChannelConfig(
+        String name,
+        String provider,
+        URI baseUrl,
+        Optional<Path> apiKeyFile,
+        Optional<String> apiKeyEnv,
+        List<String> models,
+        int weight,
+        int priority) {
+
+    public static final int DEFAULT_WEIGHT = 1;
+    public static final int DEFAULT_PRIORITY = 0;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    public ChannelConfig {
+        requireNonNull(name, "name");
+        requireNonNull(provider, "provider");
+        requireNonNull(baseUrl, "baseUrl");
+        requireNonNull(apiKeyFile, "apiKeyFile");
+        requireNonNull(apiKeyEnv, "apiKeyEnv");
+        models = List.copyOf(requireNonNull(models, "models"));
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name: " + quote(name)
+                    + " (expected: 1..128 letters, digits or ._:@/- starting with a letter or digit)");
+        }
+        if (!NAME.matcher(provider).matches()) {
+            throw new IllegalArgumentException("provider: " + quote(provider)
+                    + " (expected: 1..128 letters, digits or ._:@/- starting with a letter or digit)");
+        }
+        String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || baseUrl.getHost() == null
+                || baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
+            throw new IllegalArgumentException("baseUrl: " + quote(baseUrl.toString())
+                    + " (expected: http or https URL without query or fragment)");
+        }
+        if (apiKeyFile.isPresent() && apiKeyEnv.isPresent()) {
+            throw new IllegalArgumentException("apiKeyFile and apiKeyEnv: both set (expected: at most one)");
+        }
+        apiKeyEnv.ifPresent(env -> {
+            if (!ENV_NAME.matcher(env).matches()) {
+                throw new IllegalArgumentException("apiKeyEnv: " + quote(env) + " (expected: an environment variable name)");
+            }
+        });
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("models: [] (expected: at least one model)");
+        }
+        for (int i = 0; i < models.size(); i++) {
+            if (models.get(i).isBlank()) {
+                throw new IllegalArgumentException("models[" + i + "]: \"\" (expected: a model name)");
+            }
+        }
+        if (new LinkedHashSet<>(models).size() != models.size()) {
+            throw new IllegalArgumentException("models: " + models + " (expected: no duplicates)");
+        }
+        if (weight < 1 || weight > 1000) {
+            throw new IllegalArgumentException("weight: " + weight + " (expected: 1..1000)");
+        }
+        if (priority < 0 || priority > 1000) {
+            throw new IllegalArgumentException("priority: " + priority + " (expected: 0..1000)");
+        }
+    }
+
+    /** {@code baseUrl} without a trailing slash, so that {@code /chat/completions} can be appended. */
+    public String baseUrlWithoutSlash() {
+        String url = baseUrl.toString();
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static String quote(String value) {
+        String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
+        return '"' + shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?") + '"';
+    }
+}

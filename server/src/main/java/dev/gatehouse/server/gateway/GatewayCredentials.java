@@ -1,0 +1,87 @@
+package dev.gatehouse.server.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.sdk.claims.Claims;
+import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.sdk.verify.RejectionReason;
+import dev.gatehouse.sdk.verify.TokenRejectedException;
+import dev.gatehouse.sdk.verify.TokenVerifier;
+import dev.gatehouse.server.admin.AdminAuth;
+import dev.gatehouse.server.gateway.metering.Caller;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's authentication stage: {@code Authorization: Bearer <token>} where the token is a
+ * sandbox token (ES256/EdDSA from the key ring, or HS256 when {@code keys.hs256Secret} is set;
+ * {@code channels} required), a personal access token whose {@code aud} contains {@value #AUDIENCE}
+ * (revocation checked), or — only with {@code gateway.acceptSessions} — a session token. Anything
+ * else is a 401 in OpenAI's shape whose code is the verifier's stable reason; the detail goes to the
+ * debug log, never the token.
+ *
+ * <p>Runs on the event loop: the verifier must not block (Gatehouse's own verifier over the
+ * in-memory key ring and revocation set does not). Thread-safe.
+ */
+public final class GatewayCredentials {
+    public static final String AUDIENCE = "gateway";
+    private static final Logger log = LoggerFactory.getLogger(GatewayCredentials.class);
+
+    private final TokenVerifier verifier;
+    private final boolean acceptSessions;
+
+    /** @param verifier verifies Gatehouse tokens with any audience, revocations included */
+    public GatewayCredentials(TokenVerifier verifier, boolean acceptSessions) {
+        this.verifier = requireNonNull(verifier, "verifier");
+        this.acceptSessions = acceptSessions;
+    }
+
+    /** @throws GatewayException 401 (503 when the signing keys cannot be loaded) */
+    public GatewayCaller authenticate(String authorizationHeader) {
+        String token = AdminAuth.bearerToken(authorizationHeader);
+        if (token == null) {
+            throw GatewayException.unauthorized("missing_token",
+                    "Send the gateway token as Authorization: Bearer <LLM_GATEWAY_TOKEN>.");
+        }
+        Claims claims;
+        try {
+            claims = verifier.verify(token);
+        } catch (TokenRejectedException e) {
+            log.atDebug().addKeyValue("reason", e.reason().code()).log("gateway token refused: {}", e.getMessage());
+            if (e.reason() == RejectionReason.KEYS_UNAVAILABLE) {
+                throw new GatewayException(503, "api_error", e.reason().code(), "Signing keys are unavailable; retry.");
+            }
+            throw GatewayException.unauthorized(e.reason().code(), "The token was refused: " + e.reason().description() + ".");
+        }
+        return switch (claims.type()) {
+            case SANDBOX -> new GatewayCaller(claims, caller(claims, claims.user().orElse(null), claims.subject()),
+                    Optional.of(new LinkedHashSet<>(claims.channels())));
+            case PAT -> {
+                if (!claims.audience().contains(AUDIENCE)) {
+                    throw GatewayException.unauthorized(RejectionReason.WRONG_AUDIENCE.code(),
+                            "This personal access token is not meant for the gateway (audience " + AUDIENCE + ").");
+                }
+                yield new GatewayCaller(claims, caller(claims, claims.subject(), null), Optional.empty());
+            }
+            case SESSION -> {
+                if (!acceptSessions) {
+                    throw wrongType(claims.type());
+                }
+                yield new GatewayCaller(claims, caller(claims, claims.subject(), null), Optional.empty());
+            }
+            default -> throw wrongType(claims.type());
+        };
+    }
+
+    private static Caller caller(Claims claims, String user, String sandbox) {
+        return new Caller(claims.organization().orElse(""), user, sandbox, claims.tokenId().orElse(""),
+                claims.type().claimValue());
+    }
+
+    private static GatewayException wrongType(TokenType type) {
+        return GatewayException.unauthorized(RejectionReason.WRONG_TYPE.code(), "A " + type.claimValue()
+                + " token cannot call the gateway (expected: a sandbox token or a personal access token for the gateway).");
+    }
+}

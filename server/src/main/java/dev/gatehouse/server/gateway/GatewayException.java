@@ -1,0 +1,83 @@
+package dev.gatehouse.server.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.http.RequestIds;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * A gateway refusal in OpenAI's error shape, {@code {"error": {"message", "type", "param",
+ * "code"}}}: a status, an OpenAI error type ({@code invalid_request_error},
+ * {@code authentication_error}, {@code permission_error}, {@code not_found_error},
+ * {@code rate_limit_error}, {@code api_error}), a stable code and a message safe to show (never a
+ * credential). Stackless.
+ */
+public final class GatewayException extends RuntimeException {
+    private final int status;
+    private final String type;
+    private final String code;
+    private final String param;
+    private final long retryAfterSeconds;
+
+    public GatewayException(int status, String type, String code, String message) {
+        this(status, type, code, message, null, -1);
+    }
+
+    public GatewayException(int status, String type, String code, String message, String param, long retryAfterSeconds) {
+        super(requireNonNull(message, "message"), null, false, false);
+        this.status = status;
+        this.type = requireNonNull(type, "type");
+        this.code = requireNonNull(code, "code");
+        this.param = param;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    public static GatewayException invalidRequest(String code, String message, String param) {
+        return new GatewayException(400, "invalid_request_error", code, message, param, -1);
+    }
+
+    public static GatewayException unauthorized(String code, String message) {
+        return new GatewayException(401, "authentication_error", code, message);
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    /** Writes this error unless the response has started (then the connection is reset). */
+    public void send(RoutingContext ctx) {
+        HttpServerResponse response = ctx.response();
+        if (response.headWritten()) {
+            response.reset();
+            return;
+        }
+        JsonObject error = new JsonObject()
+                .put("message", getMessage())
+                .put("type", type)
+                .put("param", param)
+                .put("code", code);
+        if (status == 401) {
+            response.putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse-gateway\"");
+        }
+        if (retryAfterSeconds >= 0) {
+            response.putHeader("Retry-After", Long.toString(retryAfterSeconds));
+        }
+        String requestId = RequestIds.get(ctx);
+        if (requestId != null) {
+            error.put("request_id", requestId);
+        }
+        response.setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(new JsonObject().put("error", error).toBuffer());
+    }
+}

@@ -1,0 +1,137 @@
+package dev.gatehouse.server.gateway.bridge;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.admin.AdminAuth;
+import dev.gatehouse.server.audit.RequestOrigins;
+import dev.gatehouse.server.gateway.bridge.SandboxTokenRequest.InvalidRequestException;
+import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.Routes;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sandbox token bridge (NewAPI contract), behind the admin secret:
+ * <ul>
+ *   <li>{@code POST /admin/tokens/sandbox} with {@code {org_id, user_id, sandbox_id,
+ *       allowed_channels[]}} → 200 {@code {token, expires_at}} ({@code Cache-Control: no-store});
+ *       405 for any other method, 503 while {@code admin.secret} is unset or no signing key is
+ *       ready, 401 for a missing or wrong admin secret, 400 for a bad body (including no channels
+ *       after scrubbing), 415 for a non-JSON content type, 413 above {@value #MAX_BODY_BYTES} bytes;
+ *   <li>{@code DELETE /admin/tokens/sandbox/{sandbox_id}} → 200 {@code {sandbox_id, revoked}}: every
+ *       token of the sandbox revoked (idempotent).
+ * </ul>
+ * Errors are {@code application/problem+json}. Neither the admin secret nor a signing key nor a
+ * minted token is ever logged; the token appears in its one response only. Store work runs off the
+ * event loop.
+ */
+public final class SandboxTokenRoutes implements Routes {
+    static final long MAX_BODY_BYTES = 64 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(SandboxTokenRoutes.class);
+
+    private final AdminAuth admin;
+    private final SandboxTokens tokens;
+    private final BooleanSupplier signingReady;
+
+    /** @param signingReady whether a signing key is available (the key ring is ready, or HS256 is configured) */
+    public SandboxTokenRoutes(AdminAuth admin, SandboxTokens tokens, BooleanSupplier signingReady) {
+        this.admin = requireNonNull(admin, "admin");
+        this.tokens = requireNonNull(tokens, "tokens");
+        this.signingReady = requireNonNull(signingReady, "signingReady");
+    }
+
+    @Override
+    public void register(Router router) {
+        router.route("/admin/tokens/sandbox")
+                .handler(this::onlyPost)
+                .handler(this::signingKeyReady)
+                .handler(admin);
+        // A second route, so that the body is read only once the caller is authenticated.
+        router.post("/admin/tokens/sandbox")
+                .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+                .handler(this::mint);
+        router.route("/admin/tokens/sandbox/:sandbox_id")
+                .handler(ctx -> {
+                    if (ctx.request().method() != HttpMethod.DELETE) {
+                        ctx.response().putHeader("Allow", "DELETE");
+                        ctx.fail(new ApiException(405, "method_not_allowed", "Use DELETE to revoke a sandbox's tokens."));
+                        return;
+                    }
+                    ctx.next();
+                })
+                .handler(admin)
+                .handler(this::revoke);
+    }
+
+    private void onlyPost(RoutingContext ctx) {
+        if (ctx.request().method() != HttpMethod.POST) {
+            ctx.response().putHeader("Allow", "POST");
+            ctx.fail(new ApiException(405, "method_not_allowed", "Use POST to mint a sandbox token."));
+            return;
+        }
+        ctx.next();
+    }
+
+    private void signingKeyReady(RoutingContext ctx) {
+        if (!signingReady.getAsBoolean()) {
+            ctx.fail(new ApiException(503, "signing_key_unavailable",
+                    "No signing key is available: the key ring is not ready and keys.hs256Secret"
+                            + " (NEWAPI_TOKEN_SIGNING_KEY) is not set."));
+            return;
+        }
+        ctx.next();
+    }
+
+    private void mint(RoutingContext ctx) {
+        String contentType = ctx.request().getHeader("Content-Type");
+        if (contentType != null && !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            ctx.fail(new ApiException(415, "unsupported_media_type", "Content-Type must be application/json."));
+            return;
+        }
+        SandboxTokenRequest request;
+        try {
+            byte[] body = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+            request = SandboxTokenRequest.parse(body);
+        } catch (InvalidRequestException e) {
+            ctx.fail(new ApiException(400, e.code(), e.getMessage()));
+            return;
+        }
+        var origin = RequestOrigins.of(ctx);
+        ctx.vertx().executeBlocking(() -> tokens.issue(request, origin), false)
+                .onSuccess(minted -> {
+                    log.atInfo()
+                            .addKeyValue("jti", minted.tokenId())
+                            .addKeyValue("sandbox", request.sandbox())
+                            .addKeyValue("org", request.organization())
+                            .addKeyValue("channels", request.channels())
+                            .addKeyValue("kid", minted.keyId())
+                            .log("sandbox token issued");
+                    ctx.response()
+                            .putHeader("Content-Type", "application/json")
+                            .putHeader("Cache-Control", "no-store")
+                            .putHeader("Pragma", "no-cache")
+                            .end(new JsonObject()
+                                    .put("token", minted.token())
+                                    .put("expires_at", minted.expiresAt().toString())
+                                    .toBuffer());
+                })
+                .onFailure(ctx::fail);
+    }
+
+    private void revoke(RoutingContext ctx) {
+        String sandbox = ctx.pathParam("sandbox_id");
+        var origin = RequestOrigins.of(ctx);
+        ctx.vertx().executeBlocking(() -> tokens.revokeSandbox(sandbox, origin), false)
+                .onSuccess(count -> ctx.response()
+                        .putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("sandbox_id", sandbox).put("revoked", count).toBuffer()))
+                .onFailure(ctx::fail);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.gatehouse.server.gateway.bridge;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvent.Actor;
+import dev.gatehouse.server.audit.AuditEvent.Outcome;
+import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.pat.RevokedTokens;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.tokens.MintRequest;
+import dev.gatehouse.server.tokens.MintedToken;
+import dev.gatehouse.server.tokens.TokenMinter;
+import io.vertx.core.json.JsonArray;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Mints, records and revokes sandbox tokens (the NewAPI bridge contract, {@code docs/newapi-proxy-contract.md}).
+ *
+ * <p>A token carries {@code {iss, sub: sandbox_id, org, user, channels, iat, exp: iat + 7d (or
+ * tokens.maxTtl if shorter), typ: "sandbox", jti}}. Every minted token is stored by {@code jti}
+ * (never its value) with an audit event in the same transaction; revoking a sandbox marks all of
+ * its tokens revoked, here at once and on other replicas at their next revocation poll.
+ *
+ * <p>Thread-safe. Every method blocks on the store: call it off the event loop.
+ */
+public final class SandboxTokens {
+    /** The lifetime of a sandbox token, unless {@code tokens.maxTtl} is shorter. */
+    public static final Duration TTL = Duration.ofDays(7);
+    public static final String ISSUED = "sandbox_token.issued";
+    public static final String REVOKED = "sandbox_token.revoked";
+
+    private final Database database;
+    private final TokenMinter minter;
+    private final Duration ttl;
+    private final AuditLog audit;
+    private final RevokedTokens revoked;
+    private final Clock clock;
+
+    /**
+     * @param minter the HS256 minter when {@code keys.hs256Secret} is set, else the key ring's
+     * @param maxTtl {@code tokens.maxTtl}
+     */
+    public SandboxTokens(Database database, TokenMinter minter, Duration maxTtl, AuditLog audit,
+            RevokedTokens revoked, Clock clock) {
+        this.database = requireNonNull(database, "database");
+        this.minter = requireNonNull(minter, "minter");
+        this.ttl = TTL.compareTo(requireNonNull(maxTtl, "maxTtl")) <= 0 ? TTL : maxTtl;
+        this.audit = requireNonNull(audit, "audit");
+        this.revoked = requireNonNull(revoked, "revoked");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** Mints a token for {@code request}, records it and its audit event. */
+    public MintedToken issue(SandboxTokenRequest request, RequestOrigin origin) {
+        requireNonNull(request, "request");
+        requireNonNull(origin, "origin");
+        MintedToken minted = minter.mint(new MintRequest(TokenType.SANDBOX, request.sandbox(), List.of(), ttl,
+                Map.of("org", request.organization(), "user", request.user(), "channels", request.channels())));
+        database.jdbi().useTransaction(handle -> {
+            handle.createUpdate("""
+                            INSERT INTO sandbox_tokens (jti, sandbox_id, organization, user_id, channels, key_id,
+                                                        issued_at, expires_at)
+                            VALUES (:jti, :sandbox, :organization, :user, :channels, :keyId, :issuedAt, :expiresAt)""")
+                    .bind("jti", minted.tokenId())
+                    .bind("sandbox", request.sandbox())
+                    .bind("organization", request.organization())
+                    .bind("user", request.user())
+                    .bind("channels", new JsonArray(request.channels()).encode())
+                    .bind("keyId", minted.keyId())
+                    .bind("issuedAt", minted.issuedAt().toEpochMilli())
+                    .bind("expiresAt", minted.expiresAt().toEpochMilli())
+                    .execute();
+            audit.record(handle, AuditEvent.of(clock.instant(), Actor.ADMIN, Optional.of(request.organization()),
+                    ISSUED, Optional.of(minted.tokenId()), origin, Outcome.SUCCESS, Map.of(
+                            "sandbox_id", request.sandbox(),
+                            "user", request.user(),
+                            "channels", request.channels(),
+                            "key_id", minted.keyId(),
+                            "expires_at", minted.expiresAt().toString())));
+        });
+        return minted;
+    }
+
+    /**
+     * Revokes every unrevoked token of {@code sandbox}; effective at once on this replica. Idempotent.
+     *
+     * @return how many tokens this call revoked (0 when none, or all already were)
+     */
+    public int revokeSandbox(String sandbox, RequestOrigin origin) {
+        requireNonNull(sandbox, "sandbox");
+        requireNonNull(origin, "origin");
+        Instant now = clock.instant();
+        List<Map.Entry<String, Long>> revokedNow = database.jdbi().inTransaction(handle -> {
+            List<Map.Entry<String, Long>> open = handle.createQuery("""
+                            SELECT jti, expires_at FROM sandbox_tokens
+                            WHERE sandbox_id = :sandbox AND revoked_at IS NULL""")
+                    .bind("sandbox", sandbox)
+                    .map((rs, ctx) -> Map.entry(rs.getString("jti"), rs.getLong("expires_at")))
+                    .list();
+            if (open.isEmpty()) {
+                return open;
+            }
+            handle.createUpdate("""
+                            UPDATE sandbox_tokens SET revoked_at = :at
+                            WHERE sandbox_id = :sandbox AND revoked_at IS NULL""")
+                    .bind("at", now.toEpochMilli())
+                    .bind("sandbox", sandbox)
+                    .execute();
+            audit.record(handle, AuditEvent.of(now, Actor.ADMIN, Optional.empty(), REVOKED, Optional.of(sandbox),
+                    origin, Outcome.SUCCESS, Map.of("token_ids", open.stream().map(Map.Entry::getKey).toList())));
+            return open;
+        });
+        revokedNow.forEach(entry -> revoked.add(entry.getKey(), Instant.ofEpochMilli(entry.getValue())));
+        return revokedNow.size();
+    }
+}

@@ -1,0 +1,190 @@
+package dev.gatehouse.server.gateway.channels;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.GatewayCaller;
+import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.GatewayException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+
+/**
+ * The gateway's channels and the routing stage: which channels may serve one request, in the order
+ * to try them.
+ *
+ * <p>Routing: the provider is {@code ?provider=}, else {@code gateway.defaultProvider}, else any.
+ * Among that provider's channels, those serving the model and allowed to the caller (a sandbox token
+ * names its channels) are eligible; an unknown provider is a 400, a model no channel of the provider
+ * serves a 404 {@code model_not_found}, a model served only by channels the caller may not use a 403
+ * {@code channel_not_allowed}. Eligible channels are tried tier by tier, the lowest {@code priority}
+ * number first (0 is the best); within a tier in weighted random order ({@code weight}). Channels
+ * taken out by their {@link ChannelHealth} are skipped (the relay claims each with {@link
+ * ChannelHealth#tryAdmit()} just before trying it, so a due probe is claimed only when used); when every eligible channel is out the
+ * answer is 503 {@code channels_unavailable}.
+ *
+ * <p>Thread-safe. {@link #close()} closes every channel's HTTP client.
+ */
+public final class Channels implements AutoCloseable {
+    private final List<Channel> channels;
+    private final Optional<String> defaultProvider;
+
+    private Channels(List<Channel> channels, Optional<String> defaultProvider) {
+        this.channels = List.copyOf(channels);
+        this.defaultProvider = defaultProvider;
+    }
+
+    /**
+     * Reads each channel's API key ({@code apiKeyFile}, or {@code apiKeyEnv} from {@code env}) and
+     * creates its HTTP client.
+     *
+     * @throws IllegalStateException naming the channel whose key cannot be read (never the key)
+     */
+    public static Channels open(Vertx vertx, GatewayConfig config, Function<String, String> env) {
+        requireNonNull(vertx, "vertx");
+        requireNonNull(config, "config");
+        requireNonNull(env, "env");
+        List<Channel> channels = new ArrayList<>();
+        for (ChannelConfig channel : config.channels()) {
+            Optional<String> key = apiKey(channel, env);
+            boolean https = channel.baseUrl().getScheme().equalsIgnoreCase("https");
+            HttpClientOptions options = new HttpClientOptions()
+                    .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
+                    .setKeepAlive(true)
+                    .setSsl(https)
+                    .setVerifyHost(true)
+                    .setDecompressionSupported(false)
+                    .setMaxInitialLineLength(8192)
+                    .setName("gateway-" + channel.name());
+            var client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(256));
+            channels.add(new Channel(channel, key, client, new ChannelHealth(config.channelFailureThreshold(),
+                    config.channelFailureWindow(), config.channelProbeInterval(), System::nanoTime)));
+        }
+        return new Channels(channels, config.defaultProvider());
+    }
+
+    private static Optional<String> apiKey(ChannelConfig channel, Function<String, String> env) {
+        if (channel.apiKeyFile().isPresent()) {
+            try {
+                String key = Files.readString(channel.apiKeyFile().get()).strip();
+                if (key.isEmpty()) {
+                    throw new IllegalStateException("gateway channel " + channel.name() + ": apiKeyFile "
+                            + channel.apiKeyFile().get() + " is empty");
+                }
+                return Optional.of(key);
+            } catch (IOException e) {
+                throw new IllegalStateException("gateway channel " + channel.name() + ": cannot read apiKeyFile "
+                        + channel.apiKeyFile().get() + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        if (channel.apiKeyEnv().isPresent()) {
+            String key = env.apply(channel.apiKeyEnv().get());
+            if (key == null || key.isBlank()) {
+                throw new IllegalStateException("gateway channel " + channel.name() + ": environment variable "
+                        + channel.apiKeyEnv().get() + " (apiKeyEnv) is not set");
+            }
+            return Optional.of(key.strip());
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The channels to try for {@code model}, best first (see the class comment).
+     *
+     * @throws GatewayException 400 unknown provider, 404 model not found, 403 channel not allowed,
+     *     503 every eligible channel out
+     */
+    public List<Channel> plan(Optional<String> requestedProvider, String model, GatewayCaller caller) {
+        Optional<String> provider = requestedProvider.or(() -> defaultProvider);
+        List<Channel> ofProvider = channels.stream()
+                .filter(channel -> provider.map(p -> channel.config().provider().equals(p)).orElse(true))
+                .toList();
+        if (ofProvider.isEmpty()) {
+            throw GatewayException.invalidRequest("provider_not_found", "No provider "
+                    + quote(provider.orElse("")) + " is configured.", "provider");
+        }
+        List<Channel> serving = ofProvider.stream().filter(channel -> channel.config().models().contains(model)).toList();
+        if (serving.isEmpty()) {
+            throw new GatewayException(404, "invalid_request_error", "model_not_found", "The model " + quote(model)
+                    + " does not exist" + provider.map(p -> " at provider " + quote(p)).orElse("") + ".", "model", -1);
+        }
+        List<Channel> allowed = serving.stream().filter(channel -> caller.mayUse(channel.name())).toList();
+        if (allowed.isEmpty()) {
+            throw new GatewayException(403, "permission_error", "channel_not_allowed", "Your token may not use a"
+                    + " channel serving " + quote(model) + ".", "model", -1);
+        }
+        List<Channel> ordered = order(allowed);
+        List<Channel> admitted = new ArrayList<>();
+        for (Channel channel : ordered) {
+            if (channel.health().isAvailable()) {
+                admitted.add(channel);
+            }
+        }
+        if (admitted.isEmpty()) {
+            throw new GatewayException(503, "api_error", "channels_unavailable", "Every channel serving "
+                    + quote(model) + " is failing; retry later.", null, 5);
+        }
+        return admitted;
+    }
+
+    /** Models the caller may use, optionally of one provider: model id → provider. */
+    public Map<String, String> models(Optional<String> provider, GatewayCaller caller) {
+        Map<String, String> models = new LinkedHashMap<>();
+        for (Channel channel : channels) {
+            if (provider.map(p -> !channel.config().provider().equals(p)).orElse(false) || !caller.mayUse(channel.name())) {
+                continue;
+            }
+            channel.config().models().forEach(model -> models.putIfAbsent(model, channel.config().provider()));
+        }
+        return models;
+    }
+
+    public List<Channel> all() {
+        return channels;
+    }
+
+    /** Tiers by ascending priority; within a tier, weighted random order without replacement. */
+    static List<Channel> order(List<Channel> channels) {
+        TreeMap<Integer, List<Channel>> tiers = new TreeMap<>();
+        channels.forEach(channel -> tiers.computeIfAbsent(channel.config().priority(), p -> new ArrayList<>()).add(channel));
+        List<Channel> ordered = new ArrayList<>(channels.size());
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (List<Channel> tier : tiers.values()) {
+            List<Channel> left = new ArrayList<>(tier);
+            while (!left.isEmpty()) {
+                long total = left.stream().mapToLong(channel -> channel.config().weight()).sum();
+                long pick = random.nextLong(total);
+                for (int i = 0; i < left.size(); i++) {
+                    pick -= left.get(i).config().weight();
+                    if (pick < 0) {
+                        ordered.add(left.remove(i));
+                        break;
+                    }
+                }
+            }
+        }
+        return ordered;
+    }
+
+    @Override
+    public void close() {
+        Future.join(channels.stream().map(channel -> channel.client().close()).toList());
+    }
+
+    private static String quote(String value) {
+        String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
+        return '"' + shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?") + '"';
+    }
+}

@@ -1,0 +1,48 @@
+package dev.gatehouse.server.gateway.relay;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.gateway.GatewayCaller;
+import dev.gatehouse.server.gateway.GatewayException;
+import dev.gatehouse.server.gateway.channels.Channel;
+import dev.gatehouse.server.gateway.channels.Channels;
+import dev.gatehouse.server.gateway.limits.LimitExceededException;
+import dev.gatehouse.server.gateway.limits.Limiter;
+import dev.gatehouse.server.gateway.limits.Reservation;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The relay chain after authentication: read ({@link ChatRequest}: model, stream; the body is capped
+ * at {@code gateway.maxRequestBytes}) → route ({@link Channels#plan}: provider, model, the caller's
+ * channels) → limit ({@link Limiter#admit}) → forward and meter ({@link Relay}). Each stage
+ * short-circuits with a {@link GatewayException}; nothing is sent upstream and nothing is reserved
+ * before every earlier stage passed. Runs on the event loop; thread-safe.
+ */
+public final class Pipeline {
+    private final Channels channels;
+    private final Limiter limiter;
+    private final Relay relay;
+
+    public Pipeline(Channels channels, Limiter limiter, Relay relay) {
+        this.channels = requireNonNull(channels, "channels");
+        this.limiter = requireNonNull(limiter, "limiter");
+        this.relay = requireNonNull(relay, "relay");
+    }
+
+    /** @param upstreamPath appended to the channel's base URL, e.g. {@code /chat/completions} */
+    public void handle(RoutingContext ctx, GatewayCaller caller, String upstreamPath, long startNanos) {
+        ChatRequest request = ChatRequest.parse(ctx.body().buffer());
+        Optional<String> provider = Optional.ofNullable(ctx.queryParams().get("provider")).filter(p -> !p.isBlank());
+        List<Channel> plan = channels.plan(provider, request.model(), caller);
+        Reservation reservation;
+        try {
+            reservation = limiter.admit(caller.meter(), request.estimatedTokens());
+        } catch (LimitExceededException e) {
+            throw new GatewayException(429, "rate_limit_error", "rate_limit_exceeded",
+                    "Rate limit or budget exceeded (" + e.limit() + ").", null, Math.max(0, e.retryAfterSeconds()));
+        }
+        relay.forward(ctx, caller, request, upstreamPath, plan, reservation, startNanos);
+    }
+}

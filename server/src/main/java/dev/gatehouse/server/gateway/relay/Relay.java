@@ -1,0 +1,376 @@
+package dev.gatehouse.server.gateway.relay;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.gateway.GatewayCaller;
+import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.GatewayException;
+import dev.gatehouse.server.gateway.channels.Channel;
+import dev.gatehouse.server.gateway.limits.Reservation;
+import dev.gatehouse.server.gateway.metering.Outcome;
+import dev.gatehouse.server.gateway.metering.Usage;
+import dev.gatehouse.server.gateway.metering.UsageRecord;
+import dev.gatehouse.server.gateway.metering.UsageSink;
+import dev.gatehouse.server.http.RequestIds;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+import java.net.ConnectException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The forward and meter stages: sends one request to the planned channels in turn and relays the
+ * first usable response.
+ *
+ * <ul>
+ *   <li>Upstream request: {@code POST <channel baseUrl><path>} with the channel's API key as bearer
+ *       (never the caller's token), {@code Content-Type: application/json} and the request id.
+ *   <li>Failover: a connect error or timeout, a first-byte timeout ({@code gateway.firstByteTimeout}),
+ *       429, 5xx, and 401/403 (the channel's own key refused) count as a channel failure and move on
+ *       to the next planned channel — always before anything was sent to the client. When every
+ *       channel failed the client gets 502 (connect error, 5xx, key refused), 503 (429) or 504
+ *       (timeout), OpenAI-shaped. Other upstream 4xx are the caller's and are relayed as they are.
+ *   <li>Relay: the upstream body is piped chunk by chunk as it arrives, never buffered whole (SSE
+ *       keep-alive comments included), with backpressure (the upstream is paused while the client's
+ *       write queue is full). An SSE body passes through the {@link UsageExtraction.StreamTap}; a JSON
+ *       body is also kept up to {@value #USAGE_CAP_BYTES} bytes to read its usage. A silence longer
+ *       than {@code gateway.idleTimeout} aborts both sides; so does the client going away, which
+ *       resets the upstream request (its connection closes).
+ *   <li>Meter: exactly one {@link UsageRecord} per request — COMPLETED, ABORTED (client gone,
+ *       upstream reset or idle mid-body) or FAILED (no usable response, upstream error status) —
+ *       and the limiter's reservation settled (0 when nothing was served).
+ *   <li>{@code Server-Timing: gateway;dur=<ms>}: the gateway's own time — arrival to the first
+ *       upstream send, plus upstream headers to our headers.
+ * </ul>
+ * Runs entirely on the request's event loop; never blocks. Thread-safe (per-request state lives in
+ * one {@code Exchange}).
+ */
+public final class Relay {
+    /** How much of a JSON (non-SSE) response is kept to read its {@code usage}. */
+    public static final int USAGE_CAP_BYTES = 1024 * 1024;
+    private static final Logger log = LoggerFactory.getLogger(Relay.class);
+
+    private final Vertx vertx;
+    private final GatewayConfig config;
+    private final UsageExtraction usage;
+    private final UsageSink sink;
+    private final Clock clock;
+
+    public Relay(Vertx vertx, GatewayConfig config, UsageExtraction usage, UsageSink sink, Clock clock) {
+        this.vertx = requireNonNull(vertx, "vertx");
+        this.config = requireNonNull(config, "config");
+        this.usage = requireNonNull(usage, "usage");
+        this.sink = requireNonNull(sink, "sink");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** Forwards {@code request} to {@code plan} (best first); answers the client and meters in every case. */
+    void forward(RoutingContext ctx, GatewayCaller caller, ChatRequest request, String path, List<Channel> plan,
+            Reservation reservation, long startNanos) {
+        new Exchange(ctx, caller, request, path, plan, reservation, startNanos).start();
+    }
+
+    private final class Exchange {
+        private final RoutingContext ctx;
+        private final GatewayCaller caller;
+        private final ChatRequest request;
+        private final String path;
+        private final List<Channel> plan;
+        private final Reservation reservation;
+        private final long startNanos;
+        private final Buffer upstreamBody;
+        private final boolean clientAskedForUsage;
+        private int next;
+        private long sentNanos;
+        private Attempt attempt;
+        private GatewayException lastFailure;
+        private String channel = "";
+        private boolean finished;
+        private long idleTimer = -1;
+
+        Exchange(RoutingContext ctx, GatewayCaller caller, ChatRequest request, String path, List<Channel> plan,
+                Reservation reservation, long startNanos) {
+            this.ctx = ctx;
+            this.caller = caller;
+            this.request = request;
+            this.path = path;
+            this.plan = plan;
+            this.reservation = reservation;
+            this.startNanos = startNanos;
+            if (request.stream()) {
+                UsageExtraction.Rewritten rewritten = usage.forStreaming(request.body());
+                upstreamBody = rewritten.body();
+                clientAskedForUsage = rewritten.clientAskedForUsage();
+            } else {
+                upstreamBody = request.body();
+                clientAskedForUsage = true;
+            }
+        }
+
+        void start() {
+            ctx.response().closeHandler(v -> clientGone());
+            ctx.response().exceptionHandler(e -> clientGone());
+            tryNext();
+        }
+
+        private void tryNext() {
+            while (next < plan.size()) {
+                Channel candidate = plan.get(next++);
+                if (candidate.health().tryAdmit()) {
+                    send(candidate);
+                    return;
+                }
+            }
+            GatewayException failure = lastFailure != null ? lastFailure : new GatewayException(503, "api_error",
+                    "channels_unavailable", "Every channel serving this model is failing; retry later.", null, 5);
+            finish(Outcome.FAILED, failure.status(), Optional.empty());
+            failure.send(ctx);
+        }
+
+        private void send(Channel target) {
+            Attempt current = new Attempt(target);
+            attempt = current;
+            channel = target.name();
+            RequestOptions options = new RequestOptions()
+                    .setMethod(HttpMethod.POST)
+                    .setAbsoluteURI(target.config().baseUrlWithoutSlash() + path)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader(HttpHeaders.ACCEPT, request.stream() ? "text/event-stream" : "application/json");
+            target.apiKey().ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+            String requestId = RequestIds.get(ctx);
+            if (requestId != null) {
+                options.putHeader(RequestIds.HEADER, requestId);
+            }
+            if (sentNanos == 0) {
+                sentNanos = System.nanoTime();
+            }
+            current.timer = vertx.setTimer(config.firstByteTimeout().toMillis(), id -> current.fail(
+                    new GatewayException(504, "api_error", "upstream_timeout", "The upstream did not answer in time.")));
+            target.client().request(options)
+                    .compose(upstream -> {
+                        if (current.abandoned) {
+                            upstream.reset();
+                            return io.vertx.core.Future.failedFuture("abandoned");
+                        }
+                        current.request = upstream;
+                        upstream.exceptionHandler(e -> {
+                            if (current.onBroken != null) {
+                                current.onBroken.handle(e);
+                            }
+                        });
+                        return upstream.send(upstreamBody);
+                    })
+                    .onComplete(result -> {
+                        if (current.abandoned) {
+                            if (result.succeeded()) {
+                                current.resetUpstream();
+                            }
+                            return;
+                        }
+                        vertx.cancelTimer(current.timer);
+                        if (result.failed()) {
+                            current.fail(connectFailure(result.cause()));
+                        } else {
+                            received(current, result.result());
+                        }
+                    });
+        }
+
+        private void received(Attempt current, HttpClientResponse response) {
+            int status = response.statusCode();
+            if (status == 429 || status >= 500 || status == 401 || status == 403) {
+                String retryAfter = response.getHeader("Retry-After");
+                current.fail(statusFailure(status, retryAfter));
+                return;
+            }
+            current.channel.health().success();
+            if (finished) {
+                current.resetUpstream();
+                return;
+            }
+            relay(current, response);
+        }
+
+        private void relay(Attempt current, HttpClientResponse upstream) {
+            long headersNanos = System.nanoTime();
+            HttpServerResponse out = ctx.response();
+            String contentType = Optional.ofNullable(upstream.getHeader(HttpHeaders.CONTENT_TYPE)).orElse("application/json");
+            boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+            UsageExtraction.StreamTap tap = sse ? usage.newStream(clientAskedForUsage) : null;
+            Buffer kept = sse ? null : Buffer.buffer();
+            int status = upstream.statusCode();
+            out.setStatusCode(status).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+            if (sse) {
+                out.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache").putHeader("X-Accel-Buffering", "no");
+            }
+            double overheadMillis = ((sentNanos - startNanos) + (System.nanoTime() - headersNanos)) / 1_000_000.0;
+            out.putHeader("Server-Timing", String.format(Locale.ROOT, "gateway;dur=%.3f", overheadMillis));
+            armIdle(current);
+            upstream.handler(chunk -> {
+                if (finished) {
+                    return;
+                }
+                armIdle(current);
+                Buffer forward = tap != null ? tap.onChunk(chunk) : chunk;
+                if (kept != null && kept.length() + chunk.length() <= USAGE_CAP_BYTES) {
+                    kept.appendBuffer(chunk);
+                } else if (kept != null) {
+                    current.usageOverflow = true;
+                }
+                if (forward.length() > 0) {
+                    out.write(forward);
+                }
+                if (out.writeQueueFull()) {
+                    upstream.pause();
+                    out.drainHandler(v -> upstream.resume());
+                }
+            });
+            upstream.exceptionHandler(e -> upstreamBroken(current, tap, e));
+            current.onBroken = e -> upstreamBroken(current, tap, e);
+            upstream.endHandler(v -> {
+                if (finished) {
+                    return;
+                }
+                Optional<Usage> used = tap != null ? tap.usage()
+                        : current.usageOverflow ? Optional.empty() : usage.fromJson(kept);
+                finish(status < 400 ? Outcome.COMPLETED : Outcome.FAILED, status, used);
+                out.end();
+            });
+            upstream.resume();
+        }
+
+        private void upstreamBroken(Attempt current, UsageExtraction.StreamTap tap, Throwable cause) {
+            if (finished) {
+                return;
+            }
+            log.atDebug().addKeyValue("channel", channel).log("upstream broke mid-response: {}", cause.toString());
+            finish(Outcome.ABORTED, 502, tap != null ? tap.usage() : Optional.empty());
+            ctx.response().reset();
+        }
+
+        private void armIdle(Attempt current) {
+            if (idleTimer >= 0) {
+                vertx.cancelTimer(idleTimer);
+            }
+            idleTimer = vertx.setTimer(config.idleTimeout().toMillis(), id -> {
+                if (finished) {
+                    return;
+                }
+                finish(Outcome.ABORTED, 504, Optional.empty());
+                current.resetUpstream();
+                ctx.response().reset();
+            });
+        }
+
+        private void clientGone() {
+            if (finished) {
+                return;
+            }
+            finish(Outcome.ABORTED, 499, Optional.empty());
+            Attempt current = attempt;
+            if (current != null) {
+                current.abandoned = true;
+                vertx.cancelTimer(current.timer);
+                current.resetUpstream();
+            }
+        }
+
+        private void finish(Outcome outcome, int status, Optional<Usage> used) {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            if (idleTimer >= 0) {
+                vertx.cancelTimer(idleTimer);
+            }
+            long prompt = used.map(Usage::promptTokens).orElse(0L);
+            long completion = used.map(Usage::completionTokens).orElse(0L);
+            long actual = used.isPresent() ? prompt + completion
+                    : outcome == Outcome.COMPLETED ? request.estimatedTokens() : 0;
+            try {
+                reservation.settle(actual);
+                sink.record(new UsageRecord(clock.instant(), RequestIds.get(ctx), caller.meter(), channel,
+                        request.model(), prompt, completion, outcome, status,
+                        (System.nanoTime() - startNanos) / 1_000_000));
+            } catch (RuntimeException e) {
+                log.atWarn().setCause(e).log("metering a gateway request failed");
+            }
+        }
+
+        /** One try of one channel. */
+        private final class Attempt {
+            final Channel channel;
+            long timer = -1;
+            HttpClientRequest request;
+            io.vertx.core.Handler<Throwable> onBroken;
+            boolean abandoned;
+            boolean usageOverflow;
+
+            Attempt(Channel channel) {
+                this.channel = channel;
+            }
+
+            /** A failure before anything reached the client: count it and fail over. */
+            void fail(GatewayException failure) {
+                if (abandoned) {
+                    return;
+                }
+                abandoned = true;
+                vertx.cancelTimer(timer);
+                resetUpstream();
+                channel.health().failure();
+                log.atDebug().addKeyValue("channel", channel.name()).addKeyValue("code", failure.code())
+                        .log("channel failed before the first byte; failing over");
+                lastFailure = failure;
+                if (!finished) {
+                    tryNext();
+                }
+            }
+
+            void resetUpstream() {
+                if (request != null) {
+                    request.reset();
+                }
+            }
+        }
+    }
+
+    private static GatewayException connectFailure(Throwable cause) {
+        boolean timeout = cause instanceof io.netty.channel.ConnectTimeoutException
+                || cause.getClass().getSimpleName().contains("Timeout");
+        if (timeout) {
+            return new GatewayException(504, "api_error", "upstream_timeout", "Connecting to the upstream timed out.");
+        }
+        return new GatewayException(502, "api_error", "upstream_unavailable",
+                cause instanceof ConnectException ? "The upstream refused the connection." : "The upstream could not be reached.");
+    }
+
+    private static GatewayException statusFailure(int status, String retryAfter) {
+        if (status == 429) {
+            long seconds = -1;
+            try {
+                seconds = retryAfter == null ? -1 : Long.parseLong(retryAfter.trim());
+            } catch (NumberFormatException e) {
+                seconds = -1;
+            }
+            return new GatewayException(503, "api_error", "upstream_rate_limited",
+                    "Every upstream channel is rate limited; retry later.", null, seconds);
+        }
+        if (status == 401 || status == 403) {
+            return new GatewayException(502, "api_error", "upstream_auth_failed",
+                    "The upstream refused the gateway's credentials.");
+        }
+        return new GatewayException(502, "api_error", "upstream_error", "The upstream failed (status " + status + ").");
+    }
+}

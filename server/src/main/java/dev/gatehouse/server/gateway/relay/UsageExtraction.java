@@ -1,0 +1,34 @@
+package dev.gatehouse.server.gateway.relay;
+
+import dev.gatehouse.server.gateway.metering.Usage;
+import io.vertx.core.buffer.Buffer;
+import java.util.Optional;
+
+/**
+ * The relay's seam to gw-meter's {@code UsageRequestRewriter}, {@code StreamUsage} and {@code
+ * Usage.fromJson} (ISSUE4): the integrator adapts those classes to this interface in one small
+ * class. Implementations are thread-safe; {@link StreamTap}s are used by one request only, on its
+ * event loop. Nothing here may block.
+ */
+public interface UsageExtraction {
+
+    /** The streaming request body to send upstream (asking for the usage chunk), and whether the client asked for it. */
+    Rewritten forStreaming(Buffer body);
+
+    /** A fresh tap for one SSE response. */
+    StreamTap newStream(boolean clientAskedForUsage);
+
+    /** The usage of a whole JSON response body, if it states one. */
+    Optional<Usage> fromJson(Buffer responseBody);
+
+    /** @param body the body to send upstream */
+    record Rewritten(Buffer body, boolean clientAskedForUsage) {}
+
+    /** Sees an SSE response chunk by chunk (any fragmentation, any line length). */
+    interface StreamTap {
+        /** The bytes to forward to the client (the usage-only chunk removed if the client did not ask for it). */
+        Buffer onChunk(Buffer chunk);
+
+        Optional<Usage> usage();
+    }
+}

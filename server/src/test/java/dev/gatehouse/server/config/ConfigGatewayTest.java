@@ -1,0 +1,104 @@
+package dev.gatehouse.server.config;
+
+import static dev.gatehouse.server.config.ConfigTestSupport.loadYaml;
+import static dev.gatehouse.server.config.ConfigTestSupport.problemsOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.GatewayConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gateway.* keys: the structured channel list from YAML and from JSON in the environment. */
+class ConfigGatewayTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaults() {
+        GatewayConfig gateway = ConfigLoader.load(null, Map.of("GATEHOUSE_DATA_DIR", dir.toString())).gateway();
+
+        assertThat(gateway.channels()).isEmpty();
+        assertThat(gateway.defaultProvider()).isEmpty();
+        assertThat(gateway.acceptSessions()).isFalse();
+        assertThat(gateway.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(gateway.firstByteTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(gateway.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(gateway.maxRequestBytes()).isEqualTo(4L * 1024 * 1024);
+        assertThat(gateway.channelFailureThreshold()).isEqualTo(5);
+        assertThat(gateway.channelFailureWindow()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(gateway.channelProbeInterval()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void channelsFromYaml_withDefaultsForWeightAndPriority_describedWithoutKeys() {
+        GatehouseConfig config = loadYaml(dir, """
+                gateway:
+                  defaultProvider: qwen
+                  channels:
+                    - name: qwen-a
+                      provider: qwen
+                      baseUrl: https://qwen.example/v1
+                      apiKeyEnv: QWEN_KEY
+                      models: [qwen3, qwen3-coder]
+                    - name: qwen-b
+                      provider: qwen
+                      baseUrl: http://10.0.0.7:8000/v1
+                      apiKeyFile: /run/secrets/qwen-b
+                      models: [qwen3]
+                      weight: 3
+                      priority: 1
+                """, Map.of("GATEHOUSE_DATA_DIR", dir.toString()));
+
+        List<ChannelConfig> channels = config.gateway().channels();
+        assertThat(channels).extracting(ChannelConfig::name).containsExactly("qwen-a", "qwen-b");
+        assertThat(channels.get(0).weight()).isEqualTo(1);
+        assertThat(channels.get(0).priority()).isZero();
+        assertThat(channels.get(0).apiKeyEnv()).hasValue("QWEN_KEY");
+        assertThat(channels.get(1).weight()).isEqualTo(3);
+        assertThat(channels.get(1).priority()).isEqualTo(1);
+        assertThat(channels.get(1).apiKeyFile()).hasValue(Path.of("/run/secrets/qwen-b"));
+        assertThat(config.gateway().defaultProvider()).isEqualTo(Optional.of("qwen"));
+        assertThat(ConfigLoader.describe(config)).anySatisfy(line -> assertThat(line)
+                .startsWith("gateway.channels = [{\"name\":\"qwen-a\"").contains("\"apiKeyEnv\":\"QWEN_KEY\""));
+    }
+
+    @Test
+    void channelsFromTheEnvironment_asJson() {
+        GatewayConfig gateway = ConfigLoader.load(null, Map.of("GATEHOUSE_DATA_DIR", dir.toString(),
+                "GATEHOUSE_GATEWAY_CHANNELS",
+                "[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h/v1\",\"models\":[\"m\"],\"weight\":2}]"))
+                .gateway();
+
+        assertThat(gateway.channels()).singleElement().satisfies(channel -> {
+            assertThat(channel.weight()).isEqualTo(2);
+            assertThat(channel.apiKeyFile()).isEmpty();
+            assertThat(channel.apiKeyEnv()).isEmpty();
+        });
+    }
+
+    @Test
+    void badChannels_areNamedByPosition() {
+        assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"ftp://x\",\"models\":[\"m\"]}]")))
+                .containsExactly("GATEHOUSE_GATEWAY_CHANNELS[0].baseUrl: \"ftp://x\" (expected: http or https URL without query or fragment)");
+        assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[]}]")))
+                .containsExactly("GATEHOUSE_GATEWAY_CHANNELS[0].models: [] (expected: at least one model)");
+        assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[\"m\"],\"apiKey\":\"sk-secret\"}]")))
+                .singleElement().satisfies(problem -> assertThat(problem)
+                        .startsWith("GATEHOUSE_GATEWAY_CHANNELS[0].apiKey: unknown field").doesNotContain("sk-secret"));
+        assertThat(problemsOf(null, env("{not json")))
+                .singleElement().satisfies(problem -> assertThat(problem).startsWith("GATEHOUSE_GATEWAY_CHANNELS: not valid JSON"));
+        assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[\"m\"]},"
+                + "{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[\"m\"]}]")))
+                .singleElement().satisfies(problem -> assertThat(problem).contains("[1].name: \"a\" (expected: unique"));
+    }
+
+    private Map<String, String> env(String channels) {
+        return Map.of("GATEHOUSE_DATA_DIR", dir.toString(), "GATEHOUSE_GATEWAY_CHANNELS", channels);
+    }
+}
