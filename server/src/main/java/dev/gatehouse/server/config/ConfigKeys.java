@@ -6,6 +6,7 @@ import static dev.gatehouse.server.config.ConfigKey.withDefault;
 
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
+import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.identity.Topology;
@@ -158,6 +159,31 @@ final class ConfigKeys {
                     + " API answers 503.")
             .withEnvAlias("NEWAPI_ADMIN_SECRET");
 
+    static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_RPM = withDefault("gateway.limits.tokenRequestsPerMinute", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().tokenRequestsPerMinute(),
+            "Requests one token may make in any 60 seconds, per replica; 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_TPM = withDefault("gateway.limits.tokenTokensPerMinute", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().tokenTokensPerMinute(),
+            "Tokens (prompt + completion) one token may use in any 60 seconds, per replica; 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_ORG_RPM = withDefault("gateway.limits.orgRequestsPerMinute", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().orgRequestsPerMinute(),
+            "Requests one organization may make in any 60 seconds, per replica; 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_ORG_TPM = withDefault("gateway.limits.orgTokensPerMinute", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().orgTokensPerMinute(),
+            "Tokens one organization may use in any 60 seconds, per replica; 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_DAILY_BUDGET = withDefault("gateway.limits.tokenDailyTokenBudget", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().tokenDailyTokenBudget(),
+            "Tokens one token may use per UTC day, across replicas (kept in the store); 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_ORG_DAILY_BUDGET = withDefault("gateway.limits.orgDailyTokenBudget", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().orgDailyTokenBudget(),
+            "Tokens one organization may use per UTC day, across replicas (kept in the store); 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET = withDefault("gateway.limits.tokenTotalTokenBudget", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().tokenTotalTokenBudget(),
+            "Tokens one token may use in total, across replicas (kept in the store); 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_ORG_TOTAL_BUDGET = withDefault("gateway.limits.orgTotalTokenBudget", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().orgTotalTokenBudget(),
+            "Tokens one organization may use in total, across replicas (kept in the store); 0: unlimited.");
+
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
             SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT,
@@ -168,6 +194,9 @@ final class ConfigKeys {
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
             IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL,
             PAT_DEFAULT_TTL, PAT_MAX_TTL, PAT_AUDIENCES, PAT_REVOCATION_POLL_INTERVAL, PAT_LAST_USED_FLUSH_INTERVAL,
+            GATEWAY_LIMITS_TOKEN_RPM, GATEWAY_LIMITS_TOKEN_TPM, GATEWAY_LIMITS_ORG_RPM, GATEWAY_LIMITS_ORG_TPM,
+            GATEWAY_LIMITS_TOKEN_DAILY_BUDGET, GATEWAY_LIMITS_ORG_DAILY_BUDGET, GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET,
+            GATEWAY_LIMITS_ORG_TOTAL_BUDGET,
             ADMIN_SECRET);
 
     private ConfigKeys() {}
@@ -218,7 +247,16 @@ final class ConfigKeys {
                         settings.require(PAT_AUDIENCES),
                         settings.require(PAT_REVOCATION_POLL_INTERVAL),
                         settings.require(PAT_LAST_USED_FLUSH_INTERVAL)),
-                new AdminConfig(settings.get(ADMIN_SECRET)));
+                new AdminConfig(settings.get(ADMIN_SECRET)),
+                new LimitsConfig(
+                        settings.require(GATEWAY_LIMITS_TOKEN_RPM),
+                        settings.require(GATEWAY_LIMITS_TOKEN_TPM),
+                        settings.require(GATEWAY_LIMITS_ORG_RPM),
+                        settings.require(GATEWAY_LIMITS_ORG_TPM),
+                        settings.require(GATEWAY_LIMITS_TOKEN_DAILY_BUDGET),
+                        settings.require(GATEWAY_LIMITS_ORG_DAILY_BUDGET),
+                        settings.require(GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET),
+                        settings.require(GATEWAY_LIMITS_ORG_TOTAL_BUDGET)));
     }
 
     private static Duration shorter(Duration a, Duration b) {

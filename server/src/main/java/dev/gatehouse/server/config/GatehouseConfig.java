@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
+import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
@@ -24,6 +25,7 @@ import java.util.Set;
  * @param pat personal access tokens; rules spanning records ({@code pat.maxTtl <= tokens.maxTtl}) are
  *     checked by {@link ConfigLoader} through {@link ConsistencyRule}
  * @param admin the admin API
+ * @param gatewayLimits default per-token and per-organization gateway rate limits and token budgets
  */
 public record GatehouseConfig(
         boolean production,
@@ -36,7 +38,8 @@ public record GatehouseConfig(
         LoggingConfig logging,
         IdentityConfig identity,
         PatConfig pat,
-        AdminConfig admin) {
+        AdminConfig admin,
+        LimitsConfig gatewayLimits) {
 
     public GatehouseConfig {
         requireNonNull(dataDir, "dataDir");
@@ -49,6 +52,7 @@ public record GatehouseConfig(
         requireNonNull(identity, "identity");
         requireNonNull(pat, "pat");
         requireNonNull(admin, "admin");
+        requireNonNull(gatewayLimits, "gatewayLimits");
         if (roles.isEmpty()) {
             throw new IllegalArgumentException("roles: [] (expected: at least one of auth, gateway, sandbox, byos)");
         }
@@ -61,6 +65,7 @@ public record GatehouseConfig(
 
     /** This configuration with other roles (the {@code serve --roles} override). */
     public GatehouseConfig withRoles(Set<Role> roles) {
-        return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, logging, identity, pat, admin);
+        return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, logging, identity, pat, admin,
+                gatewayLimits);
     }
 }
