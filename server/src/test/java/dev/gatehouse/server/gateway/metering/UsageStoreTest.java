@@ -163,7 +163,7 @@ class UsageStoreTest {
         assertThat(firstSecond.groups().getFirst().total().requests())
                 .as("to is exclusive: the record at T0+1s is not counted").isEqualTo(1);
 
-        UsageReport nothing = reports.report(new UsageQuery(T0.minusSeconds(100), T0, List.of(UsageDimension.MODEL),
+        UsageReport nothing = reports.report(new UsageQuery(T0.minusSeconds(100), T0.minusSeconds(50), List.of(UsageDimension.MODEL),
                 Map.of()));
         assertThat(nothing.groups()).isEmpty();
     }
