@@ -11,6 +11,8 @@ import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayCredentials;
 import dev.gatehouse.server.gateway.GatewayParts;
+import dev.gatehouse.server.gateway.metering.JdbcUsageReports;
+import dev.gatehouse.server.gateway.metering.UsageRoutes;
 import dev.gatehouse.server.gateway.GatewayRoutes;
 import dev.gatehouse.server.gateway.bridge.SandboxTokenRoutes;
 import dev.gatehouse.server.gateway.channels.Channels;
@@ -33,6 +35,7 @@ import dev.gatehouse.server.tokens.Hs256TokenMinter;
 import dev.gatehouse.server.tokens.KeyRing;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
 import dev.gatehouse.server.tokens.TokenMinter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -47,6 +50,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,15 +69,17 @@ public final class Gatehouse implements AutoCloseable {
     private final GatehouseHttpServer http;
     private final long keyReloadTimer;
     private final PatBackground patBackground;
+    private final GatewayParts gatewayParts;
 
     private Gatehouse(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx, GatehouseHttpServer http,
-            long keyReloadTimer, PatBackground patBackground) {
+            long keyReloadTimer, PatBackground patBackground, GatewayParts gatewayParts) {
         this.config = config;
         this.infrastructure = infrastructure;
         this.vertx = vertx;
         this.http = http;
         this.keyReloadTimer = keyReloadTimer;
         this.patBackground = patBackground;
+        this.gatewayParts = gatewayParts;
     }
 
     /**
@@ -82,13 +88,19 @@ public final class Gatehouse implements AutoCloseable {
      * together make up most of the start-up time.
      */
     public static Gatehouse start(GatehouseConfig config) {
-        return start(config, GatewayParts.unmetered());
+        return start(config, (infrastructure, metrics) -> GatewayParts.metered(config.gateway(),
+                config.gatewayLimits(), infrastructure.database(), metrics, Clock.systemUTC()));
     }
 
-    /** As {@link #start(GatehouseConfig)}, with the gateway's metering and limit components. */
+    /** As {@link #start(GatehouseConfig)}, with the given gateway metering and limit components (tests). */
     public static Gatehouse start(GatehouseConfig config, GatewayParts gatewayParts) {
-        requireNonNull(config, "config");
         requireNonNull(gatewayParts, "gatewayParts");
+        return start(config, (infrastructure, metrics) -> gatewayParts);
+    }
+
+    private static Gatehouse start(GatehouseConfig config,
+            BiFunction<Infrastructure, MeterRegistry, GatewayParts> gatewayPartsFactory) {
+        requireNonNull(config, "config");
         CompletableFuture<Infrastructure> opening = new CompletableFuture<>();
         Thread.ofPlatform().name("gatehouse-open-store").start(() -> {
             try {
@@ -110,7 +122,9 @@ public final class Gatehouse implements AutoCloseable {
             vertx.close().await();
             throw e;
         }
+        GatewayParts gatewayParts = null;
         try {
+            gatewayParts = gatewayPartsFactory.apply(infrastructure, metrics);
             GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics,
                     routes(config, infrastructure, vertx, gatewayParts));
             int port = http.start().await();
@@ -122,9 +136,10 @@ public final class Gatehouse implements AutoCloseable {
                     .addKeyValue("roles", config.roles())
                     .addKeyValue("issuer", config.tokens().issuer())
                     .log("Gatehouse is listening on http://" + config.http().host() + ":" + port);
-            return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground);
+            return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground, gatewayParts);
         } catch (RuntimeException e) {
             vertx.close().await();
+            closeQuietly(gatewayParts);
             infrastructure.close();
             throw e;
         }
@@ -155,12 +170,12 @@ public final class Gatehouse implements AutoCloseable {
                 ReadinessCheck.of("revocations", () -> infrastructure.revokedTokens()
                         .isFresherThan(config.pat().revocationPollInterval().multipliedBy(5)))))::register);
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
+        AdminAuth admin = new AdminAuth(config.admin());
         if (config.roles().contains(Role.AUTH)) {
             TokenVerifier callers = infrastructure.callerVerifier();
             routes.add(new SessionRoutes(new BearerAuth(callers, EnumSet.allOf(TokenType.class))));
             Clock clock = Clock.systemUTC();
             JdbcAuditLog audit = new JdbcAuditLog(database);
-            AdminAuth admin = new AdminAuth(config.admin());
             PersonalAccessTokens pats = new PersonalAccessTokens(database,
                     SigningTokenMinter.of(keyRing, config.tokens(), clock), audit, infrastructure.revokedTokens(),
                     infrastructure.lastUsed(), clock);
@@ -171,6 +186,7 @@ public final class Gatehouse implements AutoCloseable {
         }
         if (config.roles().contains(Role.GATEWAY)) {
             routes.add(gateway(config, infrastructure, vertx, gatewayParts));
+            routes.add(new UsageRoutes(admin, new JdbcUsageReports(database)));
         }
         return routes;
     }
@@ -204,7 +220,7 @@ public final class Gatehouse implements AutoCloseable {
         Relay relay = new Relay(vertx, gateway, parts.usageExtraction(), parts.usageSink(), Clock.systemUTC());
         return new GatewayRoutes(
                 new GatewayCredentials(infrastructure.tokenVerifier(Optional.empty()), gateway.acceptSessions()),
-                channels, new Pipeline(channels, parts.limiter(), relay), gateway.maxRequestBytes());
+                channels, new Pipeline(vertx, channels, parts.limiter(), relay), gateway.maxRequestBytes());
     }
 
     /** Replicas see rotations made elsewhere (another replica, {@code gatehouse keys rotate}). */
@@ -213,6 +229,17 @@ public final class Gatehouse implements AutoCloseable {
             keyRing.reload();
             return null;
         }, false).onFailure(e -> log.atWarn().setCause(e).log("signing key reload failed; keeping the current keys")));
+    }
+
+    private static void closeQuietly(GatewayParts parts) {
+        if (parts == null) {
+            return;
+        }
+        try {
+            parts.close();
+        } catch (Exception e) {
+            log.atError().setCause(e).log("flushing gateway usage or settling reservations failed");
+        }
     }
 
     public int port() {
@@ -241,6 +268,7 @@ public final class Gatehouse implements AutoCloseable {
         try {
             http.shutdown().await();
             patBackground.stop();
+            closeQuietly(gatewayParts);
             vertx.close().await();
         } finally {
             infrastructure.close();

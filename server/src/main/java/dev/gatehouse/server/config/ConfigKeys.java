@@ -8,6 +8,7 @@ import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.identity.Topology;
@@ -191,6 +192,30 @@ final class ConfigKeys {
     static final ConfigKey<Duration> GATEWAY_CHANNEL_PROBE_INTERVAL = withDefault("gateway.channelProbeInterval",
             ValueType.DURATION, Duration.ofSeconds(10), config -> config.gateway().channelProbeInterval(),
             "How long a channel stays out before one request probes it again.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_RPM = withDefault("gateway.limits.tokenRequestsPerMinute", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().tokenRequestsPerMinute(),
+            "Requests one token may make in any 60 seconds, per replica; 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_TPM = withDefault("gateway.limits.tokenTokensPerMinute", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().tokenTokensPerMinute(),
+            "Tokens (prompt + completion) one token may use in any 60 seconds, per replica; 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_ORG_RPM = withDefault("gateway.limits.orgRequestsPerMinute", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().orgRequestsPerMinute(),
+            "Requests one organization may make in any 60 seconds, per replica; 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_ORG_TPM = withDefault("gateway.limits.orgTokensPerMinute", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().orgTokensPerMinute(),
+            "Tokens one organization may use in any 60 seconds, per replica; 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_DAILY_BUDGET = withDefault("gateway.limits.tokenDailyTokenBudget", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().tokenDailyTokenBudget(),
+            "Tokens one token may use per UTC day, across replicas (kept in the store); 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_ORG_DAILY_BUDGET = withDefault("gateway.limits.orgDailyTokenBudget", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().orgDailyTokenBudget(),
+            "Tokens one organization may use per UTC day, across replicas (kept in the store); 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET = withDefault("gateway.limits.tokenTotalTokenBudget", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().tokenTotalTokenBudget(),
+            "Tokens one token may use in total, across replicas (kept in the store); 0: unlimited.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_ORG_TOTAL_BUDGET = withDefault("gateway.limits.orgTotalTokenBudget", ValueType.COUNT, 0L,
+            config -> config.gatewayLimits().orgTotalTokenBudget(),
+            "Tokens one organization may use in total, across replicas (kept in the store); 0: unlimited.");
 
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
@@ -205,7 +230,10 @@ final class ConfigKeys {
             ADMIN_SECRET,
             GATEWAY_CHANNELS, GATEWAY_DEFAULT_PROVIDER, GATEWAY_ACCEPT_SESSIONS, GATEWAY_CONNECT_TIMEOUT,
             GATEWAY_FIRST_BYTE_TIMEOUT, GATEWAY_IDLE_TIMEOUT, GATEWAY_MAX_REQUEST_BYTES,
-            GATEWAY_CHANNEL_FAILURE_THRESHOLD, GATEWAY_CHANNEL_FAILURE_WINDOW, GATEWAY_CHANNEL_PROBE_INTERVAL);
+            GATEWAY_CHANNEL_FAILURE_THRESHOLD, GATEWAY_CHANNEL_FAILURE_WINDOW, GATEWAY_CHANNEL_PROBE_INTERVAL,
+            GATEWAY_LIMITS_TOKEN_RPM, GATEWAY_LIMITS_TOKEN_TPM, GATEWAY_LIMITS_ORG_RPM, GATEWAY_LIMITS_ORG_TPM,
+            GATEWAY_LIMITS_TOKEN_DAILY_BUDGET, GATEWAY_LIMITS_ORG_DAILY_BUDGET, GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET,
+            GATEWAY_LIMITS_ORG_TOTAL_BUDGET);
 
     private ConfigKeys() {}
 
@@ -266,7 +294,16 @@ final class ConfigKeys {
                         settings.require(GATEWAY_MAX_REQUEST_BYTES),
                         settings.require(GATEWAY_CHANNEL_FAILURE_THRESHOLD),
                         settings.require(GATEWAY_CHANNEL_FAILURE_WINDOW),
-                        settings.require(GATEWAY_CHANNEL_PROBE_INTERVAL)));
+                        settings.require(GATEWAY_CHANNEL_PROBE_INTERVAL)),
+                new LimitsConfig(
+                        settings.require(GATEWAY_LIMITS_TOKEN_RPM),
+                        settings.require(GATEWAY_LIMITS_TOKEN_TPM),
+                        settings.require(GATEWAY_LIMITS_ORG_RPM),
+                        settings.require(GATEWAY_LIMITS_ORG_TPM),
+                        settings.require(GATEWAY_LIMITS_TOKEN_DAILY_BUDGET),
+                        settings.require(GATEWAY_LIMITS_ORG_DAILY_BUDGET),
+                        settings.require(GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET),
+                        settings.require(GATEWAY_LIMITS_ORG_TOTAL_BUDGET)));
     }
 
     private static Duration shorter(Duration a, Duration b) {

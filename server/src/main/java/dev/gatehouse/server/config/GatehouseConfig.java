@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
@@ -26,6 +27,7 @@ import java.util.Set;
  *     checked by {@link ConfigLoader} through {@link ConsistencyRule}
  * @param admin the admin API
  * @param gateway the LLM gateway
+ * @param gatewayLimits default per-token and per-organization gateway rate limits and token budgets
  */
 public record GatehouseConfig(
         boolean production,
@@ -39,7 +41,8 @@ public record GatehouseConfig(
         IdentityConfig identity,
         PatConfig pat,
         AdminConfig admin,
-        GatewayConfig gateway) {
+        GatewayConfig gateway,
+        LimitsConfig gatewayLimits) {
 
     public GatehouseConfig {
         requireNonNull(dataDir, "dataDir");
@@ -53,6 +56,7 @@ public record GatehouseConfig(
         requireNonNull(pat, "pat");
         requireNonNull(admin, "admin");
         requireNonNull(gateway, "gateway");
+        requireNonNull(gatewayLimits, "gatewayLimits");
         if (roles.isEmpty()) {
             throw new IllegalArgumentException("roles: [] (expected: at least one of auth, gateway, sandbox, byos)");
         }
@@ -65,6 +69,7 @@ public record GatehouseConfig(
 
     /** This configuration with other roles (the {@code serve --roles} override). */
     public GatehouseConfig withRoles(Set<Role> roles) {
-        return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, logging, identity, pat, admin, gateway);
+        return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, logging, identity, pat, admin,
+                gateway, gatewayLimits);
     }
 }

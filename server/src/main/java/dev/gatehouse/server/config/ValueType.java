@@ -62,6 +62,8 @@ record ValueType<T>(
             Function.identity(), Function.identity());
     static final ValueType<Long> SIZE = plain("size", "size in bytes, e.g. 1048576, 512KiB, 1MiB or 10MB",
             Quantities::parseSize, Quantities::formatSize);
+    static final ValueType<Long> COUNT = plain("count", "whole number >= 0 (0 = unlimited)",
+            ValueType::parseCount, String::valueOf);
     static final ValueType<Duration> DURATION = plain("duration",
             "duration with a unit (ms, s, m, h or d, e.g. 30s) or ISO-8601 (e.g. PT30S)",
             Quantities::parseDuration, Quantities::formatDuration);
@@ -123,6 +125,14 @@ record ValueType<T>(
 
     private static ValueType<Secret> secret(String name, String expected, Function<String, Secret> parser) {
         return new ValueType<>(name, expected, parser, secret -> "(set)", false, true, false, false);
+    }
+
+    private static long parseCount(String text) {
+        String digits = text.strip().replace("_", "");
+        if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException();
+        }
+        return Long.parseLong(digits);
     }
 
     private static boolean parseBoolean(String text) {

@@ -2,57 +2,62 @@ package dev.gatehouse.server.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.gateway.limits.GatewayLimiter;
+import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.gateway.limits.Limiter;
+import dev.gatehouse.server.gateway.metering.JdbcUsageSink;
 import dev.gatehouse.server.gateway.metering.UsageSink;
+import dev.gatehouse.server.gateway.relay.MeteredUsageExtraction;
 import dev.gatehouse.server.gateway.relay.UsageExtraction;
-import io.vertx.core.buffer.Buffer;
+import dev.gatehouse.server.store.Database;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
- * The gateway's metering and limit collaborators, injected into the relay (ISSUE4: gw-meter
- * implements them; the integrator passes the real ones to {@code Gatehouse.start}).
+ * The gateway's metering and limit collaborators, injected into the relay. {@link #close()} runs
+ * after the HTTP server has drained: it flushes the usage still queued and settles what the
+ * limiter still holds.
  *
- * @param limiter admits requests; must not block
+ * @param limiter admits requests ({@link Limiter#isBlocking()} ones are called off the event loop)
  * @param usageSink takes one record per request; must not block
  * @param usageExtraction reads usage from responses and rewrites streaming requests
+ * @param resources closed by {@link #close()}
  */
-public record GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction usageExtraction) {
+public record GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction usageExtraction,
+        AutoCloseable resources) implements AutoCloseable {
+
     public GatewayParts {
         requireNonNull(limiter, "limiter");
         requireNonNull(usageSink, "usageSink");
         requireNonNull(usageExtraction, "usageExtraction");
+        requireNonNull(resources, "resources");
+    }
+
+    /** Parts without resources of their own (tests bring their own sink and limiter). */
+    public GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction usageExtraction) {
+        this(limiter, usageSink, usageExtraction, () -> {});
     }
 
     /**
-     * Placeholders until gw-meter's components are wired: every request admitted, usage records
-     * dropped, bodies passed through untouched and no usage read.
+     * The production parts: usage written in batches to the store, the configured limits and
+     * budgets, usage read from every response.
      */
-    public static GatewayParts unmetered() {
-        return new GatewayParts((caller, estimated) -> actual -> {}, usage -> {}, new UsageExtraction() {
-            @Override
-            public Rewritten forStreaming(Buffer body) {
-                return new Rewritten(body, true);
-            }
-
-            @Override
-            public StreamTap newStream(boolean clientAskedForUsage) {
-                return new StreamTap() {
-                    @Override
-                    public Buffer onChunk(Buffer chunk) {
-                        return chunk;
-                    }
-
-                    @Override
-                    public Optional<dev.gatehouse.server.gateway.metering.Usage> usage() {
-                        return Optional.empty();
-                    }
-                };
-            }
-
-            @Override
-            public Optional<dev.gatehouse.server.gateway.metering.Usage> fromJson(Buffer responseBody) {
-                return Optional.empty();
+    public static GatewayParts metered(GatewayConfig gateway, LimitsConfig limits, Database database,
+            MeterRegistry metrics, Clock clock) {
+        JdbcUsageSink sink = JdbcUsageSink.start(database, metrics);
+        GatewayLimiter limiter = GatewayLimiter.create(limits, Optional.of(database), clock);
+        return new GatewayParts(limiter, sink, new MeteredUsageExtraction(gateway.maxRequestBytes()), () -> {
+            try {
+                sink.close();
+            } finally {
+                limiter.close();
             }
         });
+    }
+
+    @Override
+    public void close() throws Exception {
+        resources.close();
     }
 }

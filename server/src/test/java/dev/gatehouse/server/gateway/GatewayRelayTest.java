@@ -190,14 +190,21 @@ class GatewayRelayTest {
     }
 
     @Test
-    void sse_keepAliveCommentsAndFragmentedSlowChunks_passThroughIntact() {
+    void sse_keepAliveCommentsAndFragmentedSlowChunks_passThroughIntact_usageChunkOnlyWhenAskedFor() {
         HttpResponse<String> slow = post("/v1/chat/completions", token, "{\"model\":\"sse-slow\",\"stream\":true}");
+        UsageRecord metered = lastRecord(sandbox);
+        HttpResponse<String> asked = post("/v1/chat/completions", token,
+                "{\"model\":\"sse-slow\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}");
         HttpResponse<String> plain = post("/v1/chat/completions", token, "{\"model\":\"sse\",\"stream\":true}");
 
         assertThat(slow.statusCode()).isEqualTo(200);
         assertThat(slow.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-        assertThat(slow.body()).isEqualTo(FakeUpstream.chunk("a") + ": ping\n\n" + FakeUpstream.chunk("b")
-                + FakeUpstream.chunk("c") + FakeUpstream.usageChunk() + "data: [DONE]\n\n");
+        String content = FakeUpstream.chunk("a") + ": ping\n\n" + FakeUpstream.chunk("b") + FakeUpstream.chunk("c");
+        assertThat(slow.body()).as("the usage chunk the gateway asked for is not passed on")
+                .isEqualTo(content + "data: [DONE]\n\n");
+        assertThat(metered.promptTokens()).isEqualTo(5);
+        assertThat(metered.completionTokens()).isEqualTo(3);
+        assertThat(asked.body()).isEqualTo(content + FakeUpstream.usageChunk() + "data: [DONE]\n\n");
         assertThat(plain.body()).startsWith(": keep-alive\n\n");
     }
 

@@ -47,6 +47,11 @@ record ChatRequest(Buffer body, String model, boolean stream, long maxOutputToke
 
     /** A rough token estimate for the limiter: the prompt at ~4 bytes a token, plus the requested output. */
     long estimatedTokens() {
-        return body.length() / 4 + maxOutputTokens;
+        return estimatedPromptTokens() + maxOutputTokens;
+    }
+
+    /** The prompt at ~4 bytes a token; billed for a stream that ends without reporting its usage. */
+    long estimatedPromptTokens() {
+        return body.length() / 4;
     }
 }

@@ -9,6 +9,7 @@ import dev.gatehouse.server.gateway.channels.Channels;
 import dev.gatehouse.server.gateway.limits.LimitExceededException;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.Reservation;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
@@ -21,11 +22,13 @@ import java.util.Optional;
  * before every earlier stage passed. Runs on the event loop; thread-safe.
  */
 public final class Pipeline {
+    private final Vertx vertx;
     private final Channels channels;
     private final Limiter limiter;
     private final Relay relay;
 
-    public Pipeline(Channels channels, Limiter limiter, Relay relay) {
+    public Pipeline(Vertx vertx, Channels channels, Limiter limiter, Relay relay) {
+        this.vertx = requireNonNull(vertx, "vertx");
         this.channels = requireNonNull(channels, "channels");
         this.limiter = requireNonNull(limiter, "limiter");
         this.relay = requireNonNull(relay, "relay");
@@ -36,13 +39,35 @@ public final class Pipeline {
         ChatRequest request = ChatRequest.parse(ctx.body().buffer());
         Optional<String> provider = Optional.ofNullable(ctx.queryParams().get("provider")).filter(p -> !p.isBlank());
         List<Channel> plan = channels.plan(provider, request.model(), caller);
-        Reservation reservation;
-        try {
-            reservation = limiter.admit(caller.meter(), request.estimatedTokens());
-        } catch (LimitExceededException e) {
-            throw new GatewayException(429, "rate_limit_error", "rate_limit_exceeded",
-                    "Rate limit or budget exceeded (" + e.limit() + ").", null, Math.max(0, e.retryAfterSeconds()));
+        if (!limiter.isBlocking()) {
+            relay.forward(ctx, caller, request, upstreamPath, plan, admit(caller, request), startNanos);
+            return;
         }
-        relay.forward(ctx, caller, request, upstreamPath, plan, reservation, startNanos);
+        // A token budget is checked in the store: off the event loop.
+        vertx.executeBlocking(() -> admit(caller, request), false).onComplete(admitted -> {
+            if (admitted.succeeded()) {
+                relay.forward(ctx, caller, request, upstreamPath, plan, admitted.result(), startNanos);
+            } else {
+                ctx.fail(admitted.cause());
+            }
+        });
+    }
+
+    private Reservation admit(GatewayCaller caller, ChatRequest request) {
+        try {
+            return limiter.admit(caller.meter(), request.estimatedTokens());
+        } catch (LimitExceededException e) {
+            return refuse(e);
+        }
+    }
+
+    private static Reservation refuse(LimitExceededException e) {
+        if (e.isBudget()) {
+            throw new GatewayException(429, "insufficient_quota", "insufficient_quota",
+                    "Token budget exhausted (" + e.limit() + ").", null,
+                    e.retryable() ? Math.max(0, e.retryAfterSeconds()) : -1);
+        }
+        throw new GatewayException(429, "rate_limit_error", "rate_limit_exceeded",
+                "Rate limit exceeded (" + e.limit() + ").", null, Math.max(0, e.retryAfterSeconds()));
     }
 }

@@ -207,7 +207,8 @@ public final class Relay {
             HttpServerResponse out = ctx.response();
             String contentType = Optional.ofNullable(upstream.getHeader(HttpHeaders.CONTENT_TYPE)).orElse("application/json");
             boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-            UsageExtraction.StreamTap tap = sse ? usage.newStream(clientAskedForUsage) : null;
+            UsageExtraction.StreamTap tap = sse ? usage.newStream(clientAskedForUsage, request.estimatedPromptTokens()) : null;
+            current.tap = tap;
             Buffer kept = sse ? null : Buffer.buffer();
             int status = upstream.statusCode();
             out.setStatusCode(status).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
@@ -242,6 +243,12 @@ public final class Relay {
                 if (finished) {
                     return;
                 }
+                if (tap != null) {
+                    Buffer rest = tap.onEnd();
+                    if (rest.length() > 0) {
+                        out.write(rest);
+                    }
+                }
                 Optional<Usage> used = tap != null ? tap.usage()
                         : current.usageOverflow ? Optional.empty() : usage.fromJson(kept);
                 finish(status < 400 ? Outcome.COMPLETED : Outcome.FAILED, status, used);
@@ -255,7 +262,7 @@ public final class Relay {
                 return;
             }
             log.atDebug().addKeyValue("channel", channel).log("upstream broke mid-response: {}", cause.toString());
-            finish(Outcome.ABORTED, 502, tap != null ? tap.usage() : Optional.empty());
+            finish(Outcome.ABORTED, 502, delivered(current));
             ctx.response().reset();
         }
 
@@ -267,18 +274,23 @@ public final class Relay {
                 if (finished) {
                     return;
                 }
-                finish(Outcome.ABORTED, 504, Optional.empty());
+                finish(Outcome.ABORTED, 504, delivered(current));
                 current.resetUpstream();
                 ctx.response().reset();
             });
+        }
+
+        /** What an aborted response delivered: for a stream, its usage or an estimate; else unknown. */
+        private static Optional<Usage> delivered(Attempt current) {
+            return current.tap == null ? Optional.empty() : Optional.of(current.tap.deliveredUsage());
         }
 
         private void clientGone() {
             if (finished) {
                 return;
             }
-            finish(Outcome.ABORTED, 499, Optional.empty());
             Attempt current = attempt;
+            finish(Outcome.ABORTED, 499, current == null ? Optional.empty() : delivered(current));
             if (current != null) {
                 current.abandoned = true;
                 vertx.cancelTimer(current.timer);
@@ -316,6 +328,7 @@ public final class Relay {
             io.vertx.core.Handler<Throwable> onBroken;
             boolean abandoned;
             boolean usageOverflow;
+            UsageExtraction.StreamTap tap;
 
             Attempt(Channel channel) {
                 this.channel = channel;

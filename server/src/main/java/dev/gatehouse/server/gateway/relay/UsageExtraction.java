@@ -15,8 +15,12 @@ public interface UsageExtraction {
     /** The streaming request body to send upstream (asking for the usage chunk), and whether the client asked for it. */
     Rewritten forStreaming(Buffer body);
 
-    /** A fresh tap for one SSE response. */
-    StreamTap newStream(boolean clientAskedForUsage);
+    /**
+     * A fresh tap for one SSE response.
+     *
+     * @param estimatedPromptTokens billed as the prompt when the stream ends without a usage chunk
+     */
+    StreamTap newStream(boolean clientAskedForUsage, long estimatedPromptTokens);
 
     /** The usage of a whole JSON response body, if it states one. */
     Optional<Usage> fromJson(Buffer responseBody);
@@ -29,6 +33,13 @@ public interface UsageExtraction {
         /** The bytes to forward to the client (the usage-only chunk removed if the client did not ask for it). */
         Buffer onChunk(Buffer chunk);
 
+        /** Bytes still held back when the upstream ends (a last line without a line break). */
+        Buffer onEnd();
+
+        /** The usage the upstream reported, if it did. */
         Optional<Usage> usage();
+
+        /** What was delivered, for an aborted stream: the reported usage, else an estimate. */
+        Usage deliveredUsage();
     }
 }
