@@ -142,7 +142,7 @@ public final class Gatehouse implements AutoCloseable {
             routes.add(new SessionRoutes(new BearerAuth(callers, EnumSet.allOf(TokenType.class))));
             Clock clock = Clock.systemUTC();
             JdbcAuditLog audit = new JdbcAuditLog(database);
-            AdminAuth admin = new AdminAuth(config.admin());
+            AdminAuth admin = new AdminAuth(config.admin(), infrastructure.serviceAccountVerifier());
             PersonalAccessTokens pats = new PersonalAccessTokens(database,
                     SigningTokenMinter.of(keyRing, config.tokens(), clock), audit, infrastructure.revokedTokens(),
                     infrastructure.lastUsed(), clock);
