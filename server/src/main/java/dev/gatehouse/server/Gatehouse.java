@@ -170,7 +170,7 @@ public final class Gatehouse implements AutoCloseable {
                 ReadinessCheck.of("revocations", () -> infrastructure.revokedTokens()
                         .isFresherThan(config.pat().revocationPollInterval().multipliedBy(5)))))::register);
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
-        AdminAuth admin = new AdminAuth(config.admin());
+        AdminAuth admin = new AdminAuth(config.admin(), infrastructure.serviceAccountVerifier());
         if (config.roles().contains(Role.AUTH)) {
             TokenVerifier callers = infrastructure.callerVerifier();
             routes.add(new SessionRoutes(new BearerAuth(callers, EnumSet.allOf(TokenType.class))));

@@ -8,6 +8,7 @@ import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.crypto.KeyEncryptionKey;
 import dev.gatehouse.server.identity.CallerVerifier;
+import dev.gatehouse.server.identity.ServiceAccountVerifier;
 import dev.gatehouse.server.pat.LastUsedTracker;
 import dev.gatehouse.server.pat.RevokedTokens;
 import dev.gatehouse.server.store.Database;
@@ -34,6 +35,7 @@ public final class Infrastructure implements AutoCloseable {
     private final RevokedTokens revokedTokens;
     private final LastUsedTracker lastUsed;
     private TokenVerifier callerVerifier;
+    private ServiceAccountVerifier serviceAccountVerifier;
 
     private Infrastructure(GatehouseConfig config, Database database, KeyRing keyRing, RevokedTokens revokedTokens,
             LastUsedTracker lastUsed) {
@@ -123,6 +125,18 @@ public final class Infrastructure implements AutoCloseable {
                     config.tokens().clockSkew());
         }
         return callerVerifier;
+    }
+
+    /**
+     * Verifies the service-account tokens the admin API accepts ({@code admin.serviceAccounts.issuers}).
+     * Built on first use and shared by every admin route, so they share the realms' key caches.
+     */
+    public synchronized ServiceAccountVerifier serviceAccountVerifier() {
+        if (serviceAccountVerifier == null) {
+            serviceAccountVerifier = ServiceAccountVerifier.of(config.admin().serviceAccounts().issuers(),
+                    config.tokens().clockSkew(), config.identity().jwksRefreshMinInterval());
+        }
+        return serviceAccountVerifier;
     }
 
     public Database database() {

@@ -36,6 +36,8 @@ public record AuditEvent(
     public static final String PAT_ISSUED = "pat.issued";
     public static final String PAT_REVOKED = "pat.revoked";
     public static final String PAT_REVOKE_REFUSED = "pat.revoke_refused";
+    /** The audit log was read ({@code GET /admin/audit}); detail: the query. */
+    public static final String AUDIT_READ = "audit.read";
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -61,18 +63,34 @@ public record AuditEvent(
     }
 
     /**
-     * Who acted: a subject as named by its issuer, or the admin secret ({@link #ADMIN}).
+     * Who acted: a subject as named by its issuer, or the admin secret ({@link #ADMIN}); for a
+     * service account also its OAuth client, and the user it acted for when it said so.
      *
      * @param subject the {@code sub} of the caller's token
      * @param issuer the {@code iss} of the caller's token
+     * @param client the OAuth client of a service account ({@code client_id} or {@code azp})
+     * @param onBehalfOf the user named by the identity-propagation header (e.g.
+     *     {@code X-Gatehouse-User}); an assertion of the caller, not verified by Gatehouse
      */
-    public record Actor(String subject, String issuer) {
+    public record Actor(String subject, String issuer, Optional<String> client, Optional<String> onBehalfOf) {
         /** Whoever presented the admin secret. */
         public static final Actor ADMIN = new Actor("admin", "urn:gatehouse:admin-secret");
 
         public Actor {
             requireNonNull(subject, "subject");
             requireNonNull(issuer, "issuer");
+            requireNonNull(client, "client");
+            requireNonNull(onBehalfOf, "onBehalfOf");
+        }
+
+        /** A subject of an issuer, acting for itself. */
+        public Actor(String subject, String issuer) {
+            this(subject, issuer, Optional.empty(), Optional.empty());
+        }
+
+        /** This actor, acting for {@code user}. */
+        public Actor onBehalfOf(String user) {
+            return new Actor(subject, issuer, client, Optional.of(requireNonNull(user, "user")));
         }
     }
 

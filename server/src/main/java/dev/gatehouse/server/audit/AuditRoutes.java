@@ -12,12 +12,17 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@code GET /admin/audit?since=&until=&action=&actor=&organization=&limit=}: the audit log, newest
- * first, for whoever presents the admin secret. {@code since}/{@code until} are ISO-8601 instants
+ * first, for whoever passes {@link AdminAuth} (the admin secret, or a service account with the admin
+ * role). Each read is itself recorded ({@value AuditEvent#AUDIT_READ}, with the query and who read),
+ * after the events it returns. {@code since}/{@code until} are ISO-8601 instants
  * ({@code 2026-01-01T00:00:00Z}); {@code limit} defaults to {@value AuditQuery#DEFAULT_LIMIT}, at most
  * {@value AuditQuery#MAX_LIMIT}. Unknown or repeated parameters are 400.
  */
@@ -39,13 +44,31 @@ public final class AuditRoutes implements Routes {
 
     private void find(RoutingContext ctx) {
         AuditQuery query = query(ctx.queryParams());
-        ctx.vertx().executeBlocking(() -> audit.find(query), false)
+        AuditEvent read = AuditEvent.of(Instant.now(), AdminAuth.actor(ctx), Optional.empty(), AuditEvent.AUDIT_READ,
+                Optional.empty(), RequestOrigins.of(ctx), AuditEvent.Outcome.SUCCESS, detail(query));
+        ctx.vertx().executeBlocking(() -> {
+                    List<AuditEvent> events = audit.find(query);
+                    audit.record(read);
+                    return events;
+                }, false)
                 .onSuccess(events -> ctx.response()
                         .putHeader("Content-Type", "application/json")
                         .putHeader("Cache-Control", "no-store")
                         .end(new JsonObject().put("events", new JsonArray(events.stream().map(AuditRoutes::json).toList()))
                                 .toBuffer()))
                 .onFailure(ctx::fail);
+    }
+
+    /** The query as recorded with an {@value AuditEvent#AUDIT_READ} event. */
+    private static Map<String, Object> detail(AuditQuery query) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        query.since().ifPresent(since -> detail.put("since", since.toString()));
+        query.until().ifPresent(until -> detail.put("until", until.toString()));
+        query.action().ifPresent(action -> detail.put("action", action));
+        query.actor().ifPresent(actor -> detail.put("actor", actor));
+        query.organization().ifPresent(organization -> detail.put("organization", organization));
+        detail.put("limit", query.limit());
+        return detail;
     }
 
     static AuditQuery query(MultiMap params) {
@@ -102,7 +125,9 @@ public final class AuditRoutes implements Routes {
                 .put("occurred_at", event.occurredAt().toString())
                 .put("actor", new JsonObject()
                         .put("subject", event.actor().subject())
-                        .put("issuer", event.actor().issuer()))
+                        .put("issuer", event.actor().issuer())
+                        .put("client", event.actor().client().orElse(null))
+                        .put("on_behalf_of", event.actor().onBehalfOf().orElse(null)))
                 .put("organization", event.organization().orElse(null))
                 .put("action", event.action())
                 .put("target", event.target().orElse(null))

@@ -38,14 +38,17 @@ public final class JdbcAuditLog implements AuditLog {
         requireNonNull(transaction, "transaction");
         requireNonNull(event, "event");
         transaction.createUpdate("""
-                        INSERT INTO audit_events (id, occurred_at, actor_subject, actor_issuer, organization, action,
-                                                  target, source_ip, request_id, outcome, detail)
-                        VALUES (:id, :occurredAt, :actorSubject, :actorIssuer, :organization, :action,
-                                :target, :sourceIp, :requestId, :outcome, :detail)""")
+                        INSERT INTO audit_events (id, occurred_at, actor_subject, actor_issuer, actor_client,
+                                                  actor_on_behalf_of, organization, action, target, source_ip,
+                                                  request_id, outcome, detail)
+                        VALUES (:id, :occurredAt, :actorSubject, :actorIssuer, :actorClient, :actorOnBehalfOf,
+                                :organization, :action, :target, :sourceIp, :requestId, :outcome, :detail)""")
                 .bind("id", event.id())
                 .bind("occurredAt", event.occurredAt().toEpochMilli())
                 .bind("actorSubject", event.actor().subject())
                 .bind("actorIssuer", event.actor().issuer())
+                .bind("actorClient", event.actor().client().orElse(null))
+                .bind("actorOnBehalfOf", event.actor().onBehalfOf().orElse(null))
                 .bind("organization", event.organization().orElse(null))
                 .bind("action", event.action())
                 .bind("target", event.target().orElse(null))
@@ -81,7 +84,9 @@ public final class JdbcAuditLog implements AuditLog {
         return new AuditEvent(
                 rs.getString("id"),
                 Instant.ofEpochMilli(rs.getLong("occurred_at")),
-                new Actor(rs.getString("actor_subject"), rs.getString("actor_issuer")),
+                new Actor(rs.getString("actor_subject"), rs.getString("actor_issuer"),
+                        Optional.ofNullable(rs.getString("actor_client")),
+                        Optional.ofNullable(rs.getString("actor_on_behalf_of"))),
                 Optional.ofNullable(rs.getString("organization")),
                 rs.getString("action"),
                 Optional.ofNullable(rs.getString("target")),

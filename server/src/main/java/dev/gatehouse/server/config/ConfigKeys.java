@@ -157,9 +157,28 @@ final class ConfigKeys {
             "How often the last use of personal access tokens is written to the store, in one batch.");
     static final ConfigKey<Secret> ADMIN_SECRET = optional("admin.secret", ValueType.SECRET_TEXT,
             config -> config.admin().secret(),
-            "Bearer secret (at least 32 bytes) of the admin API (audit log, any revocation). Unset: the admin"
-                    + " API answers 503.")
+            "Bearer secret (at least 32 bytes) of the admin API (audit log, any revocation). Unset: only"
+                    + " service accounts (admin.serviceAccounts.*) are admitted; with none either, 503.")
             .withEnvAlias("NEWAPI_ADMIN_SECRET");
+    static final ConfigKey<List<URI>> ADMIN_SERVICE_ACCOUNTS_ISSUERS = derived("admin.serviceAccounts.issuers",
+            ValueType.HTTP_URLS, "<identity.keycloak.issuers>",
+            settings -> settings.get(IDENTITY_KEYCLOAK_ISSUERS).orElse(List.of()),
+            config -> config.admin().serviceAccounts().issuers(),
+            "Exact iss of the Keycloak realms whose access tokens (service accounts, client credentials) the"
+                    + " admin API accepts besides admin.secret.");
+    static final ConfigKey<String> ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE = withDefault(
+            "admin.serviceAccounts.minterRole", ValueType.TEXT, AdminConfig.ServiceAccounts.DEFAULT_MINTER_ROLE,
+            config -> config.admin().serviceAccounts().minterRole(),
+            "Keycloak role (role or clientId/role) allowing POST /admin/tokens/sandbox.");
+    static final ConfigKey<String> ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE = withDefault(
+            "admin.serviceAccounts.adminRole", ValueType.TEXT, AdminConfig.ServiceAccounts.DEFAULT_ADMIN_ROLE,
+            config -> config.admin().serviceAccounts().adminRole(),
+            "Keycloak role (role or clientId/role) allowing every admin endpoint.");
+    static final ConfigKey<String> ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER = withDefault(
+            "admin.serviceAccounts.actingUserHeader", ValueType.TEXT,
+            AdminConfig.ServiceAccounts.DEFAULT_ACTING_USER_HEADER,
+            config -> config.admin().serviceAccounts().actingUserHeader(),
+            "Header naming the user an admin caller acts for, recorded in the audit log (e.g. X-Backstage-User).");
 
     static final ConfigKey<List<ChannelConfig>> GATEWAY_CHANNELS = withDefault("gateway.channels",
             ValueType.GATEWAY_CHANNELS, List.of(), config -> config.gateway().channels(),
@@ -227,7 +246,8 @@ final class ConfigKeys {
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
             IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL,
             PAT_DEFAULT_TTL, PAT_MAX_TTL, PAT_AUDIENCES, PAT_REVOCATION_POLL_INTERVAL, PAT_LAST_USED_FLUSH_INTERVAL,
-            ADMIN_SECRET,
+            ADMIN_SECRET, ADMIN_SERVICE_ACCOUNTS_ISSUERS, ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE,
+            ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE, ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER,
             GATEWAY_CHANNELS, GATEWAY_DEFAULT_PROVIDER, GATEWAY_ACCEPT_SESSIONS, GATEWAY_CONNECT_TIMEOUT,
             GATEWAY_FIRST_BYTE_TIMEOUT, GATEWAY_IDLE_TIMEOUT, GATEWAY_MAX_REQUEST_BYTES,
             GATEWAY_CHANNEL_FAILURE_THRESHOLD, GATEWAY_CHANNEL_FAILURE_WINDOW, GATEWAY_CHANNEL_PROBE_INTERVAL,
@@ -283,7 +303,11 @@ final class ConfigKeys {
                         settings.require(PAT_AUDIENCES),
                         settings.require(PAT_REVOCATION_POLL_INTERVAL),
                         settings.require(PAT_LAST_USED_FLUSH_INTERVAL)),
-                new AdminConfig(settings.get(ADMIN_SECRET)),
+                new AdminConfig(settings.get(ADMIN_SECRET), new AdminConfig.ServiceAccounts(
+                        settings.require(ADMIN_SERVICE_ACCOUNTS_ISSUERS),
+                        settings.require(ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE),
+                        settings.require(ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE),
+                        settings.require(ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER))),
                 new GatewayConfig(
                         settings.require(GATEWAY_CHANNELS),
                         settings.get(GATEWAY_DEFAULT_PROVIDER),

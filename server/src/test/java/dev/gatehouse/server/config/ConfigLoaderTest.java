@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.gatehouse.server.Role;
+import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
 import java.net.URI;
@@ -138,6 +139,10 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_GATEWAY_CHANNEL_FAILURE_THRESHOLD", "7");
         env.put("GATEHOUSE_GATEWAY_CHANNEL_FAILURE_WINDOW", "1m");
         env.put("GATEHOUSE_GATEWAY_CHANNEL_PROBE_INTERVAL", "5s");
+        env.put("GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ISSUERS", "https://sso.example.com/realms/ops");
+        env.put("GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE", "portal/minter");
+        env.put("GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE", "ops-admin");
+        env.put("GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER", "X-Backstage-User");
         assertThat(env).hasSameSizeAs(ConfigKeys.ALL);
 
         GatehouseConfig config = ConfigLoader.load(null, env);
@@ -170,6 +175,48 @@ class ConfigLoaderTest {
         assertThat(config.tokens().clockSkew()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.logging().format()).isEqualTo(LoggingConfig.Format.JSON);
         assertThat(config.logging().level()).isEqualTo("WARN");
+        assertThat(config.admin().serviceAccounts()).isEqualTo(new AdminConfig.ServiceAccounts(
+                List.of(URI.create("https://sso.example.com/realms/ops")), "portal/minter", "ops-admin",
+                "X-Backstage-User"));
+    }
+
+    @Test
+    void adminServiceAccounts_defaultToTheKeycloakIssuers_andAnEmptyListAcceptsNone() {
+        GatehouseConfig defaults = loadYaml(dir, """
+                identity:
+                  keycloak:
+                    issuers: [https://sso.example.com/realms/acme]
+                """, Map.of());
+        GatehouseConfig none = loadYaml(dir, """
+                identity:
+                  keycloak:
+                    issuers: [https://sso.example.com/realms/acme]
+                admin:
+                  serviceAccounts:
+                    issuers: []
+                """, Map.of());
+
+        assertThat(defaults.admin().serviceAccounts()).isEqualTo(new AdminConfig.ServiceAccounts(
+                List.of(URI.create("https://sso.example.com/realms/acme")), "sandbox-token-minter", "gatehouse-admin",
+                "X-Gatehouse-User"));
+        assertThat(defaults.admin().enabled()).isTrue();
+        assertThat(none.admin().serviceAccounts().issuers()).isEmpty();
+        assertThat(none.admin().enabled()).isFalse();
+    }
+
+    @Test
+    void adminServiceAccounts_badRoleOrHeader_isNamed() {
+        ConfigException role = assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> ConfigLoader.load(null,
+                Map.of("GATEHOUSE_DATA_DIR", dir.toString(),
+                        "GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE", "gatehouse admin"))).actual();
+        ConfigException header = assertThatExceptionOfType(ConfigException.class).isThrownBy(() -> ConfigLoader.load(null,
+                Map.of("GATEHOUSE_DATA_DIR", dir.toString(),
+                        "GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER", "X User"))).actual();
+
+        assertThat(String.join("\n", role.problems())).isEqualTo("GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE:"
+                + " \"gatehouse admin\" (expected: a realm role or clientId/role, without whitespace, ';', '=' or ',')");
+        assertThat(String.join("\n", header.problems()))
+                .startsWith("GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER: \"X User\" (expected: an HTTP header name");
     }
 
     @Test

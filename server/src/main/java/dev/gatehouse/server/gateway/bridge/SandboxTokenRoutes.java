@@ -3,6 +3,7 @@ package dev.gatehouse.server.gateway.bridge;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.admin.AdminAuth;
+import dev.gatehouse.server.audit.AuditEvent.Actor;
 import dev.gatehouse.server.audit.RequestOrigins;
 import dev.gatehouse.server.gateway.bridge.SandboxTokenRequest.InvalidRequestException;
 import dev.gatehouse.server.http.ApiException;
@@ -104,7 +105,8 @@ public final class SandboxTokenRoutes implements Routes {
             return;
         }
         var origin = RequestOrigins.of(ctx);
-        ctx.vertx().executeBlocking(() -> tokens.issue(request, origin), false)
+        Actor actor = AdminAuth.actor(ctx);
+        ctx.vertx().executeBlocking(() -> tokens.issue(request, actor, origin), false)
                 .onSuccess(minted -> {
                     log.atInfo()
                             .addKeyValue("jti", minted.tokenId())
@@ -128,7 +130,8 @@ public final class SandboxTokenRoutes implements Routes {
     private void revoke(RoutingContext ctx) {
         String sandbox = ctx.pathParam("sandbox_id");
         var origin = RequestOrigins.of(ctx);
-        ctx.vertx().executeBlocking(() -> tokens.revokeSandbox(sandbox, origin), false)
+        Actor actor = AdminAuth.actor(ctx);
+        ctx.vertx().executeBlocking(() -> tokens.revokeSandbox(sandbox, actor, origin), false)
                 .onSuccess(count -> ctx.response()
                         .putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("sandbox_id", sandbox).put("revoked", count).toBuffer()))

@@ -59,7 +59,7 @@ public final class SandboxTokens {
     }
 
     /** Mints a token for {@code request}, records it and its audit event. */
-    public MintedToken issue(SandboxTokenRequest request, RequestOrigin origin) {
+    public MintedToken issue(SandboxTokenRequest request, Actor actor, RequestOrigin origin) {
         requireNonNull(request, "request");
         requireNonNull(origin, "origin");
         MintedToken minted = minter.mint(new MintRequest(TokenType.SANDBOX, request.sandbox(), List.of(), ttl,
@@ -78,7 +78,7 @@ public final class SandboxTokens {
                     .bind("issuedAt", minted.issuedAt().toEpochMilli())
                     .bind("expiresAt", minted.expiresAt().toEpochMilli())
                     .execute();
-            audit.record(handle, AuditEvent.of(clock.instant(), Actor.ADMIN, Optional.of(request.organization()),
+            audit.record(handle, AuditEvent.of(clock.instant(), actor, Optional.of(request.organization()),
                     ISSUED, Optional.of(minted.tokenId()), origin, Outcome.SUCCESS, Map.of(
                             "sandbox_id", request.sandbox(),
                             "user", request.user(),
@@ -94,7 +94,7 @@ public final class SandboxTokens {
      *
      * @return how many tokens this call revoked (0 when none, or all already were)
      */
-    public int revokeSandbox(String sandbox, RequestOrigin origin) {
+    public int revokeSandbox(String sandbox, Actor actor, RequestOrigin origin) {
         requireNonNull(sandbox, "sandbox");
         requireNonNull(origin, "origin");
         Instant now = clock.instant();
@@ -114,7 +114,7 @@ public final class SandboxTokens {
                     .bind("at", now.toEpochMilli())
                     .bind("sandbox", sandbox)
                     .execute();
-            audit.record(handle, AuditEvent.of(now, Actor.ADMIN, Optional.empty(), REVOKED, Optional.of(sandbox),
+            audit.record(handle, AuditEvent.of(now, actor, Optional.empty(), REVOKED, Optional.of(sandbox),
                     origin, Outcome.SUCCESS, Map.of("token_ids", open.stream().map(Map.Entry::getKey).toList())));
             return open;
         });

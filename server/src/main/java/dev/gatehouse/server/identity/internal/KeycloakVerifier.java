@@ -102,6 +102,14 @@ public final class KeycloakVerifier implements TokenVerifier {
 
     @Override
     public Claims verify(String token) throws TokenRejectedException {
+        return mapper.map(verifyAccessToken(token));
+    }
+
+    /**
+     * Every check of {@link #verify} except the mapping to a user principal: the verified claims of
+     * a Keycloak access token, which need not name an organization (service-account tokens do not).
+     */
+    public JWTClaimsSet verifyAccessToken(String token) throws TokenRejectedException {
         requireNonNull(token, "token");
         if (token.length() > GatehouseTokenVerifier.DEFAULT_MAX_TOKEN_LENGTH) {
             throw new TokenRejectedException(RejectionReason.TOO_LARGE, "token: " + token.length()
@@ -122,7 +130,7 @@ public final class KeycloakVerifier implements TokenVerifier {
         } catch (BadJOSEException | JOSEException e) {
             throw rejection(jwt, e);
         }
-        return mapper.map(verified);
+        return verified;
     }
 
     private static SignedJWT parse(String token) throws TokenRejectedException {
