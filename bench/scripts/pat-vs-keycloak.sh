@@ -65,10 +65,10 @@ wait_ready() { # $1 = name, $2 = pid, $3 = url, $4 = log, $5 = timeout s
     sleep 0.25
   done
 }
-load() { # $1 = name, rest: driver options
-  local name="$1"; shift
+load() { # $1 = name, $2 = server pid to watch, rest: driver options
+  local name="$1" pid="$2"; shift 2
   "$java" -Xms128m -Xmx512m -cp "$bench_jar" dev.gatehouse.bench.load.TokenEndpointLoad --name "$name" \
-    --concurrency "$concurrency" --warmup "${warmup}s" --duration "${duration}s" --json-out "$work/$name.json" "$@" \
+    --concurrency "$concurrency" --warmup "${warmup}s" --duration "${duration}s" --json-out "$work/$name.json" --watch-pid "$pid" "$@" \
     > "$work/$name.out" || { status=$?; [ $status -eq 3 ] || { cat "$work/$name.out"; die "load driver failed ($status)"; }; flagged=1; }
   cat "$work/$name.out"
 }
@@ -138,12 +138,13 @@ fi
 echo "# load at start of measurement: $(cut -d' ' -f1-3 /proc/loadavg)"
 # One system at a time (the other idle), each with the same driver settings.
 if [ "$only" != gatehouse ]; then
-  load keycloak --url "http://127.0.0.1:$kc_port/realms/bench/protocol/openid-connect/token" \
+  kc_java="$(pgrep -P "$kc_pid" java || echo "$kc_pid")"
+  load keycloak "$kc_java" --url "http://127.0.0.1:$kc_port/realms/bench/protocol/openid-connect/token" \
     --content-type application/x-www-form-urlencoded --body-file "$work/kc-body" --expect '"access_token"'
   echo "# load after Keycloak run: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 if [ "$only" != keycloak ]; then
-  load gatehouse --url "http://127.0.0.1:$gh_port/auth/pat" --header-file "$work/gh-headers" \
+  load gatehouse "$gh_pid" --url "http://127.0.0.1:$gh_port/auth/pat" --header-file "$work/gh-headers" \
     --content-type application/json --body-file "$work/gh-body" --expect '"token"'
   echo "# load after Gatehouse run: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
@@ -156,6 +157,16 @@ ratio = gh["tokens_per_second"] / kc["tokens_per_second"]
 print(f"ratio tokens/s Gatehouse/Keycloak: {ratio:.2f}x (aim: >= 20x: {'met' if ratio >= 20 else 'NOT met'})")
 print(f"p99 ms: Keycloak {kc['latency_ms']['p99']:.2f}, Gatehouse {gh['latency_ms']['p99']:.2f}"
       f" (Keycloak/Gatehouse {kc['latency_ms']['p99'] / gh['latency_ms']['p99']:.2f}x)")
+def per_token(r):
+    c = r.get("cpu_cores")
+    return c and r["ok"] and c["server"] * r["measured_seconds"] / r["ok"] * 1000
+if per_token(kc) and per_token(gh):
+    print(f"server CPU per token ms: Keycloak {per_token(kc):.2f}, Gatehouse {per_token(gh):.2f}"
+          f" (Keycloak/Gatehouse {per_token(kc) / per_token(gh):.2f}x)")
+for r in (kc, gh):
+    c = r.get("cpu_cores") or {}
+    if c.get("other", 0) > 0.25:
+        print(f"DISTURBED: {r['system']} run: other processes used {c['other']:.2f} cores of the machine; re-run when quiet")
 print(json.dumps({"ratio_tokens_per_second": round(ratio, 3), "keycloak": kc, "gatehouse": gh}))
 PY
 fi

@@ -66,6 +66,7 @@ public final class TokenEndpointLoad {
         PrintStream out = System.out;
         out.println(Result.TABLE_HEADER);
         out.println(result.tableRow());
+        out.println(result.cpuLine());
         String json = result.json();
         out.println(json);
         if (options.jsonOut() != null) {
@@ -100,7 +101,15 @@ public final class TokenEndpointLoad {
             workers.add(worker);
             Thread.ofPlatform().name("load-" + i).daemon().start(worker);
         }
+        // CPU use of the machine, this driver and the watched server over the measured window, so that
+        // a run disturbed by other work on the machine shows itself (other_cores well above 0).
+        long untilMeasuring = measureStart - System.nanoTime();
+        CpuSample before = null;
+        if (untilMeasuring <= 0 || !done.await(untilMeasuring, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+            before = CpuSample.take(options.watchPids());
+        }
         done.await();
+        CpuSample after = CpuSample.take(options.watchPids());
         client.shutdownNow();
 
         Histogram latencies = new Histogram(HIGHEST_MICROS, 3);
@@ -117,7 +126,63 @@ public final class TokenEndpointLoad {
         }
         // Requests started in the window are counted; the window ends with the last of them.
         Duration measured = Duration.ofNanos(Math.max(lastCompletion, measureEnd) - measureStart);
-        return new Result(options.name(), options.concurrency(), measured, warmupRequests, ok, errorsByKind, latencies);
+        return new Result(options.name(), options.concurrency(), measured, warmupRequests, ok, errorsByKind, latencies,
+                before == null ? null : after.minus(before));
+    }
+
+    /**
+     * CPU time from Linux {@code /proc} (clock ticks of 10 ms): the whole machine (busy, i.e. not
+     * idle or waiting for I/O), this process, and the watched processes. Zero where unreadable.
+     */
+    record CpuSample(long nanos, double machineSeconds, double driverSeconds, double watchedSeconds) {
+        private static final double TICK_SECONDS = 0.01;
+
+        static CpuSample take(List<Long> watchPids) {
+            double watched = 0;
+            for (long pid : watchPids) {
+                watched += processSeconds(Path.of("/proc", Long.toString(pid), "stat"));
+            }
+            return new CpuSample(System.nanoTime(), readMachineSeconds(), processSeconds(Path.of("/proc/self/stat")), watched);
+        }
+
+        CpuUse minus(CpuSample earlier) {
+            double window = (nanos - earlier.nanos) / 1e9;
+            return new CpuUse(window, (machineSeconds - earlier.machineSeconds) / window,
+                    (driverSeconds - earlier.driverSeconds) / window, (watchedSeconds - earlier.watchedSeconds) / window);
+        }
+
+        private static double readMachineSeconds() {
+            try {
+                String[] cpu = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+                long busy = 0;
+                for (int i = 1; i < cpu.length && i <= 8; i++) {
+                    if (i != 4 && i != 5) { // idle, iowait
+                        busy += Long.parseLong(cpu[i]);
+                    }
+                }
+                return busy * TICK_SECONDS;
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+
+        private static double processSeconds(Path stat) {
+            try {
+                String text = Files.readString(stat);
+                String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+                // After the command: state is field 3; utime, stime are fields 14, 15 (index 11, 12 here).
+                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * TICK_SECONDS;
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+    }
+
+    /** Average cores busy over the measured window; {@code other} is what neither driver nor server used. */
+    record CpuUse(double windowSeconds, double machineCores, double driverCores, double serverCores) {
+        double otherCores() {
+            return Math.max(0, machineCores - driverCores - serverCores);
+        }
     }
 
     private static final class Worker implements Runnable {
@@ -213,7 +278,7 @@ public final class TokenEndpointLoad {
 
     /** One run's outcome. Latencies in microseconds. */
     record Result(String name, int concurrency, Duration measured, long warmupRequests, long ok,
-            Map<String, Long> errorsByKind, Histogram latencies) {
+            Map<String, Long> errorsByKind, Histogram latencies, CpuUse cpu) {
         static final String TABLE_HEADER = "| system | C | measured s | requests | tokens/s | p50 ms | p90 ms | p99 ms"
                 + " | p99.9 ms | max ms | errors |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
 
@@ -248,28 +313,42 @@ public final class TokenEndpointLoad {
             return String.format(Locale.ROOT, "{\"system\":\"%s\",\"concurrency\":%d,\"measured_seconds\":%.3f,"
                             + "\"warmup_requests\":%d,\"requests\":%d,\"ok\":%d,\"errors\":%d,\"errors_by_kind\":%s,"
                             + "\"flagged\":%b,\"tokens_per_second\":%.1f,\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,"
-                            + "\"p99\":%.3f,\"p99_9\":%.3f,\"max\":%.3f,\"mean\":%.3f}}",
+                            + "\"p99\":%.3f,\"p99_9\":%.3f,\"max\":%.3f,\"mean\":%.3f},\"cpu_cores\":%s}",
                     name.replaceAll("[\"\\\\\\p{Cntrl}]", "?"), concurrency, measured.toNanos() / 1e9, warmupRequests,
                     ok + errors(), ok, errors(), errors, flagged(), tokensPerSecond(), percentileMillis(50),
                     percentileMillis(90), percentileMillis(99), percentileMillis(99.9), latencies.getMaxValue() / 1000.0,
-                    latencies.getMean() / 1000.0);
+                    latencies.getMean() / 1000.0, cpu == null ? "null" : String.format(Locale.ROOT,
+                            "{\"machine\":%.2f,\"server\":%.2f,\"driver\":%.2f,\"other\":%.2f}",
+                            cpu.machineCores(), cpu.serverCores(), cpu.driverCores(), cpu.otherCores()));
+        }
+
+        String cpuLine() {
+            if (cpu == null) {
+                return "cpu: not sampled";
+            }
+            double perToken = ok == 0 ? 0 : cpu.serverCores() * cpu.windowSeconds() / ok * 1000;
+            return String.format(Locale.ROOT, "cpu over the measured window (cores busy): machine %.2f, server %.2f,"
+                    + " driver %.2f, other %.2f; server CPU per token %.2f ms", cpu.machineCores(), cpu.serverCores(),
+                    cpu.driverCores(), cpu.otherCores(), perToken);
         }
     }
 
     /** Command-line options, validated. */
     record Options(String name, URI url, String contentType, String body, Map<String, String> headers, String expect,
-            int concurrency, Duration warmup, Duration duration, long maxRequests, Path jsonOut) {
+            int concurrency, Duration warmup, Duration duration, long maxRequests, Path jsonOut, List<Long> watchPids) {
         static final String USAGE = """
                 usage: TokenEndpointLoad --url http://127.0.0.1:PORT/path [--name NAME]
                          [--content-type TYPE] [--body TEXT | --body-file FILE] [--header 'Name: value']...
                          [--header-file FILE (one 'Name: value' per line; keeps credentials off the command line)]
                          [--expect TEXT (a 2xx body must contain it)] [--concurrency 16] [--warmup 10s]
-                         [--duration 30s] [--max-requests 5000000] [--json-out FILE]""";
+                         [--duration 30s] [--max-requests 5000000] [--json-out FILE]
+                         [--watch-pid PID (the server; its CPU use in the measured window is reported)]...""";
 
         Options {
             requireNonNull(name, "name");
             requireNonNull(url, "url");
             headers = Map.copyOf(headers);
+            watchPids = List.copyOf(watchPids);
             if (!"http".equals(url.getScheme()) || url.getHost() == null) {
                 throw new IllegalArgumentException("--url: " + url + " (expected: an http:// URL)");
             }
@@ -299,6 +378,7 @@ public final class TokenEndpointLoad {
             Duration duration = Duration.ofSeconds(30);
             long maxRequests = 5_000_000;
             Path jsonOut = null;
+            List<Long> watchPids = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
                 if (i + 1 >= args.length) {
@@ -325,6 +405,7 @@ public final class TokenEndpointLoad {
                     case "--duration" -> duration = seconds(option, value);
                     case "--max-requests" -> maxRequests = Long.parseLong(value);
                     case "--json-out" -> jsonOut = Path.of(value);
+                    case "--watch-pid" -> watchPids.add(Long.parseLong(value));
                     default -> throw new IllegalArgumentException("unknown option " + option);
                 }
             }
@@ -332,7 +413,7 @@ public final class TokenEndpointLoad {
                 throw new IllegalArgumentException("--url is required");
             }
             return new Options(name, url, contentType, body, headers, expect, concurrency, warmup, duration,
-                    maxRequests, jsonOut);
+                    maxRequests, jsonOut, watchPids);
         }
 
         private static void addHeader(Map<String, String> headers, String header) {
