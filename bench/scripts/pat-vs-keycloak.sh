@@ -3,6 +3,7 @@
 # endpoint, on this machine, in one run: same load driver, same concurrency, same durations.
 #
 # Usage: bench/scripts/pat-vs-keycloak.sh [--concurrency C] [--warmup S] [--duration S] [--only keycloak|gatehouse]
+#          [--wait-quiet S]   (before each run, wait up to S seconds for the machine to be < 10% busy)
 # Needs: the build (scripts/mvn -B -q -o install -DskipTests) and the Keycloak distribution unpacked
 # by `scripts/mvn -B -q -o -pl server process-test-resources` (server/target/keycloak/keycloak-*).
 # Environment: GATEHOUSE_JAVA_OPTS (default: the JDK's defaults with the same heap as Keycloak, i.e. a
@@ -11,13 +12,14 @@
 # 1 if either server does not start.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-concurrency=16 warmup=10 duration=30 only=""
+concurrency=16 warmup=10 duration=30 only="" wait_quiet=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --concurrency) concurrency="$2"; shift 2 ;;
     --warmup) warmup="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
+    --wait-quiet) wait_quiet="$2"; shift 2 ;;
     *) echo "unknown option $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -65,8 +67,24 @@ wait_ready() { # $1 = name, $2 = pid, $3 = url, $4 = log, $5 = timeout s
     sleep 0.25
   done
 }
+busy_percent() { # over 3 s, of the whole machine (both servers are idle when this is called)
+  local a b total=0 idle i
+  read -ra a < /proc/stat; sleep 3; read -ra b < /proc/stat
+  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+  idle=$(( b[4] - a[4] + b[5] - a[5] ))
+  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+await_quiet() {
+  [ "$wait_quiet" -gt 0 ] || return 0
+  local deadline=$(( $(date +%s) + wait_quiet )) busy
+  while busy="$(busy_percent)"; [ "$busy" -ge 10 ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "# machine still ${busy}% busy after ${wait_quiet}s: measuring anyway"; return 0; }
+  done
+  echo "# machine ${busy}% busy before this run"
+}
 load() { # $1 = name, $2 = server pid to watch, rest: driver options
   local name="$1" pid="$2"; shift 2
+  await_quiet
   "$java" -Xms128m -Xmx512m -cp "$bench_jar" dev.gatehouse.bench.load.TokenEndpointLoad --name "$name" \
     --concurrency "$concurrency" --warmup "${warmup}s" --duration "${duration}s" --json-out "$work/$name.json" --watch-pid "$pid" "$@" \
     > "$work/$name.out" || { status=$?; [ $status -eq 3 ] || { cat "$work/$name.out"; die "load driver failed ($status)"; }; flagged=1; }
