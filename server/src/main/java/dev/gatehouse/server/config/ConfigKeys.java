@@ -123,7 +123,7 @@ final class ConfigKeys {
                     + " from its OIDC discovery.");
     static final ConfigKey<String> IDENTITY_KEYCLOAK_AUDIENCE = optional("identity.keycloak.audience",
             ValueType.TEXT, config -> config.identity().audience(),
-            "When set, Keycloak tokens must carry it in aud or azp.");
+            "When set, Keycloak tokens must carry it in aud or azp; production requires it with issuers.");
     static final ConfigKey<Map<String, Set<String>>> IDENTITY_ROLE_CAPABILITIES = optional(
             "identity.roleCapabilities", ValueType.ROLE_CAPABILITIES,
             config -> Optional.of(config.identity().roleCapabilities()).filter(map -> !map.isEmpty()),

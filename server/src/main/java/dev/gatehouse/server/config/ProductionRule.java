@@ -24,7 +24,14 @@ record ProductionRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Strin
             new ProductionRule(ConfigKeys.TOKENS_ISSUER, config -> isHttps(config.tokens().issuer()),
                     "https URL in production"),
             new ProductionRule(ConfigKeys.IDENTITY_LOCAL, config -> !config.identity().local(),
-                    "false in production; local identity is for development only"));
+                    "false in production; local identity is for development only"),
+            new ProductionRule(ConfigKeys.IDENTITY_KEYCLOAK_ISSUERS,
+                    config -> config.identity().issuers().stream().allMatch(ProductionRule::isHttps),
+                    "https URLs in production; keys fetched over plain HTTP can be spoofed"),
+            new ProductionRule(ConfigKeys.IDENTITY_KEYCLOAK_AUDIENCE,
+                    config -> config.identity().issuers().isEmpty() || config.identity().audience().isPresent(),
+                    "set in production when identity.keycloak.issuers is set, e.g. gatehouse; otherwise a token"
+                            + " of any client of a trusted realm is accepted"));
 
     private static boolean isHttps(URI uri) {
         return "https".equalsIgnoreCase(uri.getScheme());

@@ -81,6 +81,23 @@ class ConfigProductionTest {
     }
 
     @Test
+    void production_keycloakIssuers_needAnAudienceAndHttps() {
+        Map<String, String> env = productionEnv();
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "https://sso.test/realms/acme,http://sso.test/realms/globex");
+
+        assertThat(problemsOf(null, env)).containsExactly(
+                "GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS: \"https://sso.test/realms/acme,http://sso.test/realms/globex\""
+                        + " (expected: https URLs in production; keys fetched over plain HTTP can be spoofed)",
+                "identity.keycloak.audience: \"(not set)\" (expected: set in production when"
+                        + " identity.keycloak.issuers is set, e.g. gatehouse; otherwise a token of any client of a"
+                        + " trusted realm is accepted)");
+
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "https://sso.test/realms/acme");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_AUDIENCE", "gatehouse");
+        assertThat(ConfigLoader.load(null, env).identity().audience()).hasValue("gatehouse");
+    }
+
+    @Test
     void withoutProduction_developmentConveniencesAreAccepted() {
         Map<String, String> env = Map.of("GATEHOUSE_PRODUCTION", "false");
 

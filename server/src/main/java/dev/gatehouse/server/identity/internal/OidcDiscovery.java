@@ -38,7 +38,14 @@ final class OidcDiscovery {
     /** @throws KeySourceException when the metadata cannot be had or does not check out */
     URL jwksUri(String issuer) throws KeySourceException {
         URI metadataUrl = URI.create(stripSlash(issuer) + PATH);
-        Map<String, Object> metadata = parse(fetch(issuer, metadataUrl), issuer);
+        return jwksUri(issuer, parse(fetch(issuer, metadataUrl), issuer));
+    }
+
+    /**
+     * The {@code jwks_uri} of {@code metadata}, once its {@code issuer} is exactly {@code issuer}; an
+     * https issuer needs an https {@code jwks_uri} (a downgrade would let the network forge keys).
+     */
+    static URL jwksUri(String issuer, Map<String, Object> metadata) throws KeySourceException {
         Object published = metadata.get("issuer");
         if (!issuer.equals(published)) {
             throw new KeySourceException("issuer " + quote(issuer) + ": discovery metadata names issuer "
@@ -50,6 +57,10 @@ final class OidcDiscovery {
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
                 throw new URISyntaxException(String.valueOf(jwksUri), "not an absolute http(s) URL");
+            }
+            if (isHttps(issuer) && !scheme.equals("https")) {
+                throw new KeySourceException("issuer " + quote(issuer) + ": discovery metadata jwks_uri " + quote(jwksUri)
+                        + " (expected: an https URL, as the issuer is https)");
             }
             return uri.toURL();
         } catch (URISyntaxException | IOException | IllegalArgumentException e) {
@@ -88,6 +99,10 @@ final class OidcDiscovery {
         } catch (ParseException e) {
             throw new KeySourceException("issuer " + quote(issuer) + ": discovery metadata is not a JSON object", e);
         }
+    }
+
+    private static boolean isHttps(String url) {
+        return url.regionMatches(true, 0, "https:", 0, "https:".length());
     }
 
     private static String stripSlash(String issuer) {
