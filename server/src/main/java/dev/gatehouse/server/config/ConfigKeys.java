@@ -124,6 +124,11 @@ final class ConfigKeys {
     static final ConfigKey<String> IDENTITY_KEYCLOAK_AUDIENCE = optional("identity.keycloak.audience",
             ValueType.TEXT, config -> config.identity().audience(),
             "When set, Keycloak tokens must carry it in aud or azp; production requires it with issuers.");
+    static final ConfigKey<Map<URI, String>> IDENTITY_KEYCLOAK_ORGANIZATIONS = optional(
+            "identity.keycloak.organizations", ValueType.ISSUER_ORGANIZATIONS,
+            config -> Optional.of(config.identity().organizations()).filter(map -> !map.isEmpty()),
+            "Issuer → the one organization its tokens may name (per-organization topology; production requires"
+                    + " every issuer bound).");
     static final ConfigKey<Map<String, Set<String>>> IDENTITY_ROLE_CAPABILITIES = optional(
             "identity.roleCapabilities", ValueType.ROLE_CAPABILITIES,
             config -> Optional.of(config.identity().roleCapabilities()).filter(map -> !map.isEmpty()),
@@ -166,7 +171,7 @@ final class ConfigKeys {
             TOKENS_ISSUER, TOKENS_MAX_TTL, TOKENS_CLOCK_SKEW,
             LOGGING_FORMAT, LOGGING_LEVEL,
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
-            IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL,
+            IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL, IDENTITY_KEYCLOAK_ORGANIZATIONS,
             PAT_DEFAULT_TTL, PAT_MAX_TTL, PAT_AUDIENCES, PAT_REVOCATION_POLL_INTERVAL, PAT_LAST_USED_FLUSH_INTERVAL,
             ADMIN_SECRET);
 
@@ -211,7 +216,8 @@ final class ConfigKeys {
                         settings.get(IDENTITY_KEYCLOAK_ISSUERS).orElse(List.of()),
                         settings.get(IDENTITY_KEYCLOAK_AUDIENCE),
                         settings.get(IDENTITY_ROLE_CAPABILITIES).orElse(Map.of()),
-                        settings.require(IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL)),
+                        settings.require(IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL),
+                        settings.get(IDENTITY_KEYCLOAK_ORGANIZATIONS).orElse(Map.of())),
                 new PatConfig(
                         settings.require(PAT_DEFAULT_TTL),
                         settings.require(PAT_MAX_TTL),

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.identity.Topology;
 import java.net.URI;
 import java.util.List;
 import java.util.function.Predicate;
@@ -31,7 +32,12 @@ record ProductionRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Strin
             new ProductionRule(ConfigKeys.IDENTITY_KEYCLOAK_AUDIENCE,
                     config -> config.identity().issuers().isEmpty() || config.identity().audience().isPresent(),
                     "set in production when identity.keycloak.issuers is set, e.g. gatehouse; otherwise a token"
-                            + " of any client of a trusted realm is accepted"));
+                            + " of any client of a trusted realm is accepted"),
+            new ProductionRule(ConfigKeys.IDENTITY_KEYCLOAK_ORGANIZATIONS,
+                    config -> config.identity().topology() != Topology.PER_ORGANIZATION
+                            || config.identity().organizations().keySet().containsAll(config.identity().issuers()),
+                    "every identity.keycloak.issuers entry bound to its organization in production with topology"
+                            + " per-organization; otherwise any trusted Keycloak can speak for any organization"));
 
     private static boolean isHttps(URI uri) {
         return "https".equalsIgnoreCase(uri.getScheme());

@@ -89,6 +89,10 @@ record ValueType<T>(
             "role=capability,capability;role=capability (YAML: a mapping of role to a list of capabilities)",
             ValueType::parseRoleCapabilities, ValueType::formatRoleCapabilities, false, false, true);
 
+    static final ValueType<Map<URI, String>> ISSUER_ORGANIZATIONS = new ValueType<>("issuer → organization",
+            "issuer=organization;issuer=organization (YAML: a mapping of issuer URL to organization id)",
+            ValueType::parseIssuerOrganizations, ValueType::formatIssuerOrganizations, false, false, true);
+
     /** A type that does not accept YAML mappings. */
     ValueType(String name, String expected, Function<String, T> parser, Function<T, String> formatter,
             boolean list, boolean secret) {
@@ -193,6 +197,30 @@ record ValueType<T>(
     private static String formatRoleCapabilities(Map<String, Set<String>> map) {
         return map.entrySet().stream()
                 .map(entry -> entry.getKey() + "=" + String.join(",", entry.getValue()))
+                .collect(Collectors.joining(";"));
+    }
+
+    /** {@code issuer=org;issuer=org}: issuers are http(s) URLs without query, so the first {@code =} splits. */
+    private static Map<URI, String> parseIssuerOrganizations(String text) {
+        Map<URI, String> map = new LinkedHashMap<>();
+        for (String entry : text.split(";")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || entry.substring(eq + 1).isBlank()) {
+                throw new IllegalArgumentException();
+            }
+            if (map.put(parseHttpUrl(entry.substring(0, eq)), entry.substring(eq + 1).strip()) != null) {
+                throw new IllegalArgumentException();
+            }
+        }
+        return map;
+    }
+
+    private static String formatIssuerOrganizations(Map<URI, String> map) {
+        return map.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
                 .collect(Collectors.joining(";"));
     }
 

@@ -113,6 +113,7 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_IDENTITY_ROLE_CAPABILITIES", "gatehouse-user=pat:create");
         env.put("GATEHOUSE_IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL", "10s");
         env.put("GATEHOUSE_IDENTITY_LOCAL", "false");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS", "https://sso.example.com/realms/acme=acme");
         env.put("GATEHOUSE_PAT_DEFAULT_TTL", "1d");
         env.put("GATEHOUSE_PAT_MAX_TTL", "7d");
         env.put("GATEHOUSE_PAT_AUDIENCES", "gateway,sandbox");
