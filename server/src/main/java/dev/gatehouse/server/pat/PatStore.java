@@ -52,26 +52,56 @@ final class PatStore {
                 .list();
     }
 
-    /** Marks {@code id} revoked unless it already is; whether this call revoked it. */
+    /**
+     * Marks {@code id} revoked unless it already is, and appends it to {@code revocations} under the
+     * next database-assigned number; whether this call revoked it. Run in a transaction: the counter
+     * row stays locked until commit, so numbers are taken in commit order.
+     */
     static boolean revoke(Handle handle, String id, Instant at, String by) {
-        return handle.createUpdate("""
+        boolean revoked = handle.createUpdate("""
                         UPDATE personal_access_tokens SET revoked_at = :at, revoked_by = :by
                         WHERE id = :id AND revoked_at IS NULL""")
                 .bind("at", at.toEpochMilli())
                 .bind("by", by)
                 .bind("id", id)
                 .execute() == 1;
+        if (revoked) {
+            handle.execute("UPDATE revocation_counter SET value = value + 1 WHERE id = 1");
+            handle.createUpdate("""
+                            INSERT INTO revocations (seq, token_id, expires_at)
+                            SELECT c.value, t.id, t.expires_at FROM revocation_counter c, personal_access_tokens t
+                            WHERE c.id = 1 AND t.id = :id""")
+                    .bind("id", id)
+                    .execute();
+        }
+        return revoked;
     }
 
-    /** Revoked tokens not yet expired at {@code expiringAfter}, revoked after {@code revokedAfter}. */
-    static Map<String, Long> revoked(Handle handle, long revokedAfter, long expiringAfter) {
+    /** Every revoked token not yet expired at {@code expiringAfter}: the full load. */
+    static Map<String, Long> revoked(Handle handle, long expiringAfter) {
         return handle.createQuery("""
                         SELECT id, expires_at FROM personal_access_tokens
-                        WHERE revoked_at IS NOT NULL AND revoked_at > :revokedAfter AND expires_at > :expiringAfter""")
-                .bind("revokedAfter", revokedAfter)
+                        WHERE revoked_at IS NOT NULL AND expires_at > :expiringAfter""")
                 .bind("expiringAfter", expiringAfter)
                 .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getLong("expires_at")))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    }
+
+    /** The number of the latest revocation, 0 before the first. */
+    static long lastRevocation(Handle handle) {
+        return handle.createQuery("SELECT value FROM revocation_counter WHERE id = 1").mapTo(Long.class).one();
+    }
+
+    /** A revocation as numbered by the store. */
+    record Revocation(long seq, String tokenId, long expiresAt) {}
+
+    /** The revocations numbered after {@code after}, in order. */
+    static List<Revocation> revocationsAfter(Handle handle, long after) {
+        return handle.createQuery("""
+                        SELECT seq, token_id, expires_at FROM revocations WHERE seq > :after ORDER BY seq""")
+                .bind("after", after)
+                .map((rs, ctx) -> new Revocation(rs.getLong("seq"), rs.getString("token_id"), rs.getLong("expires_at")))
+                .list();
     }
 
     /** One batched UPDATE per call; never moves {@code last_used_at} backwards. */
