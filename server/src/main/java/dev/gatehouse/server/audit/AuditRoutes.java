@@ -22,6 +22,8 @@ import java.util.Set;
  * {@value AuditQuery#MAX_LIMIT}. Unknown or repeated parameters are 400.
  */
 public final class AuditRoutes implements Routes {
+    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
     private static final Set<String> PARAMETERS = Set.of("since", "until", "action", "actor", "organization", "limit");
 
     private final AdminAuth admin;
@@ -80,12 +82,19 @@ public final class AuditRoutes implements Routes {
         if (text == null) {
             return Optional.empty();
         }
+        Instant instant;
         try {
-            return Optional.of(Instant.parse(text));
+            instant = Instant.parse(text);
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest("invalid_parameter", name + ": \"" + shorten(text)
                     + "\" (expected: ISO-8601 instant, e.g. 2026-01-01T00:00:00Z)");
         }
+        // The store keeps epoch milliseconds: far instants would overflow toEpochMilli().
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw ApiException.badRequest("invalid_parameter", name + ": \"" + shorten(text)
+                    + "\" (expected: an instant from " + EARLIEST + " to " + LATEST + ")");
+        }
+        return Optional.of(instant);
     }
 
     private static Optional<String> text(MultiMap params, String name) {

@@ -457,6 +457,19 @@ class PatApiTest {
     }
 
     @Test
+    void audit_instantsBeyondWhatTheStoreHolds_are400_not500() {
+        HttpResponse<String> farFuture = audit(gatehouse, "?since=%2B999999999-01-01T00:00:00Z");
+        HttpResponse<String> farPast = audit(gatehouse, "?until=-999999999-01-01T00:00:00Z");
+
+        assertThat(List.of(farFuture, farPast)).allSatisfy(response -> {
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(code(response)).isEqualTo("invalid_parameter");
+        });
+        assertThat(new JsonObject(farFuture.body()).getString("detail")).isEqualTo("since: \"+999999999-01-01T00:00:00Z\""
+                + " (expected: an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z)");
+    }
+
+    @Test
     void adminApi_withoutAdminSecret_is503NamingWhatToConfigure() {
         try (Gatehouse plain = Gatehouse.start(TestGatehouse.config(dataDir.resolve("plain"), Map.of()))) {
             HttpResponse<String> response = TestGatehouse.get(url(plain, "/admin/audit"),
