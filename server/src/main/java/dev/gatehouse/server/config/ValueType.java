@@ -3,6 +3,7 @@ package dev.gatehouse.server.config;
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
 import java.net.URI;
@@ -53,8 +54,9 @@ record ValueType<T>(
     static final ValueType<Path> PATH = plain("path", "file system path", ValueType::parsePath, Path::toString);
     static final ValueType<URI> HTTP_URL =
             plain("URL", "absolute http or https URL", ValueType::parseHttpUrl, URI::toString);
+    /** Shown with passwords (userinfo, {@code password=} parameters) redacted: never echoed by config check. */
     static final ValueType<String> JDBC_URL = plain("JDBC URL", "jdbc:sqlite:... or jdbc:postgresql://...",
-            Function.identity(), Function.identity());
+            Function.identity(), StoreConfig::redacted);
     static final ValueType<Long> SIZE = plain("size", "size in bytes, e.g. 1048576, 512KiB, 1MiB or 10MB",
             Quantities::parseSize, Quantities::formatSize);
     static final ValueType<Duration> DURATION = plain("duration",
