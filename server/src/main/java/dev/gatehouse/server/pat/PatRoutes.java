@@ -141,7 +141,7 @@ public final class PatRoutes implements Routes {
 
     private static Throwable mapped(Throwable failure) {
         if (failure instanceof PatRefusedException refused) {
-            return new ApiException(403, refused.code(), refused.getMessage());
+            return new ApiException(refused.status(), refused.code(), refused.getMessage());
         }
         return failure;
     }

@@ -3,6 +3,7 @@ package dev.gatehouse.server.pat;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
@@ -50,7 +51,8 @@ public final class PersonalAccessTokens {
     /**
      * Mints a token for {@code caller} and records it.
      *
-     * @throws PatRefusedException if the caller has no organization or lacks a requested capability
+     * @throws PatRefusedException if the caller has no organization, lacks a requested capability, or
+     *     the token would be longer than verifiers accept
      */
     public IssuedPat issue(PatCaller caller, NewPat request, RequestOrigin origin) {
         requireNonNull(caller, "caller");
@@ -67,6 +69,12 @@ public final class PersonalAccessTokens {
         List<String> capabilities = request.capabilities().stream().sorted().toList();
         MintedToken minted = minter.mint(new MintRequest(TokenType.PAT, caller.subject(), List.of(request.audience()),
                 request.ttl(), Map.of("org_id", organization, "capabilities", capabilities)));
+        if (minted.token().length() > GatehouseTokenVerifier.DEFAULT_MAX_TOKEN_LENGTH) {
+            // Verifiers refuse longer tokens unread: such a PAT could neither be used nor revoked by value.
+            throw new PatRefusedException(400, "token_too_large", "token: " + minted.token().length()
+                    + " characters (expected: at most " + GatehouseTokenVerifier.DEFAULT_MAX_TOKEN_LENGTH
+                    + ", the verifiers' limit; ask for fewer or shorter capabilities)");
+        }
         PatRecord record = new PatRecord(minted.tokenId(), caller.subject(), caller.issuer(), organization,
                 request.name(), request.audience(), capabilities, minted.issuedAt(), minted.expiresAt(),
                 Optional.empty(), Optional.empty(), Optional.empty());

@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -467,6 +468,37 @@ class PatApiTest {
         });
         assertThat(new JsonObject(farFuture.body()).getString("detail")).isEqualTo("since: \"+999999999-01-01T00:00:00Z\""
                 + " (expected: an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z)");
+    }
+
+    @Test
+    void patLongerThanVerifiersAccept_is400TokenTooLarge_nothingWritten() {
+        String longAudience = "a".repeat(200);
+        GatehouseConfig bigConfig = TestGatehouse.config(dataDir.resolve("big"), Map.of(
+                "GATEHOUSE_ADMIN_SECRET", ADMIN_SECRET, "GATEHOUSE_PAT_AUDIENCES", "gateway," + longAudience));
+        try (Gatehouse big = Gatehouse.start(bigConfig)) {
+            // A session just under the limit: the PAT asking for all of it, with a longer audience, is over.
+            List<String> capabilities = new ArrayList<>();
+            for (int i = 0; i < 29; i++) {
+                capabilities.add("c" + i + ":" + "x".repeat(190));
+            }
+            capabilities.add("last:");
+            String session = PatTestSupport.session(big, bigConfig, "alice", "acme", capabilities);
+            while (session.length() < 8192 - 60) {
+                capabilities.set(capabilities.size() - 1, capabilities.getLast() + "x");
+                session = PatTestSupport.session(big, bigConfig, "alice", "acme", capabilities);
+            }
+            assertThat(session.length()).as("the session itself is verifiable").isLessThanOrEqualTo(8192);
+
+            HttpResponse<String> response = createPat(big, session, new JsonObject().put("name", "big")
+                    .put("audience", longAudience).put("capabilities", capabilities).encode());
+
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(code(response)).isEqualTo("token_too_large");
+            assertThat(new JsonObject(response.body()).getString("detail")).matches("token: \\d+ characters"
+                    + " \\(expected: at most 8192, the verifiers' limit; ask for fewer or shorter capabilities\\)");
+            assertThat(new JsonObject(listPats(big, session).body()).getJsonArray("pats")).isEmpty();
+            assertThat(new JsonObject(audit(big, "").body()).getJsonArray("events")).isEmpty();
+        }
     }
 
     @Test
