@@ -15,6 +15,7 @@ import dev.gatehouse.server.http.ReadinessCheck;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.identity.SessionRoutes;
 import dev.gatehouse.server.oauth.OAuthRoutes;
+import dev.gatehouse.server.pat.AdminPatRoutes;
 import dev.gatehouse.server.pat.PatBackground;
 import dev.gatehouse.server.pat.PatRoutes;
 import dev.gatehouse.server.pat.PersonalAccessTokens;
@@ -149,6 +150,7 @@ public final class Gatehouse implements AutoCloseable {
             routes.add(new PatRoutes(callers, pats, config.pat(), config.http().maxBodyBytes(), clock));
             routes.add(new OAuthRoutes(callers, infrastructure.tokenVerifier(Optional.empty()), admin, pats));
             routes.add(new AuditRoutes(admin, audit));
+            routes.add(new AdminPatRoutes(admin, pats));
         }
         return routes;
     }

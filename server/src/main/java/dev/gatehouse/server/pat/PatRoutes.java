@@ -146,7 +146,7 @@ public final class PatRoutes implements Routes {
         return failure;
     }
 
-    private static String shorten(String id) {
+    static String shorten(String id) {
         String shown = id.length() > 40 ? id.substring(0, 40) + "..." : id;
         return '"' + shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?") + '"';
     }

@@ -349,7 +349,8 @@ class PatApiTest {
         String unknown = TestGatehouse.signEs256(new ECKeyGenerator(Curve.P_256).keyID("stranger").generate(),
                 TestGatehouse.sessionClaims(b -> b));
 
-        JsonObject activeAnswer = introspect(gatehouse, session, active.getString("token"));
+        JsonObject activeAnswer = introspect(gatehouse, PatTestSupport.serviceToken(gatehouse, config, "newapi"),
+                active.getString("token"));
 
         assertThat(activeAnswer.getBoolean("active")).isTrue();
         assertThat(activeAnswer.getString("sub")).isEqualTo(user);
@@ -366,22 +367,29 @@ class PatApiTest {
     }
 
     @Test
-    void introspect_callerMustBeAdminOrSessionOrService() {
+    void introspect_callerMustBeAdminOrService_sessionsAndPatsAreRefused() {
         String session = session(newUser(), "acme", List.of());
+        String service = PatTestSupport.serviceToken(gatehouse, config, "newapi");
         JsonObject pat = pat(gatehouse, session, "{\"name\": \"x\", \"audience\": \"" + ISSUER + "\"}");
         Map<String, String> form = Map.of("token", pat.getString("token"));
 
         HttpResponse<String> anonymous = form(gatehouse, "/oauth/introspect", null, form);
         HttpResponse<String> wrongSecret = form(gatehouse, "/oauth/introspect", "not-the-admin-secret", form);
         HttpResponse<String> byPat = form(gatehouse, "/oauth/introspect", pat.getString("token"), form);
-        HttpResponse<String> noToken = form(gatehouse, "/oauth/introspect", session, Map.of("token_type_hint", "x"));
+        HttpResponse<String> bySession = form(gatehouse, "/oauth/introspect", session, form);
+        HttpResponse<String> byService = form(gatehouse, "/oauth/introspect", service, form);
+        HttpResponse<String> noToken = form(gatehouse, "/oauth/introspect", service, Map.of("token_type_hint", "x"));
 
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(code(anonymous)).isEqualTo("missing_token");
         assertThat(wrongSecret.statusCode()).isEqualTo(401);
         assertThat(code(wrongSecret)).isEqualTo("malformed_token");
-        assertThat(byPat.statusCode()).isEqualTo(401);
-        assertThat(code(byPat)).isEqualTo("wrong_token_type");
+        assertThat(List.of(byPat, bySession)).allSatisfy(response -> {
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(code(response)).isEqualTo("wrong_token_type");
+        });
+        assertThat(byService.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(byService.body()).getBoolean("active")).isTrue();
         assertThat(noToken.statusCode()).isEqualTo(400);
         assertThat(code(noToken)).isEqualTo("invalid_request");
     }
@@ -499,6 +507,39 @@ class PatApiTest {
             assertThat(new JsonObject(listPats(big, session).body()).getJsonArray("pats")).isEmpty();
             assertThat(new JsonObject(audit(big, "").body()).getJsonArray("events")).isEmpty();
         }
+    }
+
+    @Test
+    void adminRevokeById_anyPat_204_unknown404_withoutSecret401_audited() {
+        String session = session(newUser(), "acme", List.of());
+        JsonObject pat = pat(gatehouse, session, "{\"name\": \"leaked\"}");
+        String path = "/admin/pats/" + pat.getString("id");
+
+        HttpResponse<String> bySession = TestGatehouse.send(HttpRequest.newBuilder(url(gatehouse, path))
+                .header("Authorization", "Bearer " + session).DELETE().build());
+        assertThat(bySession.statusCode()).isEqualTo(401);
+        assertThat(revokedAt(pat.getString("id"))).as("nothing happened").isNull();
+
+        HttpResponse<String> revoked = adminDelete(path);
+        HttpResponse<String> again = adminDelete(path);
+        HttpResponse<String> unknown = adminDelete("/admin/pats/no-such-id");
+
+        assertThat(revoked.statusCode()).isEqualTo(204);
+        assertThat(again.statusCode()).isEqualTo(204);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(code(unknown)).isEqualTo("not_found");
+        assertThat(revokedAt(pat.getString("id"))).isNotNull();
+        assertThat(introspect(gatehouse, ADMIN_SECRET, pat.getString("token"))).isEqualTo(inactive());
+        assertThat(events("?action=pat.revoked&organization=acme"))
+                .filteredOn(event -> pat.getString("id").equals(event.getString("target")))
+                .extracting(event -> event.getJsonObject("actor").getString("subject") + " via "
+                        + event.getJsonObject("detail").getString("via"))
+                .containsExactly("admin via admin_api");
+    }
+
+    private static HttpResponse<String> adminDelete(String path) {
+        return TestGatehouse.send(HttpRequest.newBuilder(url(gatehouse, path))
+                .header("Authorization", "Bearer " + ADMIN_SECRET).DELETE().build());
     }
 
     @Test
