@@ -146,7 +146,7 @@ public final class Gatehouse implements AutoCloseable {
             AdminAuth admin = new AdminAuth(config.admin());
             PersonalAccessTokens pats = new PersonalAccessTokens(database,
                     SigningTokenMinter.of(keyRing, config.tokens(), clock), audit, infrastructure.revokedTokens(),
-                    infrastructure.lastUsed(), clock);
+                    infrastructure.lastUsed(), config.pat().maxActivePerUser(), clock);
             routes.add(new PatRoutes(callers, pats, config.pat(), config.http().maxBodyBytes(), clock));
             routes.add(new OAuthRoutes(callers, infrastructure.tokenVerifier(Optional.empty()), admin, pats));
             routes.add(new AuditRoutes(admin, audit));

@@ -157,6 +157,9 @@ final class ConfigKeys {
     static final ConfigKey<Duration> PAT_LAST_USED_FLUSH_INTERVAL = withDefault("pat.lastUsedFlushInterval",
             ValueType.DURATION, Duration.ofSeconds(30), config -> config.pat().lastUsedFlushInterval(),
             "How often the last use of personal access tokens is written to the store, in one batch.");
+    static final ConfigKey<Integer> PAT_MAX_ACTIVE_PER_USER = withDefault("pat.maxActivePerUser",
+            ValueType.integer("1..10000"), 100, config -> config.pat().maxActivePerUser(),
+            "Most active personal access tokens one user may hold in one organization; one more is refused (409).");
     static final ConfigKey<Secret> ADMIN_SECRET = optional("admin.secret", ValueType.SECRET_TEXT,
             config -> config.admin().secret(),
             "Bearer secret (at least 32 bytes) of the admin API (audit log, any revocation). Unset: the admin"
@@ -173,6 +176,7 @@ final class ConfigKeys {
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
             IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL, IDENTITY_KEYCLOAK_ORGANIZATIONS,
             PAT_DEFAULT_TTL, PAT_MAX_TTL, PAT_AUDIENCES, PAT_REVOCATION_POLL_INTERVAL, PAT_LAST_USED_FLUSH_INTERVAL,
+            PAT_MAX_ACTIVE_PER_USER,
             ADMIN_SECRET);
 
     private ConfigKeys() {}
@@ -223,7 +227,8 @@ final class ConfigKeys {
                         settings.require(PAT_MAX_TTL),
                         settings.require(PAT_AUDIENCES),
                         settings.require(PAT_REVOCATION_POLL_INTERVAL),
-                        settings.require(PAT_LAST_USED_FLUSH_INTERVAL)),
+                        settings.require(PAT_LAST_USED_FLUSH_INTERVAL),
+                        settings.require(PAT_MAX_ACTIVE_PER_USER)),
                 new AdminConfig(settings.get(ADMIN_SECRET)));
     }
 

@@ -52,6 +52,20 @@ final class PatStore {
                 .list();
     }
 
+    /** How many tokens of this owner in this organization are neither revoked nor expired at {@code now}. */
+    static int countActive(Handle handle, String subject, String issuer, String organization, Instant now) {
+        return handle.createQuery("""
+                        SELECT COUNT(*) FROM personal_access_tokens
+                        WHERE owner_issuer = :issuer AND owner_subject = :subject AND organization = :organization
+                          AND revoked_at IS NULL AND expires_at > :now""")
+                .bind("issuer", issuer)
+                .bind("subject", subject)
+                .bind("organization", organization)
+                .bind("now", now.toEpochMilli())
+                .mapTo(Integer.class)
+                .one();
+    }
+
     /**
      * Marks {@code id} revoked unless it already is, and appends it to {@code revocations} under the
      * next database-assigned number; whether this call revoked it. Run in a transaction: the counter

@@ -119,6 +119,7 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_PAT_AUDIENCES", "gateway,sandbox");
         env.put("GATEHOUSE_PAT_REVOCATION_POLL_INTERVAL", "1s");
         env.put("GATEHOUSE_PAT_LAST_USED_FLUSH_INTERVAL", "1m");
+        env.put("GATEHOUSE_PAT_MAX_ACTIVE_PER_USER", "5");
         env.put("GATEHOUSE_ADMIN_SECRET", "0123456789abcdef0123456789abcdef");
         assertThat(env).hasSameSizeAs(ConfigKeys.ALL);
 

@@ -543,6 +543,42 @@ class PatApiTest {
     }
 
     @Test
+    void activePatsPerUserAndOrganization_areCapped_409TooManyPats_nothingWritten() {
+        GatehouseConfig cappedConfig = TestGatehouse.config(dataDir.resolve("capped"), Map.of(
+                "GATEHOUSE_ADMIN_SECRET", ADMIN_SECRET, "GATEHOUSE_PAT_MAX_ACTIVE_PER_USER", "2"));
+        try (Gatehouse capped = Gatehouse.start(cappedConfig)) {
+            String acme = PatTestSupport.session(capped, cappedConfig, "alice", "acme", List.of());
+            String globex = PatTestSupport.session(capped, cappedConfig, "alice", "globex", List.of());
+            JsonObject first = pat(capped, acme, "{\"name\": \"1\"}");
+            pat(capped, acme, "{\"name\": \"2\"}");
+
+            HttpResponse<String> third = createPat(capped, acme, "{\"name\": \"3\"}");
+
+            assertThat(third.statusCode()).isEqualTo(409);
+            assertThat(code(third)).isEqualTo("too_many_pats");
+            assertThat(new JsonObject(third.body()).getString("detail")).isEqualTo("You hold 2 active personal"
+                    + " access tokens in organization acme (expected: at most 2; revoke unused ones, or let them expire).");
+            assertThat(new JsonObject(listPats(capped, acme).body()).getJsonArray("pats")).hasSize(2);
+            assertThat(new JsonObject(audit(capped, "?action=pat.issued").body()).getJsonArray("events")).hasSize(2);
+            assertThat(createPat(capped, globex, "{\"name\": \"other org\"}").statusCode()).isEqualTo(201);
+            deletePat(capped, acme, first.getString("id"));
+            assertThat(createPat(capped, acme, "{\"name\": \"after revoking one\"}").statusCode()).isEqualTo(201);
+        }
+    }
+
+    @Test
+    void refusedRevocationsOfUnknownIds_areAuditedOncePerCallerPerMinute() {
+        String prober = newUser();
+        String session = session(prober, "acme", List.of());
+        for (int i = 0; i < 5; i++) {
+            assertThat(deletePat(gatehouse, session, "guess-" + i).statusCode()).isEqualTo(404);
+        }
+
+        assertThat(events("?action=pat.revoke_refused&actor=" + prober)).singleElement()
+                .satisfies(event -> assertThat(event.getString("target")).isEqualTo("guess-0"));
+    }
+
+    @Test
     void adminApi_withoutAdminSecret_is503NamingWhatToConfigure() {
         try (Gatehouse plain = Gatehouse.start(TestGatehouse.config(dataDir.resolve("plain"), Map.of()))) {
             HttpResponse<String> response = TestGatehouse.get(url(plain, "/admin/audit"),
