@@ -309,6 +309,35 @@ class PatApiTest {
     }
 
     @Test
+    void sameSubject_inTwoOrganizations_eachSessionListsAndRevokesOnlyItsOwnOrganizationsPats() {
+        String alice = newUser();
+        String aliceAcme = session(alice, "acme", List.of());
+        String aliceGlobex = session(alice, "globex", List.of());
+        JsonObject acmePat = pat(gatehouse, aliceAcme, "{\"name\": \"acme\"}");
+        JsonObject globexPat = pat(gatehouse, aliceGlobex, "{\"name\": \"globex\"}");
+
+        assertThat(new JsonObject(listPats(gatehouse, aliceAcme).body()).getJsonArray("pats").stream()
+                .map(p -> ((JsonObject) p).getString("id"))).containsExactly(acmePat.getString("id"));
+        assertThat(new JsonObject(listPats(gatehouse, aliceGlobex).body()).getJsonArray("pats").stream()
+                .map(p -> ((JsonObject) p).getString("id"))).containsExactly(globexPat.getString("id"));
+
+        HttpResponse<String> acmeRevokesGlobex = deletePat(gatehouse, aliceAcme, globexPat.getString("id"));
+        HttpResponse<String> globexRevokesAcme = deletePat(gatehouse, aliceGlobex, acmePat.getString("id"));
+        HttpResponse<String> oauthAcrossOrganizations = form(gatehouse, "/oauth/revoke", aliceAcme,
+                Map.of("token", globexPat.getString("token")));
+
+        assertThat(List.of(acmeRevokesGlobex, globexRevokesAcme)).allSatisfy(response -> {
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(code(response)).isEqualTo("not_found");
+        });
+        assertThat(oauthAcrossOrganizations.statusCode()).isEqualTo(403);
+        assertThat(code(oauthAcrossOrganizations)).isEqualTo("unauthorized_client");
+        assertThat(revokedAt(acmePat.getString("id"))).isNull();
+        assertThat(revokedAt(globexPat.getString("id"))).isNull();
+        assertThat(events("?action=pat.revoke_refused&actor=" + alice)).hasSize(3);
+    }
+
+    @Test
     void revoke_patOfAnotherOrganizationOrUser_is404_auditedAsRefused_andTheTokenStaysActive() {
         String alice = newUser();
         String mallory = newUser();
