@@ -47,7 +47,7 @@ final class SessionCommand {
         @Option(names = "--group", paramLabel = "GROUP", description = "A group; repeatable.")
         List<String> groups = new ArrayList<>();
 
-        @Option(names = "--capability", paramLabel = "CAP", description = "A capability, e.g. pat:create; repeatable.")
+        @Option(names = "--capability", paramLabel = "CAP", description = "A capability, e.g. llm:use; repeatable.")
         List<String> capabilities = new ArrayList<>();
 
         @Option(names = "--ttl", paramLabel = "DURATION",
