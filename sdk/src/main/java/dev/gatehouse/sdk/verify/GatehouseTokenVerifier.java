@@ -1,6 +1,6 @@
 package dev.gatehouse.sdk.verify;
 
-import static dev.gatehouse.sdk.verify.Messages.quote;
+import static dev.gatehouse.sdk.internal.Shown.quote;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.Header;
@@ -25,6 +25,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.sdk.claims.ClaimsException;
 import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.sdk.internal.Shown;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;

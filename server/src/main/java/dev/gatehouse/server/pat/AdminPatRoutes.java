@@ -6,6 +6,7 @@ import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.audit.RequestOrigins;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Routes;
+import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.pat.PersonalAccessTokens.RevokeResult;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -37,7 +38,7 @@ public final class AdminPatRoutes implements Routes {
         ctx.vertx().executeBlocking(() -> pats.revoke(PatCaller.ADMIN, id, "admin_api", origin), false)
                 .onSuccess(result -> {
                     if (result == RevokeResult.NO_SUCH_TOKEN) {
-                        ctx.fail(ApiException.notFound("No personal access token " + PatRoutes.shorten(id) + "."));
+                        ctx.fail(ApiException.notFound("No personal access token " + Shown.quote(id) + "."));
                         return;
                     }
                     ctx.response().setStatusCode(204).end();

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.pat;
 
+import static dev.gatehouse.server.http.Shown.quote;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.server.config.Quantities;
 import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.Shown;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,7 +125,7 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
         }
         if (ttl.compareTo(config.maxTtl()) > 0) {
             throw ApiException.badRequest("ttl_too_long",
-                    "ttl: " + shorten(given) + " (expected: at most " + Quantities.formatDuration(config.maxTtl()) + ")");
+                    "ttl: " + Shown.text(given) + " (expected: at most " + Quantities.formatDuration(config.maxTtl()) + ")");
         }
         return ttl;
     }
@@ -182,14 +184,5 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
 
     private static ApiException invalid(String message) {
         return ApiException.badRequest("invalid_field", message);
-    }
-
-    private static String quote(String value) {
-        return '"' + shorten(value).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    }
-
-    private static String shorten(String value) {
-        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
-        return shown.replaceAll("\\p{Cntrl}", "?");
     }
 }

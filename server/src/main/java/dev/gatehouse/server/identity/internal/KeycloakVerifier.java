@@ -1,6 +1,6 @@
 package dev.gatehouse.server.identity.internal;
 
-import static dev.gatehouse.server.identity.internal.Shown.quote;
+import static dev.gatehouse.server.http.Shown.quote;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JOSEException;

@@ -1,6 +1,6 @@
 package dev.gatehouse.server.identity.internal;
 
-import static dev.gatehouse.server.identity.internal.Shown.quote;
+import static dev.gatehouse.server.http.Shown.quote;
 
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.util.JSONObjectUtils;
