@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.config.Secret;
 import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.BearerAuth;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
             ctx.fail(disabled());
             return;
         }
-        String presented = bearerToken(ctx.request().getHeader("Authorization"));
+        String presented = BearerAuth.bearerToken(ctx.request().getHeader("Authorization"));
         if (presented == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"");
             ctx.fail(new ApiException(401, "missing_token", "The admin secret is required as a bearer token."));
@@ -53,14 +54,5 @@ public final class AdminAuth implements Handler<RoutingContext> {
         return new ApiException(503, "admin_disabled", "The admin API is disabled: set admin.secret"
                 + " (GATEHOUSE_ADMIN_SECRET or NEWAPI_ADMIN_SECRET, or their _FILE forms; at least "
                 + AdminConfig.MIN_SECRET_BYTES + " bytes).");
-    }
-
-    /** The token of a well-formed {@code Bearer} header (RFC 6750), or null. */
-    public static String bearerToken(String header) {
-        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = header.substring(7).strip();
-        return token.isEmpty() || token.indexOf(' ') >= 0 ? null : token;
     }
 }

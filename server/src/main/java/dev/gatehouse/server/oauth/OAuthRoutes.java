@@ -11,6 +11,7 @@ import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.RequestOrigins;
 import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.BearerAuth;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.pat.PatCaller;
 import dev.gatehouse.server.pat.PersonalAccessTokens;
@@ -174,7 +175,7 @@ public final class OAuthRoutes implements Routes {
     }
 
     private static String callerToken(RoutingContext ctx) {
-        String token = AdminAuth.bearerToken(ctx.request().getHeader("Authorization"));
+        String token = BearerAuth.bearerToken(ctx.request().getHeader("Authorization"));
         if (token == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse\"");
             throw new ApiException(401, "missing_token",
