@@ -29,7 +29,7 @@ public final class PatRefusedException extends RuntimeException {
 
     /**
      * A stable machine code: {@code organization_required}, {@code capabilities_not_held} (403),
-     * {@code token_too_large} (400).
+     * {@code token_too_large} (400), {@code too_many_pats} (409).
      */
     public String code() {
         return code;
