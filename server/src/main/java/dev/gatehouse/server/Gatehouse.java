@@ -26,6 +26,7 @@ import dev.gatehouse.server.http.ReadinessCheck;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.identity.SessionRoutes;
 import dev.gatehouse.server.oauth.OAuthRoutes;
+import dev.gatehouse.server.pat.AdminPatRoutes;
 import dev.gatehouse.server.pat.PatBackground;
 import dev.gatehouse.server.pat.PatRoutes;
 import dev.gatehouse.server.pat.PersonalAccessTokens;
@@ -178,10 +179,11 @@ public final class Gatehouse implements AutoCloseable {
             JdbcAuditLog audit = new JdbcAuditLog(database);
             PersonalAccessTokens pats = new PersonalAccessTokens(database,
                     SigningTokenMinter.of(keyRing, config.tokens(), clock), audit, infrastructure.revokedTokens(),
-                    infrastructure.lastUsed(), clock);
+                    infrastructure.lastUsed(), config.pat().maxActivePerUser(), clock);
             routes.add(new PatRoutes(callers, pats, config.pat(), config.http().maxBodyBytes(), clock));
             routes.add(new OAuthRoutes(callers, infrastructure.tokenVerifier(Optional.empty()), admin, pats));
             routes.add(new AuditRoutes(admin, audit));
+            routes.add(new AdminPatRoutes(admin, pats));
             routes.add(sandboxTokenBridge(config, infrastructure, admin, audit, clock));
         }
         if (config.roles().contains(Role.GATEWAY)) {

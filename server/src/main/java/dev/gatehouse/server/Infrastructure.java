@@ -3,6 +3,7 @@ package dev.gatehouse.server;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.config.GatehouseConfig;
@@ -16,6 +17,7 @@ import dev.gatehouse.server.tokens.KeyRing;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -97,8 +99,10 @@ public final class Infrastructure implements AutoCloseable {
                 .issuer(config.tokens().issuer().toString())
                 .keySource(keyRing.verificationKeys())
                 .clockSkew(config.tokens().clockSkew())
-                .revocationCheck(lastUsed.recordingUse(revokedTokens));
-        requiredAudience.ifPresent(builder::audience);
+                .revocationCheck(lastUsed.recordingUse(revokedTokens))
+                // Every Gatehouse type: callers (CallerVerifier, introspection) check the type they need.
+                .acceptedTypes(EnumSet.allOf(TokenType.class));
+        requiredAudience.ifPresentOrElse(builder::audience, builder::anyAudience);
         return builder;
     }
 

@@ -1,5 +1,7 @@
 package dev.gatehouse.sdk.claims;
 
+import static dev.gatehouse.sdk.internal.Shown.quote;
+import static dev.gatehouse.sdk.internal.Shown.quoteAll;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -37,7 +39,6 @@ public final class Claims {
     private static final String TYPE_CHOICES = Arrays.stream(TokenType.values())
             .map(TokenType::claimValue)
             .collect(Collectors.joining(", "));
-    private static final int MAX_SHOWN_CHARS = 64;
 
     private final String issuer;
     private final String subject;
@@ -78,7 +79,7 @@ public final class Claims {
             if (named != null && !named.contains(explicit)) {
                 String claim = set.getClaim("org_id") != null ? "org_id" : "org";
                 throw new ClaimsException(RejectionReason.ORGANIZATION_CONFLICT,
-                        claim + ": " + quote(explicit) + " is not among organization " + quoted(named));
+                        claim + ": " + quote(explicit) + " is not among organization " + quoteAll(named));
             }
             organization = explicit;
             organizations = named != null ? named : Set.of(explicit);
@@ -330,15 +331,6 @@ public final class Claims {
             return "object";
         }
         return value.getClass().getSimpleName();
-    }
-
-    private static String quoted(Set<String> values) {
-        return values.stream().map(Claims::quote).collect(Collectors.joining(", ", "[", "]"));
-    }
-
-    private static String quote(String value) {
-        String shown = value.length() > MAX_SHOWN_CHARS ? value.substring(0, MAX_SHOWN_CHARS) + "..." : value;
-        return '"' + shown.replace("\"", "\\\"").replaceAll("\\p{Cntrl}", "?") + '"';
     }
 
     /**

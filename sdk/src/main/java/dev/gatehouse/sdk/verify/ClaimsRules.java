@@ -1,12 +1,13 @@
 package dev.gatehouse.sdk.verify;
 
-import static dev.gatehouse.sdk.verify.Messages.quote;
-import static dev.gatehouse.sdk.verify.Messages.quoteAll;
+import static dev.gatehouse.sdk.internal.Shown.quote;
+import static dev.gatehouse.sdk.internal.Shown.quoteAll;
 
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.JWTClaimsSetVerifier;
+import dev.gatehouse.sdk.internal.Shown;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.gatehouse.sdk.verify;
 
-import static dev.gatehouse.sdk.verify.Messages.quote;
+import static dev.gatehouse.sdk.internal.Shown.quote;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.Header;
@@ -25,6 +25,7 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.sdk.claims.ClaimsException;
 import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.sdk.internal.Shown;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -258,8 +259,10 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
         private JWKSource<SecurityContext> keySource;
         private byte[] hs256Secret;
         private Set<JWSAlgorithm> algorithms;
-        private Set<TokenType> acceptedTypes = EnumSet.allOf(TokenType.class);
-        private Set<String> audiences = Set.of();
+        /** Null until chosen: {@link #build()} refuses to guess which types a service accepts. */
+        private Set<TokenType> acceptedTypes;
+        /** Null until chosen; empty after {@link #anyAudience()}. */
+        private Set<String> audiences;
         private Duration clockSkew = DEFAULT_CLOCK_SKEW;
         private int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
         private RevocationCheck revocationCheck = RevocationCheck.NONE;
@@ -312,7 +315,10 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
             return this;
         }
 
-        /** The token types accepted (default: all); others are refused as {@code WRONG_TYPE}. */
+        /**
+         * Required: the token types accepted; others are refused as {@code WRONG_TYPE}. There is no
+         * default: a service that forgot this would accept every type, PATs and service tokens included.
+         */
         public Builder acceptedTypes(Set<TokenType> types) {
             requireNonNull(types, "types");
             if (types.isEmpty()) {
@@ -322,13 +328,19 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
             return this;
         }
 
-        /** Requires {@code aud} to contain at least one of these (default: {@code aud} not checked). */
+        /**
+         * Requires {@code aud} to contain at least one of these. {@link #build()} requires this or
+         * {@link #anyAudience()}.
+         */
         public Builder audience(String... audiences) {
             requireNonNull(audiences, "audiences");
             return audience(Arrays.asList(audiences));
         }
 
-        /** Requires {@code aud} to contain at least one of these (default: {@code aud} not checked). */
+        /**
+         * Requires {@code aud} to contain at least one of these. {@link #build()} requires this or
+         * {@link #anyAudience()}.
+         */
         public Builder audience(Collection<String> audiences) {
             requireNonNull(audiences, "audiences");
             if (audiences.isEmpty()) {
@@ -340,6 +352,15 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
                 }
             }
             this.audiences = Set.copyOf(audiences);
+            return this;
+        }
+
+        /**
+         * Accepts tokens whatever their {@code aud}: the explicit opt-out of {@link #audience}, for a
+         * service that checks the audience itself (e.g. introspection answering for any token).
+         */
+        public Builder anyAudience() {
+            this.audiences = Set.of();
             return this;
         }
 
@@ -378,12 +399,21 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
         /**
          * Builds the verifier.
          *
-         * @throws IllegalStateException when the issuer is not set, or a key source is needed and not set
+         * @throws IllegalStateException when the issuer, the accepted types or the audience choice is
+         *     not set, or a key source is needed and not set
          * @throws IllegalArgumentException when the algorithm allow-list is empty or not allowed
          */
         public GatehouseTokenVerifier build() {
             if (issuer == null) {
                 throw new IllegalStateException("issuer: not set (expected: the exact iss of accepted tokens)");
+            }
+            if (acceptedTypes == null) {
+                throw new IllegalStateException("acceptedTypes: not set (expected: the token types this service"
+                        + " accepts, e.g. acceptedTypes(EnumSet.of(TokenType.SANDBOX)))");
+            }
+            if (audiences == null) {
+                throw new IllegalStateException("audience: not set (expected: audience(...) naming this service,"
+                        + " or anyAudience() to accept tokens meant for any audience)");
             }
             Set<JWSAlgorithm> allowed = algorithms != null ? algorithms : defaultAlgorithms();
             checkAlgorithms(allowed);

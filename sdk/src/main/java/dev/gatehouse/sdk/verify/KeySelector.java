@@ -1,6 +1,6 @@
 package dev.gatehouse.sdk.verify;
 
-import static dev.gatehouse.sdk.verify.Messages.quote;
+import static dev.gatehouse.sdk.internal.Shown.quote;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -19,6 +19,7 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.proc.JWSKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
+import dev.gatehouse.sdk.internal.Shown;
 import java.security.Key;
 import java.util.ArrayList;
 import java.util.List;

@@ -21,7 +21,23 @@ class GatehouseTokenVerifierBuilderTest {
     private static final byte[] SECRET = new byte[32];
 
     private static GatehouseTokenVerifier.Builder builder() {
-        return GatehouseTokenVerifier.builder().issuer("https://gatehouse.example").keySource(KEYS);
+        return GatehouseTokenVerifier.builder().issuer("https://gatehouse.example").keySource(KEYS)
+                .acceptedTypes(EnumSet.allOf(TokenType.class)).anyAudience();
+    }
+
+    @Test
+    void acceptedTypesAndAudienceChoice_areRequired_failClosed() {
+        var bare = GatehouseTokenVerifier.builder().issuer("https://gatehouse.example").keySource(KEYS);
+
+        assertThatThrownBy(bare::build).isInstanceOf(IllegalStateException.class)
+                .hasMessage("acceptedTypes: not set (expected: the token types this service accepts,"
+                        + " e.g. acceptedTypes(EnumSet.of(TokenType.SANDBOX)))");
+        bare.acceptedTypes(EnumSet.of(TokenType.SANDBOX));
+        assertThatThrownBy(bare::build).isInstanceOf(IllegalStateException.class)
+                .hasMessage("audience: not set (expected: audience(...) naming this service,"
+                        + " or anyAudience() to accept tokens meant for any audience)");
+        assertThat(bare.audience("newapi").build().acceptedTypes()).containsExactly(TokenType.SANDBOX);
+        assertThat(bare.anyAudience().build()).isNotNull();
     }
 
     @Test
@@ -111,7 +127,8 @@ class GatehouseTokenVerifierBuilderTest {
 
     @Test
     void missingKeySource_refusedWhenAsymmetricAllowed() {
-        assertThatThrownBy(() -> GatehouseTokenVerifier.builder().issuer("i").build())
+        assertThatThrownBy(() -> GatehouseTokenVerifier.builder().issuer("i")
+                        .acceptedTypes(EnumSet.allOf(TokenType.class)).anyAudience().build())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("keySource: not set (expected: the trusted public keys for [ES256, EdDSA])");
     }

@@ -81,7 +81,8 @@ class GatehouseTokenVerifierTest {
     }
 
     private static GatehouseTokenVerifier.Builder verifier() {
-        return GatehouseTokenVerifier.builder().issuer(ISSUER).keySource(trustedKeys).clock(CLOCK);
+        return GatehouseTokenVerifier.builder().issuer(ISSUER).keySource(trustedKeys).clock(CLOCK)
+                .acceptedTypes(EnumSet.allOf(TokenType.class)).anyAudience();
     }
 
     private static JWTClaimsSet.Builder claims() {
@@ -209,6 +210,7 @@ class GatehouseTokenVerifierTest {
         @Test
         void hs256Only_needsNoKeySource() throws Exception {
             TokenVerifier verifier = GatehouseTokenVerifier.builder().issuer(ISSUER).clock(CLOCK)
+                    .acceptedTypes(EnumSet.allOf(TokenType.class)).anyAudience()
                     .hs256Secret(hs256Secret).algorithms(Set.of(JWSAlgorithm.HS256)).build();
             String token = sign(header(JWSAlgorithm.HS256, "hs256"), sandboxClaims(), new MACSigner(hs256Secret));
 

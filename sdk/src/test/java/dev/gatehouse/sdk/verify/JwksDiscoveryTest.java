@@ -20,6 +20,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.sdk.claims.TokenType;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -30,6 +31,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,6 +72,8 @@ class JwksDiscoveryTest {
 
         GatehouseTokenVerifier verifier = GatehouseTokenVerifier.builder()
                 .issuer(issuer)
+                .acceptedTypes(EnumSet.allOf(TokenType.class))
+                .anyAudience()
                 .keySource(JWKSourceBuilder.<SecurityContext>create(URI.create(jwksUri(issuer)).toURL()).build())
                 .build();
 
@@ -98,6 +102,8 @@ class JwksDiscoveryTest {
 
         GatehouseTokenVerifier verifier = GatehouseTokenVerifier.builder()
                 .issuer(issuer)
+                .acceptedTypes(EnumSet.allOf(TokenType.class))
+                .anyAudience()
                 .keySource(JWKSourceBuilder.<SecurityContext>create(URI.create(jwksUri).toURL()).retrying(false).build())
                 .build();
 

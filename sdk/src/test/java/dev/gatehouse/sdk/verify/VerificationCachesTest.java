@@ -20,11 +20,13 @@ import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.sdk.claims.TokenType;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -51,6 +53,8 @@ class VerificationCachesTest {
     private final GatehouseTokenVerifier verifier = GatehouseTokenVerifier.builder()
             .issuer(ISSUER)
             .keySource(keySource)
+            .acceptedTypes(EnumSet.allOf(TokenType.class))
+            .anyAudience()
             .clock(Clock.fixed(NOW, ZoneOffset.UTC))
             .build();
 

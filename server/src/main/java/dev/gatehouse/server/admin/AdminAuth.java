@@ -11,6 +11,7 @@ import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.RequestIds;
 import dev.gatehouse.server.identity.ServiceAccount;
 import dev.gatehouse.server.identity.ServiceAccountVerifier;
+import dev.gatehouse.server.http.BearerAuth;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -111,7 +112,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
             ctx.fail(disabled());
             return;
         }
-        String presented = bearerToken(ctx.request().getHeader("Authorization"));
+        String presented = BearerAuth.bearerToken(ctx.request().getHeader("Authorization"));
         if (presented == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\"");
             ctx.fail(new ApiException(401, "missing_token",
@@ -222,14 +223,5 @@ public final class AdminAuth implements Handler<RoutingContext> {
                 + " (GATEHOUSE_ADMIN_SECRET or NEWAPI_ADMIN_SECRET, or their _FILE forms; at least "
                 + AdminConfig.MIN_SECRET_BYTES + " bytes), or admin.serviceAccounts.issuers (default:"
                 + " identity.keycloak.issuers) to accept Keycloak service accounts.");
-    }
-
-    /** The token of a well-formed {@code Bearer} header (RFC 6750), or null. */
-    public static String bearerToken(String header) {
-        if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return null;
-        }
-        String token = header.substring(7).strip();
-        return token.isEmpty() || token.indexOf(' ') >= 0 ? null : token;
     }
 }

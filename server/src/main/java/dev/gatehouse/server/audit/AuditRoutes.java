@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Routes;
+import dev.gatehouse.server.http.Shown;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,6 +28,8 @@ import java.util.Set;
  * {@value AuditQuery#MAX_LIMIT}. Unknown or repeated parameters are 400.
  */
 public final class AuditRoutes implements Routes {
+    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
     private static final Set<String> PARAMETERS = Set.of("since", "until", "action", "actor", "organization", "limit");
 
     private final AdminAuth admin;
@@ -74,8 +77,8 @@ public final class AuditRoutes implements Routes {
     static AuditQuery query(MultiMap params) {
         for (String name : params.names()) {
             if (!PARAMETERS.contains(name)) {
-                throw ApiException.badRequest("unknown_parameter", "Unknown query parameter \"" + shorten(name)
-                        + "\" (expected: since, until, action, actor, organization, limit).");
+                throw ApiException.badRequest("unknown_parameter", "Unknown query parameter " + Shown.quote(name)
+                        + " (expected: since, until, action, actor, organization, limit).");
             }
             if (params.getAll(name).size() > 1) {
                 throw ApiException.badRequest("invalid_parameter", name + ": given more than once (expected: once)");
@@ -91,7 +94,7 @@ public final class AuditRoutes implements Routes {
             }
             if (limit < 1 || limit > AuditQuery.MAX_LIMIT) {
                 throw ApiException.badRequest("invalid_parameter",
-                        "limit: \"" + shorten(limitText) + "\" (expected: 1.." + AuditQuery.MAX_LIMIT + ")");
+                        "limit: " + Shown.quote(limitText) + " (expected: 1.." + AuditQuery.MAX_LIMIT + ")");
             }
         }
         return new AuditQuery(instant(params, "since"), instant(params, "until"), text(params, "action"),
@@ -103,12 +106,19 @@ public final class AuditRoutes implements Routes {
         if (text == null) {
             return Optional.empty();
         }
+        Instant instant;
         try {
-            return Optional.of(Instant.parse(text));
+            instant = Instant.parse(text);
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("invalid_parameter", name + ": \"" + shorten(text)
-                    + "\" (expected: ISO-8601 instant, e.g. 2026-01-01T00:00:00Z)");
+            throw ApiException.badRequest("invalid_parameter", name + ": " + Shown.quote(text)
+                    + " (expected: ISO-8601 instant, e.g. 2026-01-01T00:00:00Z)");
         }
+        // The store keeps epoch milliseconds: far instants would overflow toEpochMilli().
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw ApiException.badRequest("invalid_parameter", name + ": " + Shown.quote(text)
+                    + " (expected: an instant from " + EARLIEST + " to " + LATEST + ")");
+        }
+        return Optional.of(instant);
     }
 
     private static Optional<String> text(MultiMap params, String name) {
@@ -135,10 +145,5 @@ public final class AuditRoutes implements Routes {
                 .put("request_id", event.origin().requestId().orElse(null))
                 .put("outcome", event.outcome().value())
                 .put("detail", new JsonObject(event.detail()));
-    }
-
-    private static String shorten(String value) {
-        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
-        return shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.server.cli;
 
 import dev.gatehouse.server.Infrastructure;
 import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.config.Quantities;
 import dev.gatehouse.server.identity.LocalSession;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.MintedToken;
@@ -9,13 +10,9 @@ import dev.gatehouse.server.tokens.SigningTokenMinter;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +22,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "session", mixinStandardHelpOptions = true, description = "Local (development-only) user sessions.",
         subcommands = SessionCommand.Issue.class)
 final class SessionCommand {
-    private static final Pattern SHORT_DURATION = Pattern.compile("(\\d{1,9})(s|m|h|d)");
 
     @Command(name = "issue", mixinStandardHelpOptions = true,
             description = {"Print a session token for USER in ORG, signed by this Gatehouse's own key (local identity).",
@@ -47,7 +43,7 @@ final class SessionCommand {
         @Option(names = "--group", paramLabel = "GROUP", description = "A group; repeatable.")
         List<String> groups = new ArrayList<>();
 
-        @Option(names = "--capability", paramLabel = "CAP", description = "A capability, e.g. pat:create; repeatable.")
+        @Option(names = "--capability", paramLabel = "CAP", description = "A capability, e.g. llm:use; repeatable.")
         List<String> capabilities = new ArrayList<>();
 
         @Option(names = "--ttl", paramLabel = "DURATION",
@@ -90,29 +86,13 @@ final class SessionCommand {
         }
     }
 
-    /** {@code 30s}, {@code 15m}, {@code 8h}, {@code 7d} or ISO-8601; positive. */
+    /** What {@link Quantities#parseTtl} reads: {@code 30m}, {@code 8h}, {@code 1d}, ISO-8601, seconds; positive. */
     static Duration parseTtl(String value) {
-        Matcher matcher = SHORT_DURATION.matcher(value.strip().toLowerCase(Locale.ROOT));
-        Duration ttl = null;
-        if (matcher.matches()) {
-            long amount = Long.parseLong(matcher.group(1));
-            ttl = switch (matcher.group(2)) {
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
-        } else {
-            try {
-                ttl = Duration.parse(value.strip());
-            } catch (DateTimeParseException e) {
-                // reported below
-            }
-        }
-        if (ttl == null || ttl.isZero() || ttl.isNegative()) {
+        try {
+            return Quantities.parseTtl(value);
+        } catch (IllegalArgumentException e) {
             throw new UserFacingException("gatehouse: --ttl: '" + value.replaceAll("\\p{Cntrl}", "?")
                     + "' (expected: a positive duration such as 30m, 8h or 1d)", GatehouseCli.EXIT_USAGE);
         }
-        return ttl;
     }
 }

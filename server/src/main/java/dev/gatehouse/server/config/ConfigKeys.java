@@ -126,7 +126,12 @@ final class ConfigKeys {
                     + " from its OIDC discovery.");
     static final ConfigKey<String> IDENTITY_KEYCLOAK_AUDIENCE = optional("identity.keycloak.audience",
             ValueType.TEXT, config -> config.identity().audience(),
-            "When set, Keycloak tokens must carry it in aud or azp.");
+            "When set, Keycloak tokens must carry it in aud or azp; production requires it with issuers.");
+    static final ConfigKey<Map<URI, String>> IDENTITY_KEYCLOAK_ORGANIZATIONS = optional(
+            "identity.keycloak.organizations", ValueType.ISSUER_ORGANIZATIONS,
+            config -> Optional.of(config.identity().organizations()).filter(map -> !map.isEmpty()),
+            "Issuer → the one organization its tokens may name (per-organization topology; production requires"
+                    + " every issuer bound).");
     static final ConfigKey<Map<String, Set<String>>> IDENTITY_ROLE_CAPABILITIES = optional(
             "identity.roleCapabilities", ValueType.ROLE_CAPABILITIES,
             config -> Optional.of(config.identity().roleCapabilities()).filter(map -> !map.isEmpty()),
@@ -155,6 +160,9 @@ final class ConfigKeys {
     static final ConfigKey<Duration> PAT_LAST_USED_FLUSH_INTERVAL = withDefault("pat.lastUsedFlushInterval",
             ValueType.DURATION, Duration.ofSeconds(30), config -> config.pat().lastUsedFlushInterval(),
             "How often the last use of personal access tokens is written to the store, in one batch.");
+    static final ConfigKey<Integer> PAT_MAX_ACTIVE_PER_USER = withDefault("pat.maxActivePerUser",
+            ValueType.integer("1..10000"), 100, config -> config.pat().maxActivePerUser(),
+            "Most active personal access tokens one user may hold in one organization; one more is refused (409).");
     static final ConfigKey<Secret> ADMIN_SECRET = optional("admin.secret", ValueType.SECRET_TEXT,
             config -> config.admin().secret(),
             "Bearer secret (at least 32 bytes) of the admin API (audit log, any revocation). Unset: only"
@@ -244,8 +252,9 @@ final class ConfigKeys {
             TOKENS_ISSUER, TOKENS_MAX_TTL, TOKENS_CLOCK_SKEW,
             LOGGING_FORMAT, LOGGING_LEVEL,
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
-            IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL,
+            IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL, IDENTITY_KEYCLOAK_ORGANIZATIONS,
             PAT_DEFAULT_TTL, PAT_MAX_TTL, PAT_AUDIENCES, PAT_REVOCATION_POLL_INTERVAL, PAT_LAST_USED_FLUSH_INTERVAL,
+            PAT_MAX_ACTIVE_PER_USER,
             ADMIN_SECRET, ADMIN_SERVICE_ACCOUNTS_ISSUERS, ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE,
             ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE, ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER,
             GATEWAY_CHANNELS, GATEWAY_DEFAULT_PROVIDER, GATEWAY_ACCEPT_SESSIONS, GATEWAY_CONNECT_TIMEOUT,
@@ -296,13 +305,15 @@ final class ConfigKeys {
                         settings.get(IDENTITY_KEYCLOAK_ISSUERS).orElse(List.of()),
                         settings.get(IDENTITY_KEYCLOAK_AUDIENCE),
                         settings.get(IDENTITY_ROLE_CAPABILITIES).orElse(Map.of()),
-                        settings.require(IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL)),
+                        settings.require(IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL),
+                        settings.get(IDENTITY_KEYCLOAK_ORGANIZATIONS).orElse(Map.of())),
                 new PatConfig(
                         settings.require(PAT_DEFAULT_TTL),
                         settings.require(PAT_MAX_TTL),
                         settings.require(PAT_AUDIENCES),
                         settings.require(PAT_REVOCATION_POLL_INTERVAL),
-                        settings.require(PAT_LAST_USED_FLUSH_INTERVAL)),
+                        settings.require(PAT_LAST_USED_FLUSH_INTERVAL),
+                        settings.require(PAT_MAX_ACTIVE_PER_USER)),
                 new AdminConfig(settings.get(ADMIN_SECRET), new AdminConfig.ServiceAccounts(
                         settings.require(ADMIN_SERVICE_ACCOUNTS_ISSUERS),
                         settings.require(ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE),

@@ -20,5 +20,9 @@ record ConsistencyRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Func
                     config -> "at most tokens.maxTtl, " + ConfigKeys.TOKENS_MAX_TTL.show(config)),
             new ConsistencyRule(ConfigKeys.PAT_DEFAULT_TTL,
                     config -> config.pat().defaultTtl().compareTo(config.pat().maxTtl()) <= 0,
-                    config -> "at most pat.maxTtl, " + ConfigKeys.PAT_MAX_TTL.show(config)));
+                    config -> "at most pat.maxTtl, " + ConfigKeys.PAT_MAX_TTL.show(config)),
+            new ConsistencyRule(ConfigKeys.IDENTITY_KEYCLOAK_ORGANIZATIONS,
+                    config -> config.identity().issuers().containsAll(config.identity().organizations().keySet()),
+                    config -> "only issuers of identity.keycloak.issuers, "
+                            + ConfigKeys.IDENTITY_KEYCLOAK_ISSUERS.show(config)));
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.identity.Topology;
 import java.net.URI;
 import java.util.List;
 import java.util.function.Predicate;
@@ -24,7 +25,19 @@ record ProductionRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Strin
             new ProductionRule(ConfigKeys.TOKENS_ISSUER, config -> isHttps(config.tokens().issuer()),
                     "https URL in production"),
             new ProductionRule(ConfigKeys.IDENTITY_LOCAL, config -> !config.identity().local(),
-                    "false in production; local identity is for development only"));
+                    "false in production; local identity is for development only"),
+            new ProductionRule(ConfigKeys.IDENTITY_KEYCLOAK_ISSUERS,
+                    config -> config.identity().issuers().stream().allMatch(ProductionRule::isHttps),
+                    "https URLs in production; keys fetched over plain HTTP can be spoofed"),
+            new ProductionRule(ConfigKeys.IDENTITY_KEYCLOAK_AUDIENCE,
+                    config -> config.identity().issuers().isEmpty() || config.identity().audience().isPresent(),
+                    "set in production when identity.keycloak.issuers is set, e.g. gatehouse; otherwise a token"
+                            + " of any client of a trusted realm is accepted"),
+            new ProductionRule(ConfigKeys.IDENTITY_KEYCLOAK_ORGANIZATIONS,
+                    config -> config.identity().topology() != Topology.PER_ORGANIZATION
+                            || config.identity().organizations().keySet().containsAll(config.identity().issuers()),
+                    "every identity.keycloak.issuers entry bound to its organization in production with topology"
+                            + " per-organization; otherwise any trusted Keycloak can speak for any organization"));
 
     private static boolean isHttps(URI uri) {
         return "https".equalsIgnoreCase(uri.getScheme());

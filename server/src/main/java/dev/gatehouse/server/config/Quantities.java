@@ -7,9 +7,14 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses and formats the human forms of durations ({@code 30s}, {@code PT30S}) and sizes ({@code 1MiB}). */
-final class Quantities {
+/**
+ * Parses and formats the human forms of durations ({@code 30s}, {@code PT30S}) and sizes
+ * ({@code 1MiB}): the one duration syntax of configuration, the PAT API's {@code ttl} and the CLI's
+ * {@code --ttl}. Stateless.
+ */
+public final class Quantities {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final Pattern SECONDS = Pattern.compile("\\d+");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([a-z]*)");
     private static final Map<String, Long> SIZE_UNITS = Map.of(
             "", 1L, "b", 1L,
@@ -22,7 +27,7 @@ final class Quantities {
      * {@code 250ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 7d} or ISO-8601 ({@code PT30S}). A bare
      * number is refused: it does not say its unit.
      */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         String trimmed = text.strip();
         Matcher matcher = DURATION.matcher(trimmed);
         try {
@@ -45,8 +50,28 @@ final class Quantities {
         throw new IllegalArgumentException("not a duration");
     }
 
+    /**
+     * A token lifetime: what {@link #parseDuration} reads, or a bare number of seconds
+     * ({@code 3600}); positive.
+     *
+     * @throws IllegalArgumentException when it is neither, or not positive
+     */
+    public static Duration parseTtl(String text) {
+        String trimmed = text.strip();
+        Duration ttl;
+        try {
+            ttl = SECONDS.matcher(trimmed).matches() ? Duration.ofSeconds(Long.parseLong(trimmed)) : parseDuration(trimmed);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a duration", e);
+        }
+        if (ttl.isNegative() || ttl.isZero()) {
+            throw new IllegalArgumentException("not positive");
+        }
+        return ttl;
+    }
+
     /** The shortest form {@link #parseDuration} reads back to the same value. */
-    static String formatDuration(Duration duration) {
+    public static String formatDuration(Duration duration) {
         if (duration.isNegative() || duration.getNano() % 1_000_000 != 0) {
             return duration.toString();
         }

@@ -4,6 +4,7 @@ import dev.gatehouse.server.Role;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
 import java.net.URI;
@@ -58,8 +59,9 @@ record ValueType<T>(
     static final ValueType<Path> PATH = plain("path", "file system path", ValueType::parsePath, Path::toString);
     static final ValueType<URI> HTTP_URL =
             plain("URL", "absolute http or https URL", ValueType::parseHttpUrl, URI::toString);
+    /** Shown with passwords (userinfo, {@code password=} parameters) redacted: never echoed by config check. */
     static final ValueType<String> JDBC_URL = plain("JDBC URL", "jdbc:sqlite:... or jdbc:postgresql://...",
-            Function.identity(), Function.identity());
+            Function.identity(), StoreConfig::redacted);
     static final ValueType<Long> SIZE = plain("size", "size in bytes, e.g. 1048576, 512KiB, 1MiB or 10MB",
             Quantities::parseSize, Quantities::formatSize);
     static final ValueType<Long> COUNT = plain("count", "whole number >= 0 (0 = unlimited)",
@@ -99,6 +101,10 @@ record ValueType<T>(
             "a list of {name, provider, baseUrl, apiKeyFile | apiKeyEnv, models[], weight, priority}"
                     + " (environment: the same as JSON)",
             ChannelsValue::parse, ChannelsValue::format, false, false, false, true);
+
+    static final ValueType<Map<URI, String>> ISSUER_ORGANIZATIONS = new ValueType<>("issuer → organization",
+            "issuer=organization;issuer=organization (YAML: a mapping of issuer URL to organization id)",
+            ValueType::parseIssuerOrganizations, ValueType::formatIssuerOrganizations, false, false, true, false);
 
     /** A type that does not accept YAML mappings. */
     ValueType(String name, String expected, Function<String, T> parser, Function<T, String> formatter,
@@ -212,6 +218,30 @@ record ValueType<T>(
     private static String formatRoleCapabilities(Map<String, Set<String>> map) {
         return map.entrySet().stream()
                 .map(entry -> entry.getKey() + "=" + String.join(",", entry.getValue()))
+                .collect(Collectors.joining(";"));
+    }
+
+    /** {@code issuer=org;issuer=org}: issuers are http(s) URLs without query, so the first {@code =} splits. */
+    private static Map<URI, String> parseIssuerOrganizations(String text) {
+        Map<URI, String> map = new LinkedHashMap<>();
+        for (String entry : text.split(";")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || entry.substring(eq + 1).isBlank()) {
+                throw new IllegalArgumentException();
+            }
+            if (map.put(parseHttpUrl(entry.substring(0, eq)), entry.substring(eq + 1).strip()) != null) {
+                throw new IllegalArgumentException();
+            }
+        }
+        return map;
+    }
+
+    private static String formatIssuerOrganizations(Map<URI, String> map) {
+        return map.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
                 .collect(Collectors.joining(";"));
     }
 

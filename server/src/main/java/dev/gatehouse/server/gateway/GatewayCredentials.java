@@ -7,7 +7,7 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.sdk.verify.TokenVerifier;
-import dev.gatehouse.server.admin.AdminAuth;
+import dev.gatehouse.server.http.BearerAuth;
 import dev.gatehouse.server.gateway.metering.Caller;
 import java.util.LinkedHashSet;
 import java.util.Optional;
@@ -40,7 +40,7 @@ public final class GatewayCredentials {
 
     /** @throws GatewayException 401 (503 when the signing keys cannot be loaded) */
     public GatewayCaller authenticate(String authorizationHeader) {
-        String token = AdminAuth.bearerToken(authorizationHeader);
+        String token = BearerAuth.bearerToken(authorizationHeader);
         if (token == null) {
             throw GatewayException.unauthorized("missing_token",
                     "Send the gateway token as Authorization: Bearer <LLM_GATEWAY_TOKEN>.");

@@ -93,8 +93,11 @@ public final class BearerAuth implements Handler<RoutingContext> {
         return requireNonNull(ctx.get(CLAIMS_KEY), "no authenticated caller on this route");
     }
 
-    /** The token of a well-formed {@code Bearer} header, or null. */
-    static String bearerToken(String header) {
+    /**
+     * The token of a well-formed {@code Bearer} header (RFC 6750), or null: the one parser of
+     * {@code Authorization} headers (admin secret, OAuth endpoints, the auth API).
+     */
+    public static String bearerToken(String header) {
         if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return null;
         }

@@ -11,6 +11,7 @@ import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.sdk.verify.TokenVerifier;
+import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.identity.internal.KeycloakVerifier;
 import java.net.URI;
 import java.text.ParseException;
@@ -30,7 +31,6 @@ import java.util.Map;
  * loop. Immutable and thread-safe; build one per process so that key caches are shared.
  */
 public final class CallerVerifier implements TokenVerifier {
-    private static final int MAX_SHOWN_CHARS = 64;
 
     private final String gatehouseIssuer;
     private final TokenVerifier gatehouse;
@@ -87,7 +87,7 @@ public final class CallerVerifier implements TokenVerifier {
         TokenVerifier verifier = keycloak.get(iss);
         if (verifier == null) {
             throw new TokenRejectedException(RejectionReason.WRONG_ISSUER,
-                    "iss: " + shown(iss) + " (issuer not configured; expected: " + gatehouseIssuer
+                    "iss: " + Shown.quote(iss) + " (issuer not configured; expected: " + gatehouseIssuer
                             + (keycloak.isEmpty() ? "" : " or one of identity.keycloak.issuers " + keycloak.keySet()) + ")");
         }
         return verifier.verify(token);
@@ -115,11 +115,5 @@ public final class CallerVerifier implements TokenVerifier {
         } catch (ParseException | RuntimeException e) {
             return null;
         }
-    }
-
-    private static String shown(Object value) {
-        String text = value.toString();
-        String cut = text.length() > MAX_SHOWN_CHARS ? text.substring(0, MAX_SHOWN_CHARS) + "..." : text;
-        return '"' + cut.replace("\"", "\\\"").replaceAll("\\p{Cntrl}", "?") + '"';
     }
 }

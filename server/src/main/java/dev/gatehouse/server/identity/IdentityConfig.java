@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  * @param roleCapabilities Keycloak role ({@code role} for realm roles, {@code clientId/role} for
  *     client roles) to the Gatehouse capabilities it grants
  * @param jwksRefreshMinInterval the least time between two JWKS fetches triggered by unknown {@code kid}s
+ * @param organizations Keycloak issuer to the one organization its tokens may name; an issuer not in
+ *     it may name any organization in topology per-organization (production refuses that)
  */
 public record IdentityConfig(
         Topology topology,
@@ -32,7 +34,8 @@ public record IdentityConfig(
         List<URI> issuers,
         Optional<String> audience,
         Map<String, Set<String>> roleCapabilities,
-        Duration jwksRefreshMinInterval) {
+        Duration jwksRefreshMinInterval,
+        Map<URI, String> organizations) {
 
     public static final Duration MIN_JWKS_REFRESH_INTERVAL = Duration.ofSeconds(1);
     public static final Duration MAX_JWKS_REFRESH_INTERVAL = Duration.ofMinutes(5);
@@ -46,6 +49,7 @@ public record IdentityConfig(
         requireNonNull(jwksRefreshMinInterval, "jwksRefreshMinInterval");
         issuers = List.copyOf(requireNonNull(issuers, "issuers"));
         roleCapabilities = copy(requireNonNull(roleCapabilities, "roleCapabilities"));
+        organizations = copyOrganizations(requireNonNull(organizations, "organizations"));
         checkIssuers(topology, issuers);
         if (audience.isPresent() && audience.get().isBlank()) {
             throw new IllegalArgumentException("identity.keycloak.audience: \"" + audience.get()
@@ -56,6 +60,11 @@ public record IdentityConfig(
             throw new IllegalArgumentException("identity.keycloak.jwksRefreshMinInterval: " + jwksRefreshMinInterval
                     + " (expected: " + MIN_JWKS_REFRESH_INTERVAL + ".." + MAX_JWKS_REFRESH_INTERVAL + ")");
         }
+    }
+
+    /** The organization {@code issuer} is bound to: by {@link #organizations()}, else empty. */
+    public Optional<String> organizationOf(URI issuer) {
+        return Optional.ofNullable(organizations.get(issuer));
     }
 
     /** The realm name of a Keycloak issuer URL: the segment after its last {@code /realms/}, if any. */
@@ -83,6 +92,19 @@ public record IdentityConfig(
                         + " (expected: a Keycloak realm URL ending in /realms/<organization> for topology shared-sovereign)");
             }
         }
+    }
+
+    private static Map<URI, String> copyOrganizations(Map<URI, String> map) {
+        Map<URI, String> copy = new LinkedHashMap<>();
+        map.forEach((issuer, organization) -> {
+            requireNonNull(issuer, "organizations issuer");
+            if (organization == null || !NAME.matcher(organization).matches()) {
+                throw new IllegalArgumentException("identity.keycloak.organizations: \"" + issuer + "\" -> \""
+                        + organization + "\" (expected: an organization id without whitespace, ';', '=' or ',')");
+            }
+            copy.put(issuer, organization);
+        });
+        return Collections.unmodifiableMap(copy);
     }
 
     private static Map<String, Set<String>> copy(Map<String, Set<String>> map) {

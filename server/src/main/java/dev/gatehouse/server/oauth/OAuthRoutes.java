@@ -11,6 +11,7 @@ import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.RequestOrigins;
 import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.BearerAuth;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.pat.PatCaller;
 import dev.gatehouse.server.pat.PersonalAccessTokens;
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code POST /oauth/introspect} (RFC 7662): {@code token} → its claims with
  *       {@code "active": true}, or exactly {@code {"active": false}} for a token that is revoked,
- *       expired, unknown or malformed. Caller: the admin secret, or a Gatehouse {@code session} or
- *       {@code service} token meant for this Gatehouse (PATs and sandbox tokens cannot introspect).
+ *       expired, unknown or malformed. Caller: the admin secret, or a Gatehouse {@code service}
+ *       token meant for this Gatehouse (sessions — local or Keycloak —, PATs and sandbox tokens
+ *       cannot introspect: 401 {@code wrong_token_type}).
  *   <li>{@code POST /oauth/revoke} (RFC 7009): revokes a personal access token. Caller: the admin
  *       secret (any token) or a session (its own tokens: same subject, issuer and organization;
  *       another's → 403 {@code unauthorized_client}). A token that is invalid, expired, unknown or
@@ -75,7 +77,8 @@ public final class OAuthRoutes implements Routes {
         String callerToken = callerToken(ctx);
         String token = tokenParameter(ctx);
         ctx.vertx().executeBlocking(() -> {
-            authenticate(callerToken, EnumSet.of(TokenType.SESSION, TokenType.SERVICE));
+            // RFC 7662 §2.1: introspection is for protected resources, not for users.
+            authenticate(callerToken, EnumSet.of(TokenType.SERVICE));
             return introspection(token);
         }, false).onSuccess(body -> ctx.response()
                         .putHeader("Content-Type", "application/json")
@@ -172,11 +175,12 @@ public final class OAuthRoutes implements Routes {
     }
 
     private static String callerToken(RoutingContext ctx) {
-        String token = AdminAuth.bearerToken(ctx.request().getHeader("Authorization"));
+        String token = BearerAuth.bearerToken(ctx.request().getHeader("Authorization"));
         if (token == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse\"");
             throw new ApiException(401, "missing_token",
-                    "A bearer token is required: the admin secret, or a Gatehouse session or service token.");
+                    "A bearer token is required: the admin secret, or a Gatehouse session (revocation) or"
+                            + " service token (introspection).");
         }
         return token;
     }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.pat;
 
+import static dev.gatehouse.server.http.Shown.quote;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonParser;
@@ -7,7 +8,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.server.config.Quantities;
 import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.Shown;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +19,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -36,7 +38,6 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
     private static final List<String> FIELDS = List.of("name", "ttl", "audience", "capabilities");
     private static final String TTL_FORM =
             "a positive duration such as \"7d\", \"12h\", \"30m\", \"3600s\", or whole seconds as a number";
-    private static final Pattern TTL = Pattern.compile("(\\d{1,12})(s|m|h|d)?");
     private static final Pattern PRINTABLE = Pattern.compile("[\\p{L}\\p{M}\\p{N}\\p{P}\\p{S}\\p{Zs}]+");
     private static final Pattern CAPABILITY = Pattern.compile("[\\x21-\\x7e]+");
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -124,47 +125,18 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
         }
         if (ttl.compareTo(config.maxTtl()) > 0) {
             throw ApiException.badRequest("ttl_too_long",
-                    "ttl: " + shorten(given) + " (expected: at most " + format(config.maxTtl()) + ")");
+                    "ttl: " + Shown.text(given) + " (expected: at most " + Quantities.formatDuration(config.maxTtl()) + ")");
         }
         return ttl;
     }
 
-    /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 3600s} or {@code 3600}; null unless a positive duration. */
+    /** What {@link Quantities#parseTtl} reads; null unless a positive duration. */
     static Duration parseTtl(String text) {
-        Matcher matcher = TTL.matcher(text);
-        if (!matcher.matches()) {
-            return null;
-        }
-        long amount = Long.parseLong(matcher.group(1));
-        if (amount <= 0) {
-            return null;
-        }
-        String unit = matcher.group(2) == null ? "s" : matcher.group(2);
         try {
-            return switch (unit) {
-                case "d" -> Duration.ofDays(amount);
-                case "h" -> Duration.ofHours(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofSeconds(amount);
-            };
-        } catch (ArithmeticException e) {
+            return Quantities.parseTtl(text);
+        } catch (IllegalArgumentException e) {
             return null;
         }
-    }
-
-    /** The shortest of {@code 90d}, {@code 12h}, {@code 30m}, {@code 45s} that says exactly {@code duration}. */
-    static String format(Duration duration) {
-        long seconds = duration.toSeconds();
-        if (seconds % 86_400 == 0) {
-            return seconds / 86_400 + "d";
-        }
-        if (seconds % 3_600 == 0) {
-            return seconds / 3_600 + "h";
-        }
-        if (seconds % 60 == 0) {
-            return seconds / 60 + "m";
-        }
-        return seconds + "s";
     }
 
     private static String audience(JsonNode node, PatConfig config) {
@@ -212,14 +184,5 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
 
     private static ApiException invalid(String message) {
         return ApiException.badRequest("invalid_field", message);
-    }
-
-    private static String quote(String value) {
-        return '"' + shorten(value).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
-    }
-
-    private static String shorten(String value) {
-        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
-        return shown.replaceAll("\\p{Cntrl}", "?");
     }
 }

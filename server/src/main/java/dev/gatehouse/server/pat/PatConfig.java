@@ -16,15 +16,19 @@ import java.util.regex.Pattern;
  * @param revocationPollInterval how often each replica loads revocations made elsewhere; at most
  *     {@link #MAX_REVOCATION_POLL_INTERVAL} so revocation reaches every replica within 5 seconds
  * @param lastUsedFlushInterval how often the recorded last uses are written to the store
+ * @param maxActivePerUser how many active (neither expired nor revoked) tokens one user may hold
+ *     in one organization; creating one more is refused
  */
 public record PatConfig(
         Duration defaultTtl,
         Duration maxTtl,
         List<String> audiences,
         Duration revocationPollInterval,
-        Duration lastUsedFlushInterval) {
+        Duration lastUsedFlushInterval,
+        int maxActivePerUser) {
 
     public static final Duration MAX_REVOCATION_POLL_INTERVAL = Duration.ofSeconds(5);
+    public static final int MAX_ACTIVE_PER_USER = 10_000;
     private static final Pattern AUDIENCE = Pattern.compile("[\\x21-\\x7e]{1,200}");
 
     public PatConfig {
@@ -50,6 +54,10 @@ public record PatConfig(
                     + " (expected: at most PT5S)");
         }
         requirePositive("pat.lastUsedFlushInterval", lastUsedFlushInterval);
+        if (maxActivePerUser < 1 || maxActivePerUser > MAX_ACTIVE_PER_USER) {
+            throw new IllegalArgumentException("pat.maxActivePerUser: " + maxActivePerUser
+                    + " (expected: 1.." + MAX_ACTIVE_PER_USER + ")");
+        }
     }
 
     private static void requirePositive(String key, Duration value) {

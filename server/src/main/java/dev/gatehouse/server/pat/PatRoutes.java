@@ -8,6 +8,7 @@ import dev.gatehouse.server.audit.RequestOrigins;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.BearerAuth;
 import dev.gatehouse.server.http.Routes;
+import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.pat.PersonalAccessTokens.IssuedPat;
 import dev.gatehouse.server.pat.PersonalAccessTokens.RevokeResult;
 import io.vertx.core.json.JsonArray;
@@ -117,7 +118,7 @@ public final class PatRoutes implements Routes {
         ctx.vertx().executeBlocking(() -> pats.revoke(caller, id, "api", origin), false)
                 .onSuccess(result -> {
                     if (result == RevokeResult.NO_SUCH_TOKEN || result == RevokeResult.NOT_OWNER) {
-                        ctx.fail(ApiException.notFound("No personal access token " + shorten(id) + " of yours."));
+                        ctx.fail(ApiException.notFound("No personal access token " + Shown.quote(id) + " of yours."));
                         return;
                     }
                     ctx.response().setStatusCode(204).end();
@@ -141,13 +142,8 @@ public final class PatRoutes implements Routes {
 
     private static Throwable mapped(Throwable failure) {
         if (failure instanceof PatRefusedException refused) {
-            return new ApiException(403, refused.code(), refused.getMessage());
+            return new ApiException(refused.status(), refused.code(), refused.getMessage());
         }
         return failure;
-    }
-
-    private static String shorten(String id) {
-        String shown = id.length() > 40 ? id.substring(0, 40) + "..." : id;
-        return '"' + shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?") + '"';
     }
 }

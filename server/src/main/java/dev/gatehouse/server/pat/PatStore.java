@@ -52,32 +52,90 @@ final class PatStore {
                 .list();
     }
 
-    /** Marks {@code id} revoked unless it already is; whether this call revoked it. */
+    /** How many tokens of this owner in this organization are neither revoked nor expired at {@code now}. */
+    static int countActive(Handle handle, String subject, String issuer, String organization, Instant now) {
+        return handle.createQuery("""
+                        SELECT COUNT(*) FROM personal_access_tokens
+                        WHERE owner_issuer = :issuer AND owner_subject = :subject AND organization = :organization
+                          AND revoked_at IS NULL AND expires_at > :now""")
+                .bind("issuer", issuer)
+                .bind("subject", subject)
+                .bind("organization", organization)
+                .bind("now", now.toEpochMilli())
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    /**
+     * Marks {@code id} revoked unless it already is, and appends it to {@code revocations} under the
+     * next database-assigned number; whether this call revoked it. Run in a transaction: the counter
+     * row stays locked until commit, so numbers are taken in commit order.
+     */
     static boolean revoke(Handle handle, String id, Instant at, String by) {
-        return handle.createUpdate("""
+        boolean revoked = handle.createUpdate("""
                         UPDATE personal_access_tokens SET revoked_at = :at, revoked_by = :by
                         WHERE id = :id AND revoked_at IS NULL""")
                 .bind("at", at.toEpochMilli())
                 .bind("by", by)
                 .bind("id", id)
                 .execute() == 1;
+        if (revoked) {
+            handle.execute("UPDATE revocation_counter SET value = value + 1 WHERE id = 1");
+            handle.createUpdate("""
+                            INSERT INTO revocations (seq, token_id, expires_at)
+                            SELECT c.value, t.id, t.expires_at FROM revocation_counter c, personal_access_tokens t
+                            WHERE c.id = 1 AND t.id = :id""")
+                    .bind("id", id)
+                    .execute();
+        }
+        return revoked;
     }
 
     /**
-     * Revoked tokens not yet expired at {@code expiringAfter}, revoked after {@code revokedAfter}:
-     * personal access tokens and sandbox tokens (table {@code sandbox_tokens}, by {@code jti}).
+     * Appends a revocation of any other kind of token (e.g. a sandbox token) under the next
+     * database-assigned number, so every replica's poll sees it. Run in the revoking transaction.
      */
-    static Map<String, Long> revoked(Handle handle, long revokedAfter, long expiringAfter) {
+    static void recordRevocation(Handle handle, String tokenId, long expiresAtMillis) {
+        handle.execute("UPDATE revocation_counter SET value = value + 1 WHERE id = 1");
+        handle.createUpdate("""
+                        INSERT INTO revocations (seq, token_id, expires_at)
+                        SELECT value, :tokenId, :expiresAt FROM revocation_counter WHERE id = 1""")
+                .bind("tokenId", tokenId)
+                .bind("expiresAt", expiresAtMillis)
+                .execute();
+    }
+
+    /**
+     * Every revoked token not yet expired at {@code expiringAfter}: the full load. Personal access
+     * tokens and sandbox tokens (table {@code sandbox_tokens}, by {@code jti}).
+     */
+    static Map<String, Long> revoked(Handle handle, long expiringAfter) {
         return handle.createQuery("""
                         SELECT id, expires_at FROM personal_access_tokens
-                        WHERE revoked_at IS NOT NULL AND revoked_at > :revokedAfter AND expires_at > :expiringAfter
+                        WHERE revoked_at IS NOT NULL AND expires_at > :expiringAfter
                         UNION ALL
                         SELECT jti, expires_at FROM sandbox_tokens
-                        WHERE revoked_at IS NOT NULL AND revoked_at > :revokedAfter AND expires_at > :expiringAfter""")
-                .bind("revokedAfter", revokedAfter)
+                        WHERE revoked_at IS NOT NULL AND expires_at > :expiringAfter""")
                 .bind("expiringAfter", expiringAfter)
                 .map((rs, ctx) -> Map.entry(rs.getString("id"), rs.getLong("expires_at")))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, Math::max));
+    }
+
+    /** The number of the latest revocation, 0 before the first. */
+    static long lastRevocation(Handle handle) {
+        return handle.createQuery("SELECT value FROM revocation_counter WHERE id = 1").mapTo(Long.class).one();
+    }
+
+    /** A revocation as numbered by the store. */
+    record Revocation(long seq, String tokenId, long expiresAt) {}
+
+    /** The revocations numbered after {@code after}, in order. */
+    static List<Revocation> revocationsAfter(Handle handle, long after) {
+        return handle.createQuery("""
+                        SELECT seq, token_id, expires_at FROM revocations WHERE seq > :after ORDER BY seq""")
+                .bind("after", after)
+                .map((rs, ctx) -> new Revocation(rs.getLong("seq"), rs.getString("token_id"), rs.getLong("expires_at")))
+                .list();
     }
 
     /** One batched UPDATE per call; never moves {@code last_used_at} backwards. */

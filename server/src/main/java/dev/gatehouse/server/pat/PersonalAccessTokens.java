@@ -3,6 +3,7 @@ package dev.gatehouse.server.pat;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
@@ -35,22 +37,32 @@ public final class PersonalAccessTokens {
     private final AuditLog audit;
     private final RevokedTokens revoked;
     private final LastUsedTracker lastUsed;
+    private final int maxActivePerUser;
     private final Clock clock;
+    private final UnknownIdRefusals unknownIdRefusals;
 
+    /** @param maxActivePerUser how many active tokens one user may hold in one organization */
     public PersonalAccessTokens(Database database, TokenMinter minter, AuditLog audit, RevokedTokens revoked,
-            LastUsedTracker lastUsed, Clock clock) {
+            LastUsedTracker lastUsed, int maxActivePerUser, Clock clock) {
         this.database = requireNonNull(database, "database");
         this.minter = requireNonNull(minter, "minter");
         this.audit = requireNonNull(audit, "audit");
         this.revoked = requireNonNull(revoked, "revoked");
         this.lastUsed = requireNonNull(lastUsed, "lastUsed");
         this.clock = requireNonNull(clock, "clock");
+        if (maxActivePerUser < 1) {
+            throw new IllegalArgumentException("maxActivePerUser: " + maxActivePerUser + " (expected: > 0)");
+        }
+        this.maxActivePerUser = maxActivePerUser;
+        this.unknownIdRefusals = new UnknownIdRefusals(clock);
     }
 
     /**
      * Mints a token for {@code caller} and records it.
      *
-     * @throws PatRefusedException if the caller has no organization or lacks a requested capability
+     * @throws PatRefusedException if the caller has no organization, lacks a requested capability,
+     *     the token would be longer than verifiers accept, or already holds {@code maxActivePerUser}
+     *     active tokens in that organization (409 {@code too_many_pats}; nothing written)
      */
     public IssuedPat issue(PatCaller caller, NewPat request, RequestOrigin origin) {
         requireNonNull(caller, "caller");
@@ -67,6 +79,12 @@ public final class PersonalAccessTokens {
         List<String> capabilities = request.capabilities().stream().sorted().toList();
         MintedToken minted = minter.mint(new MintRequest(TokenType.PAT, caller.subject(), List.of(request.audience()),
                 request.ttl(), Map.of("org_id", organization, "capabilities", capabilities)));
+        if (minted.token().length() > GatehouseTokenVerifier.DEFAULT_MAX_TOKEN_LENGTH) {
+            // Verifiers refuse longer tokens unread: such a PAT could neither be used nor revoked by value.
+            throw new PatRefusedException(400, "token_too_large", "token: " + minted.token().length()
+                    + " characters (expected: at most " + GatehouseTokenVerifier.DEFAULT_MAX_TOKEN_LENGTH
+                    + ", the verifiers' limit; ask for fewer or shorter capabilities)");
+        }
         PatRecord record = new PatRecord(minted.tokenId(), caller.subject(), caller.issuer(), organization,
                 request.name(), request.audience(), capabilities, minted.issuedAt(), minted.expiresAt(),
                 Optional.empty(), Optional.empty(), Optional.empty());
@@ -78,6 +96,12 @@ public final class PersonalAccessTokens {
         AuditEvent event = AuditEvent.of(clock.instant(), caller.actor(), Optional.of(organization),
                 AuditEvent.PAT_ISSUED, Optional.of(record.id()), origin, Outcome.SUCCESS, detail);
         database.jdbi().useTransaction(handle -> {
+            int active = PatStore.countActive(handle, caller.subject(), caller.issuer(), organization, minted.issuedAt());
+            if (active >= maxActivePerUser) {
+                throw new PatRefusedException(409, "too_many_pats", "You hold " + active + " active personal access"
+                        + " tokens in organization " + organization + " (expected: at most " + maxActivePerUser
+                        + "; revoke unused ones, or let them expire).");
+            }
             PatStore.insert(handle, record);
             audit.record(handle, event);
         });
@@ -103,9 +127,11 @@ public final class PersonalAccessTokens {
     }
 
     /**
-     * Revokes token {@code id} if the caller owns it or is the admin. A refusal, and a token that
-     * does not exist, are audited as {@value AuditEvent#PAT_REVOKE_REFUSED}; revoking a revoked
-     * token changes nothing.
+     * Revokes token {@code id} if the caller owns it or is the admin. A refusal is audited as
+     * {@value AuditEvent#PAT_REVOKE_REFUSED}; so is an id that does not exist, but at most once per
+     * caller per minute on this replica (the next such row counts the ones left out in
+     * {@code detail.unaudited_since_previous}), so guessing ids cannot flood the audit log.
+     * Revoking a revoked token changes nothing.
      *
      * @param via how the request came, for the audit entry ({@code api}, {@code oauth_revoke})
      */
@@ -119,9 +145,20 @@ public final class PersonalAccessTokens {
             Optional<PatRecord> found = PatStore.find(handle, id);
             if (found.isEmpty() || !(caller.admin() || found.get().isOwnedBy(caller))) {
                 RevokeResult refusal = found.isEmpty() ? RevokeResult.NO_SUCH_TOKEN : RevokeResult.NOT_OWNER;
+                long suppressedBefore = 0;
+                if (refusal == RevokeResult.NO_SUCH_TOKEN) {
+                    OptionalLong due = unknownIdRefusals.due(caller.actor());
+                    if (due.isEmpty()) {
+                        return new Revocation(refusal, null);
+                    }
+                    suppressedBefore = due.getAsLong();
+                }
                 Map<String, Object> detail = new LinkedHashMap<>();
                 detail.put("via", via);
                 detail.put("reason", refusal.reason());
+                if (suppressedBefore > 0) {
+                    detail.put("unaudited_since_previous", suppressedBefore);
+                }
                 caller.organization().ifPresent(org -> detail.put("caller_organization", org));
                 audit.record(handle, AuditEvent.of(now, caller.actor(),
                         found.map(PatRecord::organization).or(caller::organization), AuditEvent.PAT_REVOKE_REFUSED,

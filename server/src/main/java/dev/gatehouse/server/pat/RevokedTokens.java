@@ -5,9 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.sdk.verify.RevocationCheck;
 import dev.gatehouse.server.store.Database;
+import org.jdbi.v3.core.Handle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -18,23 +20,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * made by other replicas sharing the store; revocations made here are added at once by {@link
  * #add}.
  *
- * <p>A refresh reads the rows revoked since {@value #OVERLAP_SECONDS} seconds before the previous
- * refresh started (by this replica's clock). The overlap covers a revoking transaction that
- * commits after the poll that should have seen it and clocks of replicas that differ by less than
- * the overlap; the set makes re-reading harmless. Entries leave the set a clock-skew margin after
- * their token expires, when the verifier refuses it as expired anyway.
+ * <p>A refresh reads the revocations the store numbered after the last one this replica saw
+ * ({@code revocations.seq}, assigned in commit order). No clock is compared with another
+ * replica's: a revoking replica whose clock is off by hours is seen on the next poll all the same.
+ * Every {@value #FULL_RELOAD_EVERY} refreshes the set is reloaded in full, as a safety net. Entries
+ * leave the set a margin after their token expires (by this replica's clock, the one its verifier
+ * checks {@code exp} with), when the verifier refuses it as expired anyway.
  *
  * <p>Thread-safe: lookups are lock-free; refreshes must not run concurrently with each other
  * (the periodic timer runs them one at a time). {@link #refresh()} blocks on the store.
  */
 public final class RevokedTokens implements RevocationCheck {
-    static final long OVERLAP_SECONDS = 60;
+    static final int FULL_RELOAD_EVERY = 150;
     private static final Duration EXPIRY_MARGIN = Duration.ofMinutes(10);
 
     private final Database database;
     private final Clock clock;
     private final Map<String, Long> expiryById = new ConcurrentHashMap<>();
-    private volatile Instant lastRefreshStarted;
+    private volatile long lastSeen;
+    private volatile int refreshesSinceFullLoad;
     private volatile Instant lastRefreshSucceeded;
 
     private RevokedTokens(Database database, Clock clock) {
@@ -47,14 +51,20 @@ public final class RevokedTokens implements RevocationCheck {
         requireNonNull(database, "database");
         requireNonNull(clock, "clock");
         RevokedTokens revoked = new RevokedTokens(database, clock);
-        revoked.read(Long.MIN_VALUE);
+        revoked.loadAll();
         return revoked;
     }
 
-    /** Reads the revocations made since shortly before the previous refresh; prunes expired ids. */
+    /**
+     * Reads the revocations numbered after the last one seen (every {@value #FULL_RELOAD_EVERY}th
+     * call: all of them); prunes expired ids.
+     */
     public void refresh() {
-        long since = lastRefreshStarted.minusSeconds(OVERLAP_SECONDS).toEpochMilli();
-        read(since);
+        if (++refreshesSinceFullLoad >= FULL_RELOAD_EVERY) {
+            loadAll();
+        } else {
+            loadNew();
+        }
         long forgetBefore = clock.instant().minus(EXPIRY_MARGIN).toEpochMilli();
         expiryById.values().removeIf(expiresAt -> expiresAt < forgetBefore);
     }
@@ -80,12 +90,42 @@ public final class RevokedTokens implements RevocationCheck {
         return expiryById.size();
     }
 
-    private void read(long revokedAfter) {
+    /**
+     * The counter first, then every revoked row: a revocation committed in between is in both, and
+     * re-reading it later is harmless.
+     */
+    private void loadAll() {
         Instant started = clock.instant();
         long expiringAfter = started.minus(EXPIRY_MARGIN).toEpochMilli();
-        Map<String, Long> found = database.jdbi().withHandle(handle -> PatStore.revoked(handle, revokedAfter, expiringAfter));
-        expiryById.putAll(found);
-        lastRefreshStarted = started;
+        database.jdbi().useHandle(handle -> {
+            long last = PatStore.lastRevocation(handle);
+            expiryById.putAll(PatStore.revoked(handle, expiringAfter));
+            lastSeen = Math.max(lastSeen, last);
+        });
+        refreshesSinceFullLoad = 0;
         lastRefreshSucceeded = started;
+    }
+
+    private void loadNew() {
+        Instant started = clock.instant();
+        long expiringAfter = started.minus(EXPIRY_MARGIN).toEpochMilli();
+        List<PatStore.Revocation> found =
+                database.jdbi().withHandle(handle -> PatStore.revocationsAfter(handle, lastSeen));
+        for (PatStore.Revocation revocation : found) {
+            if (revocation.expiresAt() > expiringAfter) {
+                expiryById.put(revocation.tokenId(), revocation.expiresAt());
+            }
+            lastSeen = Math.max(lastSeen, revocation.seq());
+        }
+        lastRefreshSucceeded = started;
+    }
+
+    /**
+     * Numbers the revocation of a token that is not a personal access token (a sandbox token) so
+     * that every replica's next poll sees it. Call inside the transaction that revokes it; then
+     * {@link #add} it here for immediate effect on this replica.
+     */
+    public void record(Handle handle, String tokenId, long expiresAtMillis) {
+        PatStore.recordRevocation(handle, tokenId, expiresAtMillis);
     }
 }

@@ -128,6 +128,40 @@ class ConfigIdentityTest {
     }
 
     @Test
+    void organizations_environmentAndYamlForms_bindIssuers() {
+        IdentityConfig fromEnv = ConfigLoader.load(null, Map.of(
+                "GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "https://id.acme.test/realms/acme,https://id.globex.test/realms/g",
+                "GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS",
+                "https://id.acme.test/realms/acme=acme; https://id.globex.test/realms/g=globex")).identity();
+        GatehouseConfig fromYaml = loadYaml(dir, """
+                identity:
+                  keycloak:
+                    issuers: [https://id.acme.test/realms/acme]
+                    organizations:
+                      https://id.acme.test/realms/acme: acme
+                """, Map.of());
+
+        assertThat(fromEnv.organizationOf(URI.create("https://id.acme.test/realms/acme"))).hasValue("acme");
+        assertThat(fromEnv.organizationOf(URI.create("https://id.globex.test/realms/g"))).hasValue("globex");
+        assertThat(fromYaml.identity().organizations())
+                .containsExactly(Map.entry(URI.create("https://id.acme.test/realms/acme"), "acme"));
+        assertThat(ConfigLoader.describe(fromYaml))
+                .contains("identity.keycloak.organizations = https://id.acme.test/realms/acme=acme");
+    }
+
+    @Test
+    void organizations_ofAnIssuerNotConfigured_orMalformed_areRefused() {
+        assertThat(problemsOf(null, Map.of(
+                "GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "https://id.acme.test/realms/acme",
+                "GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS", "https://evil.test/realms/acme=acme")))
+                .containsExactly("GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS: https://evil.test/realms/acme=acme"
+                        + " (expected: only issuers of identity.keycloak.issuers, https://id.acme.test/realms/acme)");
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS", "https://id.acme.test=")))
+                .singleElement().asString()
+                .startsWith("GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS: \"https://id.acme.test=\" (expected: issuer=");
+    }
+
+    @Test
     void realmOf_isTheLastPathSegmentAfterRealms() {
         assertThat(IdentityConfig.realmOf(URI.create("https://sso.test/auth/realms/acme"))).hasValue("acme");
         assertThat(IdentityConfig.realmOf(URI.create("https://sso.test/realms/acme/x"))).isEmpty();

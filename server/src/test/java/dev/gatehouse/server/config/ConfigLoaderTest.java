@@ -114,11 +114,13 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_IDENTITY_ROLE_CAPABILITIES", "gatehouse-user=pat:create");
         env.put("GATEHOUSE_IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL", "10s");
         env.put("GATEHOUSE_IDENTITY_LOCAL", "false");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS", "https://sso.example.com/realms/acme=acme");
         env.put("GATEHOUSE_PAT_DEFAULT_TTL", "1d");
         env.put("GATEHOUSE_PAT_MAX_TTL", "7d");
         env.put("GATEHOUSE_PAT_AUDIENCES", "gateway,sandbox");
         env.put("GATEHOUSE_PAT_REVOCATION_POLL_INTERVAL", "1s");
         env.put("GATEHOUSE_PAT_LAST_USED_FLUSH_INTERVAL", "1m");
+        env.put("GATEHOUSE_PAT_MAX_ACTIVE_PER_USER", "5");
         env.put("GATEHOUSE_ADMIN_SECRET", "0123456789abcdef0123456789abcdef");
         env.put("GATEHOUSE_GATEWAY_CHANNELS",
                 "[{\"name\":\"q\",\"provider\":\"qwen\",\"baseUrl\":\"http://q/v1\",\"models\":[\"m\"]}]");

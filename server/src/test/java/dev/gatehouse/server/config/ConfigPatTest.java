@@ -27,7 +27,14 @@ class ConfigPatTest {
         assertThat(config.pat().audiences()).containsExactly("gateway");
         assertThat(config.pat().revocationPollInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.pat().lastUsedFlushInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.pat().maxActivePerUser()).isEqualTo(100);
         assertThat(config.admin().secret()).isEmpty();
+    }
+
+    @Test
+    void maxActivePerUser_outOfRange_isAProblem() {
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_PAT_MAX_ACTIVE_PER_USER", "0")))
+                .containsExactly("GATEHOUSE_PAT_MAX_ACTIVE_PER_USER: 0 (expected: 1..10000)");
     }
 
     @Test

@@ -81,6 +81,42 @@ class ConfigProductionTest {
     }
 
     @Test
+    void production_keycloakIssuers_needAnAudienceAndHttps() {
+        Map<String, String> env = productionEnv();
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "https://sso.test/realms/acme,http://sso.test/realms/globex");
+
+        assertThat(problemsOf(null, env)).containsExactly(
+                "GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS: \"https://sso.test/realms/acme,http://sso.test/realms/globex\""
+                        + " (expected: https URLs in production; keys fetched over plain HTTP can be spoofed)",
+                "identity.keycloak.audience: \"(not set)\" (expected: set in production when"
+                        + " identity.keycloak.issuers is set, e.g. gatehouse; otherwise a token of any client of a"
+                        + " trusted realm is accepted)",
+                "identity.keycloak.organizations: \"(not set)\" (expected: every identity.keycloak.issuers entry"
+                        + " bound to its organization in production with topology per-organization; otherwise any"
+                        + " trusted Keycloak can speak for any organization)");
+
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "https://sso.test/realms/acme");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_AUDIENCE", "gatehouse");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS", "https://sso.test/realms/acme=acme");
+        assertThat(ConfigLoader.load(null, env).identity().audience()).hasValue("gatehouse");
+    }
+
+    @Test
+    void production_perOrganization_everyIssuerMustBeBound_sharedSovereignBindsByRealm() {
+        Map<String, String> env = productionEnv();
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "https://a.test/realms/acme,https://g.test/realms/globex");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_AUDIENCE", "gatehouse");
+        env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS", "https://a.test/realms/acme=acme");
+
+        assertThat(problemsOf(null, env)).singleElement().asString().startsWith(
+                "GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS: \"https://a.test/realms/acme=acme\" (expected: every");
+
+        env.remove("GATEHOUSE_IDENTITY_KEYCLOAK_ORGANIZATIONS");
+        env.put("GATEHOUSE_IDENTITY_TOPOLOGY", "shared-sovereign");
+        assertThat(ConfigLoader.load(null, env).identity().organizations()).isEmpty();
+    }
+
+    @Test
     void withoutProduction_developmentConveniencesAreAccepted() {
         Map<String, String> env = Map.of("GATEHOUSE_PRODUCTION", "false");
 

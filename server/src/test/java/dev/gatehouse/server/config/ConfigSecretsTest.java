@@ -188,4 +188,18 @@ class ConfigSecretsTest {
     private List<String> loadProblems(String yaml) {
         return problemsOf(write(dir, "gatehouse.yaml", yaml), Map.of());
     }
+
+    @Test
+    void passwordsInTheJdbcUrl_areRedactedInDescribeAndProblems() {
+        GatehouseConfig config = ConfigLoader.load(null, Map.of("GATEHOUSE_STORE_URL",
+                "jdbc:postgresql://gh:hunter2@db:5432/gh?ssl=true&PassWord=s3cret&sslpassword=k3y&user=gh"));
+
+        assertThat(ConfigLoader.describe(config)).contains("store.url = jdbc:postgresql://(redacted)@db:5432/gh"
+                + "?ssl=true&PassWord=(redacted)&sslpassword=(redacted)&user=gh");
+        assertThat(String.join("\n", ConfigLoader.describe(config))).doesNotContain("hunter2", "s3cret", "k3y");
+        assertThat(config.store().jdbcUrl()).as("the pool still gets the real URL").contains("s3cret");
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_STORE_URL", "jdbc:mysql://db/gh?password=s3cret")))
+                .containsExactly("GATEHOUSE_STORE_URL: jdbc:mysql://db/gh?password=(redacted)"
+                        + " (expected: jdbc:sqlite:... or jdbc:postgresql://...)");
+    }
 }

@@ -29,6 +29,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -308,6 +309,35 @@ class PatApiTest {
     }
 
     @Test
+    void sameSubject_inTwoOrganizations_eachSessionListsAndRevokesOnlyItsOwnOrganizationsPats() {
+        String alice = newUser();
+        String aliceAcme = session(alice, "acme", List.of());
+        String aliceGlobex = session(alice, "globex", List.of());
+        JsonObject acmePat = pat(gatehouse, aliceAcme, "{\"name\": \"acme\"}");
+        JsonObject globexPat = pat(gatehouse, aliceGlobex, "{\"name\": \"globex\"}");
+
+        assertThat(new JsonObject(listPats(gatehouse, aliceAcme).body()).getJsonArray("pats").stream()
+                .map(p -> ((JsonObject) p).getString("id"))).containsExactly(acmePat.getString("id"));
+        assertThat(new JsonObject(listPats(gatehouse, aliceGlobex).body()).getJsonArray("pats").stream()
+                .map(p -> ((JsonObject) p).getString("id"))).containsExactly(globexPat.getString("id"));
+
+        HttpResponse<String> acmeRevokesGlobex = deletePat(gatehouse, aliceAcme, globexPat.getString("id"));
+        HttpResponse<String> globexRevokesAcme = deletePat(gatehouse, aliceGlobex, acmePat.getString("id"));
+        HttpResponse<String> oauthAcrossOrganizations = form(gatehouse, "/oauth/revoke", aliceAcme,
+                Map.of("token", globexPat.getString("token")));
+
+        assertThat(List.of(acmeRevokesGlobex, globexRevokesAcme)).allSatisfy(response -> {
+            assertThat(response.statusCode()).isEqualTo(404);
+            assertThat(code(response)).isEqualTo("not_found");
+        });
+        assertThat(oauthAcrossOrganizations.statusCode()).isEqualTo(403);
+        assertThat(code(oauthAcrossOrganizations)).isEqualTo("unauthorized_client");
+        assertThat(revokedAt(acmePat.getString("id"))).isNull();
+        assertThat(revokedAt(globexPat.getString("id"))).isNull();
+        assertThat(events("?action=pat.revoke_refused&actor=" + alice)).hasSize(3);
+    }
+
+    @Test
     void revoke_patOfAnotherOrganizationOrUser_is404_auditedAsRefused_andTheTokenStaysActive() {
         String alice = newUser();
         String mallory = newUser();
@@ -348,7 +378,8 @@ class PatApiTest {
         String unknown = TestGatehouse.signEs256(new ECKeyGenerator(Curve.P_256).keyID("stranger").generate(),
                 TestGatehouse.sessionClaims(b -> b));
 
-        JsonObject activeAnswer = introspect(gatehouse, session, active.getString("token"));
+        JsonObject activeAnswer = introspect(gatehouse, PatTestSupport.serviceToken(gatehouse, config, "newapi"),
+                active.getString("token"));
 
         assertThat(activeAnswer.getBoolean("active")).isTrue();
         assertThat(activeAnswer.getString("sub")).isEqualTo(user);
@@ -365,22 +396,29 @@ class PatApiTest {
     }
 
     @Test
-    void introspect_callerMustBeAdminOrSessionOrService() {
+    void introspect_callerMustBeAdminOrService_sessionsAndPatsAreRefused() {
         String session = session(newUser(), "acme", List.of());
+        String service = PatTestSupport.serviceToken(gatehouse, config, "newapi");
         JsonObject pat = pat(gatehouse, session, "{\"name\": \"x\", \"audience\": \"" + ISSUER + "\"}");
         Map<String, String> form = Map.of("token", pat.getString("token"));
 
         HttpResponse<String> anonymous = form(gatehouse, "/oauth/introspect", null, form);
         HttpResponse<String> wrongSecret = form(gatehouse, "/oauth/introspect", "not-the-admin-secret", form);
         HttpResponse<String> byPat = form(gatehouse, "/oauth/introspect", pat.getString("token"), form);
-        HttpResponse<String> noToken = form(gatehouse, "/oauth/introspect", session, Map.of("token_type_hint", "x"));
+        HttpResponse<String> bySession = form(gatehouse, "/oauth/introspect", session, form);
+        HttpResponse<String> byService = form(gatehouse, "/oauth/introspect", service, form);
+        HttpResponse<String> noToken = form(gatehouse, "/oauth/introspect", service, Map.of("token_type_hint", "x"));
 
         assertThat(anonymous.statusCode()).isEqualTo(401);
         assertThat(code(anonymous)).isEqualTo("missing_token");
         assertThat(wrongSecret.statusCode()).isEqualTo(401);
         assertThat(code(wrongSecret)).isEqualTo("malformed_token");
-        assertThat(byPat.statusCode()).isEqualTo(401);
-        assertThat(code(byPat)).isEqualTo("wrong_token_type");
+        assertThat(List.of(byPat, bySession)).allSatisfy(response -> {
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(code(response)).isEqualTo("wrong_token_type");
+        });
+        assertThat(byService.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(byService.body()).getBoolean("active")).isTrue();
         assertThat(noToken.statusCode()).isEqualTo(400);
         assertThat(code(noToken)).isEqualTo("invalid_request");
     }
@@ -454,6 +492,119 @@ class PatApiTest {
         assertThat(events("?organization=initech&limit=1")).hasSize(1);
         assertThat(events("?organization=initech&until=2000-01-01T00:00:00Z")).isEmpty();
         assertThat(events("?organization=initech&since=" + Instant.now().minusSeconds(60))).hasSize(3);
+    }
+
+    @Test
+    void audit_instantsBeyondWhatTheStoreHolds_are400_not500() {
+        HttpResponse<String> farFuture = audit(gatehouse, "?since=%2B999999999-01-01T00:00:00Z");
+        HttpResponse<String> farPast = audit(gatehouse, "?until=-999999999-01-01T00:00:00Z");
+
+        assertThat(List.of(farFuture, farPast)).allSatisfy(response -> {
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(code(response)).isEqualTo("invalid_parameter");
+        });
+        assertThat(new JsonObject(farFuture.body()).getString("detail")).isEqualTo("since: \"+999999999-01-01T00:00:00Z\""
+                + " (expected: an instant from 0000-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z)");
+    }
+
+    @Test
+    void patLongerThanVerifiersAccept_is400TokenTooLarge_nothingWritten() {
+        String longAudience = "a".repeat(200);
+        GatehouseConfig bigConfig = TestGatehouse.config(dataDir.resolve("big"), Map.of(
+                "GATEHOUSE_ADMIN_SECRET", ADMIN_SECRET, "GATEHOUSE_PAT_AUDIENCES", "gateway," + longAudience));
+        try (Gatehouse big = Gatehouse.start(bigConfig)) {
+            // A session just under the limit: the PAT asking for all of it, with a longer audience, is over.
+            List<String> capabilities = new ArrayList<>();
+            for (int i = 0; i < 29; i++) {
+                capabilities.add("c" + i + ":" + "x".repeat(190));
+            }
+            capabilities.add("last:");
+            String session = PatTestSupport.session(big, bigConfig, "alice", "acme", capabilities);
+            while (session.length() < 8192 - 60) {
+                capabilities.set(capabilities.size() - 1, capabilities.getLast() + "x");
+                session = PatTestSupport.session(big, bigConfig, "alice", "acme", capabilities);
+            }
+            assertThat(session.length()).as("the session itself is verifiable").isLessThanOrEqualTo(8192);
+
+            HttpResponse<String> response = createPat(big, session, new JsonObject().put("name", "big")
+                    .put("audience", longAudience).put("capabilities", capabilities).encode());
+
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(code(response)).isEqualTo("token_too_large");
+            assertThat(new JsonObject(response.body()).getString("detail")).matches("token: \\d+ characters"
+                    + " \\(expected: at most 8192, the verifiers' limit; ask for fewer or shorter capabilities\\)");
+            assertThat(new JsonObject(listPats(big, session).body()).getJsonArray("pats")).isEmpty();
+            assertThat(new JsonObject(audit(big, "").body()).getJsonArray("events")).isEmpty();
+        }
+    }
+
+    @Test
+    void adminRevokeById_anyPat_204_unknown404_withoutSecret401_audited() {
+        String session = session(newUser(), "acme", List.of());
+        JsonObject pat = pat(gatehouse, session, "{\"name\": \"leaked\"}");
+        String path = "/admin/pats/" + pat.getString("id");
+
+        HttpResponse<String> bySession = TestGatehouse.send(HttpRequest.newBuilder(url(gatehouse, path))
+                .header("Authorization", "Bearer " + session).DELETE().build());
+        assertThat(bySession.statusCode()).isEqualTo(401);
+        assertThat(revokedAt(pat.getString("id"))).as("nothing happened").isNull();
+
+        HttpResponse<String> revoked = adminDelete(path);
+        HttpResponse<String> again = adminDelete(path);
+        HttpResponse<String> unknown = adminDelete("/admin/pats/no-such-id");
+
+        assertThat(revoked.statusCode()).isEqualTo(204);
+        assertThat(again.statusCode()).isEqualTo(204);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(code(unknown)).isEqualTo("not_found");
+        assertThat(revokedAt(pat.getString("id"))).isNotNull();
+        assertThat(introspect(gatehouse, ADMIN_SECRET, pat.getString("token"))).isEqualTo(inactive());
+        assertThat(events("?action=pat.revoked&organization=acme"))
+                .filteredOn(event -> pat.getString("id").equals(event.getString("target")))
+                .extracting(event -> event.getJsonObject("actor").getString("subject") + " via "
+                        + event.getJsonObject("detail").getString("via"))
+                .containsExactly("admin via admin_api");
+    }
+
+    private static HttpResponse<String> adminDelete(String path) {
+        return TestGatehouse.send(HttpRequest.newBuilder(url(gatehouse, path))
+                .header("Authorization", "Bearer " + ADMIN_SECRET).DELETE().build());
+    }
+
+    @Test
+    void activePatsPerUserAndOrganization_areCapped_409TooManyPats_nothingWritten() {
+        GatehouseConfig cappedConfig = TestGatehouse.config(dataDir.resolve("capped"), Map.of(
+                "GATEHOUSE_ADMIN_SECRET", ADMIN_SECRET, "GATEHOUSE_PAT_MAX_ACTIVE_PER_USER", "2"));
+        try (Gatehouse capped = Gatehouse.start(cappedConfig)) {
+            String acme = PatTestSupport.session(capped, cappedConfig, "alice", "acme", List.of());
+            String globex = PatTestSupport.session(capped, cappedConfig, "alice", "globex", List.of());
+            JsonObject first = pat(capped, acme, "{\"name\": \"1\"}");
+            pat(capped, acme, "{\"name\": \"2\"}");
+
+            HttpResponse<String> third = createPat(capped, acme, "{\"name\": \"3\"}");
+
+            assertThat(third.statusCode()).isEqualTo(409);
+            assertThat(code(third)).isEqualTo("too_many_pats");
+            assertThat(new JsonObject(third.body()).getString("detail")).isEqualTo("You hold 2 active personal"
+                    + " access tokens in organization acme (expected: at most 2; revoke unused ones, or let them expire).");
+            assertThat(new JsonObject(listPats(capped, acme).body()).getJsonArray("pats")).hasSize(2);
+            assertThat(new JsonObject(audit(capped, "?action=pat.issued").body()).getJsonArray("events")).hasSize(2);
+            assertThat(createPat(capped, globex, "{\"name\": \"other org\"}").statusCode()).isEqualTo(201);
+            deletePat(capped, acme, first.getString("id"));
+            assertThat(createPat(capped, acme, "{\"name\": \"after revoking one\"}").statusCode()).isEqualTo(201);
+        }
+    }
+
+    @Test
+    void refusedRevocationsOfUnknownIds_areAuditedOncePerCallerPerMinute() {
+        String prober = newUser();
+        String session = session(prober, "acme", List.of());
+        for (int i = 0; i < 5; i++) {
+            assertThat(deletePat(gatehouse, session, "guess-" + i).statusCode()).isEqualTo(404);
+        }
+
+        assertThat(events("?action=pat.revoke_refused&actor=" + prober)).singleElement()
+                .satisfies(event -> assertThat(event.getString("target")).isEqualTo("guess-0"));
     }
 
     @Test

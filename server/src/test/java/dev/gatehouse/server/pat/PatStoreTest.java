@@ -113,6 +113,44 @@ class PatStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
+    void revokedTokens_revocationByAReplicaWhoseClockIsHoursBehind_isSeenOnTheNextPoll(TestDatabases.Kind kind) {
+        Database replicaA = open(kind);
+        Database replicaB = store.open();
+        String early = insert(replicaA, now.plus(Duration.ofDays(1)));
+        String late = insert(replicaA, now.plus(Duration.ofDays(1)));
+        RevokedTokens onB = RevokedTokens.load(replicaB, Clock.systemUTC());
+        onB.refresh();
+
+        Instant slowClock = Instant.now().minus(Duration.ofHours(3));
+        replicaA.jdbi().useTransaction(handle -> PatStore.revoke(handle, early, slowClock, "alice"));
+        onB.refresh();
+        replicaA.jdbi().useTransaction(handle -> PatStore.revoke(handle, late, slowClock.plusSeconds(1), "alice"));
+        onB.refresh();
+
+        assertThat(onB.isRevoked(pat(early))).as("revoked_at hours before B's previous poll").isTrue();
+        assertThat(onB.isRevoked(pat(late))).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void revokedTokens_reloadInFull_everyFullReloadEveryPolls(TestDatabases.Kind kind) {
+        Database database = open(kind);
+        String id = insert(database, now.plus(Duration.ofDays(1)));
+        RevokedTokens revoked = RevokedTokens.load(database, Clock.systemUTC());
+        // A revocation that bypassed the numbered log (e.g. written by hand in the database).
+        database.jdbi().useHandle(handle -> handle.execute(
+                "UPDATE personal_access_tokens SET revoked_at = 1, revoked_by = 'dba' WHERE id = ?", id));
+
+        for (int i = 1; i < RevokedTokens.FULL_RELOAD_EVERY; i++) {
+            revoked.refresh();
+        }
+        assertThat(revoked.isRevoked(pat(id))).as("incremental polls read the numbered log only").isFalse();
+        revoked.refresh();
+        assertThat(revoked.isRevoked(pat(id))).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
     void auditLog_recordsAndFinds_newestFirst_withFilters(TestDatabases.Kind kind) {
         JdbcAuditLog audit = new JdbcAuditLog(open(kind));
         Actor alice = new Actor("alice", "https://idp.test");

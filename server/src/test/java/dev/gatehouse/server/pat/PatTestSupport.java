@@ -43,6 +43,14 @@ final class PatTestSupport {
                 .token();
     }
 
+    /** A Gatehouse service token (typ=service, aud=[issuer]), as a resource server would hold. */
+    static String serviceToken(Gatehouse gatehouse, GatehouseConfig config, String subject) {
+        return SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC())
+                .mint(new MintRequest(TokenType.SERVICE, subject, List.of(config.tokens().issuer().toString()),
+                        Duration.ofHours(1), Map.of()))
+                .token();
+    }
+
     static HttpResponse<String> createPat(Gatehouse gatehouse, String bearer, String json) {
         return TestGatehouse.send(HttpRequest.newBuilder(url(gatehouse, "/auth/pat"))
                 .header("Authorization", "Bearer " + bearer)

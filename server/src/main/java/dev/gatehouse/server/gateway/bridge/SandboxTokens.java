@@ -114,6 +114,7 @@ public final class SandboxTokens {
                     .bind("at", now.toEpochMilli())
                     .bind("sandbox", sandbox)
                     .execute();
+            open.forEach(token -> revoked.record(handle, token.getKey(), token.getValue()));
             audit.record(handle, AuditEvent.of(now, actor, Optional.empty(), REVOKED, Optional.of(sandbox),
                     origin, Outcome.SUCCESS, Map.of("token_ids", open.stream().map(Map.Entry::getKey).toList())));
             return open;

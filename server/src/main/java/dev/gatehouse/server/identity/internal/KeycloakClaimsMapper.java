@@ -1,7 +1,7 @@
 package dev.gatehouse.server.identity.internal;
 
-import static dev.gatehouse.server.identity.internal.Shown.quote;
-import static dev.gatehouse.server.identity.internal.Shown.quoteAll;
+import static dev.gatehouse.server.http.Shown.quote;
+import static dev.gatehouse.server.http.Shown.quoteAll;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.gatehouse.sdk.claims.Claims;
@@ -22,17 +22,28 @@ import java.util.TreeSet;
  * Keycloak {@code organization}); {@code groups} as they are; capabilities from the realm roles
  * ({@code realm_access.roles}, looked up as {@code role}) and client roles
  * ({@code resource_access.<clientId>.roles}, looked up as {@code clientId/role}) through the
- * configured role map. A session without exactly one organization is refused, and with a realm
- * (shared-sovereign topology) the organization must be that realm. Immutable and thread-safe.
+ * configured role map. A session without exactly one organization is refused, with a realm
+ * (shared-sovereign topology) the organization must be that realm, and with an organization bound
+ * to the issuer ({@code identity.keycloak.organizations}) it must be that one. Immutable and thread-safe.
  */
 final class KeycloakClaimsMapper {
     private final Map<String, Set<String>> roleCapabilities;
     private final Optional<String> realm;
+    private final Optional<String> boundOrganization;
+    private final String issuer;
 
-    /** @param realm the realm the organization must equal, or empty to accept any organization */
-    KeycloakClaimsMapper(Map<String, Set<String>> roleCapabilities, Optional<String> realm) {
+    /**
+     * @param realm the realm the organization must equal (shared-sovereign), or empty
+     * @param boundOrganization the organization {@code identity.keycloak.organizations} binds the
+     *     issuer to, or empty
+     * @param issuer the issuer, named in refusals
+     */
+    KeycloakClaimsMapper(Map<String, Set<String>> roleCapabilities, Optional<String> realm,
+            Optional<String> boundOrganization, String issuer) {
         this.roleCapabilities = Map.copyOf(roleCapabilities);
         this.realm = realm;
+        this.boundOrganization = boundOrganization;
+        this.issuer = issuer;
     }
 
     Claims map(JWTClaimsSet set) throws TokenRejectedException {
@@ -57,6 +68,12 @@ final class KeycloakClaimsMapper {
             throw new TokenRejectedException(RejectionReason.ORGANIZATION_CONFLICT, "organization " + quote(organization)
                     + " is not realm " + quote(realm.get()) + " of the issuer (expected: equal in topology"
                     + " shared-sovereign, one realm per organization)");
+        }
+        if (boundOrganization.isPresent() && !boundOrganization.get().equals(organization)) {
+            throw new TokenRejectedException(RejectionReason.ORGANIZATION_CONFLICT, "organization " + quote(organization)
+                    + " is not " + quote(boundOrganization.get()) + ", the organization identity.keycloak.organizations"
+                    + " binds issuer " + quote(issuer) + " to (expected: equal; an issuer speaks for its own"
+                    + " organization only)");
         }
         return claims;
     }

@@ -1,7 +1,7 @@
 package dev.gatehouse.server.identity.internal;
 
-import static dev.gatehouse.server.identity.internal.Shown.quote;
-import static dev.gatehouse.server.identity.internal.Shown.quoteAll;
+import static dev.gatehouse.server.http.Shown.quote;
+import static dev.gatehouse.server.http.Shown.quoteAll;
 
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;

@@ -1,6 +1,6 @@
 package dev.gatehouse.server.identity.internal;
 
-import static dev.gatehouse.server.identity.internal.Shown.quote;
+import static dev.gatehouse.server.http.Shown.quote;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JOSEException;
@@ -87,7 +87,7 @@ public final class KeycloakVerifier implements TokenVerifier {
                 new KeycloakClaimsRules(issuer, builder.audience, builder.clockSkew, builder.clock));
         Optional<String> realm = builder.topology == Topology.SHARED_SOVEREIGN
                 ? IdentityConfig.realmOf(builder.issuer) : Optional.empty();
-        mapper = new KeycloakClaimsMapper(builder.roleCapabilities, realm);
+        mapper = new KeycloakClaimsMapper(builder.roleCapabilities, realm, builder.organization, issuer);
     }
 
     /** A builder for the realm whose tokens carry exactly {@code issuer} as {@code iss}. */
@@ -193,6 +193,7 @@ public final class KeycloakVerifier implements TokenVerifier {
         private final URI issuer;
         private Topology topology = Topology.PER_ORGANIZATION;
         private Optional<String> audience = Optional.empty();
+        private Optional<String> organization = Optional.empty();
         private Map<String, Set<String>> roleCapabilities = Map.of();
         private Duration jwksRefreshMinInterval = Duration.ofSeconds(30);
         private Duration cacheTtl;
@@ -211,6 +212,7 @@ public final class KeycloakVerifier implements TokenVerifier {
             requireNonNull(identity, "identity");
             topology = identity.topology();
             audience = identity.audience();
+            organization = identity.organizationOf(issuer);
             roleCapabilities = identity.roleCapabilities();
             jwksRefreshMinInterval = identity.jwksRefreshMinInterval();
             return this;
@@ -224,6 +226,12 @@ public final class KeycloakVerifier implements TokenVerifier {
         /** When set, tokens must carry it in {@code aud} or as {@code azp}. */
         public Builder audience(Optional<String> audience) {
             this.audience = requireNonNull(audience, "audience");
+            return this;
+        }
+
+        /** When set, every token's organization must be exactly this one (the issuer's binding). */
+        public Builder organization(Optional<String> organization) {
+            this.organization = requireNonNull(organization, "organization");
             return this;
         }
 

@@ -16,7 +16,9 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.server.identity.FakeKeycloak;
+import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.identity.Topology;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
@@ -217,6 +219,32 @@ class KeycloakVerifierTest {
     void perOrganization_acceptsTheTokensOrganization() throws Exception {
         assertThat(builder().build().verify(sign(k1, claims(b -> b.claim("org_id", "globex")))).organization())
                 .hasValue("globex");
+    }
+
+    @Test
+    void perOrganization_boundIssuer_refusesAnyOtherOrganization() throws Exception {
+        KeycloakVerifier verifier = builder().organization(Optional.of("acme")).build();
+
+        assertThat(verifier.verify(sign(k1, claims(b -> b.claim("org_id", "acme")))).organization()).hasValue("acme");
+        TokenRejectedException e = assertRejected(verifier, sign(k1, claims(b -> b.claim("org_id", "globex"))),
+                RejectionReason.ORGANIZATION_CONFLICT);
+        assertThat(e.getMessage()).isEqualTo("organization \"globex\" is not \"acme\", the organization"
+                + " identity.keycloak.organizations binds issuer \"" + keycloak.issuer() + "\" to (expected: equal;"
+                + " an issuer speaks for its own organization only)");
+    }
+
+    @Test
+    void perOrganization_bindingFromIdentityConfig_appliesToItsIssuerOnly() throws Exception {
+        IdentityConfig identity = new IdentityConfig(Topology.PER_ORGANIZATION, false,
+                List.of(keycloak.issuerUri(), URI.create("https://other.test/realms/x")), Optional.empty(), Map.of(),
+                Duration.ofSeconds(30), Map.of(URI.create("https://other.test/realms/x"), "globex"));
+        assertThat(builder().identity(identity).build().verify(sign(k1, claims(b -> b.claim("org_id", "acme"))))
+                .organization()).hasValue("acme");
+
+        IdentityConfig bound = new IdentityConfig(Topology.PER_ORGANIZATION, false, List.of(keycloak.issuerUri()),
+                Optional.empty(), Map.of(), Duration.ofSeconds(30), Map.of(keycloak.issuerUri(), "globex"));
+        assertRejected(builder().identity(bound).build(), sign(k1, claims(b -> b.claim("org_id", "acme"))),
+                RejectionReason.ORGANIZATION_CONFLICT);
     }
 
     @Test
