@@ -131,7 +131,8 @@ class ServiceAccountsKeycloakTest {
         String first = tokens.accessToken();
         long lifetime = Keycloak.payload(first).path("exp").asLong() - Keycloak.payload(first).path("iat").asLong();
         String again = tokens.accessToken();
-        clock.advance(Duration.ofSeconds(lifetime - 45 - 1));
+        // expires_in is whole seconds from Keycloak's clock: the refresh instant is known to ±1 s.
+        clock.advance(Duration.ofSeconds(lifetime - 45 - 2));
         String justBeforeTheBuffer = tokens.accessToken();
 
         assertThat(Keycloak.payload(first).path("azp").asText()).isEqualTo(REPORTING);
@@ -139,7 +140,7 @@ class ServiceAccountsKeycloakTest {
         assertThat(List.of(again, justBeforeTheBuffer)).containsOnly(first);
         assertThat(tokenProxy.tokenRequests()).isEqualTo(1);
 
-        clock.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(3));
         String atTheBuffer = tokens.accessToken();
 
         assertThat(atTheBuffer).isNotEqualTo(first);
@@ -155,9 +156,11 @@ class ServiceAccountsKeycloakTest {
 
         String first = tokens.accessToken();
         long lifetime = Keycloak.payload(first).path("exp").asLong() - Keycloak.payload(first).path("iat").asLong();
-        clock.advance(Duration.ofSeconds(lifetime - 61));
+        // Keycloak states expires_in in whole seconds counted from its own clock, so the refresh
+        // instant is known to within a second either way.
+        clock.advance(Duration.ofSeconds(lifetime - 62));
         assertThat(tokens.accessToken()).isEqualTo(first);
-        clock.advance(Duration.ofSeconds(1));
+        clock.advance(Duration.ofSeconds(3));
         assertThat(tokens.accessToken()).isNotEqualTo(first);
 
         assertThat(tokenProxy.tokenRequests()).isEqualTo(2);
