@@ -221,7 +221,7 @@ public final class Gatehouse implements AutoCloseable {
         Channels channels = Channels.open(vertx, gateway, System::getenv);
         Relay relay = new Relay(vertx, gateway, parts.usageExtraction(), parts.usageSink(), Clock.systemUTC());
         return new GatewayRoutes(
-                new GatewayCredentials(infrastructure.tokenVerifier(Optional.empty()), gateway.acceptSessions()),
+                new GatewayCredentials(infrastructure.gatewayTokenVerifier(), gateway.acceptSessions()),
                 channels, new Pipeline(vertx, channels, parts.limiter(), relay), gateway.maxRequestBytes());
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.sdk.verify.CachingTokenVerifier;
 import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.config.GatehouseConfig;
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Infrastructure implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Infrastructure.class);
+
+    /** Accepted gateway tokens remembered at most: enough for every sandbox of a large deployment. */
+    private static final int GATEWAY_VERIFIED_TOKENS = 50_000;
 
     private final GatehouseConfig config;
     private final Database database;
@@ -92,6 +96,16 @@ public final class Infrastructure implements AutoCloseable {
         // The SDK accepts HS256 for sandbox tokens only, so the shared secret cannot forge a user.
         config.keys().hs256Secret().ifPresent(secret -> builder.hs256Secret(secret.bytes()));
         return builder.build();
+    }
+
+    /**
+     * The gateway's verifier: {@link #tokenVerifier} with no audience required, remembering accepted
+     * tokens until they expire (a sandbox presents the same token on every call, and an ES256
+     * verification costs about a millisecond of CPU). Revocation is still checked on every call.
+     */
+    public TokenVerifier gatewayTokenVerifier() {
+        return CachingTokenVerifier.of(tokenVerifier(Optional.empty()), lastUsed.recordingUse(revokedTokens),
+                Clock.systemUTC(), GATEWAY_VERIFIED_TOKENS);
     }
 
     private GatehouseTokenVerifier.Builder builder(Optional<String> requiredAudience) {

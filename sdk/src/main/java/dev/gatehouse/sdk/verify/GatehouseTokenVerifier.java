@@ -121,8 +121,7 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
             throw new TokenRejectedException(e.reason(), e.getMessage(), e);
         }
         if (revocationCheck.isRevoked(claims)) {
-            throw new TokenRejectedException(RejectionReason.REVOKED, "token " + claims.tokenId()
-                    .map(jti -> "jti " + quote(jti)).orElse("without jti") + " is revoked");
+            throw revoked(claims);
         }
         return claims;
     }
@@ -182,6 +181,11 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
             throw new TokenRejectedException(RejectionReason.MALFORMED,
                     "payload: not a JWT claims set (" + e.getMessage() + ")", e);
         }
+    }
+
+    static TokenRejectedException revoked(Claims claims) {
+        return new TokenRejectedException(RejectionReason.REVOKED, "token " + claims.tokenId()
+                .map(jti -> "jti " + quote(jti)).orElse("without jti") + " is revoked");
     }
 
     private TokenType checkType(JWTClaimsSet claimsSet) throws TokenRejectedException {
