@@ -148,7 +148,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
             if (result.succeeded()) {
                 authorize(ctx, permission, result.result(), actingUser);
             } else if (result.cause() instanceof TokenRejectedException e) {
-                refuse(ctx, e);
+                BearerAuth.refuse(ctx, e, "gatehouse-admin");
             } else {
                 ctx.fail(result.cause());
             }
@@ -179,22 +179,6 @@ public final class AdminAuth implements Handler<RoutingContext> {
     private static void admit(RoutingContext ctx, Actor actor) {
         ctx.put(ACTOR_KEY, actor);
         ctx.next();
-    }
-
-    private static void refuse(RoutingContext ctx, TokenRejectedException e) {
-        boolean unavailable = e.reason() == RejectionReason.KEYS_UNAVAILABLE;
-        (unavailable ? log.atWarn() : log.atInfo())
-                .addKeyValue("requestId", RequestIds.get(ctx))
-                .addKeyValue("reason", e.reason().code())
-                .addKeyValue("detail", e.getMessage())
-                .log("admin token rejected");
-        if (unavailable) {
-            ctx.fail(new ApiException(503, e.reason().code(), "Token verification is temporarily unavailable."));
-            return;
-        }
-        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse-admin\", error=\"invalid_token\","
-                + " error_description=\"" + e.reason().code() + "\"");
-        ctx.fail(new ApiException(401, e.reason().code(), "Token rejected: " + e.reason().description() + "."));
     }
 
     private Optional<String> actingUser(RoutingContext ctx) {

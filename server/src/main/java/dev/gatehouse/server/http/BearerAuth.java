@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
  * paused meanwhile so that no body is lost, and the handlers behind run on the event loop again.
  */
 public final class BearerAuth implements Handler<RoutingContext> {
+    private static final String REALM = "gatehouse";
     private static final String CLAIMS_KEY = "gatehouse.claims";
     private static final Logger log = LoggerFactory.getLogger(BearerAuth.class);
 
@@ -53,7 +54,7 @@ public final class BearerAuth implements Handler<RoutingContext> {
             if (result.succeeded()) {
                 accept(ctx, result.result());
             } else if (result.cause() instanceof TokenRejectedException e) {
-                refuse(ctx, e);
+                refuse(ctx, e, REALM);
             } else {
                 ctx.fail(result.cause());
             }
@@ -70,7 +71,12 @@ public final class BearerAuth implements Handler<RoutingContext> {
         ctx.next();
     }
 
-    private static void refuse(RoutingContext ctx, TokenRejectedException e) {
+    /**
+     * Answers a refused bearer token: 401 with a {@code WWW-Authenticate} challenge for {@code realm}
+     * and the reason's stable code, or 503 when the keys to check it cannot be had (not the caller's
+     * fault). Logs the reason and detail, never the token.
+     */
+    public static void refuse(RoutingContext ctx, TokenRejectedException e, String realm) {
         boolean unavailable = e.reason() == RejectionReason.KEYS_UNAVAILABLE;
         // The detail names claims and issuers, never the token (TokenRejectedException's contract).
         (unavailable ? log.atWarn() : log.atInfo())
@@ -79,12 +85,11 @@ public final class BearerAuth implements Handler<RoutingContext> {
                 .addKeyValue("detail", e.getMessage())
                 .log("token rejected");
         if (unavailable) {
-            // Not the caller's fault: the keys to check the token against cannot be had right now.
             ctx.fail(new ApiException(503, e.reason().code(), "Token verification is temporarily unavailable."));
             return;
         }
         ctx.response().putHeader("WWW-Authenticate",
-                "Bearer realm=\"gatehouse\", error=\"invalid_token\", error_description=\"" + e.reason().code() + "\"");
+                "Bearer realm=\"" + realm + "\", error=\"invalid_token\", error_description=\"" + e.reason().code() + "\"");
         ctx.fail(new ApiException(401, e.reason().code(), "Token rejected: " + e.reason().description() + "."));
     }
 
