@@ -4,11 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,7 +27,7 @@ public final class GatehouseHttpServer {
     private final Vertx vertx;
     private final HttpConfig config;
     private final Router router;
-    private HttpServer server;
+    private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
 
     public GatehouseHttpServer(Vertx vertx, HttpConfig config, PrometheusMeterRegistry metrics, List<Routes> routes) {
         this.vertx = requireNonNull(vertx, "vertx");
@@ -41,27 +47,52 @@ public final class GatehouseHttpServer {
         }
     }
 
+    /**
+     * Listens with one server per event loop, all on one port, so requests are spread over every
+     * core (a single server would serve every connection from one event-loop thread). Vert.x shares
+     * the port between them. Port 0 is resolved to a free port first, so that every server binds the
+     * same one.
+     */
     public Future<Integer> start() {
+        int port;
+        try {
+            port = config.port() == 0 ? freePort(config.host()) : config.port();
+        } catch (IOException e) {
+            return Future.failedFuture(e);
+        }
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
-                .setPort(config.port())
+                .setPort(port)
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(16384)
                 .setCompressionSupported(false);
-        server = vertx.createHttpServer(options)
-                .requestHandler(router);
-        return server.listen().map(HttpServer::actualPort);
+        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return vertx.deployVerticle(() -> new VerticleBase() {
+                    @Override
+                    public Future<?> start() {
+                        HttpServer server = vertx.createHttpServer(options).requestHandler(router);
+                        servers.add(server);
+                        return server.listen();
+                    }
+                }, new DeploymentOptions().setInstances(instances))
+                .map(deployment -> servers.get(0).actualPort());
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return probe.getLocalPort();
+        }
     }
 
     /** Stops accepting connections and lets in-flight requests finish within the configured timeout. */
     public Future<Void> shutdown() {
-        if (server == null) {
-            return Future.succeededFuture();
-        }
-        return server.shutdown(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return Future.all(servers.stream()
+                        .map(server -> server.shutdown(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                        .toList())
+                .mapEmpty();
     }
 
     public int port() {
-        return server.actualPort();
+        return servers.get(0).actualPort();
     }
 }
