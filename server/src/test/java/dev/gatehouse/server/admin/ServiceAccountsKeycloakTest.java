@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.testing.MutableClock;
 import static dev.gatehouse.server.testing.keycloak.KeycloakExtension.ACME;
 import static dev.gatehouse.server.testing.keycloak.KeycloakExtension.GLOBEX;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -125,7 +126,7 @@ class ServiceAccountsKeycloakTest {
 
     @Test
     void clientCredentialsGrant_confidentialClient_tokenIsCachedUntilExpiryMinusBuffer() throws Exception {
-        FakeClock clock = new FakeClock(Instant.now());
+        MutableClock clock = new MutableClock(Instant.now());
         ClientCredentialsTokenManager tokens = manager(REPORTING, REPORTING_SECRET, "45", clock);
 
         String first = tokens.accessToken();
@@ -151,7 +152,7 @@ class ServiceAccountsKeycloakTest {
 
     @Test
     void bufferAbsent_managerRefreshes60SecondsBeforeExpiry() throws Exception {
-        FakeClock clock = new FakeClock(Instant.now());
+        MutableClock clock = new MutableClock(Instant.now());
         ClientCredentialsTokenManager tokens = manager(REPORTING, REPORTING_SECRET, null, clock);
 
         String first = tokens.accessToken();
@@ -544,33 +545,6 @@ class ServiceAccountsKeycloakTest {
         @Override
         public void close() {
             server.stop(0);
-        }
-    }
-
-    private static final class FakeClock extends Clock {
-        private volatile Instant now;
-
-        FakeClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

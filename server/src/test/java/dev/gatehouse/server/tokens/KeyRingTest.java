@@ -1,5 +1,6 @@
 package dev.gatehouse.server.tokens;
 
+import dev.gatehouse.server.testing.MutableClock;
 import static dev.gatehouse.server.tokens.TokenFixtures.CLOCK_SKEW;
 import static dev.gatehouse.server.tokens.TokenFixtures.MAX_TTL;
 import static dev.gatehouse.server.tokens.TokenFixtures.REFRESH_INTERVAL;

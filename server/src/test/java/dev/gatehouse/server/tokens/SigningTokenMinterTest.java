@@ -1,5 +1,6 @@
 package dev.gatehouse.server.tokens;
 
+import dev.gatehouse.server.testing.MutableClock;
 import static dev.gatehouse.server.tokens.TokenFixtures.ISSUER;
 import static dev.gatehouse.server.tokens.TokenFixtures.TOKENS;
 import static dev.gatehouse.server.tokens.TokenFixtures.keys;

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway.limits;
 
+import dev.gatehouse.server.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -15,7 +16,7 @@ class RateLimitTest {
     private static final Caller A2 = new Caller("acme", "anna", null, "tok-2", "pat");
     private static final Caller G1 = new Caller("globex", "gus", null, "tok-3", "pat");
 
-    private final TestClock clock = new TestClock(Instant.parse("2026-03-01T10:00:00.250Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00.250Z"));
 
     @Test
     void noLimitsConfigured_everythingIsAdmitted_withoutTouchingAnyDatabase() throws Exception {

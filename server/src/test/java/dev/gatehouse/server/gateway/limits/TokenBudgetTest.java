@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway.limits;
 
+import dev.gatehouse.server.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
@@ -31,7 +32,7 @@ class TokenBudgetTest {
 
     private TestStore store;
     private GatewayLimiter limiter;
-    private final TestClock clock = new TestClock(Instant.parse(DAY + "T23:59:00.500Z").minus(Duration.ofHours(1)));
+    private final MutableClock clock = new MutableClock(Instant.parse(DAY + "T23:59:00.500Z").minus(Duration.ofHours(1)));
 
     @AfterEach
     void drop() throws Exception {
