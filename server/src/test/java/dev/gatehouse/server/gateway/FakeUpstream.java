@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real OpenAI-compatible upstream on a free port, behaving by the request's {@code model}:
- * {@code json} a chat completion with usage; {@code sse} a stream with a keep-alive comment and a
+ * {@code json} a chat completion with usage (Content-Length); {@code json-fragmented} the same
+ * chunked, 17 bytes every 20 ms; {@code sse} a stream with a keep-alive comment and a
  * usage chunk; {@code sse-slow} fragmented chunks with pauses; {@code sse-2mb} one 2 MB data line;
  * {@code sse-reset} two chunks then a closed connection; {@code sse-endless} a chunk every 50 ms
  * until the gateway goes away (noticed in {@link #closedMidStream}); {@code hang} headers never sent;
@@ -22,6 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FakeUpstream implements AutoCloseable {
     record Seen(String path, String authorization, JsonObject body) {}
+
+    static final String CHAT_COMPLETION = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"json\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello!\"},"
+            + "\"finish_reason\":\"stop\",\"logprobs\":null}],"
+            + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}";
 
     final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     final AtomicInteger closedMidStream = new AtomicInteger();
@@ -70,6 +76,10 @@ final class FakeUpstream implements AutoCloseable {
             String model = json.getString("model", "");
             switch (model) {
                 case "json" -> json(request, response);
+                case "json-fragmented" -> {
+                    response.setChunked(true).putHeader("Content-Type", "application/json");
+                    writeSlowly(response, CHAT_COMPLETION, 0);
+                }
                 case "sse" -> sse(response, List.of(": keep-alive\n\n", chunk("Hel"), chunk("lo"), usageChunk(), "data: [DONE]\n\n"));
                 case "sse-slow" -> slow(response);
                 case "sse-2mb" -> sse(response, List.of(chunk("x".repeat(2 * 1024 * 1024)), usageChunk(), "data: [DONE]\n\n"));
@@ -90,10 +100,7 @@ final class FakeUpstream implements AutoCloseable {
         JsonObject body = request.path().endsWith("/embeddings")
                 ? new JsonObject("{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":0,\"embedding\":[0.1,0.2]}],"
                         + "\"model\":\"json\",\"usage\":{\"prompt_tokens\":3,\"total_tokens\":3}}")
-                : new JsonObject("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"json\","
-                        + "\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello!\"},"
-                        + "\"finish_reason\":\"stop\",\"logprobs\":null}],"
-                        + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}");
+                : new JsonObject(CHAT_COMPLETION);
         response.putHeader("Content-Type", "application/json").end(body.encode());
     }
 

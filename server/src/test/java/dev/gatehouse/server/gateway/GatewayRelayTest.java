@@ -88,7 +88,7 @@ class GatewayRelayTest {
         JsonArray channels = new JsonArray()
                 .add(channel("qwen-a", "qwen", ok.baseUrl(), 0)
                         .put("apiKeyFile", keyFile.toString())
-                        .put("models", new JsonArray(List.of("json", "sse", "sse-slow", "sse-2mb", "sse-reset",
+                        .put("models", new JsonArray(List.of("json", "json-fragmented", "sse", "sse-slow", "sse-2mb", "sse-reset",
                                 "sse-endless", "sse-stall", "hang"))))
                 .add(channel("other-a", "other", ok.baseUrl(), 0).put("models", new JsonArray(List.of("other-model"))))
                 .add(channel("flaky-500", "flaky", fail500.baseUrl(), 0).put("models", new JsonArray(List.of("json", "sse"))))
@@ -172,7 +172,7 @@ class GatewayRelayTest {
         List<String> restricted = sdk(restrictedToken).models().list().data().stream().map(Model::id).toList();
         List<String> other = sdk(token).models().list().data().stream().map(Model::id).toList();
 
-        assertThat(restricted).containsExactlyInAnyOrder("json", "sse", "sse-slow", "sse-2mb", "sse-reset",
+        assertThat(restricted).containsExactlyInAnyOrder("json", "json-fragmented", "sse", "sse-slow", "sse-2mb", "sse-reset",
                 "sse-endless", "sse-stall", "hang");
         assertThat(other).doesNotContain("other-model");
     }
@@ -187,6 +187,25 @@ class GatewayRelayTest {
         assertThat(lastSeen(ok).path()).isEqualTo("/v1/completions");
         assertThat(response.headers().firstValue("Server-Timing")).hasValueSatisfying(
                 value -> assertThat(value).matches("gateway;dur=\\d+\\.\\d{3}"));
+    }
+
+    @Test
+    void json_inOnePieceOrFragmented_relayedIntact_withTheUpstreamsFraming_usageMetered() {
+        HttpResponse<String> whole = post("/v1/chat/completions", token, "{\"model\":\"json\"}");
+        UsageRecord wholeRecord = lastRecord(sandbox);
+        HttpResponse<String> fragmented = post("/v1/chat/completions", token, "{\"model\":\"json-fragmented\"}");
+        UsageRecord fragmentedRecord = lastRecord(sandbox);
+
+        assertThat(whole.body()).isEqualTo(new JsonObject(FakeUpstream.CHAT_COMPLETION).encode());
+        assertThat(whole.headers().firstValue("Content-Length")).hasValue(String.valueOf(whole.body().length()));
+        assertThat(fragmented.body()).isEqualTo(FakeUpstream.CHAT_COMPLETION);
+        assertThat(fragmented.headers().firstValue("Content-Length")).isEmpty();
+        for (UsageRecord record : List.of(wholeRecord, fragmentedRecord)) {
+            assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
+            assertThat(record.promptTokens()).isEqualTo(7);
+            assertThat(record.completionTokens()).isEqualTo(2);
+        }
+        assertThat(fragmentedRecord.requestId()).isNotEqualTo(wholeRecord.requestId());
     }
 
     @Test

@@ -2,106 +2,152 @@ package dev.gatehouse.server.gateway.metering;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /**
- * Finds the usage of a non-streaming response that is forwarded chunk by chunk: feed it a copy of
- * every chunk, then ask {@link #usage()} at the end.
+ * Finds the usage of a non-streaming response while it is forwarded chunk by chunk: feed it every
+ * chunk, then ask {@link #usage()} once the body is complete.
  *
- * <p>Byte cap: bodies of up to {@value #MAX_PARSED_BYTES} bytes are kept whole and parsed exactly
- * ({@link Usage#fromJson}). Beyond that only the last {@value #TAIL_BYTES} bytes are kept and the
- * last {@code "usage": {...}} object in them is read (OpenAI puts {@code usage} last, also in very
- * large embeddings responses); if it is not there, usage is unknown.
+ * <p>The body is tokenized incrementally (Jackson's non-blocking parser) and never kept: memory does
+ * not grow with the body, so a many-megabyte embeddings response is read exactly like a small chat
+ * completion. The usage is the top-level {@code usage} object with the rules of {@link
+ * Usage#fromUsageObject}; it is known only if the whole body is one well-formed JSON object.
  *
  * <p>Not thread-safe: one instance per response, fed from one thread (the response's event loop).
  */
 public final class ResponseUsage {
-    /** Bodies up to this size are parsed whole. */
-    public static final int MAX_PARSED_BYTES = 8 * 1024 * 1024;
-    /** How much of the end of a larger body is searched for {@code usage}. */
-    public static final int TAIL_BYTES = 64 * 1024;
+    private static final JsonFactory JSON = new JsonFactory();
 
-    private Buffer kept = Buffer.buffer();
-    private long total;
+    private final JsonParser parser;
+    private final ByteArrayFeeder feeder;
+    private int depth;
+    private boolean failed;
+    private boolean complete;
+    /** The field just named inside the top-level object or inside its {@code usage} object. */
+    private String field;
+    private boolean inUsage;
+    private Long prompt;
+    private Long completion;
+    private boolean usageValid;
+    private Optional<Usage> found = Optional.empty();
+
+    public ResponseUsage() {
+        try {
+            parser = JSON.createNonBlockingByteArrayParser();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+    }
 
     /** Takes note of the next chunk of the body. The chunk is not modified or retained. */
     public void onChunk(Buffer chunk) {
         requireNonNull(chunk, "chunk");
-        total += chunk.length();
-        kept.appendBuffer(chunk);
-        if (total > MAX_PARSED_BYTES && kept.length() > 2 * TAIL_BYTES) {
-            kept = kept.getBuffer(kept.length() - TAIL_BYTES, kept.length());
+        if (failed || complete || chunk.length() == 0) {
+            return;
         }
-    }
-
-    /** The bytes seen so far. */
-    public long bytes() {
-        return total;
-    }
-
-    /** The usage of the body fed so far (meant to be asked once it is complete). */
-    public Optional<Usage> usage() {
-        if (total <= MAX_PARSED_BYTES) {
-            return Usage.fromJson(kept);
-        }
-        return fromTail(kept.toString(StandardCharsets.UTF_8));
-    }
-
-    /** The last {@code "usage": {...}} object in a piece of JSON text, if it is complete. */
-    static Optional<Usage> fromTail(String text) {
-        int key = text.lastIndexOf("\"usage\"");
-        if (key < 0) {
-            return Optional.empty();
-        }
-        int i = key + "\"usage\"".length();
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-            i++;
-        }
-        if (i >= text.length() || text.charAt(i) != ':') {
-            return Optional.empty();
-        }
-        i++;
-        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
-            i++;
-        }
-        if (i >= text.length() || text.charAt(i) != '{') {
-            return Optional.empty();
-        }
-        int end = endOfObject(text, i);
-        if (end < 0) {
-            return Optional.empty();
-        }
+        byte[] bytes = chunk.getBytes();
         try {
-            return Usage.fromUsageObject(new JsonObject(text.substring(i, end + 1)));
-        } catch (DecodeException e) {
-            return Optional.empty();
+            feeder.feedInput(bytes, 0, bytes.length);
+            drain();
+        } catch (IOException e) {
+            failed = true;
         }
     }
 
-    /** The index of the brace closing the object opened at {@code start}, or -1. */
-    private static int endOfObject(String text, int start) {
-        int depth = 0;
-        boolean inString = false;
-        for (int i = start; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{') {
-                depth++;
-            } else if (c == '}' && --depth == 0) {
-                return i;
+    /** The usage of the body fed so far; empty unless the body was one complete JSON object stating it. */
+    public Optional<Usage> usage() {
+        if (!failed && !complete) {
+            feeder.endOfInput();
+            try {
+                drain();
+            } catch (IOException e) {
+                failed = true;
             }
         }
-        return -1;
+        return complete && !failed ? found : Optional.empty();
+    }
+
+    private void drain() throws IOException {
+        JsonToken token;
+        while (!complete && (token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
+            onToken(token);
+        }
+    }
+
+    private void onToken(JsonToken token) throws IOException {
+        if (depth == 0 && token != JsonToken.START_OBJECT) {
+            failed = true;
+            complete = true;
+            return;
+        }
+        switch (token) {
+            case START_OBJECT, START_ARRAY -> {
+                if (depth == 1 && "usage".equals(field)) {
+                    startUsage(token == JsonToken.START_OBJECT);
+                }
+                depth++;
+                field = null;
+            }
+            case END_OBJECT, END_ARRAY -> {
+                depth--;
+                if (inUsage && depth == 1) {
+                    inUsage = false;
+                    found = usageValid && prompt != null
+                            ? Optional.of(new Usage(prompt, completion == null ? 0 : completion)) : Optional.empty();
+                }
+                complete = depth == 0;
+            }
+            case FIELD_NAME -> field = depth == 1 || inUsage && depth == 2 ? parser.currentName() : null;
+            default -> onValue(token);
+        }
+    }
+
+    /** A top-level {@code usage} member starts; the last one counts, and only an object is usable. */
+    private void startUsage(boolean object) {
+        inUsage = object;
+        prompt = null;
+        completion = null;
+        usageValid = object;
+        found = Optional.empty();
+    }
+
+    private void onValue(JsonToken token) throws IOException {
+        if (depth == 1 && "usage".equals(field)) {
+            startUsage(false);
+        } else if (inUsage && depth == 2 && ("prompt_tokens".equals(field) || "completion_tokens".equals(field))) {
+            Long count = count(token);
+            if (count == null) {
+                usageValid = false;
+            } else if (field.equals("prompt_tokens")) {
+                prompt = count;
+            } else {
+                completion = count;
+            }
+        }
+        field = null;
+    }
+
+    /** A whole, non-negative count, or null (as {@link Usage#fromUsageObject} reads it). */
+    private Long count(JsonToken token) throws IOException {
+        if (token == JsonToken.VALUE_NUMBER_INT) {
+            if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                return null;
+            }
+            long value = parser.getLongValue();
+            return value >= 0 ? value : null;
+        }
+        if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+            double value = parser.getDoubleValue();
+            return value >= 0 && value == Math.rint(value) && value < 0x1p62 ? (long) value : null;
+        }
+        return null;
     }
 }

@@ -1,9 +1,5 @@
 package dev.gatehouse.server.gateway.metering;
 
-import static java.util.Objects.requireNonNull;
-
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 
@@ -27,23 +23,6 @@ public record Usage(long promptTokens, long completionTokens) {
     /** Prompt plus completion tokens. */
     public long totalTokens() {
         return promptTokens + completionTokens;
-    }
-
-    /**
-     * The usage of a complete non-streaming response body (chat completion, completion or
-     * embeddings): its top-level {@code usage} object with {@code prompt_tokens} and, unless it is
-     * an embeddings response, {@code completion_tokens}. Empty when the body is not a JSON object,
-     * has no {@code usage} object or its counts are missing, negative or not whole numbers. Never
-     * throws. The whole body is parsed: for bodies that may be large, feed a {@link ResponseUsage}
-     * instead, which bounds what it keeps.
-     */
-    public static Optional<Usage> fromJson(Buffer responseBody) {
-        requireNonNull(responseBody, "responseBody");
-        try {
-            return fromResponse(new JsonObject(responseBody));
-        } catch (DecodeException | ClassCastException e) {
-            return Optional.empty();
-        }
     }
 
     /** The usage of a parsed response (or chunk) object: its {@code usage} member. */

@@ -2,6 +2,7 @@ package dev.gatehouse.server.gateway.relay;
 
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.metering.InvalidRequestBodyException;
+import dev.gatehouse.server.gateway.metering.ResponseUsage;
 import dev.gatehouse.server.gateway.metering.StreamUsage;
 import dev.gatehouse.server.gateway.metering.Usage;
 import dev.gatehouse.server.gateway.metering.UsageRequestRewriter;
@@ -11,8 +12,8 @@ import java.util.Optional;
 /**
  * The relay's usage extraction on top of the metering package: streaming requests ask the
  * upstream for its usage chunk, SSE responses are scanned line by line (and the usage-only chunk
- * removed again when the client did not ask for it), JSON responses read whole. Thread-safe; each
- * {@link StreamTap} serves one response.
+ * removed again when the client did not ask for it), JSON responses are tokenized as they pass.
+ * Thread-safe; each tap serves one response.
  */
 public final class MeteredUsageExtraction implements UsageExtraction {
     private final long maxRequestBytes;
@@ -58,7 +59,7 @@ public final class MeteredUsageExtraction implements UsageExtraction {
     }
 
     @Override
-    public Optional<Usage> fromJson(Buffer responseBody) {
-        return Usage.fromJson(responseBody);
+    public ResponseUsage newResponse() {
+        return new ResponseUsage();
     }
 }

@@ -8,6 +8,7 @@ import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.limits.Reservation;
 import dev.gatehouse.server.gateway.metering.Outcome;
+import dev.gatehouse.server.gateway.metering.ResponseUsage;
 import dev.gatehouse.server.gateway.metering.Usage;
 import dev.gatehouse.server.gateway.metering.UsageRecord;
 import dev.gatehouse.server.gateway.metering.UsageSink;
@@ -43,8 +44,10 @@ import org.slf4j.LoggerFactory;
  *       (timeout), OpenAI-shaped. Other upstream 4xx are the caller's and are relayed as they are.
  *   <li>Relay: the upstream body is piped chunk by chunk as it arrives, never buffered whole (SSE
  *       keep-alive comments included), with backpressure (the upstream is paused while the client's
- *       write queue is full). An SSE body passes through the {@link UsageExtraction.StreamTap}; a JSON
- *       body is also kept up to {@value #USAGE_CAP_BYTES} bytes to read its usage. A silence longer
+ *       write queue is full). An SSE body passes through the {@link UsageExtraction.StreamTap} and every
+ *       chunk is written as it arrives; a JSON body is tokenized as it passes ({@code ResponseUsage}) and
+ *       written one chunk behind, so that a body arriving in one piece leaves in one write together with
+ *       its end (the upstream's {@code Content-Length} is kept when it sent one). A silence longer
  *       than {@code gateway.idleTimeout} aborts both sides; so does the client going away, which
  *       resets the upstream request (its connection closes).
  *   <li>Meter: exactly one {@link UsageRecord} per request — COMPLETED, ABORTED (client gone,
@@ -57,8 +60,6 @@ import org.slf4j.LoggerFactory;
  * one {@code Exchange}).
  */
 public final class Relay {
-    /** How much of a JSON (non-SSE) response is kept to read its {@code usage}. */
-    public static final int USAGE_CAP_BYTES = 1024 * 1024;
     private static final Logger log = LoggerFactory.getLogger(Relay.class);
 
     private final Vertx vertx;
@@ -98,6 +99,7 @@ public final class Relay {
         private String channel = "";
         private boolean finished;
         private long idleTimer = -1;
+        private long lastActivityNanos;
 
         Exchange(RoutingContext ctx, GatewayCaller caller, ChatRequest request, String path, List<Channel> plan,
                 Reservation reservation, long startNanos) {
@@ -209,28 +211,37 @@ public final class Relay {
             boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
             UsageExtraction.StreamTap tap = sse ? usage.newStream(clientAskedForUsage, request.estimatedPromptTokens()) : null;
             current.tap = tap;
-            Buffer kept = sse ? null : Buffer.buffer();
+            ResponseUsage json = sse ? null : usage.newResponse();
             int status = upstream.statusCode();
-            out.setStatusCode(status).setChunked(true).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+            out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+            String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
+            if (sse || length == null) {
+                out.setChunked(true);
+            } else {
+                out.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+            }
             if (sse) {
                 out.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache").putHeader("X-Accel-Buffering", "no");
             }
-            double overheadMillis = ((sentNanos - startNanos) + (System.nanoTime() - headersNanos)) / 1_000_000.0;
-            out.putHeader("Server-Timing", String.format(Locale.ROOT, "gateway;dur=%.3f", overheadMillis));
-            armIdle(current);
+            out.putHeader("Server-Timing", serverTiming((sentNanos - startNanos) + (System.nanoTime() - headersNanos)));
+            lastActivityNanos = System.nanoTime();
+            armIdle(current, config.idleTimeout().toNanos());
             upstream.handler(chunk -> {
                 if (finished) {
                     return;
                 }
-                armIdle(current);
-                Buffer forward = tap != null ? tap.onChunk(chunk) : chunk;
-                if (kept != null && kept.length() + chunk.length() <= USAGE_CAP_BYTES) {
-                    kept.appendBuffer(chunk);
-                } else if (kept != null) {
-                    current.usageOverflow = true;
-                }
-                if (forward.length() > 0) {
-                    out.write(forward);
+                lastActivityNanos = System.nanoTime();
+                if (tap != null) {
+                    Buffer forward = tap.onChunk(chunk);
+                    if (forward.length() > 0) {
+                        out.write(forward);
+                    }
+                } else {
+                    json.onChunk(chunk);
+                    if (current.held != null) {
+                        out.write(current.held);
+                    }
+                    current.held = chunk;
                 }
                 if (out.writeQueueFull()) {
                     upstream.pause();
@@ -243,16 +254,14 @@ public final class Relay {
                 if (finished) {
                     return;
                 }
-                if (tap != null) {
-                    Buffer rest = tap.onEnd();
-                    if (rest.length() > 0) {
-                        out.write(rest);
-                    }
-                }
-                Optional<Usage> used = tap != null ? tap.usage()
-                        : current.usageOverflow ? Optional.empty() : usage.fromJson(kept);
+                Buffer last = tap != null ? tap.onEnd() : current.held;
+                Optional<Usage> used = tap != null ? tap.usage() : json.usage();
                 finish(status < 400 ? Outcome.COMPLETED : Outcome.FAILED, status, used);
-                out.end();
+                if (last != null && last.length() > 0) {
+                    out.end(last);
+                } else {
+                    out.end();
+                }
             });
             upstream.resume();
         }
@@ -266,12 +275,18 @@ public final class Relay {
             ctx.response().reset();
         }
 
-        private void armIdle(Attempt current) {
-            if (idleTimer >= 0) {
-                vertx.cancelTimer(idleTimer);
-            }
-            idleTimer = vertx.setTimer(config.idleTimeout().toMillis(), id -> {
+        /**
+         * One timer per response, not one per chunk: a chunk only notes the time, and the timer,
+         * when it fires, re-arms itself for what is left of the silence allowed since that chunk.
+         */
+        private void armIdle(Attempt current, long delayNanos) {
+            idleTimer = vertx.setTimer(Math.max(1, (delayNanos + 999_999) / 1_000_000), id -> {
                 if (finished) {
+                    return;
+                }
+                long left = config.idleTimeout().toNanos() - (System.nanoTime() - lastActivityNanos);
+                if (left > 0) {
+                    armIdle(current, left);
                     return;
                 }
                 finish(Outcome.ABORTED, 504, delivered(current));
@@ -327,8 +342,9 @@ public final class Relay {
             HttpClientRequest request;
             io.vertx.core.Handler<Throwable> onBroken;
             boolean abandoned;
-            boolean usageOverflow;
             UsageExtraction.StreamTap tap;
+            /** A JSON body's latest chunk, written when the next one arrives or with the end. */
+            Buffer held;
 
             Attempt(Channel channel) {
                 this.channel = channel;
@@ -357,6 +373,13 @@ public final class Relay {
                 }
             }
         }
+    }
+
+    /** {@code gateway;dur=<ms with 3 decimals>}, without the cost of {@code String.format} per request. */
+    static String serverTiming(long nanos) {
+        long micros = Math.max(0, nanos / 1_000);
+        long fraction = micros % 1_000;
+        return "gateway;dur=" + micros / 1_000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
     }
 
     private static GatewayException connectFailure(Throwable cause) {

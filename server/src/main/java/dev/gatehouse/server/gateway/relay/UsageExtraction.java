@@ -1,13 +1,13 @@
 package dev.gatehouse.server.gateway.relay;
 
+import dev.gatehouse.server.gateway.metering.ResponseUsage;
 import dev.gatehouse.server.gateway.metering.Usage;
 import io.vertx.core.buffer.Buffer;
 import java.util.Optional;
 
 /**
- * The relay's seam to gw-meter's {@code UsageRequestRewriter}, {@code StreamUsage} and {@code
- * Usage.fromJson} (ISSUE4): the integrator adapts those classes to this interface in one small
- * class. Implementations are thread-safe; {@link StreamTap}s are used by one request only, on its
+ * The relay's seam to the metering package's {@code UsageRequestRewriter}, {@code StreamUsage} and
+ * {@code ResponseUsage}. Implementations are thread-safe; taps are used by one request only, on its
  * event loop. Nothing here may block.
  */
 public interface UsageExtraction {
@@ -22,8 +22,8 @@ public interface UsageExtraction {
      */
     StreamTap newStream(boolean clientAskedForUsage, long estimatedPromptTokens);
 
-    /** The usage of a whole JSON response body, if it states one. */
-    Optional<Usage> fromJson(Buffer responseBody);
+    /** A fresh tap for one JSON (non-SSE) response. */
+    ResponseUsage newResponse();
 
     /** @param body the body to send upstream */
     record Rewritten(Buffer body, boolean clientAskedForUsage) {}

@@ -13,70 +13,82 @@ class UsageExtractionTest {
 
     @Test
     void chatCompletion_usageIsPromptAndCompletionTokens() {
-        Buffer body = Buffer.buffer("""
+        String body = """
                 {"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant",
                 "content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":34,
-                "total_tokens":46}}""");
+                "total_tokens":46}}""";
 
-        assertThat(Usage.fromJson(body)).contains(new Usage(12, 34));
+        assertThat(usageOf(body)).contains(new Usage(12, 34));
     }
 
     @Test
     void embeddings_haveOnlyPromptTokens_completionIsZero() {
-        Buffer body = Buffer.buffer("""
+        String body = """
                 {"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,0.2]}],
-                "model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}""");
+                "model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}""";
 
-        assertThat(Usage.fromJson(body)).contains(new Usage(8, 0));
+        assertThat(usageOf(body)).contains(new Usage(8, 0));
     }
 
     @Test
     void bodiesWithoutUsableUsage_giveNothing_neverThrow() {
-        assertThat(Usage.fromJson(Buffer.buffer("{\"choices\":[]}"))).isEmpty();
-        assertThat(Usage.fromJson(Buffer.buffer("{\"usage\":null}"))).isEmpty();
-        assertThat(Usage.fromJson(Buffer.buffer("{\"usage\":{\"prompt_tokens\":-1}}"))).isEmpty();
-        assertThat(Usage.fromJson(Buffer.buffer("{\"usage\":{\"prompt_tokens\":1.5}}"))).isEmpty();
-        assertThat(Usage.fromJson(Buffer.buffer("{\"usage\":{\"prompt_tokens\":\"3\"}}"))).isEmpty();
-        assertThat(Usage.fromJson(Buffer.buffer("[1,2]"))).isEmpty();
-        assertThat(Usage.fromJson(Buffer.buffer("{\"usage\":"))).isEmpty();
-        assertThat(Usage.fromJson(Buffer.buffer("<html>bad gateway</html>"))).isEmpty();
+        assertThat(usageOf("{\"choices\":[]}")).isEmpty();
+        assertThat(usageOf("{\"usage\":null}")).isEmpty();
+        assertThat(usageOf("{\"usage\":[1]}")).isEmpty();
+        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":-1}}")).isEmpty();
+        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":1.5}}")).isEmpty();
+        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":\"3\"}}")).isEmpty();
+        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":99999999999999999999999}}")).isEmpty();
+        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":null}}")).isEmpty();
+        assertThat(usageOf("[1,2]")).isEmpty();
+        assertThat(usageOf("{\"usage\":")).isEmpty();
+        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":3}")).isEmpty();
+        assertThat(usageOf("<html>bad gateway</html>")).isEmpty();
+        assertThat(usageOf("")).isEmpty();
     }
 
     @Test
-    void responseUsage_fedInChunks_readsSmallBodiesWhole() {
+    void onlyTheTopLevelUsageCounts_andTheLastOneWins() {
+        assertThat(usageOf("{\"choices\":[{\"usage\":{\"prompt_tokens\":1}}],\"x\":{\"usage\":{\"prompt_tokens\":2}}}"))
+                .isEmpty();
+        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":1},\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":3}}"))
+                .contains(new Usage(2, 3));
+        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":2,\"details\":{\"prompt_tokens\":-5}},\"usage_x\":1}"))
+                .contains(new Usage(2, 0));
+        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":4.0,\"completion_tokens\":1e1}}")).contains(new Usage(4, 10));
+    }
+
+    @Test
+    void fedInTinyChunks_findsTheSameUsage() {
+        String body = "{\"choices\":[{\"text\":\"usage \\\" }\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}";
         ResponseUsage usage = new ResponseUsage();
-        String body = "{\"choices\":[{\"text\":\"usage\"}],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":4}}";
-        for (int i = 0; i < body.length(); i += 7) {
-            usage.onChunk(Buffer.buffer(body.substring(i, Math.min(body.length(), i + 7))));
+        for (int i = 0; i < body.length(); i += 3) {
+            usage.onChunk(Buffer.buffer(body.substring(i, Math.min(body.length(), i + 3))));
         }
 
         assertThat(usage.usage()).contains(new Usage(3, 4));
     }
 
     @Test
-    void responseUsage_bodyOverTheCap_keepsOnlyTheTail_andStillFindsTrailingUsage() {
-        ResponseUsage usage = new ResponseUsage();
-        usage.onChunk(Buffer.buffer("{\"object\":\"list\",\"data\":[{\"embedding\":["));
+    void aBodyOfManyMegabytes_isReadExactly_withUsageFirstOrLast() {
         Buffer numbers = Buffer.buffer("0.0123456789,".repeat(80_000));
-        while (usage.bytes() < ResponseUsage.MAX_PARSED_BYTES + 1_000_000) {
-            usage.onChunk(numbers);
-        }
-        usage.onChunk(Buffer.buffer("1.0]}],\"model\":\"m\",\"usage\":{\"prompt_tokens\":4096,\"total_tokens\":4096}}"));
+        for (boolean usageFirst : new boolean[] {true, false}) {
+            ResponseUsage usage = new ResponseUsage();
+            String usageMember = "\"usage\":{\"prompt_tokens\":4096,\"total_tokens\":4096}";
+            usage.onChunk(Buffer.buffer("{" + (usageFirst ? usageMember + "," : "") + "\"data\":[{\"embedding\":["));
+            for (int i = 0; i < 12; i++) { // ~12 MB
+                usage.onChunk(numbers);
+            }
+            usage.onChunk(Buffer.buffer("1.0]}],\"model\":\"m\"" + (usageFirst ? "" : "," + usageMember) + "}"));
 
-        assertThat(usage.usage()).contains(new Usage(4096, 0));
+            assertThat(usage.usage()).as("usage first: %s", usageFirst).contains(new Usage(4096, 0));
+        }
     }
 
-    @Test
-    void responseUsage_bodyOverTheCap_withoutUsageInTheTail_isUnknown() {
+    private static Optional<Usage> usageOf(String body) {
         ResponseUsage usage = new ResponseUsage();
-        usage.onChunk(Buffer.buffer("{\"usage\":{\"prompt_tokens\":1},\"data\":\""));
-        Buffer filler = Buffer.buffer("x".repeat(1 << 20));
-        for (int i = 0; i < 9; i++) {
-            usage.onChunk(filler);
-        }
-        usage.onChunk(Buffer.buffer("\"}"));
-
-        assertThat(usage.usage()).isEmpty();
+        usage.onChunk(Buffer.buffer(body));
+        return usage.usage();
     }
 
     @Test
