@@ -36,6 +36,7 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gatehouse.close();
+            LoggingSetup.stop();
             stopped.countDown();
         }, "gatehouse-shutdown"));
         stopped.await();

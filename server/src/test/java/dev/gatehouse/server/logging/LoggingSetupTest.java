@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ class LoggingSetupTest {
         LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.JSON, "INFO"));
 
         LoggerFactory.getLogger("gatehouse.test").atInfo().addKeyValue("requestId", "r-1").log("hello");
+        LoggingSetup.stop();
 
         List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).hasSize(1);
@@ -42,12 +44,36 @@ class LoggingSetupTest {
     }
 
     @Test
+    void linesAreWrittenOffTheCallingThread_andAllOfThemByStop() {
+        List<String> writers = new CopyOnWriteArrayList<>();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8) {
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                writers.add(Thread.currentThread().getName());
+                super.write(bytes, offset, length);
+            }
+        });
+        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "INFO"));
+        org.slf4j.Logger log = LoggerFactory.getLogger("gatehouse.test");
+
+        for (int i = 0; i < 1000; i++) {
+            log.info("line {}", i);
+        }
+        LoggingSetup.stop();
+
+        assertThat(captured.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains("line ")))
+                .hasSize(1000);
+        assertThat(writers).isNotEmpty().doesNotContain(Thread.currentThread().getName());
+    }
+
+    @Test
     void level_dropsLinesBelowIt() {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "WARN"));
 
         LoggerFactory.getLogger("gatehouse.test").info("quiet");
         LoggerFactory.getLogger("gatehouse.test").warn("loud");
+        LoggingSetup.stop();
 
         assertThat(captured.toString(StandardCharsets.UTF_8)).doesNotContain("quiet").contains("loud");
     }
