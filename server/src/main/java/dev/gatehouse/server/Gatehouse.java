@@ -16,6 +16,7 @@ import dev.gatehouse.server.gateway.metering.UsageRoutes;
 import dev.gatehouse.server.gateway.GatewayRoutes;
 import dev.gatehouse.server.gateway.bridge.SandboxTokenRoutes;
 import dev.gatehouse.server.gateway.channels.Channels;
+import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.gateway.relay.Pipeline;
 import dev.gatehouse.server.gateway.relay.Relay;
 import dev.gatehouse.server.gateway.bridge.SandboxTokens;
@@ -41,6 +42,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.net.URI;
@@ -111,9 +113,11 @@ public final class Gatehouse implements AutoCloseable {
             }
         });
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // The gateway's channels are the only HTTP client: ChannelMetrics measures them per channel,
+        // so Vert.x's own client metrics (several tagged meter look-ups per request) would only add cost.
         Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(
-                        new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                        .setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)))
                 .withMetrics(new MicrometerMetricsFactory(metrics))
                 .build();
         Infrastructure infrastructure;
@@ -127,7 +131,7 @@ public final class Gatehouse implements AutoCloseable {
         try {
             gatewayParts = gatewayPartsFactory.apply(infrastructure, metrics);
             GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics,
-                    routes(config, infrastructure, vertx, gatewayParts));
+                    routes(config, infrastructure, vertx, gatewayParts, metrics));
             int port = http.start().await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());
             PatBackground patBackground = PatBackground.start(vertx, config.pat(), infrastructure.revokedTokens(),
@@ -161,7 +165,7 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     private static List<Routes> routes(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
-            GatewayParts gatewayParts) {
+            GatewayParts gatewayParts, MeterRegistry metrics) {
         Database database = infrastructure.database();
         KeyRing keyRing = infrastructure.keyRing();
         List<Routes> routes = new ArrayList<>();
@@ -187,7 +191,7 @@ public final class Gatehouse implements AutoCloseable {
             routes.add(sandboxTokenBridge(config, infrastructure, admin, audit, clock));
         }
         if (config.roles().contains(Role.GATEWAY)) {
-            routes.add(gateway(config, infrastructure, vertx, gatewayParts));
+            routes.add(gateway(config, infrastructure, vertx, gatewayParts, metrics));
             routes.add(new UsageRoutes(admin, new JdbcUsageReports(database)));
         }
         return routes;
@@ -216,10 +220,11 @@ public final class Gatehouse implements AutoCloseable {
      * sessions. Channel API keys are read here, so a missing key fails the start naming the channel.
      */
     private static Routes gateway(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
-            GatewayParts parts) {
+            GatewayParts parts, MeterRegistry metrics) {
         GatewayConfig gateway = config.gateway();
         Channels channels = Channels.open(vertx, gateway, System::getenv);
-        Relay relay = new Relay(vertx, gateway, parts.usageExtraction(), parts.usageSink(), Clock.systemUTC());
+        Relay relay = new Relay(vertx, gateway, parts.usageExtraction(), parts.usageSink(),
+                ChannelMetrics.register(metrics, channels.all()), Clock.systemUTC());
         return new GatewayRoutes(
                 new GatewayCredentials(infrastructure.gatewayTokenVerifier(), gateway.acceptSessions()),
                 channels, new Pipeline(vertx, channels, parts.limiter(), relay), gateway.maxRequestBytes());

@@ -12,6 +12,8 @@ import dev.gatehouse.server.gateway.metering.ResponseUsage;
 import dev.gatehouse.server.gateway.metering.Usage;
 import dev.gatehouse.server.gateway.metering.UsageRecord;
 import dev.gatehouse.server.gateway.metering.UsageSink;
+import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
+import dev.gatehouse.server.gateway.metrics.UpstreamFailure;
 import dev.gatehouse.server.http.RequestIds;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -52,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *       resets the upstream request (its connection closes).
  *   <li>Meter: exactly one {@link UsageRecord} per request — COMPLETED, ABORTED (client gone,
  *       upstream reset or idle mid-body) or FAILED (no usable response, upstream error status) —
- *       and the limiter's reservation settled (0 when nothing was served).
+ *       and the limiter's reservation settled (0 when nothing was served); the {@link ChannelMetrics}
+ *       of the last channel tried, and an upstream error for every failed try.
  *   <li>{@code Server-Timing: gateway;dur=<ms>}: the gateway's own time — arrival to the first
  *       upstream send, plus upstream headers to our headers.
  * </ul>
@@ -66,13 +69,16 @@ public final class Relay {
     private final GatewayConfig config;
     private final UsageExtraction usage;
     private final UsageSink sink;
+    private final ChannelMetrics metrics;
     private final Clock clock;
 
-    public Relay(Vertx vertx, GatewayConfig config, UsageExtraction usage, UsageSink sink, Clock clock) {
+    public Relay(Vertx vertx, GatewayConfig config, UsageExtraction usage, UsageSink sink, ChannelMetrics metrics,
+            Clock clock) {
         this.vertx = requireNonNull(vertx, "vertx");
         this.config = requireNonNull(config, "config");
         this.usage = requireNonNull(usage, "usage");
         this.sink = requireNonNull(sink, "sink");
+        this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -154,10 +160,12 @@ public final class Relay {
             if (requestId != null) {
                 options.putHeader(RequestIds.HEADER, requestId);
             }
+            current.sentNanos = System.nanoTime();
             if (sentNanos == 0) {
-                sentNanos = System.nanoTime();
+                sentNanos = current.sentNanos;
             }
             current.timer = vertx.setTimer(config.firstByteTimeout().toMillis(), id -> current.fail(
+                    UpstreamFailure.FIRST_BYTE_TIMEOUT,
                     new GatewayException(504, "api_error", "upstream_timeout", "The upstream did not answer in time.")));
             target.client().request(options)
                     .compose(upstream -> {
@@ -182,7 +190,9 @@ public final class Relay {
                         }
                         vertx.cancelTimer(current.timer);
                         if (result.failed()) {
-                            current.fail(connectFailure(result.cause()));
+                            UpstreamFailure reason = isTimeout(result.cause())
+                                    ? UpstreamFailure.CONNECT_TIMEOUT : UpstreamFailure.CONNECT;
+                            current.fail(reason, connectFailure(reason, result.cause()));
                         } else {
                             received(current, result.result());
                         }
@@ -191,9 +201,9 @@ public final class Relay {
 
         private void received(Attempt current, HttpClientResponse response) {
             int status = response.statusCode();
-            if (status == 429 || status >= 500 || status == 401 || status == 403) {
-                String retryAfter = response.getHeader("Retry-After");
-                current.fail(statusFailure(status, retryAfter));
+            UpstreamFailure refusal = refusal(status);
+            if (refusal != null) {
+                current.fail(refusal, statusFailure(refusal, status, response.getHeader("Retry-After")));
                 return;
             }
             current.channel.health().success();
@@ -206,6 +216,7 @@ public final class Relay {
 
         private void relay(Attempt current, HttpClientResponse upstream) {
             long headersNanos = System.nanoTime();
+            metrics.firstByte(current.channel, headersNanos - current.sentNanos);
             HttpServerResponse out = ctx.response();
             String contentType = Optional.ofNullable(upstream.getHeader(HttpHeaders.CONTENT_TYPE)).orElse("application/json");
             boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
@@ -271,6 +282,7 @@ public final class Relay {
                 return;
             }
             log.atDebug().addKeyValue("channel", channel).log("upstream broke mid-response: {}", cause.toString());
+            metrics.attemptFailed(current.channel, UpstreamFailure.RESET_MID_STREAM);
             finish(Outcome.ABORTED, 502, delivered(current));
             ctx.response().reset();
         }
@@ -289,6 +301,7 @@ public final class Relay {
                     armIdle(current, left);
                     return;
                 }
+                metrics.attemptFailed(current.channel, UpstreamFailure.IDLE_TIMEOUT);
                 finish(Outcome.ABORTED, 504, delivered(current));
                 current.resetUpstream();
                 ctx.response().reset();
@@ -321,6 +334,7 @@ public final class Relay {
             if (idleTimer >= 0) {
                 vertx.cancelTimer(idleTimer);
             }
+            long durationNanos = System.nanoTime() - startNanos;
             long prompt = used.map(Usage::promptTokens).orElse(0L);
             long completion = used.map(Usage::completionTokens).orElse(0L);
             long actual = used.isPresent() ? prompt + completion
@@ -328,8 +342,11 @@ public final class Relay {
             try {
                 reservation.settle(actual);
                 sink.record(new UsageRecord(clock.instant(), RequestIds.get(ctx), caller.meter(), channel,
-                        request.model(), prompt, completion, outcome, status,
-                        (System.nanoTime() - startNanos) / 1_000_000));
+                        request.model(), prompt, completion, outcome, status, durationNanos / 1_000_000));
+                if (attempt != null) {
+                    metrics.finished(attempt.channel, request.model(), outcome, status, prompt, completion,
+                            durationNanos);
+                }
             } catch (RuntimeException e) {
                 log.atWarn().setCause(e).log("metering a gateway request failed");
             }
@@ -338,6 +355,7 @@ public final class Relay {
         /** One try of one channel. */
         private final class Attempt {
             final Channel channel;
+            long sentNanos;
             long timer = -1;
             HttpClientRequest request;
             io.vertx.core.Handler<Throwable> onBroken;
@@ -351,7 +369,7 @@ public final class Relay {
             }
 
             /** A failure before anything reached the client: count it and fail over. */
-            void fail(GatewayException failure) {
+            void fail(UpstreamFailure reason, GatewayException failure) {
                 if (abandoned) {
                     return;
                 }
@@ -359,6 +377,7 @@ public final class Relay {
                 vertx.cancelTimer(timer);
                 resetUpstream();
                 channel.health().failure();
+                metrics.attemptFailed(channel, reason);
                 log.atDebug().addKeyValue("channel", channel.name()).addKeyValue("code", failure.code())
                         .log("channel failed before the first byte; failing over");
                 lastFailure = failure;
@@ -382,18 +401,32 @@ public final class Relay {
         return "gateway;dur=" + micros / 1_000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
     }
 
-    private static GatewayException connectFailure(Throwable cause) {
-        boolean timeout = cause instanceof io.netty.channel.ConnectTimeoutException
+    private static boolean isTimeout(Throwable cause) {
+        return cause instanceof io.netty.channel.ConnectTimeoutException
                 || cause.getClass().getSimpleName().contains("Timeout");
-        if (timeout) {
+    }
+
+    private static GatewayException connectFailure(UpstreamFailure reason, Throwable cause) {
+        if (reason == UpstreamFailure.CONNECT_TIMEOUT) {
             return new GatewayException(504, "api_error", "upstream_timeout", "Connecting to the upstream timed out.");
         }
         return new GatewayException(502, "api_error", "upstream_unavailable",
                 cause instanceof ConnectException ? "The upstream refused the connection." : "The upstream could not be reached.");
     }
 
-    private static GatewayException statusFailure(int status, String retryAfter) {
+    /** Why a response with {@code status} is the channel's failure, or {@code null} when it is the client's to see. */
+    private static UpstreamFailure refusal(int status) {
         if (status == 429) {
+            return UpstreamFailure.STATUS_429;
+        }
+        if (status == 401 || status == 403) {
+            return UpstreamFailure.AUTH_REFUSED;
+        }
+        return status >= 500 ? UpstreamFailure.STATUS_5XX : null;
+    }
+
+    private static GatewayException statusFailure(UpstreamFailure refusal, int status, String retryAfter) {
+        if (refusal == UpstreamFailure.STATUS_429) {
             long seconds = -1;
             try {
                 seconds = retryAfter == null ? -1 : Long.parseLong(retryAfter.trim());
@@ -403,7 +436,7 @@ public final class Relay {
             return new GatewayException(503, "api_error", "upstream_rate_limited",
                     "Every upstream channel is rate limited; retry later.", null, seconds);
         }
-        if (status == 401 || status == 403) {
+        if (refusal == UpstreamFailure.AUTH_REFUSED) {
             return new GatewayException(502, "api_error", "upstream_auth_failed",
                     "The upstream refused the gateway's credentials.");
         }

@@ -1,0 +1,62 @@
+package dev.gatehouse.server.gateway.metrics;
+
+import dev.gatehouse.server.gateway.metering.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The meters of one model on one channel: its prompt and completion tokens, and its requests by
+ * outcome and status class. Only a few outcome × status class pairs ever happen, so each request
+ * counter is registered when its pair first does, keeping series that would stay 0 out of the scrape.
+ * Thread-safe.
+ */
+final class ModelMeters {
+    private static final int STATUS_CLASSES = 10;
+
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final Counter promptTokens;
+    private final Counter completionTokens;
+    private final AtomicReferenceArray<Counter> requests =
+            new AtomicReferenceArray<>(Outcome.values().length * STATUS_CLASSES);
+
+    ModelMeters(MeterRegistry registry, Tags tags) {
+        this.registry = registry;
+        this.tags = tags;
+        this.promptTokens = tokens("prompt");
+        this.completionTokens = tokens("completion");
+    }
+
+    private Counter tokens(String type) {
+        return Counter.builder("gatehouse.gateway.tokens")
+                .description("Tokens as metered: the upstream's usage, or what an aborted stream delivered")
+                .tags(tags).tag("type", type).register(registry);
+    }
+
+    void finished(Outcome outcome, int status, long prompt, long completion) {
+        requests(outcome, status).increment();
+        if (prompt > 0) {
+            promptTokens.increment(prompt);
+        }
+        if (completion > 0) {
+            completionTokens.increment(completion);
+        }
+    }
+
+    private Counter requests(Outcome outcome, int status) {
+        int statusClass = Math.clamp(status / 100, 0, STATUS_CLASSES - 1);
+        int slot = outcome.ordinal() * STATUS_CLASSES + statusClass;
+        Counter counter = requests.get(slot);
+        if (counter == null) {
+            // Registering is idempotent, so a thread racing to here gets the same counter.
+            counter = Counter.builder("gatehouse.gateway.requests")
+                    .description("Requests relayed, by how they ended and the status class the client was sent")
+                    .tags(tags).tag("outcome", outcome.value()).tag("status", statusClass + "xx")
+                    .register(registry);
+            requests.set(slot, counter);
+        }
+        return counter;
+    }
+}
