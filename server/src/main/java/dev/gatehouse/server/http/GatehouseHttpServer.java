@@ -65,7 +65,10 @@ public final class GatehouseHttpServer {
                 .setPort(port)
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(16384)
-                .setCompressionSupported(false);
+                .setCompressionSupported(false)
+                // No HTTP/1.1 -> h2c upgrade: Vert.x's upgrade path corrupts responses larger than the
+                // initial HTTP/2 window (seen with curl --http2 on /metrics). Plain-text clients get HTTP/1.1.
+                .setHttp2ClearTextEnabled(false);
         int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
         return vertx.deployVerticle(() -> new VerticleBase() {
                     @Override

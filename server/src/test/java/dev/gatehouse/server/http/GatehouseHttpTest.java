@@ -103,6 +103,18 @@ class GatehouseHttpTest {
     }
 
     @Test
+    void aClientAskingToUpgradeToH2c_getsTheWholeResponseOverHttp1() throws Exception {
+        try (java.net.http.HttpClient http2First = java.net.http.HttpClient.newHttpClient()) { // offers h2c
+            HttpResponse<String> response = http2First.send(java.net.http.HttpRequest.newBuilder(url("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+            assertThat(response.body()).contains("jvm_memory_used_bytes");
+        }
+    }
+
+    @Test
     void session_validToken_returnsTheNormalizedPrincipal() throws Exception {
         String token = sign(claims(b -> b.claim("org_id", "acme").claim("groups", List.of("dev"))));
 

@@ -200,6 +200,8 @@ public final class Relay {
         }
 
         private void received(Attempt current, HttpClientResponse response) {
+            // A refused or unwanted response is reset below; without a handler Vert.x logs that reset as an ERROR.
+            response.exceptionHandler(e -> log.atDebug().log("upstream response dropped: {}", e.toString()));
             int status = response.statusCode();
             UpstreamFailure refusal = refusal(status);
             if (refusal != null) {
