@@ -12,7 +12,8 @@
 #
 # Usage: bench/scripts/gateway-vs-nginx.sh        (builds if the jars are missing; installs nginx if missing)
 # Knobs (environment): RATE LOW_RATE DURATION WARMUP MAX_DURATION MAX_CONCURRENCY STREAM_RATE STREAMS
-#   STREAM_HOLD LATENCY_MS WARM_S TOKEN_ALG GATEHOUSE_BENCH_JAVA_OPTS NGINX_WORKERS KEEP_WORK=1 (keep logs)
+#   STREAM_HOLD LATENCY_MS WARM_S TOKEN_ALG GATEHOUSE_BENCH_JAVA_OPTS NGINX_WORKERS NGINX_ACCESS_LOG
+#   KEEP_WORK=1 (keep logs)
 # Everything runs on 127.0.0.1; every load run is bounded in time; all processes are stopped on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -33,6 +34,8 @@ STREAM_HOLD="${STREAM_HOLD:-30}"
 LATENCY_MS="${LATENCY_MS:-20}"
 WARM_S="${WARM_S:-20}"
 NGINX_WORKERS="${NGINX_WORKERS:-auto}"
+# nginx writes an access log line per request, as Gatehouse does by default (NGINX_ACCESS_LOG=off to
+# compare against nginx without one; runs before 2026-11-22 16:00 had it off).
 # Signature of the sandbox token: ES256 (the default key ring), EdDSA (keys.algorithm) or HS256
 # (keys.hs256Secret, as for NewAPI interop; about 60x cheaper to verify than ES256).
 TOKEN_ALG="${TOKEN_ALG:-ES256}"
@@ -42,6 +45,7 @@ TOOL_OPTS="-XX:+UseParallelGC -Xms128m -Xmx1g"
 ADMIN_SECRET="bench-admin-secret-0123456789abcdefghij"
 
 work="$(mktemp -d /tmp/gatehouse-gwbench.XXXXXX)"
+NGINX_ACCESS_LOG="${NGINX_ACCESS_LOG:-$work/nginx/access.log}"
 results="$work/results.txt"
 : >"$results"
 pids=()
@@ -168,7 +172,7 @@ error_log $work/nginx/error.log warn;
 worker_rlimit_nofile 16384;
 events { worker_connections 8192; }
 http {
-  access_log off;
+  access_log $NGINX_ACCESS_LOG;
   client_body_temp_path $work/nginx/body;
   proxy_temp_path $work/nginx/proxy;
   fastcgi_temp_path $work/nginx/fastcgi;
@@ -196,7 +200,7 @@ pids+=($!)
 ng_pid=$!
 nginx_url="http://127.0.0.1:$ng_port"
 for _ in $(seq 1 100); do curl -s -o /dev/null "$nginx_url/" && break; sleep 0.1; done
-log "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on $nginx_url (worker_processes $NGINX_WORKERS, keep-alive upstream, proxy_buffering off)"
+log "nginx $("$nginx_bin" -v 2>&1 | sed 's/.*\///') on $nginx_url (worker_processes $NGINX_WORKERS, keep-alive upstream, proxy_buffering off, access_log $NGINX_ACCESS_LOG)"
 
 path=/v1/chat/completions
 common=(--connections 512 --event-loops 2 --timeout-ms 10000)
