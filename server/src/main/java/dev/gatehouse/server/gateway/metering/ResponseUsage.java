@@ -15,18 +15,24 @@ import java.util.Optional;
  * Finds the usage of a non-streaming response while it is forwarded chunk by chunk: feed it every
  * chunk, then ask {@link #usage()} once the body is complete.
  *
- * <p>The body is tokenized incrementally (Jackson's non-blocking parser) and never kept: memory does
- * not grow with the body, so a many-megabyte embeddings response is read exactly like a small chat
- * completion. The usage is the top-level {@code usage} object with the rules of {@link
- * Usage#fromUsageObject}; it is known only if the whole body is one well-formed JSON object.
+ * <p>The body is tokenized incrementally (Jackson's non-blocking parser) and never copied or kept:
+ * memory does not grow with the body, so a many-megabyte embeddings response is read exactly like a
+ * small chat completion. The common case, a body that arrives in one chunk, is held (by reference)
+ * until the end and read with the faster blocking parser. The usage is the top-level {@code usage}
+ * object with the rules of {@link Usage#fromUsageObject}; it is known only if the whole body is one
+ * well-formed JSON object.
  *
  * <p>Not thread-safe: one instance per response, fed from one thread (the response's event loop).
  */
 public final class ResponseUsage {
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final JsonParser parser;
-    private final ByteArrayFeeder feeder;
+    /** The body's only chunk so far, not yet tokenized. */
+    private Buffer first;
+    /** Null until a second chunk arrives (or the end, for a one-chunk body). */
+    private JsonParser parser;
+    private ByteArrayFeeder feeder;
+    private boolean ended;
     private int depth;
     private boolean failed;
     private boolean complete;
@@ -38,41 +44,64 @@ public final class ResponseUsage {
     private boolean usageValid;
     private Optional<Usage> found = Optional.empty();
 
-    public ResponseUsage() {
-        try {
-            parser = JSON.createNonBlockingByteArrayParser();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
-    }
-
-    /** Takes note of the next chunk of the body. The chunk is not modified or retained. */
+    /** Takes note of the next chunk of the body (not modified; the first is held until the next arrives). */
     public void onChunk(Buffer chunk) {
         requireNonNull(chunk, "chunk");
-        if (failed || complete || chunk.length() == 0) {
+        if (ended || failed || complete || chunk.length() == 0) {
             return;
         }
-        byte[] bytes = chunk.getBytes();
+        if (parser == null && first == null) {
+            first = chunk;
+            return;
+        }
         try {
-            feeder.feedInput(bytes, 0, bytes.length);
-            drain();
+            if (parser == null) {
+                parser = JSON.createNonBlockingByteArrayParser();
+                feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+                feed(first);
+                first = null;
+            }
+            feed(chunk);
         } catch (IOException e) {
             failed = true;
         }
     }
 
-    /** The usage of the body fed so far; empty unless the body was one complete JSON object stating it. */
+    /** The usage of the body fed so far, asked once it is complete; empty unless the body was one JSON object stating it. */
     public Optional<Usage> usage() {
-        if (!failed && !complete) {
-            feeder.endOfInput();
+        if (!ended) {
+            ended = true;
             try {
-                drain();
+                if (parser == null && first != null) {
+                    parser = JSON.createParser(first.getBytes());
+                    first = null;
+                    drain();
+                } else if (feeder != null && !failed && !complete) {
+                    feeder.endOfInput();
+                    drain();
+                }
             } catch (IOException e) {
                 failed = true;
             }
+            closeParser();
         }
         return complete && !failed ? found : Optional.empty();
+    }
+
+    private void feed(Buffer chunk) throws IOException {
+        byte[] bytes = chunk.getBytes();
+        feeder.feedInput(bytes, 0, bytes.length);
+        drain();
+    }
+
+    private void closeParser() {
+        if (parser != null) {
+            try {
+                parser.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private void drain() throws IOException {
