@@ -129,7 +129,7 @@ log "fake upstream on $upstream (latency ${LATENCY_MS} ms)"
 # --- Gatehouse --------------------------------------------------------------------------------
 gh_port="$(free_port)"
 # One channel for the measured model; eight more for the slow streams, because the relay keeps at
-# most 256 connections per channel (Channels: PoolOptions.setHttp1MaxSize(256)).
+# most 256 connections per channel by default (gateway.maxConnectionsPerChannel).
 channels="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"$upstream/v1\",\"models\":[\"bench\"]}"
 allowed='"bench"'
 for i in 1 2 3 4 5 6 7 8; do

@@ -73,9 +73,10 @@ public final class Gatehouse implements AutoCloseable {
     private final long keyReloadTimer;
     private final PatBackground patBackground;
     private final GatewayParts gatewayParts;
+    private final Channels channels;
 
     private Gatehouse(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx, GatehouseHttpServer http,
-            long keyReloadTimer, PatBackground patBackground, GatewayParts gatewayParts) {
+            long keyReloadTimer, PatBackground patBackground, GatewayParts gatewayParts, Channels channels) {
         this.config = config;
         this.infrastructure = infrastructure;
         this.vertx = vertx;
@@ -83,6 +84,7 @@ public final class Gatehouse implements AutoCloseable {
         this.keyReloadTimer = keyReloadTimer;
         this.patBackground = patBackground;
         this.gatewayParts = gatewayParts;
+        this.channels = channels;
     }
 
     /**
@@ -128,10 +130,15 @@ public final class Gatehouse implements AutoCloseable {
             throw e;
         }
         GatewayParts gatewayParts = null;
+        Channels channels = Channels.none();
         try {
             gatewayParts = gatewayPartsFactory.apply(infrastructure, metrics);
+            // Channel API keys are read here, so a missing key fails the start naming the channel.
+            if (config.roles().contains(Role.GATEWAY)) {
+                channels = Channels.open(vertx, config.gateway(), System::getenv);
+            }
             GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics,
-                    routes(config, infrastructure, vertx, gatewayParts, metrics));
+                    routes(config, infrastructure, vertx, gatewayParts, metrics, channels));
             int port = http.start().await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());
             PatBackground patBackground = PatBackground.start(vertx, config.pat(), infrastructure.revokedTokens(),
@@ -141,8 +148,9 @@ public final class Gatehouse implements AutoCloseable {
                     .addKeyValue("roles", config.roles())
                     .addKeyValue("issuer", config.tokens().issuer())
                     .log("Gatehouse is listening on http://" + config.http().host() + ":" + port);
-            return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground, gatewayParts);
+            return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground, gatewayParts, channels);
         } catch (RuntimeException e) {
+            channels.close();
             vertx.close().await();
             closeQuietly(gatewayParts);
             infrastructure.close();
@@ -165,7 +173,7 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     private static List<Routes> routes(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
-            GatewayParts gatewayParts, MeterRegistry metrics) {
+            GatewayParts gatewayParts, MeterRegistry metrics, Channels channels) {
         Database database = infrastructure.database();
         KeyRing keyRing = infrastructure.keyRing();
         List<Routes> routes = new ArrayList<>();
@@ -191,7 +199,7 @@ public final class Gatehouse implements AutoCloseable {
             routes.add(sandboxTokenBridge(config, infrastructure, admin, audit, clock));
         }
         if (config.roles().contains(Role.GATEWAY)) {
-            routes.add(gateway(config, infrastructure, vertx, gatewayParts, metrics));
+            routes.add(gateway(config, infrastructure, vertx, gatewayParts, metrics, channels));
             routes.add(new UsageRoutes(admin, new JdbcUsageReports(database)));
         }
         return routes;
@@ -217,12 +225,11 @@ public final class Gatehouse implements AutoCloseable {
     /**
      * The LLM gateway. Its verifier accepts any audience (sandbox tokens carry none); {@link
      * GatewayCredentials} then admits sandbox tokens, PATs for the gateway and, if configured,
-     * sessions. Channel API keys are read here, so a missing key fails the start naming the channel.
+     * sessions.
      */
     private static Routes gateway(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
-            GatewayParts parts, MeterRegistry metrics) {
+            GatewayParts parts, MeterRegistry metrics, Channels channels) {
         GatewayConfig gateway = config.gateway();
-        Channels channels = Channels.open(vertx, gateway, System::getenv);
         Relay relay = new Relay(vertx, gateway, parts.usageExtraction(), parts.usageSink(),
                 ChannelMetrics.register(metrics, channels.all()), Clock.systemUTC());
         return new GatewayRoutes(
@@ -275,6 +282,7 @@ public final class Gatehouse implements AutoCloseable {
         try {
             http.shutdown().await();
             patBackground.stop();
+            channels.close();
             closeQuietly(gatewayParts);
             vertx.close().await();
         } finally {

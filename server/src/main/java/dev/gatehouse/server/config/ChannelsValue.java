@@ -27,7 +27,7 @@ import java.util.Set;
  */
 final class ChannelsValue {
     private static final Set<String> FIELDS =
-            Set.of("name", "provider", "baseUrl", "apiKeyFile", "apiKeyEnv", "models", "weight", "priority");
+            Set.of("name", "provider", "baseUrl", "apiKeyFile", "apiKeyEnv", "models", "weight", "priority", "probePath");
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -64,7 +64,7 @@ final class ChannelsValue {
             channel.apiKeyFile().ifPresent(file -> node.put("apiKeyFile", file.toString()));
             channel.apiKeyEnv().ifPresent(env -> node.put("apiKeyEnv", env));
             channel.models().forEach(node.putArray("models")::add);
-            node.put("weight", channel.weight()).put("priority", channel.priority());
+            node.put("weight", channel.weight()).put("priority", channel.priority()).put("probePath", channel.probePath());
         }
         return array.toString();
     }
@@ -90,7 +90,8 @@ final class ChannelsValue {
                     optionalText(node, at, "apiKeyEnv"),
                     models(node, at),
                     number(node, at, "weight", ChannelConfig.DEFAULT_WEIGHT),
-                    number(node, at, "priority", ChannelConfig.DEFAULT_PRIORITY));
+                    number(node, at, "priority", ChannelConfig.DEFAULT_PRIORITY),
+                    optionalText(node, at, "probePath").orElse(ChannelConfig.DEFAULT_PROBE_PATH));
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new IllegalArgumentException(message.startsWith("[") ? message : at + "." + message, e);

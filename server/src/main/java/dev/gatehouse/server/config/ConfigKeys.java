@@ -218,7 +218,16 @@ final class ConfigKeys {
             "Window in which channel failures are counted.");
     static final ConfigKey<Duration> GATEWAY_CHANNEL_PROBE_INTERVAL = withDefault("gateway.channelProbeInterval",
             ValueType.DURATION, Duration.ofSeconds(10), config -> config.gateway().channelProbeInterval(),
-            "How long a channel stays out before one request probes it again.");
+            "How often a channel that is out is probed (GET baseUrl + probePath); a healthy answer brings it back.");
+    static final ConfigKey<Integer> GATEWAY_MAX_CONNECTIONS_PER_CHANNEL = withDefault(
+            "gateway.maxConnectionsPerChannel", ValueType.integer("1..10000"),
+            GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_CHANNEL, config -> config.gateway().maxConnectionsPerChannel(),
+            "Most connections (so requests in flight) to one channel at once.");
+    static final ConfigKey<Integer> GATEWAY_MAX_WAITING_PER_CHANNEL = withDefault(
+            "gateway.maxWaitingPerChannel", ValueType.integer("0..10000"), 0,
+            config -> config.gateway().maxWaitingPerChannel(),
+            "Requests that may wait for a connection to a channel whose connections are all taken or being opened;"
+                    + " beyond that a request fails over to the next channel, or gets 503 channels_busy.");
     static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_RPM = withDefault("gateway.limits.tokenRequestsPerMinute", ValueType.COUNT, 0L,
             config -> config.gatewayLimits().tokenRequestsPerMinute(),
             "Requests one token may make in any 60 seconds, per replica; 0: unlimited.");
@@ -260,6 +269,7 @@ final class ConfigKeys {
             GATEWAY_CHANNELS, GATEWAY_DEFAULT_PROVIDER, GATEWAY_ACCEPT_SESSIONS, GATEWAY_CONNECT_TIMEOUT,
             GATEWAY_FIRST_BYTE_TIMEOUT, GATEWAY_IDLE_TIMEOUT, GATEWAY_MAX_REQUEST_BYTES,
             GATEWAY_CHANNEL_FAILURE_THRESHOLD, GATEWAY_CHANNEL_FAILURE_WINDOW, GATEWAY_CHANNEL_PROBE_INTERVAL,
+            GATEWAY_MAX_CONNECTIONS_PER_CHANNEL, GATEWAY_MAX_WAITING_PER_CHANNEL,
             GATEWAY_LIMITS_TOKEN_RPM, GATEWAY_LIMITS_TOKEN_TPM, GATEWAY_LIMITS_ORG_RPM, GATEWAY_LIMITS_ORG_TPM,
             GATEWAY_LIMITS_TOKEN_DAILY_BUDGET, GATEWAY_LIMITS_ORG_DAILY_BUDGET, GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET,
             GATEWAY_LIMITS_ORG_TOTAL_BUDGET);
@@ -329,7 +339,9 @@ final class ConfigKeys {
                         settings.require(GATEWAY_MAX_REQUEST_BYTES),
                         settings.require(GATEWAY_CHANNEL_FAILURE_THRESHOLD),
                         settings.require(GATEWAY_CHANNEL_FAILURE_WINDOW),
-                        settings.require(GATEWAY_CHANNEL_PROBE_INTERVAL)),
+                        settings.require(GATEWAY_CHANNEL_PROBE_INTERVAL),
+                        settings.require(GATEWAY_MAX_CONNECTIONS_PER_CHANNEL),
+                        settings.require(GATEWAY_MAX_WAITING_PER_CHANNEL)),
                 new LimitsConfig(
                         settings.require(GATEWAY_LIMITS_TOKEN_RPM),
                         settings.require(GATEWAY_LIMITS_TOKEN_TPM),

@@ -98,7 +98,7 @@ record ValueType<T>(
             "role=capability,capability;role=capability (YAML: a mapping of role to a list of capabilities)",
             ValueType::parseRoleCapabilities, ValueType::formatRoleCapabilities, false, false, true, false);
     static final ValueType<List<ChannelConfig>> GATEWAY_CHANNELS = new ValueType<>("list of channels",
-            "a list of {name, provider, baseUrl, apiKeyFile | apiKeyEnv, models[], weight, priority}"
+            "a list of {name, provider, baseUrl, apiKeyFile | apiKeyEnv, models[], weight, priority, probePath}"
                     + " (environment: the same as JSON)",
             ChannelsValue::parse, ChannelsValue::format, false, false, false, true);
 

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * @param models the models it serves; at least one
  * @param weight relative share within its priority tier, 1..1000 (default 1)
  * @param priority tier; lower is preferred (0 is the best), default 0
+ * @param probePath what is appended to {@code baseUrl} to probe the channel while it is out
+ *     ({@code GET}, default {@code /models}); a path, optionally with a query
  */
 public record ChannelConfig(
         String name,
@@ -32,12 +34,16 @@ public record ChannelConfig(
         Optional<String> apiKeyEnv,
         List<String> models,
         int weight,
-        int priority) {
+        int priority,
+        String probePath) {
 
     public static final int DEFAULT_WEIGHT = 1;
     public static final int DEFAULT_PRIORITY = 0;
+    public static final String DEFAULT_PROBE_PATH = "/models";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@/-]{0,127}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** RFC 3986 path and query characters (percent-encoded as needed), no fragment. */
+    private static final Pattern PROBE_PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]{0,1023}");
 
     public ChannelConfig {
         requireNonNull(name, "name");
@@ -45,6 +51,7 @@ public record ChannelConfig(
         requireNonNull(baseUrl, "baseUrl");
         requireNonNull(apiKeyFile, "apiKeyFile");
         requireNonNull(apiKeyEnv, "apiKeyEnv");
+        requireNonNull(probePath, "probePath");
         models = List.copyOf(requireNonNull(models, "models"));
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: " + quote(name)
@@ -85,12 +92,21 @@ public record ChannelConfig(
         if (priority < 0 || priority > 1000) {
             throw new IllegalArgumentException("priority: " + priority + " (expected: 0..1000)");
         }
+        if (!PROBE_PATH.matcher(probePath).matches()) {
+            throw new IllegalArgumentException("probePath: " + quote(probePath)
+                    + " (expected: a path starting with /, optionally with a query, e.g. /models)");
+        }
     }
 
     /** {@code baseUrl} without a trailing slash, so that {@code /chat/completions} can be appended. */
     public String baseUrlWithoutSlash() {
         String url = baseUrl.toString();
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /** The URL a probe of this channel requests: {@code baseUrl} + {@code probePath}. */
+    public String probeUrl() {
+        return baseUrlWithoutSlash() + probePath;
     }
 
     private static String quote(String value) {

@@ -22,7 +22,12 @@ import java.util.Set;
  * @param maxRequestBytes largest accepted request body (1KiB..64MiB)
  * @param channelFailureThreshold failures within {@code channelFailureWindow} that take a channel out (1..1000)
  * @param channelFailureWindow the window failures are counted in
- * @param channelProbeInterval how long a channel stays out before one request probes it again
+ * @param channelProbeInterval how often a channel that is out is probed (see {@code ChannelProber})
+ * @param maxConnectionsPerChannel most connections open to one channel at once, which is the most
+ *     requests in flight to it (1..10000)
+ * @param maxWaitingPerChannel most requests that may wait for one of those connections when all are
+ *     taken or being opened (0..10000); a request beyond that fails over to the next channel, or is
+ *     answered 503
  */
 public record GatewayConfig(
         List<ChannelConfig> channels,
@@ -34,9 +39,12 @@ public record GatewayConfig(
         long maxRequestBytes,
         int channelFailureThreshold,
         Duration channelFailureWindow,
-        Duration channelProbeInterval) {
+        Duration channelProbeInterval,
+        int maxConnectionsPerChannel,
+        int maxWaitingPerChannel) {
 
     public static final long DEFAULT_MAX_REQUEST_BYTES = 4L * 1024 * 1024;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 256;
 
     public GatewayConfig {
         channels = List.copyOf(requireNonNull(channels, "channels"));
@@ -71,18 +79,28 @@ public record GatewayConfig(
             throw new IllegalArgumentException("gateway.channelFailureThreshold: " + channelFailureThreshold
                     + " (expected: 1..1000)");
         }
+        if (maxConnectionsPerChannel < 1 || maxConnectionsPerChannel > 10_000) {
+            throw new IllegalArgumentException("gateway.maxConnectionsPerChannel: " + maxConnectionsPerChannel
+                    + " (expected: 1..10000)");
+        }
+        if (maxWaitingPerChannel < 0 || maxWaitingPerChannel > 10_000) {
+            throw new IllegalArgumentException("gateway.maxWaitingPerChannel: " + maxWaitingPerChannel
+                    + " (expected: 0..10000)");
+        }
     }
 
     /** No channels, defaults everywhere: the gateway answers every model request with 404. */
     public static GatewayConfig defaults() {
         return new GatewayConfig(List.of(), Optional.empty(), false, Duration.ofSeconds(5), Duration.ofSeconds(60),
-                Duration.ofSeconds(60), DEFAULT_MAX_REQUEST_BYTES, 5, Duration.ofSeconds(30), Duration.ofSeconds(10));
+                Duration.ofSeconds(60), DEFAULT_MAX_REQUEST_BYTES, 5, Duration.ofSeconds(30), Duration.ofSeconds(10),
+                DEFAULT_MAX_CONNECTIONS_PER_CHANNEL, 0);
     }
 
     /** This configuration with other channels and default provider (tests, programmatic set-ups). */
     public GatewayConfig withChannels(List<ChannelConfig> channels, Optional<String> defaultProvider) {
         return new GatewayConfig(channels, defaultProvider, acceptSessions, connectTimeout, firstByteTimeout,
-                idleTimeout, maxRequestBytes, channelFailureThreshold, channelFailureWindow, channelProbeInterval);
+                idleTimeout, maxRequestBytes, channelFailureThreshold, channelFailureWindow, channelProbeInterval,
+                maxConnectionsPerChannel, maxWaitingPerChannel);
     }
 
     private static void within(String key, Duration value, Duration max) {

@@ -33,6 +33,16 @@ class ConfigGatewayTest {
         assertThat(gateway.channelFailureThreshold()).isEqualTo(5);
         assertThat(gateway.channelFailureWindow()).isEqualTo(Duration.ofSeconds(30));
         assertThat(gateway.channelProbeInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(gateway.maxConnectionsPerChannel()).isEqualTo(256);
+        assertThat(gateway.maxWaitingPerChannel()).isZero();
+    }
+
+    @Test
+    void poolSizes_outOfRange_areNamed() {
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_DATA_DIR", dir.toString(),
+                "GATEHOUSE_GATEWAY_MAX_CONNECTIONS_PER_CHANNEL", "0", "GATEHOUSE_GATEWAY_MAX_WAITING_PER_CHANNEL", "-1")))
+                .containsExactlyInAnyOrder("GATEHOUSE_GATEWAY_MAX_CONNECTIONS_PER_CHANNEL: 0 (expected: 1..10000)",
+                        "GATEHOUSE_GATEWAY_MAX_WAITING_PER_CHANNEL: -1 (expected: 0..10000)");
     }
 
     @Test
@@ -53,6 +63,7 @@ class ConfigGatewayTest {
                       models: [qwen3]
                       weight: 3
                       priority: 1
+                      probePath: /health?deep=1
                 """, Map.of("GATEHOUSE_DATA_DIR", dir.toString()));
 
         List<ChannelConfig> channels = config.gateway().channels();
@@ -60,6 +71,8 @@ class ConfigGatewayTest {
         assertThat(channels.get(0).weight()).isEqualTo(1);
         assertThat(channels.get(0).priority()).isZero();
         assertThat(channels.get(0).apiKeyEnv()).hasValue("QWEN_KEY");
+        assertThat(channels.get(0).probePath()).isEqualTo("/models");
+        assertThat(channels.get(1).probePath()).isEqualTo("/health?deep=1");
         assertThat(channels.get(1).weight()).isEqualTo(3);
         assertThat(channels.get(1).priority()).isEqualTo(1);
         assertThat(channels.get(1).apiKeyFile()).hasValue(Path.of("/run/secrets/qwen-b"));
@@ -91,6 +104,9 @@ class ConfigGatewayTest {
         assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[\"m\"],\"apiKey\":\"sk-secret\"}]")))
                 .singleElement().satisfies(problem -> assertThat(problem)
                         .startsWith("GATEHOUSE_GATEWAY_CHANNELS[0].apiKey: unknown field").doesNotContain("sk-secret"));
+        assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[\"m\"],\"probePath\":\"models\"}]")))
+                .containsExactly("GATEHOUSE_GATEWAY_CHANNELS[0].probePath: \"models\" (expected: a path starting with /,"
+                        + " optionally with a query, e.g. /models)");
         assertThat(problemsOf(null, env("{not json")))
                 .singleElement().satisfies(problem -> assertThat(problem).startsWith("GATEHOUSE_GATEWAY_CHANNELS: not valid JSON"));
         assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[\"m\"]},"

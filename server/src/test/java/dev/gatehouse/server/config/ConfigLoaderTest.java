@@ -141,6 +141,8 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_GATEWAY_CHANNEL_FAILURE_THRESHOLD", "7");
         env.put("GATEHOUSE_GATEWAY_CHANNEL_FAILURE_WINDOW", "1m");
         env.put("GATEHOUSE_GATEWAY_CHANNEL_PROBE_INTERVAL", "5s");
+        env.put("GATEHOUSE_GATEWAY_MAX_CONNECTIONS_PER_CHANNEL", "1024");
+        env.put("GATEHOUSE_GATEWAY_MAX_WAITING_PER_CHANNEL", "16");
         env.put("GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ISSUERS", "https://sso.example.com/realms/ops");
         env.put("GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE", "portal/minter");
         env.put("GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE", "ops-admin");
@@ -157,6 +159,8 @@ class ConfigLoaderTest {
         assertThat(config.gateway().maxRequestBytes()).isEqualTo(8L * 1024 * 1024);
         assertThat(config.gateway().channelFailureThreshold()).isEqualTo(7);
         assertThat(config.gateway().channelProbeInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.gateway().maxConnectionsPerChannel()).isEqualTo(1024);
+        assertThat(config.gateway().maxWaitingPerChannel()).isEqualTo(16);
         assertThat(config.roles()).containsExactlyInAnyOrder(Role.GATEWAY, Role.AUTH);
         assertThat(config.http().host()).isEqualTo("0.0.0.0");
         assertThat(config.http().port()).isZero();

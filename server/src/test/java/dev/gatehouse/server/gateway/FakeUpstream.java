@@ -2,6 +2,7 @@ package dev.gatehouse.server.gateway;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,11 +19,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * usage chunk; {@code sse-slow} fragmented chunks with pauses; {@code sse-2mb} one 2 MB data line;
  * {@code sse-reset} two chunks then a closed connection; {@code sse-endless} a chunk every 50 ms
  * until the gateway goes away (noticed in {@link #closedMidStream}); {@code hang} headers never sent;
- * {@code sse-stall} one chunk then silence. An instance created with a fixed status answers every
- * request with it. Records every request.
+ * {@code sse-stall} one chunk then silence; {@code held} a chat completion once {@link #openGate()}
+ * was called. Any other {@code GET} (a probe, e.g. {@code /v1/models}) gets a model list. An instance
+ * created with a status, or told to {@link #failWith} one, answers every request with it until it
+ * {@link #recover}s. Records every request.
  */
 final class FakeUpstream implements AutoCloseable {
-    record Seen(String path, String authorization, JsonObject body) {}
+    record Seen(String path, String authorization, JsonObject body, long receivedNanos) {}
 
     static final String CHAT_COMPLETION = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,"
             + "\"model\":\"json\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello!\"},"
@@ -33,12 +36,14 @@ final class FakeUpstream implements AutoCloseable {
     final AtomicInteger closedMidStream = new AtomicInteger();
     final CountDownLatch endlessClosed = new CountDownLatch(1);
     private final Vertx vertx;
-    private final int fixedStatus;
+    private final ConcurrentLinkedQueue<HttpServerRequest> held = new ConcurrentLinkedQueue<>();
+    private volatile int failingStatus;
+    private volatile boolean gateOpen;
     private HttpServer server;
 
-    private FakeUpstream(Vertx vertx, int fixedStatus) {
+    private FakeUpstream(Vertx vertx, int failingStatus) {
         this.vertx = vertx;
-        this.fixedStatus = fixedStatus;
+        this.failingStatus = failingStatus;
     }
 
     static FakeUpstream start(Vertx vertx) {
@@ -63,14 +68,42 @@ final class FakeUpstream implements AutoCloseable {
         return seen.size();
     }
 
+    /** The requests to {@code path}, e.g. {@code /v1/models}, in arrival order. */
+    List<Seen> seenAt(String path) {
+        return seen.stream().filter(request -> request.path().equals(path)).toList();
+    }
+
+    /** Every request from now on is answered with {@code status}. */
+    void failWith(int status) {
+        failingStatus = status;
+    }
+
+    void recover() {
+        failingStatus = 0;
+    }
+
+    /** Answers the {@code held} requests waiting so far, and every later one at once. */
+    void openGate() {
+        gateOpen = true;
+        for (HttpServerRequest request; (request = held.poll()) != null; ) {
+            json(request, request.response());
+        }
+    }
+
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(body -> {
             JsonObject json = body.length() == 0 ? new JsonObject() : new JsonObject(body);
-            seen.add(new Seen(request.path(), request.getHeader("Authorization"), json));
+            seen.add(new Seen(request.path(), request.getHeader("Authorization"), json, System.nanoTime()));
             HttpServerResponse response = request.response();
-            if (fixedStatus != 0) {
-                response.setStatusCode(fixedStatus).putHeader("Content-Type", "application/json")
-                        .end(new JsonObject().put("error", new JsonObject().put("message", "fake " + fixedStatus)).encode());
+            int failing = failingStatus;
+            if (failing != 0) {
+                response.setStatusCode(failing).putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("error", new JsonObject().put("message", "fake " + failing)).encode());
+                return;
+            }
+            if (request.method() == HttpMethod.GET) {
+                response.putHeader("Content-Type", "application/json")
+                        .end("{\"object\":\"list\",\"data\":[{\"id\":\"json\",\"object\":\"model\",\"created\":0,\"owned_by\":\"fake\"}]}");
                 return;
             }
             String model = json.getString("model", "");
@@ -90,6 +123,7 @@ final class FakeUpstream implements AutoCloseable {
                 case "sse-endless" -> endless(request, response);
                 case "sse-stall" -> sseHead(response).write(chunk("first"));
                 case "hang" -> { /* never answer */ }
+                case "held" -> hold(request);
                 default -> response.setStatusCode(404).putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("error", new JsonObject().put("message", "no model")).encode());
             }
@@ -102,6 +136,13 @@ final class FakeUpstream implements AutoCloseable {
                         + "\"model\":\"json\",\"usage\":{\"prompt_tokens\":3,\"total_tokens\":3}}")
                 : new JsonObject(CHAT_COMPLETION);
         response.putHeader("Content-Type", "application/json").end(body.encode());
+    }
+
+    private void hold(HttpServerRequest request) {
+        held.add(request);
+        if (gateOpen && held.remove(request)) {
+            json(request, request.response());
+        }
     }
 
     private static HttpServerResponse sseHead(HttpServerResponse response) {

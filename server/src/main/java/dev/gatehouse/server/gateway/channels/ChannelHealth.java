@@ -1,77 +1,119 @@
 package dev.gatehouse.server.gateway.channels;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Whether a channel takes requests. It is taken out after {@code threshold} failures (connect error,
- * timeout before the first byte, 429, 5xx) within {@code window}; after {@code probeInterval} one
- * request at a time is let through as a probe: success brings the channel back, failure keeps it out
- * for another interval. Thread-safe (requests of every event loop report here).
+ * Whether a channel takes requests. A channel is in until {@code threshold} failures (a connect error,
+ * a timeout before the first byte, or a status for which {@link #isChannelFailure} holds) fall within
+ * {@code window}; a usable response clears the failures counted so far. Then it is out: no request is
+ * sent to it, and only a successful probe ({@link #probeSucceeded}) brings it back. Each change is
+ * logged once, naming the channel and the reason (never its key); going out is reported to the
+ * {@link OutListener}, which probes the channel until it is back.
+ *
+ * <p>Thread-safe: requests of every event loop report here. The listener is called outside the lock.
  */
 public final class ChannelHealth {
+    /** Told when a channel goes out; probes it until {@link #probeSucceeded}. Must not block. */
+    @FunctionalInterface
+    public interface OutListener {
+        void wentOut(ChannelHealth health);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(ChannelHealth.class);
+
+    private final String channel;
     private final int threshold;
-    private final long windowNanos;
-    private final long probeNanos;
+    private final Duration window;
     private final LongSupplier nanoClock;
+    private final OutListener outListener;
     private final Deque<Long> failures = new ArrayDeque<>();
     private boolean out;
-    private long probeAt;
-    private boolean probing;
+    private long outSince;
 
-    public ChannelHealth(int threshold, Duration window, Duration probeInterval, LongSupplier nanoClock) {
+    /**
+     * @param channel the channel's name, for the log
+     * @param nanoClock {@link System#nanoTime()} outside tests
+     */
+    public ChannelHealth(String channel, int threshold, Duration window, LongSupplier nanoClock,
+            OutListener outListener) {
+        this.channel = requireNonNull(channel, "channel");
         this.threshold = threshold;
-        this.windowNanos = window.toNanos();
-        this.probeNanos = probeInterval.toNanos();
-        this.nanoClock = nanoClock;
+        this.window = requireNonNull(window, "window");
+        this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+        this.outListener = requireNonNull(outListener, "outListener");
     }
 
-    /** Whether a request may go to this channel now; when out and a probe is due, admits this one request as the probe. */
-    public synchronized boolean tryAdmit() {
-        if (!out) {
-            return true;
-        }
-        if (!probing && nanoClock.getAsLong() - probeAt >= 0) {
-            probing = true;
-            return true;
-        }
-        return false;
+    /**
+     * Whether an upstream answering {@code status} counts as a failure of the channel: 429, 5xx, and
+     * 401/403 (the channel's own key refused). Any other status is the caller's business.
+     */
+    public static boolean isChannelFailure(int status) {
+        return status == 429 || status >= 500 || status == 401 || status == 403;
     }
 
-    /** Whether {@link #tryAdmit()} would admit a request now (without claiming the probe). */
-    public synchronized boolean isAvailable() {
-        return !out || !probing && nanoClock.getAsLong() - probeAt >= 0;
-    }
-
-    /** Whether the channel is in (taking requests), for listings and metrics. */
+    /** Whether the channel is in (takes requests); for routing, listings and metrics. */
     public synchronized boolean isIn() {
         return !out;
     }
 
+    /** A request got a usable response. Ignored while out: only a probe brings a channel back. */
     public synchronized void success() {
-        out = false;
-        probing = false;
-        failures.clear();
-    }
-
-    public synchronized void failure() {
-        long now = nanoClock.getAsLong();
-        if (out) {
-            probing = false;
-            probeAt = now + probeNanos;
-            return;
-        }
-        failures.addLast(now);
-        while (!failures.isEmpty() && now - failures.peekFirst() > windowNanos) {
-            failures.removeFirst();
-        }
-        if (failures.size() >= threshold) {
-            out = true;
-            probing = false;
-            probeAt = now + probeNanos;
+        if (!out) {
             failures.clear();
         }
+    }
+
+    /**
+     * A request failed because of the channel. Takes the channel out when this is the {@code
+     * threshold}th failure within the window. Ignored while out.
+     *
+     * @param reason why, for the log: the {@code reason} of the upstream-error metric ({@code status_5xx}, ...)
+     */
+    public void failure(String reason) {
+        synchronized (this) {
+            if (out) {
+                return;
+            }
+            long now = nanoClock.getAsLong();
+            failures.addLast(now);
+            while (now - failures.peekFirst() > window.toNanos()) {
+                failures.removeFirst();
+            }
+            if (failures.size() < threshold) {
+                return;
+            }
+            failures.clear();
+            out = true;
+            outSince = now;
+        }
+        log.atWarn().addKeyValue("channel", channel).addKeyValue("failures", threshold)
+                .addKeyValue("window", window).addKeyValue("lastFailure", reason)
+                .log("gateway channel taken out; probing it until it answers");
+        outListener.wentOut(this);
+    }
+
+    /**
+     * A probe found the channel healthy: it is in again.
+     *
+     * @param evidence what the probe saw ({@code GET /models: 200}), for the log
+     */
+    public void probeSucceeded(String evidence) {
+        long outNanos;
+        synchronized (this) {
+            if (!out) {
+                return;
+            }
+            out = false;
+            outNanos = nanoClock.getAsLong() - outSince;
+        }
+        log.atInfo().addKeyValue("channel", channel).addKeyValue("probe", evidence)
+                .addKeyValue("outFor", Duration.ofMillis(outNanos / 1_000_000)).log("gateway channel back in");
     }
 }

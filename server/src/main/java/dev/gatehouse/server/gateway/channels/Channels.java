@@ -6,12 +6,14 @@ import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,24 +33,35 @@ import java.util.function.Function;
  * serves a 404 {@code model_not_found}, a model served only by channels the caller may not use a 403
  * {@code channel_not_allowed}. Eligible channels are tried tier by tier, the lowest {@code priority}
  * number first (0 is the best); within a tier in weighted random order ({@code weight}). Channels
- * taken out by their {@link ChannelHealth} are skipped (the relay claims each with {@link
- * ChannelHealth#tryAdmit()} just before trying it, so a due probe is claimed only when used); when every eligible channel is out the
- * answer is 503 {@code channels_unavailable}.
+ * taken out by their {@link ChannelHealth} are skipped until their {@link ChannelProber} brings them
+ * back; when every eligible channel is out the answer is 503 {@code channels_unavailable}.
  *
- * <p>Thread-safe. {@link #close()} closes every channel's HTTP client.
+ * <p>Each channel has its own HTTP client, pooling at most {@code gateway.maxConnectionsPerChannel}
+ * keep-alive connections with at most {@code gateway.maxWaitingPerChannel} requests waiting for one
+ * (beyond that a request fails at once with {@link io.vertx.core.http.ConnectionPoolTooBusyException}).
+ *
+ * <p>Thread-safe. {@link #close()} stops the probers and closes every channel's HTTP client.
  */
 public final class Channels implements AutoCloseable {
     private final List<Channel> channels;
+    private final List<ChannelProber> probers;
     private final Optional<String> defaultProvider;
 
-    private Channels(List<Channel> channels, Optional<String> defaultProvider) {
+    private Channels(List<Channel> channels, List<ChannelProber> probers, Optional<String> defaultProvider) {
         this.channels = List.copyOf(channels);
+        this.probers = List.copyOf(probers);
         this.defaultProvider = defaultProvider;
+    }
+
+    /** No channels, for a process without the gateway role; nothing to close. */
+    public static Channels none() {
+        return new Channels(List.of(), List.of(), Optional.empty());
     }
 
     /**
      * Reads each channel's API key ({@code apiKeyFile}, or {@code apiKeyEnv} from {@code env}) and
-     * creates its HTTP client.
+     * creates its HTTP client and prober. The probers run on the context current when this is called
+     * (a context of their own when called outside Vert.x).
      *
      * @throws IllegalStateException naming the channel whose key cannot be read (never the key)
      */
@@ -56,7 +69,11 @@ public final class Channels implements AutoCloseable {
         requireNonNull(vertx, "vertx");
         requireNonNull(config, "config");
         requireNonNull(env, "env");
+        Context probes = vertx.getOrCreateContext();
+        Duration probeTimeout = config.firstByteTimeout().compareTo(config.channelProbeInterval()) < 0
+                ? config.firstByteTimeout() : config.channelProbeInterval();
         List<Channel> channels = new ArrayList<>();
+        List<ChannelProber> probers = new ArrayList<>();
         for (ChannelConfig channel : config.channels()) {
             Optional<String> key = apiKey(channel, env);
             boolean https = channel.baseUrl().getScheme().equalsIgnoreCase("https");
@@ -68,11 +85,16 @@ public final class Channels implements AutoCloseable {
                     .setDecompressionSupported(false)
                     .setMaxInitialLineLength(8192)
                     .setName("gateway-" + channel.name());
-            var client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(256));
-            channels.add(new Channel(channel, key, client, new ChannelHealth(config.channelFailureThreshold(),
-                    config.channelFailureWindow(), config.channelProbeInterval(), System::nanoTime)));
+            var client = vertx.createHttpClient(options, new PoolOptions()
+                    .setHttp1MaxSize(config.maxConnectionsPerChannel())
+                    .setMaxWaitQueueSize(config.maxWaitingPerChannel()));
+            ChannelProber prober = new ChannelProber(probes, channel, key, client, config.channelProbeInterval(),
+                    probeTimeout);
+            channels.add(new Channel(channel, key, client, new ChannelHealth(channel.name(),
+                    config.channelFailureThreshold(), config.channelFailureWindow(), System::nanoTime, prober)));
+            probers.add(prober);
         }
-        return new Channels(channels, config.defaultProvider());
+        return new Channels(channels, probers, config.defaultProvider());
     }
 
     private static Optional<String> apiKey(ChannelConfig channel, Function<String, String> env) {
@@ -128,7 +150,7 @@ public final class Channels implements AutoCloseable {
         List<Channel> ordered = order(allowed);
         List<Channel> admitted = new ArrayList<>();
         for (Channel channel : ordered) {
-            if (channel.health().isAvailable()) {
+            if (channel.health().isIn()) {
                 admitted.add(channel);
             }
         }
@@ -180,6 +202,7 @@ public final class Channels implements AutoCloseable {
 
     @Override
     public void close() {
+        probers.forEach(ChannelProber::close);
         Future.join(channels.stream().map(channel -> channel.client().close()).toList());
     }
 

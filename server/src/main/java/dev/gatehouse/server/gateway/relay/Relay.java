@@ -6,6 +6,7 @@ import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.channels.Channel;
+import dev.gatehouse.server.gateway.channels.ChannelHealth;
 import dev.gatehouse.server.gateway.limits.Reservation;
 import dev.gatehouse.server.gateway.metering.Outcome;
 import dev.gatehouse.server.gateway.metering.ResponseUsage;
@@ -17,6 +18,7 @@ import dev.gatehouse.server.gateway.metrics.UpstreamFailure;
 import dev.gatehouse.server.http.RequestIds;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -44,6 +46,9 @@ import org.slf4j.LoggerFactory;
  *       to the next planned channel — always before anything was sent to the client. When every
  *       channel failed the client gets 502 (connect error, 5xx, key refused), 503 (429) or 504
  *       (timeout), OpenAI-shaped. Other upstream 4xx are the caller's and are relayed as they are.
+ *       A channel whose connections are all taken ({@code gateway.maxConnectionsPerChannel}, {@code
+ *       gateway.maxWaitingPerChannel}) is skipped without counting as a failure; when it was the last
+ *       one, the client gets 503 {@code channels_busy}.
  *   <li>Relay: the upstream body is piped chunk by chunk as it arrives, never buffered whole (SSE
  *       keep-alive comments included), with backpressure (the upstream is paused while the client's
  *       write queue is full). An SSE body passes through the {@link UsageExtraction.StreamTap} and every
@@ -135,7 +140,7 @@ public final class Relay {
         private void tryNext() {
             while (next < plan.size()) {
                 Channel candidate = plan.get(next++);
-                if (candidate.health().tryAdmit()) {
+                if (candidate.health().isIn()) {
                     send(candidate);
                     return;
                 }
@@ -189,7 +194,10 @@ public final class Relay {
                             return;
                         }
                         vertx.cancelTimer(current.timer);
-                        if (result.failed()) {
+                        if (result.cause() instanceof ConnectionPoolTooBusyException) {
+                            current.failOver(new GatewayException(503, "api_error", "channels_busy", "Every channel"
+                                    + " serving this model is at its connection limit; retry later.", null, 1));
+                        } else if (result.failed()) {
                             UpstreamFailure reason = isTimeout(result.cause())
                                     ? UpstreamFailure.CONNECT_TIMEOUT : UpstreamFailure.CONNECT;
                             current.fail(reason, connectFailure(reason, result.cause()));
@@ -370,16 +378,23 @@ public final class Relay {
                 this.channel = channel;
             }
 
-            /** A failure before anything reached the client: count it and fail over. */
+            /** A failure before anything reached the client: count it against the channel and fail over. */
             void fail(UpstreamFailure reason, GatewayException failure) {
+                if (!abandoned) {
+                    channel.health().failure(reason.value());
+                    metrics.attemptFailed(channel, reason);
+                }
+                failOver(failure);
+            }
+
+            /** Moves on to the next planned channel (once per attempt); {@link #fail} also counts it against the channel. */
+            void failOver(GatewayException failure) {
                 if (abandoned) {
                     return;
                 }
                 abandoned = true;
                 vertx.cancelTimer(timer);
                 resetUpstream();
-                channel.health().failure();
-                metrics.attemptFailed(channel, reason);
                 log.atDebug().addKeyValue("channel", channel.name()).addKeyValue("code", failure.code())
                         .log("channel failed before the first byte; failing over");
                 lastFailure = failure;
@@ -416,15 +431,18 @@ public final class Relay {
                 cause instanceof ConnectException ? "The upstream refused the connection." : "The upstream could not be reached.");
     }
 
-    /** Why a response with {@code status} is the channel's failure, or {@code null} when it is the client's to see. */
+    /**
+     * Why a response with {@code status} is the channel's failure ({@link ChannelHealth#isChannelFailure}), or
+     * {@code null} when it is the client's to see.
+     */
     private static UpstreamFailure refusal(int status) {
+        if (!ChannelHealth.isChannelFailure(status)) {
+            return null;
+        }
         if (status == 429) {
             return UpstreamFailure.STATUS_429;
         }
-        if (status == 401 || status == 403) {
-            return UpstreamFailure.AUTH_REFUSED;
-        }
-        return status >= 500 ? UpstreamFailure.STATUS_5XX : null;
+        return status >= 500 ? UpstreamFailure.STATUS_5XX : UpstreamFailure.AUTH_REFUSED;
     }
 
     private static GatewayException statusFailure(UpstreamFailure refusal, int status, String retryAfter) {

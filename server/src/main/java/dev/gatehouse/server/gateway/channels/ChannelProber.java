@@ -1,0 +1,111 @@
+package dev.gatehouse.server.gateway.channels;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.gateway.ChannelConfig;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a channel that is out back in. While it is out, every {@code interval} it sends {@code GET
+ * <baseUrl><probePath>} ({@code /models} by default, which OpenAI-compatible upstreams serve cheaply)
+ * with the channel's key as bearer, through the channel's own client. The probe is healthy when the
+ * upstream answers within {@code timeout} with a status that would not count against the channel
+ * ({@link ChannelHealth#isChannelFailure}): 2xx, but also 404 from an upstream without that path,
+ * since it answered and did not refuse the key. A connect error, a timeout, 429, 5xx, 401 or 403
+ * keeps the channel out until the next probe. The first probe is one interval after the channel went
+ * out, each next one an interval after the previous one ended, so probes never overlap. A channel
+ * that is in is never probed.
+ *
+ * <p>Timers and probes run on one Vert.x context and never block. Thread-safe: {@link #wentOut} and
+ * {@link #close} may be called from any thread; after {@link #close()} no probe is started.
+ */
+final class ChannelProber implements ChannelHealth.OutListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ChannelProber.class);
+
+    private final Context context;
+    private final ChannelConfig channel;
+    private final Optional<String> apiKey;
+    private final HttpClientAgent client;
+    private final long intervalMillis;
+    private final long timeoutMillis;
+    private volatile boolean closed;
+    private volatile long timer = -1;
+    /** The health to report to while the channel is out; null while it is in. Confined to the context. */
+    private ChannelHealth probing;
+
+    ChannelProber(Context context, ChannelConfig channel, Optional<String> apiKey, HttpClientAgent client,
+            Duration interval, Duration timeout) {
+        this.context = requireNonNull(context, "context");
+        this.channel = requireNonNull(channel, "channel");
+        this.apiKey = requireNonNull(apiKey, "apiKey");
+        this.client = requireNonNull(client, "client");
+        this.intervalMillis = interval.toMillis();
+        this.timeoutMillis = timeout.toMillis();
+    }
+
+    @Override
+    public void wentOut(ChannelHealth health) {
+        context.runOnContext(v -> {
+            if (closed || probing != null) {
+                return;
+            }
+            probing = health;
+            scheduleProbe();
+        });
+    }
+
+    private void scheduleProbe() {
+        timer = context.owner().setTimer(intervalMillis, id -> probe());
+    }
+
+    private void probe() {
+        if (closed) {
+            return;
+        }
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.GET)
+                .setAbsoluteURI(channel.probeUrl())
+                .setConnectTimeout(timeoutMillis)
+                .setIdleTimeout(timeoutMillis)
+                .putHeader(HttpHeaders.ACCEPT, "application/json");
+        apiKey.ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        client.request(options)
+                .compose(HttpClientRequest::send)
+                .compose(response -> response.end().map(v -> response.statusCode()))
+                .onComplete(this::probed);
+    }
+
+    private void probed(AsyncResult<Integer> status) {
+        if (closed) {
+            return;
+        }
+        // The path without its query, and only the failure's type: neither may carry a credential.
+        String evidence = "GET " + channel.probePath().replaceFirst("\\?.*", "") + ": "
+                + (status.succeeded() ? status.result() : status.cause().getClass().getSimpleName());
+        if (status.succeeded() && !ChannelHealth.isChannelFailure(status.result())) {
+            ChannelHealth health = probing;
+            probing = null;
+            health.probeSucceeded(evidence);
+            return;
+        }
+        log.atDebug().addKeyValue("channel", channel.name()).addKeyValue("probe", evidence)
+                .log("gateway channel probe failed; the channel stays out");
+        scheduleProbe();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        context.owner().cancelTimer(timer);
+    }
+}

@@ -1,0 +1,75 @@
+package dev.gatehouse.server.gateway;
+
+import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.server.Gatehouse;
+import dev.gatehouse.server.TestGatehouse;
+import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.tokens.MintRequest;
+import dev.gatehouse.server.tokens.SigningTokenMinter;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A real Gatehouse running the gateway on the given channels (the recording {@link TestMetering}),
+ * with a PAT for the gateway, which may use every channel, and a client sending chat completions.
+ */
+final class TestGateway implements AutoCloseable {
+    final TestMetering metering;
+    private final Gatehouse gatehouse;
+    private final String token;
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private TestGateway(Gatehouse gatehouse, GatehouseConfig config, TestMetering metering) {
+        this.gatehouse = gatehouse;
+        this.metering = metering;
+        this.token = SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC()).mint(new MintRequest(
+                TokenType.PAT, "bob", List.of("gateway"), Duration.ofHours(1), Map.of("org_id", "acme"))).token();
+    }
+
+    /** @param overrides further configuration, environment-style ({@code GATEHOUSE_GATEWAY_...}) */
+    static TestGateway start(Path dataDir, JsonArray channels, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>(overrides);
+        env.put("GATEHOUSE_GATEWAY_CHANNELS", channels.encode());
+        GatehouseConfig config = TestGatehouse.config(dataDir, env);
+        TestMetering metering = new TestMetering();
+        return new TestGateway(Gatehouse.start(config, metering.parts()), config, metering);
+    }
+
+    static JsonObject channel(String name, String provider, FakeUpstream upstream, String... models) {
+        return new JsonObject().put("name", name).put("provider", provider).put("baseUrl", upstream.baseUrl())
+                .put("models", new JsonArray(List.of(models)));
+    }
+
+    /** {@code POST /v1/chat/completions?provider=<provider>} for {@code model}. */
+    HttpResponse<String> chat(String provider, String model) {
+        return chatAsync(provider, model).join();
+    }
+
+    CompletableFuture<HttpResponse<String>> chatAsync(String provider, String model) {
+        return client.sendAsync(HttpRequest.newBuilder(gatehouse.localUrl().resolve("/v1/chat/completions?provider=" + provider))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", model).encode()))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String errorCode(HttpResponse<String> response) {
+        return new JsonObject(response.body()).getJsonObject("error").getString("code");
+    }
+
+    @Override
+    public void close() {
+        gatehouse.close();
+        client.close();
+    }
+}

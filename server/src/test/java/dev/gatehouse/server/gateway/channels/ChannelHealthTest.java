@@ -1,0 +1,129 @@
+package dev.gatehouse.server.gateway.channels;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The in/out state machine, on a clock the test moves. */
+class ChannelHealthTest {
+    private final AtomicLong nanos = new AtomicLong(1_000);
+    private final List<ChannelHealth> wentOut = new ArrayList<>();
+    private final ChannelHealth health = new ChannelHealth("qwen-a", 3, Duration.ofSeconds(30), nanos::get, wentOut::add);
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final Logger logger = (Logger) LoggerFactory.getLogger(ChannelHealth.class);
+
+    @BeforeEach
+    void captureLogs() {
+        logs.start();
+        logger.addAppender(logs);
+    }
+
+    @AfterEach
+    void releaseLogs() {
+        logger.detachAppender(logs);
+    }
+
+    @Test
+    void thresholdFailuresWithinTheWindow_takeItOut_reportedAndLoggedOnce() {
+        health.failure("status_5xx");
+        health.failure("status_5xx");
+        assertThat(health.isIn()).isTrue();
+
+        health.failure("first_byte_timeout");
+        health.failure("status_5xx");
+
+        assertThat(health.isIn()).isFalse();
+        assertThat(wentOut).containsExactly(health);
+        assertThat(logs.list).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.WARN);
+            assertThat(event.getFormattedMessage()).contains("taken out");
+            assertThat(event.getKeyValuePairs().toString()).contains("channel=\"qwen-a\"", "failures=\"3\"",
+                    "lastFailure=\"first_byte_timeout\"");
+        });
+    }
+
+    @Test
+    void failuresOlderThanTheWindow_doNotCount() {
+        health.failure("status_5xx");
+        health.failure("status_5xx");
+        nanos.addAndGet(Duration.ofSeconds(31).toNanos());
+
+        health.failure("status_5xx");
+        health.failure("status_5xx");
+
+        assertThat(health.isIn()).isTrue();
+        health.failure("status_5xx");
+        assertThat(health.isIn()).isFalse();
+    }
+
+    @Test
+    void aUsableResponse_clearsTheFailuresCountedSoFar() {
+        health.failure("status_5xx");
+        health.failure("status_5xx");
+
+        health.success();
+        health.failure("status_5xx");
+        health.failure("status_5xx");
+
+        assertThat(health.isIn()).isTrue();
+        assertThat(wentOut).isEmpty();
+    }
+
+    @Test
+    void whileOut_onlyAProbeBringsItBack_loggedOnceWithHowLongItWasOut() {
+        takeOut();
+        logs.list.clear();
+
+        health.success();
+        assertThat(health.isIn()).as("a late success of a request admitted earlier").isFalse();
+        nanos.addAndGet(Duration.ofSeconds(12).toNanos());
+        health.probeSucceeded("GET /models: 200");
+        health.probeSucceeded("GET /models: 200");
+
+        assertThat(health.isIn()).isTrue();
+        assertThat(logs.list).singleElement().satisfies(event -> {
+            assertThat(event.getLevel()).isEqualTo(Level.INFO);
+            assertThat(event.getFormattedMessage()).contains("back in");
+            assertThat(event.getKeyValuePairs().toString()).contains("channel=\"qwen-a\"",
+                    "probe=\"GET /models: 200\"", "outFor=\"PT12S\"");
+        });
+    }
+
+    @Test
+    void backIn_itCountsAfresh_andGoesOutAgainAfterThresholdNewFailures() {
+        takeOut();
+        health.probeSucceeded("GET /models: 200");
+
+        health.failure("status_5xx");
+        health.failure("status_5xx");
+        assertThat(health.isIn()).isTrue();
+        health.failure("status_5xx");
+
+        assertThat(health.isIn()).isFalse();
+        assertThat(wentOut).containsExactly(health, health);
+    }
+
+    @Test
+    void channelFailures_are429_5xx_andTheKeyRefused() {
+        assertThat(List.of(401, 403, 429, 500, 502, 503, 504)).allMatch(ChannelHealth::isChannelFailure);
+        assertThat(List.of(200, 201, 301, 400, 404, 413, 422)).noneMatch(ChannelHealth::isChannelFailure);
+    }
+
+    private void takeOut() {
+        for (int i = 0; i < 3; i++) {
+            health.failure("status_5xx");
+        }
+        assertThat(health.isIn()).isFalse();
+    }
+}
