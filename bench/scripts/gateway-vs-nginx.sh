@@ -128,15 +128,10 @@ log "fake upstream on $upstream (latency ${LATENCY_MS} ms)"
 
 # --- Gatehouse --------------------------------------------------------------------------------
 gh_port="$(free_port)"
-# One channel for the measured model; eight more for the slow streams, because the relay keeps at
-# most 256 connections per channel by default (gateway.maxConnectionsPerChannel).
-channels="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"$upstream/v1\",\"models\":[\"bench\"]}"
+# One channel serves both the measured model and the slow streams (1,000 of them fit in its default
+# gateway.maxConnectionsPerChannel of 1024). Runs before 2026-11-22 16:20 used eight slow channels.
+channels="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"$upstream/v1\",\"models\":[\"bench\",\"bench-slow\"]}]"
 allowed='"bench"'
-for i in 1 2 3 4 5 6 7 8; do
-  channels+=",{\"name\":\"slow-$i\",\"provider\":\"bench\",\"baseUrl\":\"$upstream/v1\",\"models\":[\"bench-slow\"]}"
-  allowed+=",\"slow-$i\""
-done
-channels+="]"
 alg_env=()
 case "$TOKEN_ALG" in
   ES256) ;;

@@ -224,7 +224,8 @@ final class ConfigKeys {
             GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_CHANNEL, config -> config.gateway().maxConnectionsPerChannel(),
             "Most connections (so requests in flight) to one channel at once.");
     static final ConfigKey<Integer> GATEWAY_MAX_WAITING_PER_CHANNEL = withDefault(
-            "gateway.maxWaitingPerChannel", ValueType.integer("0..10000"), 0,
+            "gateway.maxWaitingPerChannel", ValueType.integer("0..10000"),
+            GatewayConfig.DEFAULT_MAX_WAITING_PER_CHANNEL,
             config -> config.gateway().maxWaitingPerChannel(),
             "Requests that may wait for a connection to a channel whose connections are all taken or being opened;"
                     + " beyond that a request fails over to the next channel, or gets 503 channels_busy.");

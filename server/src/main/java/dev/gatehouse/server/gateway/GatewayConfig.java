@@ -44,7 +44,8 @@ public record GatewayConfig(
         int maxWaitingPerChannel) {
 
     public static final long DEFAULT_MAX_REQUEST_BYTES = 4L * 1024 * 1024;
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 256;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_CHANNEL = 1024;
+    public static final int DEFAULT_MAX_WAITING_PER_CHANNEL = 128;
 
     public GatewayConfig {
         channels = List.copyOf(requireNonNull(channels, "channels"));
@@ -93,7 +94,7 @@ public record GatewayConfig(
     public static GatewayConfig defaults() {
         return new GatewayConfig(List.of(), Optional.empty(), false, Duration.ofSeconds(5), Duration.ofSeconds(60),
                 Duration.ofSeconds(60), DEFAULT_MAX_REQUEST_BYTES, 5, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                DEFAULT_MAX_CONNECTIONS_PER_CHANNEL, 0);
+                DEFAULT_MAX_CONNECTIONS_PER_CHANNEL, DEFAULT_MAX_WAITING_PER_CHANNEL);
     }
 
     /** This configuration with other channels and default provider (tests, programmatic set-ups). */

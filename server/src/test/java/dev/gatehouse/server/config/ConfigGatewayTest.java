@@ -33,8 +33,8 @@ class ConfigGatewayTest {
         assertThat(gateway.channelFailureThreshold()).isEqualTo(5);
         assertThat(gateway.channelFailureWindow()).isEqualTo(Duration.ofSeconds(30));
         assertThat(gateway.channelProbeInterval()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(gateway.maxConnectionsPerChannel()).isEqualTo(256);
-        assertThat(gateway.maxWaitingPerChannel()).isZero();
+        assertThat(gateway.maxConnectionsPerChannel()).isEqualTo(1024);
+        assertThat(gateway.maxWaitingPerChannel()).isEqualTo(128);
     }
 
     @Test
