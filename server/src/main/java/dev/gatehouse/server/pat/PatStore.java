@@ -52,6 +52,41 @@ final class PatStore {
                 .list();
     }
 
+    /**
+     * Takes this owner's lock row (creating it on first use) until the transaction ends: issuances
+     * for one owner in one organization then run one after the other on every replica, and a
+     * {@link #countActive} in a later statement sees every token the previous holder inserted.
+     */
+    static void lockOwner(Handle handle, String subject, String issuer, String organization, Instant now) {
+        if (touchOwner(handle, subject, issuer, organization, now) == 1) {
+            return;
+        }
+        int created = handle.createUpdate("""
+                        INSERT INTO pat_owner_locks (owner_issuer, owner_subject, organization, last_issued_at)
+                        VALUES (:issuer, :subject, :organization, :now)
+                        ON CONFLICT (owner_issuer, owner_subject, organization) DO NOTHING""")
+                .bind("issuer", issuer)
+                .bind("subject", subject)
+                .bind("organization", organization)
+                .bind("now", now.toEpochMilli())
+                .execute();
+        if (created == 0) {
+            // Another transaction created it first (and committed: the insert waited for it).
+            touchOwner(handle, subject, issuer, organization, now);
+        }
+    }
+
+    private static int touchOwner(Handle handle, String subject, String issuer, String organization, Instant now) {
+        return handle.createUpdate("""
+                        UPDATE pat_owner_locks SET last_issued_at = :now
+                        WHERE owner_issuer = :issuer AND owner_subject = :subject AND organization = :organization""")
+                .bind("now", now.toEpochMilli())
+                .bind("issuer", issuer)
+                .bind("subject", subject)
+                .bind("organization", organization)
+                .execute();
+    }
+
     /** How many tokens of this owner in this organization are neither revoked nor expired at {@code now}. */
     static int countActive(Handle handle, String subject, String issuer, String organization, Instant now) {
         return handle.createQuery("""

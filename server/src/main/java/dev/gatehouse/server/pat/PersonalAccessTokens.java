@@ -62,7 +62,9 @@ public final class PersonalAccessTokens {
      *
      * @throws PatRefusedException if the caller has no organization, lacks a requested capability,
      *     the token would be longer than verifiers accept, or already holds {@code maxActivePerUser}
-     *     active tokens in that organization (409 {@code too_many_pats}; nothing written)
+     *     active tokens in that organization (409 {@code too_many_pats}; nothing written). The cap
+     *     holds however many issuances for one owner run at once, on any number of replicas: each
+     *     takes the owner's lock row before counting.
      */
     public IssuedPat issue(PatCaller caller, NewPat request, RequestOrigin origin) {
         requireNonNull(caller, "caller");
@@ -96,6 +98,7 @@ public final class PersonalAccessTokens {
         AuditEvent event = AuditEvent.of(clock.instant(), caller.actor(), Optional.of(organization),
                 AuditEvent.PAT_ISSUED, Optional.of(record.id()), origin, Outcome.SUCCESS, detail);
         database.jdbi().useTransaction(handle -> {
+            PatStore.lockOwner(handle, caller.subject(), caller.issuer(), organization, minted.issuedAt());
             int active = PatStore.countActive(handle, caller.subject(), caller.issuer(), organization, minted.issuedAt());
             if (active >= maxActivePerUser) {
                 throw new PatRefusedException(409, "too_many_pats", "You hold " + active + " active personal access"

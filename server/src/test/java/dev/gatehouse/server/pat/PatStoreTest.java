@@ -12,6 +12,8 @@ import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.TestDatabases;
 import dev.gatehouse.server.store.TestDatabases.TestStore;
+import dev.gatehouse.server.tokens.MintedToken;
+import dev.gatehouse.server.tokens.TokenMinter;
 import com.nimbusds.jwt.JWTClaimsSet;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,7 +26,13 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +159,52 @@ class PatStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
+    void activeCap_holdsUnderConcurrentIssuesOnTwoReplicas_everyOtherIssueRefused409TooManyPats(
+            TestDatabases.Kind kind) throws Exception {
+        int cap = 3;
+        int attempts = 16;
+        Database first = open(kind);
+        List<PersonalAccessTokens> replicas = List.of(patsWithCap(first, cap), patsWithCap(store.open(), cap));
+        ExecutorService threads = Executors.newFixedThreadPool(attempts);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String user = "user-" + round;
+                PatCaller caller = new PatCaller(user, "https://idp.test", Optional.of("acme"), Set.of(), false);
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<String>> outcomes = new ArrayList<>();
+                for (int i = 0; i < attempts; i++) {
+                    PersonalAccessTokens replica = replicas.get(i % replicas.size());
+                    outcomes.add(threads.submit(() -> {
+                        start.await();
+                        try {
+                            replica.issue(caller, new NewPat("ci", Duration.ofDays(1), "gateway", Set.of()),
+                                    RequestOrigin.NONE);
+                            return "issued";
+                        } catch (PatRefusedException e) {
+                            return e.status() + " " + e.code();
+                        }
+                    }));
+                }
+                start.countDown();
+                List<String> results = new ArrayList<>();
+                for (Future<String> outcome : outcomes) {
+                    results.add(outcome.get(30, TimeUnit.SECONDS));
+                }
+
+                assertThat(results).as("round %d", round).filteredOn("issued"::equals).hasSize(cap);
+                assertThat(results).as("round %d", round).filteredOn(result -> !result.equals("issued"))
+                        .hasSize(attempts - cap).containsOnly("409 too_many_pats");
+                assertThat(replicas.getFirst().list(caller)).hasSize(cap);
+                assertThat(new JdbcAuditLog(first).find(query(null, null, AuditEvent.PAT_ISSUED, user, "acme")))
+                        .as("refusals write nothing").hasSize(cap);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
     void auditLog_recordsAndFinds_newestFirst_withFilters(TestDatabases.Kind kind) {
         JdbcAuditLog audit = new JdbcAuditLog(open(kind));
         Actor alice = new Actor("alice", "https://idp.test");
@@ -176,6 +230,14 @@ class PatStoreTest {
     private static AuditQuery query(Instant since, Instant until, String action, String actor, String organization) {
         return new AuditQuery(Optional.ofNullable(since), Optional.ofNullable(until), Optional.ofNullable(action),
                 Optional.ofNullable(actor), Optional.ofNullable(organization), 10);
+    }
+
+    /** Personal access tokens over {@code database}, minted by a stand-in: the cap is the subject, not signing. */
+    private PersonalAccessTokens patsWithCap(Database database, int cap) {
+        TokenMinter minter = request -> new MintedToken("header.payload.signature", UUID.randomUUID().toString(),
+                now, now.plus(request.ttl()), "kid");
+        return new PersonalAccessTokens(database, minter, new JdbcAuditLog(database), RevokedTokens.load(database, clock),
+                new LastUsedTracker(database, clock), cap, clock);
     }
 
     private Database open(TestDatabases.Kind kind) {
