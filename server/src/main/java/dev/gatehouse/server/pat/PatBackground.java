@@ -3,32 +3,44 @@ package dev.gatehouse.server.pat;
 import static java.util.Objects.requireNonNull;
 
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The periodic work behind personal access tokens on a running replica: polling the store for
- * revocations made elsewhere and flushing recorded last uses. Each runs off the event loop, one
- * run at a time (a run still going when the next is due is skipped). {@link #stop()} cancels both
- * and flushes the last uses a final time.
+ * revocations made elsewhere, flushing recorded last uses and, every {@link #PRUNE_INTERVAL},
+ * pruning the store's revocation log ({@link RevokedTokens#pruneLog()}). Each runs off the event
+ * loop, one run at a time (a run still going when the next is due is skipped). {@link #stop()}
+ * cancels them all and flushes the last uses a final time.
  */
 public final class PatBackground {
+    /**
+     * How often each replica prunes the revocation log: a cheap DELETE, and often enough that
+     * replicas restarted several times an hour still run it.
+     */
+    static final Duration PRUNE_INTERVAL = Duration.ofMinutes(10);
+
     private static final Logger log = LoggerFactory.getLogger(PatBackground.class);
 
     private final Vertx vertx;
     private final LastUsedTracker lastUsed;
-    private final long pollTimer;
-    private final long flushTimer;
+    private final List<Long> timers;
 
-    private PatBackground(Vertx vertx, LastUsedTracker lastUsed, long pollTimer, long flushTimer) {
+    private PatBackground(Vertx vertx, LastUsedTracker lastUsed, List<Long> timers) {
         this.vertx = vertx;
         this.lastUsed = lastUsed;
-        this.pollTimer = pollTimer;
-        this.flushTimer = flushTimer;
+        this.timers = timers;
     }
 
     public static PatBackground start(Vertx vertx, PatConfig config, RevokedTokens revoked, LastUsedTracker lastUsed) {
+        return start(vertx, config, revoked, lastUsed, PRUNE_INTERVAL);
+    }
+
+    static PatBackground start(Vertx vertx, PatConfig config, RevokedTokens revoked, LastUsedTracker lastUsed,
+            Duration pruneInterval) {
         requireNonNull(vertx, "vertx");
         requireNonNull(config, "config");
         requireNonNull(revoked, "revoked");
@@ -37,13 +49,14 @@ public final class PatBackground {
                 "revocation poll failed; still refusing the revocations already known");
         long flush = periodic(vertx, config.lastUsedFlushInterval().toMillis(), lastUsed::flush,
                 "last-used flush failed; keeping the uses for the next flush");
-        return new PatBackground(vertx, lastUsed, poll, flush);
+        long prune = periodic(vertx, pruneInterval.toMillis(), revoked::pruneLog,
+                "revocation log pruning failed; trying again at the next run");
+        return new PatBackground(vertx, lastUsed, List.of(poll, flush, prune));
     }
 
     /** Cancels the timers and writes the pending last uses; blocks. */
     public void stop() {
-        vertx.cancelTimer(pollTimer);
-        vertx.cancelTimer(flushTimer);
+        timers.forEach(vertx::cancelTimer);
         try {
             int written = lastUsed.flush();
             log.atDebug().addKeyValue("tokens", written).log("flushed last uses on shutdown");

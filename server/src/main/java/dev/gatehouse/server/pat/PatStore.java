@@ -173,6 +173,13 @@ final class PatStore {
                 .list();
     }
 
+    /** Deletes the revocations of tokens that expired before {@code expiredBefore}; the counter is left alone. */
+    static void pruneRevocations(Handle handle, long expiredBefore) {
+        handle.createUpdate("DELETE FROM revocations WHERE expires_at < :expiredBefore")
+                .bind("expiredBefore", expiredBefore)
+                .execute();
+    }
+
     /** One batched UPDATE per call; never moves {@code last_used_at} backwards. */
     static void updateLastUsed(Handle handle, Map<String, Long> lastUses) {
         PreparedBatch batch = handle.prepareBatch("""

@@ -27,12 +27,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * leave the set a margin after their token expires (by this replica's clock, the one its verifier
  * checks {@code exp} with), when the verifier refuses it as expired anyway.
  *
+ * <p>{@link #pruneLog()} deletes a revocation from the store's numbered log {@link #LOG_RETENTION}
+ * after its token expired. No verifier can accept the token by then (they allow {@code
+ * tokens.clockSkew}, at most 5 minutes, past {@code exp}), so a replica that has not polled it yet
+ * loses nothing, unless its clock is most of a day behind the pruning replica's. The counter is
+ * never touched: numbers are never reused and every replica's last seen number stays valid. The
+ * full reload reads the token tables, not the log.
+ *
  * <p>Thread-safe: lookups are lock-free; refreshes must not run concurrently with each other
  * (the periodic timer runs them one at a time). {@link #refresh()} blocks on the store.
  */
 public final class RevokedTokens implements RevocationCheck {
     static final int FULL_RELOAD_EVERY = 150;
     private static final Duration EXPIRY_MARGIN = Duration.ofMinutes(10);
+    /**
+     * How long after its token expired a revocation stays in the store's log: far beyond {@code
+     * tokens.clockSkew} and {@link #EXPIRY_MARGIN}, for replicas whose clocks are hours behind the
+     * pruning replica's.
+     */
+    static final Duration LOG_RETENTION = Duration.ofDays(1);
 
     private final Database database;
     private final Clock clock;
@@ -67,6 +80,16 @@ public final class RevokedTokens implements RevocationCheck {
         }
         long forgetBefore = clock.instant().minus(EXPIRY_MARGIN).toEpochMilli();
         expiryById.values().removeIf(expiresAt -> expiresAt < forgetBefore);
+    }
+
+    /**
+     * Deletes from the store's log the revocations of tokens that expired more than {@link
+     * #LOG_RETENTION} ago by this replica's clock. Safe to run on every replica, concurrently with
+     * revocations and polls anywhere. Blocks on the store.
+     */
+    void pruneLog() {
+        long expiredBefore = clock.instant().minus(LOG_RETENTION).toEpochMilli();
+        database.jdbi().useHandle(handle -> PatStore.pruneRevocations(handle, expiredBefore));
     }
 
     /** Records a revocation made by this replica, effective at once here. */

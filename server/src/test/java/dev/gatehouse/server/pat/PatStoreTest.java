@@ -32,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.statement.SqlLogger;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -159,6 +160,84 @@ class PatStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
+    void revocationLog_pruning_deletesRevocationsOfTokensExpiredADayAgo_andAReplicaYetToPollGetsTheRest(
+            TestDatabases.Kind kind) {
+        Database replicaA = open(kind);
+        Database replicaB = store.open();
+        RevokedTokens onB = RevokedTokens.load(replicaB, Clock.systemUTC());
+        String live = insert(replicaA, now.plus(Duration.ofDays(1)));
+        String expiredAnHourAgo = insert(replicaA, now.minus(Duration.ofHours(1)));
+        String expiredADayAgo = insert(replicaA, now.minus(RevokedTokens.LOG_RETENTION).minusSeconds(1));
+        revoke(replicaA, live);
+        revoke(replicaA, expiredAnHourAgo);
+        revoke(replicaA, expiredADayAgo);
+
+        RevokedTokens.load(replicaA, clock).pruneLog();
+
+        assertThat(loggedRevocations(replicaA)).containsExactly(live, expiredAnHourAgo);
+        onB.refresh();
+        assertThat(onB.isRevoked(pat(live))).isTrue();
+        String later = insert(replicaA, now.plus(Duration.ofDays(1)));
+        revoke(replicaA, later);
+        assertThat(replicaA.jdbi().withHandle(PatStore::lastRevocation)).as("numbers never reused").isEqualTo(4);
+        onB.refresh();
+        assertThat(onB.isRevoked(pat(later))).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void revocationLog_prunedWhileAReplicaRevokesAndAnotherPolls_thePollerSeesEveryLiveRevocation(
+            TestDatabases.Kind kind) throws Exception {
+        Database revoking = open(kind);
+        RevokedTokens polling = RevokedTokens.load(store.open(), Clock.systemUTC());
+        RevokedTokens pruning = RevokedTokens.load(store.open(), clock);
+        List<String> live = new ArrayList<>();
+        List<String> toRevoke = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            boolean expired = i % 2 == 1;
+            String id = insert(revoking, expired ? now.minus(Duration.ofDays(2)) : now.plus(Duration.ofDays(1)));
+            toRevoke.add(id);
+            if (!expired) {
+                live.add(id);
+            }
+        }
+        Semaphore revoked = new Semaphore(0);
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try {
+            Future<?> revocations = threads.submit(() -> toRevoke.forEach(id -> {
+                revoke(revoking, id);
+                revoked.release();
+            }));
+            // One poll after each revocation: fewer than FULL_RELOAD_EVERY, so every id comes from the log.
+            Future<?> polls = threads.submit(() -> {
+                for (int i = 0; i < toRevoke.size(); i++) {
+                    revoked.acquire();
+                    polling.refresh();
+                }
+                return null;
+            });
+            Future<Integer> prunes = threads.submit(() -> {
+                int runs = 0;
+                while (!polls.isDone()) {
+                    pruning.pruneLog();
+                    runs++;
+                }
+                return runs;
+            });
+            revocations.get(60, TimeUnit.SECONDS);
+            polls.get(60, TimeUnit.SECONDS);
+            assertThat(prunes.get(60, TimeUnit.SECONDS)).isPositive();
+        } finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(live).allSatisfy(id -> assertThat(polling.isRevoked(pat(id))).as(id).isTrue());
+        pruning.pruneLog();
+        assertThat(loggedRevocations(revoking)).containsExactlyInAnyOrderElementsOf(live);
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
     void activeCap_holdsUnderConcurrentIssuesOnTwoReplicas_everyOtherIssueRefused409TooManyPats(
             TestDatabases.Kind kind) throws Exception {
         int cap = 3;
@@ -256,6 +335,12 @@ class PatStoreTest {
 
     private void revoke(Database database, String id) {
         database.jdbi().useTransaction(handle -> PatStore.revoke(handle, id, Instant.now(), "alice"));
+    }
+
+    /** The token ids in the store's revocation log, by number. */
+    private static List<String> loggedRevocations(Database database) {
+        return database.jdbi().withHandle(handle -> PatStore.revocationsAfter(handle, 0)).stream()
+                .map(PatStore.Revocation::tokenId).toList();
     }
 
     private static long lastUsedAt(Database database, String id) {
