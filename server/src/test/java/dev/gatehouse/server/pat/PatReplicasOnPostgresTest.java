@@ -10,22 +10,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
-import dev.gatehouse.server.config.GatehouseConfig;
-import dev.gatehouse.server.store.TestDatabases;
+import dev.gatehouse.server.TwoReplicasOnPostgres;
+import dev.gatehouse.server.testing.Await;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -39,81 +31,47 @@ class PatReplicasOnPostgresTest {
     @TempDir
     Path dir;
 
-    private final String schema = "gh_test_" + HexFormat.of().toHexDigits(new SecureRandom().nextLong());
-    private Gatehouse replicaA;
-    private Gatehouse replicaB;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (replicaA != null) {
-            replicaA.close();
-        }
-        if (replicaB != null) {
-            replicaB.close();
-        }
-        try (Connection connection = TestDatabases.adminConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
-        }
-    }
-
     @Test
     void revokedOnA_isRefusedByB_withinFiveSeconds_andLastUseOnB_isListedOnA() throws Exception {
-        byte[] kek = new byte[32];
-        new SecureRandom().nextBytes(kek);
-        Map<String, String> env = new HashMap<>(Map.of(
-                "GATEHOUSE_STORE_URL", TestDatabases.PG_URL,
-                "GATEHOUSE_STORE_USERNAME", TestDatabases.PG_USER,
-                "GATEHOUSE_STORE_SCHEMA", schema,
-                "GATEHOUSE_KEYS_KEK", Base64.getEncoder().encodeToString(kek),
+        try (TwoReplicasOnPostgres replicas = TwoReplicasOnPostgres.start(dir, Map.of(
                 "GATEHOUSE_ADMIN_SECRET", ADMIN_SECRET,
                 "GATEHOUSE_PAT_AUDIENCES", "gateway," + ISSUER,
-                "GATEHOUSE_PAT_LAST_USED_FLUSH_INTERVAL", "500ms"));
-        GatehouseConfig configA = TestGatehouse.config(dir.resolve("a"), env);
-        replicaA = Gatehouse.start(configA);
-        replicaB = Gatehouse.start(TestGatehouse.config(dir.resolve("b"), env));
-        assertThat(configA.pat().revocationPollInterval()).as("the default").isEqualTo(Duration.ofSeconds(2));
+                "GATEHOUSE_PAT_LAST_USED_FLUSH_INTERVAL", "500ms"))) {
+            Gatehouse replicaA = replicas.a();
+            Gatehouse replicaB = replicas.b();
+            assertThat(replicas.config().pat().revocationPollInterval()).as("the default")
+                    .isEqualTo(Duration.ofSeconds(2));
 
-        String session = PatTestSupport.session(replicaA, configA, "alice", "acme", List.of());
-        JsonObject pat = pat(replicaA, session, "{\"name\": \"ci\", \"audience\": \"" + ISSUER + "\"}");
-        String token = pat.getString("token");
-        assertThat(presentOnB(token).statusCode()).isEqualTo(200);
-        assertThat(introspect(replicaB, ADMIN_SECRET, token).getBoolean("active")).isTrue();
+            String session = PatTestSupport.session(replicaA, replicas.config(), "alice", "acme", List.of());
+            JsonObject pat = pat(replicaA, session, "{\"name\": \"ci\", \"audience\": \"" + ISSUER + "\"}");
+            String token = pat.getString("token");
+            assertThat(present(replicaB, token).statusCode()).isEqualTo(200);
+            assertThat(introspect(replicaB, ADMIN_SECRET, token).getBoolean("active")).isTrue();
 
-        awaitWithin(Duration.ofSeconds(5), () -> lastUsedOnA(session, pat.getString("id")) != null);
+            Await.until("B's use listed on A", Duration.ofSeconds(5),
+                    () -> lastUsed(replicaA, session, pat.getString("id")) != null);
 
-        long revokedAt = System.nanoTime();
-        assertThat(deletePat(replicaA, session, pat.getString("id")).statusCode()).isEqualTo(204);
-        Duration propagation = awaitWithin(PROPAGATION_LIMIT.plusSeconds(1), () -> presentOnB(token).statusCode() == 401,
-                revokedAt);
-        log.info("revocation reached replica B after {} ms", propagation.toMillis());
+            long revokedAt = System.nanoTime();
+            assertThat(deletePat(replicaA, session, pat.getString("id")).statusCode()).isEqualTo(204);
+            Await.until("B refuses the revoked token", PROPAGATION_LIMIT.plusSeconds(1),
+                    () -> present(replicaB, token).statusCode() == 401);
+            Duration propagation = Duration.ofNanos(System.nanoTime() - revokedAt);
+            log.info("revocation reached replica B after {} ms", propagation.toMillis());
 
-        assertThat(propagation).isLessThan(PROPAGATION_LIMIT);
-        HttpResponse<String> refused = presentOnB(token);
-        assertThat(new JsonObject(refused.body()).getString("code")).isEqualTo("token_revoked");
-        assertThat(introspect(replicaB, ADMIN_SECRET, token)).isEqualTo(new JsonObject().put("active", false));
+            assertThat(propagation).isLessThan(PROPAGATION_LIMIT);
+            HttpResponse<String> refused = present(replicaB, token);
+            assertThat(new JsonObject(refused.body()).getString("code")).isEqualTo("token_revoked");
+            assertThat(introspect(replicaB, ADMIN_SECRET, token)).isEqualTo(new JsonObject().put("active", false));
+        }
     }
 
-    private HttpResponse<String> presentOnB(String token) {
-        return TestGatehouse.get(replicaB.localUrl().resolve("/auth/session"), "Authorization", "Bearer " + token);
+    private static HttpResponse<String> present(Gatehouse replica, String token) {
+        return TestGatehouse.get(replica.localUrl().resolve("/auth/session"), "Authorization", "Bearer " + token);
     }
 
-    private String lastUsedOnA(String session, String id) {
-        return new JsonObject(listPats(replicaA, session).body()).getJsonArray("pats").stream()
+    private static String lastUsed(Gatehouse replica, String session, String id) {
+        return new JsonObject(listPats(replica, session).body()).getJsonArray("pats").stream()
                 .map(JsonObject.class::cast).filter(p -> p.getString("id").equals(id)).findFirst().orElseThrow()
                 .getString("last_used_at");
-    }
-
-    private static Duration awaitWithin(Duration limit, BooleanSupplier condition) throws InterruptedException {
-        return awaitWithin(limit, condition, System.nanoTime());
-    }
-
-    private static Duration awaitWithin(Duration limit, BooleanSupplier condition, long since)
-            throws InterruptedException {
-        long deadline = since + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("condition within %s", limit).isLessThan(deadline);
-            Thread.sleep(25);
-        }
-        return Duration.ofNanos(System.nanoTime() - since);
     }
 }
