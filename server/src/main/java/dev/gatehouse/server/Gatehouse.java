@@ -51,6 +51,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiFunction;
@@ -118,8 +119,13 @@ public final class Gatehouse implements AutoCloseable {
         // The gateway's channels are the only HTTP client: ChannelMetrics measures them per channel,
         // so Vert.x's own client metrics (several tagged meter look-ups per request) would only add cost.
         Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-                        .setJvmMetricsEnabled(true).addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)))
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+                        .setEnabled(true)
+                        .setJvmMetricsEnabled(true)
+                        .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+                        // Vert.x keeps registries by this name, JVM-wide: under a shared name a second
+                        // Gatehouse in this JVM would record into the first one's registry, not its own.
+                        .setRegistryName("gatehouse-" + UUID.randomUUID())))
                 .withMetrics(new MicrometerMetricsFactory(metrics))
                 .build();
         Infrastructure infrastructure;
