@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies {@link LoggingConfig} to Logback at start-up: one console appender on stderr (stdout is
  * kept for command output), text for people or one JSON object per line for log pipelines.
- * Structured fields (request id, status, reason codes) travel as SLF4J key-value pairs.
+ * Structured fields (request id, status, reason codes) travel as SLF4J key-value pairs. A
+ * misleading third-party warning is dropped ({@link VertxGaugeReRegistrations}).
  *
  * <p>Lines are formatted and written by one background thread behind a queue of {@value
  * #QUEUE_SIZE} events, so a request thread never waits for stderr (a slow or stalled log pipe would
@@ -56,6 +57,12 @@ public final class LoggingSetup {
         context.getLogger("com.zaxxer.hikari").setLevel(Level.WARN);
         context.getLogger("org.flywaydb").setLevel(Level.WARN);
         context.getLogger("io.netty").setLevel(Level.WARN);
+        if (context.getTurboFilterList().stream().noneMatch(VertxGaugeReRegistrations.class::isInstance)) {
+            VertxGaugeReRegistrations filter = new VertxGaugeReRegistrations();
+            filter.setContext(context);
+            filter.start();
+            context.addTurboFilter(filter);
+        }
     }
 
     /** Writes every queued line (waiting at most 5 s) and stops logging. */

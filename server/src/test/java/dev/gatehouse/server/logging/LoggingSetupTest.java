@@ -2,19 +2,31 @@ package dev.gatehouse.server.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.ContextInitializer;
+import dev.gatehouse.server.Gatehouse;
+import dev.gatehouse.server.TestGatehouse;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 class LoggingSetupTest {
+    @TempDir
+    Path dir;
+
     private final PrintStream originalErr = System.err;
     private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
@@ -64,6 +76,29 @@ class LoggingSetupTest {
         assertThat(captured.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains("line ")))
                 .hasSize(1000);
         assertThat(writers).isNotEmpty().doesNotContain(Thread.currentThread().getName());
+    }
+
+    @Test
+    void vertxReRegisteringItsOwnGauges_isNotLogged_anyOtherGaugeReRegistrationIs() {
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "INFO"));
+        // Micrometer warns once per JVM, then logs at DEBUG: at DEBUG every re-registration shows, first or not.
+        ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(MeterRegistry.class).setLevel(Level.DEBUG);
+
+        try (Gatehouse gatehouse = Gatehouse.start(TestGatehouse.config(dir, Map.of()))) {
+            for (int connection = 0; connection < 3; connection++) {
+                assertThat(TestGatehouse.get(gatehouse.localUrl().resolve("/healthz")).statusCode()).isEqualTo(200);
+            }
+        }
+        MeterRegistry registry = new SimpleMeterRegistry();
+        Gauge.builder("gatehouse.test.queued", () -> 0).register(registry);
+        Gauge.builder("gatehouse.test.queued", () -> 0).register(registry);
+        LoggingSetup.stop();
+
+        assertThat(captured.toString(StandardCharsets.UTF_8))
+                .contains("Gatehouse is listening")
+                .doesNotContain("has been already registered (MeterId{name='vertx.")
+                .contains("This Gauge has been already registered (MeterId{name='gatehouse.test.queued'");
     }
 
     @Test
