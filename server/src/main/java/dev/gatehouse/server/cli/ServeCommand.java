@@ -31,13 +31,17 @@ final class ServeCommand implements Callable<Integer> {
         try {
             gatehouse = Gatehouse.start(config);
         } catch (RuntimeException e) {
+            LoggingSetup.stop(); // the lines explaining the failure are still queued
             throw new UserFacingException("gatehouse: cannot start: " + Failures.describe(e), GatehouseCli.EXIT_FAILED);
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            gatehouse.close();
-            LoggingSetup.stop();
-            stopped.countDown();
+            try {
+                gatehouse.close();
+            } finally {
+                LoggingSetup.stop();
+                stopped.countDown();
+            }
         }, "gatehouse-shutdown"));
         stopped.await();
         return GatehouseCli.EXIT_OK;

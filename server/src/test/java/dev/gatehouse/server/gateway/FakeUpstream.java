@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * usage chunk; {@code sse-slow} fragmented chunks with pauses; {@code sse-2mb} one 2 MB data line;
  * {@code sse-reset} two chunks then a closed connection; {@code sse-endless} a chunk every 50 ms
  * until the gateway goes away (noticed in {@link #closedMidStream}); {@code hang} headers never sent;
- * {@code sse-stall} one chunk then silence; {@code held} a chat completion once {@link #openGate()}
+ * {@code sse-stall} one chunk then silence; {@code sse-3s} a chunk every 200 ms for 3 s; {@code held} a chat completion once {@link #openGate()}
  * was called. Any other {@code GET} (a probe, e.g. {@code /v1/models}) gets a model list. An instance
  * created with a status, or told to {@link #failWith} one, answers every request with it until it
  * {@link #recover}s. Records every request.
@@ -115,6 +115,7 @@ final class FakeUpstream implements AutoCloseable {
                 }
                 case "sse" -> sse(response, List.of(": keep-alive\n\n", chunk("Hel"), chunk("lo"), usageChunk(), "data: [DONE]\n\n"));
                 case "sse-slow" -> slow(response);
+                case "sse-3s" -> tick(sseHead(response), 15);
                 case "sse-2mb" -> sse(response, List.of(chunk("x".repeat(2 * 1024 * 1024)), usageChunk(), "data: [DONE]\n\n"));
                 case "sse-reset" -> {
                     sseHead(response).write(chunk("partial"));
@@ -169,6 +170,16 @@ final class FakeUpstream implements AutoCloseable {
         int to = Math.min(all.length(), from + 17);
         response.write(all.substring(from, to));
         vertx.setTimer(20, t -> writeSlowly(response, all, to));
+    }
+
+    /** {@code left} chunks 200 ms apart, then the usage chunk and the end. */
+    private void tick(HttpServerResponse response, int left) {
+        if (left == 0) {
+            response.end(usageChunk() + "data: [DONE]\n\n");
+            return;
+        }
+        response.write(chunk("t"));
+        vertx.setTimer(200, t -> tick(response, left - 1));
     }
 
     private void endless(HttpServerRequest request, HttpServerResponse response) {

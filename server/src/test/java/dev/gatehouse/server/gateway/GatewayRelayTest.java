@@ -88,7 +88,7 @@ class GatewayRelayTest {
         JsonArray channels = new JsonArray()
                 .add(channel("qwen-a", "qwen", ok.baseUrl(), 0)
                         .put("apiKeyFile", keyFile.toString())
-                        .put("models", new JsonArray(List.of("json", "json-fragmented", "sse", "sse-slow", "sse-2mb", "sse-reset",
+                        .put("models", new JsonArray(List.of("json", "json-fragmented", "sse", "sse-slow", "sse-3s", "sse-2mb", "sse-reset",
                                 "sse-endless", "sse-stall", "hang"))))
                 .add(channel("other-a", "other", ok.baseUrl(), 0).put("models", new JsonArray(List.of("other-model"))))
                 .add(channel("flaky-500", "flaky", fail500.baseUrl(), 0).put("models", new JsonArray(List.of("json", "sse"))))
@@ -172,7 +172,7 @@ class GatewayRelayTest {
         List<String> restricted = sdk(restrictedToken).models().list().data().stream().map(Model::id).toList();
         List<String> other = sdk(token).models().list().data().stream().map(Model::id).toList();
 
-        assertThat(restricted).containsExactlyInAnyOrder("json", "json-fragmented", "sse", "sse-slow", "sse-2mb", "sse-reset",
+        assertThat(restricted).containsExactlyInAnyOrder("json", "json-fragmented", "sse", "sse-3s", "sse-slow", "sse-2mb", "sse-reset",
                 "sse-endless", "sse-stall", "hang");
         assertThat(other).doesNotContain("other-model");
     }
@@ -261,6 +261,17 @@ class GatewayRelayTest {
         assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
         awaitRecord(r -> r.model().equals("sse-reset"));
         assertThat(records(r -> r.model().equals("sse-reset")).get(0).outcome()).isEqualTo(Outcome.ABORTED);
+    }
+
+    @Test
+    void aStreamLongerThanTheIdleTimeout_withShorterPauses_isRelayedWhole() {
+        HttpResponse<String> response = post("/v1/chat/completions", token, "{\"model\":\"sse-3s\",\"stream\":true}");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(FakeUpstream.chunk("t").repeat(15) + "data: [DONE]\n\n");
+        UsageRecord record = lastRecord(sandbox);
+        assertThat(record.model()).isEqualTo("sse-3s");
+        assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway;
 
+import dev.gatehouse.server.testing.PrometheusScrape;
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
@@ -61,6 +62,11 @@ final class TestGateway implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", model).encode()))
                 .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** This Gatehouse's {@code /metrics}, parsed. */
+    PrometheusScrape metrics() {
+        return PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.localUrl()));
     }
 
     static String errorCode(HttpResponse<String> response) {

@@ -13,7 +13,10 @@ import org.slf4j.LoggerFactory;
  * Whether a channel takes requests. A channel is in until {@code threshold} failures (a connect error,
  * a timeout before the first byte, or a status for which {@link #isChannelFailure} holds) fall within
  * {@code window}; a usable response clears the failures counted so far. Then it is out: no request is
- * sent to it, and only a successful probe ({@link #probeSucceeded}) brings it back. Each change is
+ * sent to it, and only a successful probe ({@link #probeSucceeded}) brings it back. A channel back in
+ * is on probation for one {@code window}: its first failure then takes it out again, so a channel whose
+ * probe passes while its real path still fails costs one request per probe cycle, not {@code
+ * threshold}. Each change is
  * logged once, naming the channel and the reason (never its key); going out is reported to the
  * {@link OutListener}, which probes the channel until it is back.
  *
@@ -36,6 +39,8 @@ public final class ChannelHealth {
     private final Deque<Long> failures = new ArrayDeque<>();
     private boolean out;
     private long outSince;
+    private boolean onProbation;
+    private long probationEnds;
 
     /**
      * @param channel the channel's name, for the log
@@ -72,11 +77,12 @@ public final class ChannelHealth {
 
     /**
      * A request failed because of the channel. Takes the channel out when this is the {@code
-     * threshold}th failure within the window. Ignored while out.
+     * threshold}th failure within the window, or any failure while on probation. Ignored while out.
      *
      * @param reason why, for the log: the {@code reason} of the upstream-error metric ({@code status_5xx}, ...)
      */
     public void failure(String reason) {
+        int failuresCounted;
         synchronized (this) {
             if (out) {
                 return;
@@ -86,14 +92,17 @@ public final class ChannelHealth {
             while (now - failures.peekFirst() > window.toNanos()) {
                 failures.removeFirst();
             }
-            if (failures.size() < threshold) {
+            boolean probationFailed = onProbation && now - probationEnds < 0;
+            if (failures.size() < threshold && !probationFailed) {
                 return;
             }
+            failuresCounted = failures.size();
             failures.clear();
+            onProbation = false;
             out = true;
             outSince = now;
         }
-        log.atWarn().addKeyValue("channel", channel).addKeyValue("failures", threshold)
+        log.atWarn().addKeyValue("channel", channel).addKeyValue("failures", failuresCounted)
                 .addKeyValue("window", window).addKeyValue("lastFailure", reason)
                 .log("gateway channel taken out; probing it until it answers");
         outListener.wentOut(this);
@@ -111,7 +120,10 @@ public final class ChannelHealth {
                 return;
             }
             out = false;
-            outNanos = nanoClock.getAsLong() - outSince;
+            long now = nanoClock.getAsLong();
+            outNanos = now - outSince;
+            onProbation = true;
+            probationEnds = now + window.toNanos();
         }
         log.atInfo().addKeyValue("channel", channel).addKeyValue("probe", evidence)
                 .addKeyValue("outFor", Duration.ofMillis(outNanos / 1_000_000)).log("gateway channel back in");

@@ -15,9 +15,9 @@ import java.util.Optional;
  * Finds the usage of a non-streaming response while it is forwarded chunk by chunk: feed it every
  * chunk, then ask {@link #usage()} once the body is complete.
  *
- * <p>The body is tokenized incrementally (Jackson's non-blocking parser) and never copied or kept:
- * memory does not grow with the body, so a many-megabyte embeddings response is read exactly like a
- * small chat completion. The common case, a body that arrives in one chunk, is held (by reference)
+ * <p>The body is tokenized incrementally (Jackson's non-blocking parser) and never copied or kept
+ * whole: only the current token is buffered, so a many-megabyte embeddings response is read like a
+ * small chat completion (a single string value beyond Jackson's length limit makes the usage unknown). The common case, a body that arrives in one chunk, is held (by reference)
  * until the end and read with the faster blocking parser. The usage is the top-level {@code usage}
  * object with the rules of {@link Usage#fromUsageObject}; it is known only if the whole body is one
  * well-formed JSON object.
@@ -153,7 +153,10 @@ public final class ResponseUsage {
             startUsage(false);
         } else if (inUsage && depth == 2 && ("prompt_tokens".equals(field) || "completion_tokens".equals(field))) {
             Long count = count(token);
-            if (count == null) {
+            boolean absentCompletion = token == JsonToken.VALUE_NULL && field.equals("completion_tokens");
+            if (absentCompletion) {
+                completion = null; // as Usage.fromUsageObject reads a null: no completion (embeddings)
+            } else if (count == null) {
                 usageValid = false;
             } else if (field.equals("prompt_tokens")) {
                 prompt = count;
@@ -164,19 +167,15 @@ public final class ResponseUsage {
         field = null;
     }
 
-    /** A whole, non-negative count, or null (as {@link Usage#fromUsageObject} reads it). */
+    /** The count at the current value token by {@link Usage#count}'s rule, or null. */
     private Long count(JsonToken token) throws IOException {
-        if (token == JsonToken.VALUE_NUMBER_INT) {
-            if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                return null;
-            }
-            long value = parser.getLongValue();
-            return value >= 0 ? value : null;
-        }
-        if (token == JsonToken.VALUE_NUMBER_FLOAT) {
-            double value = parser.getDoubleValue();
-            return value >= 0 && value == Math.rint(value) && value < 0x1p62 ? (long) value : null;
-        }
-        return null;
+        Object value = switch (token) {
+            case VALUE_NUMBER_INT -> parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                    ? parser.getBigIntegerValue() : (Object) parser.getLongValue();
+            case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
+            default -> null;
+        };
+        return Usage.count(value);
     }
+
 }

@@ -45,7 +45,8 @@ public record Usage(long promptTokens, long completionTokens) {
         return Optional.of(new Usage(prompt, completion));
     }
 
-    private static Long count(Object value) {
+    /** A token count as OpenAI states it: a whole, non-negative number below 2^62; else null. */
+    static Long count(Object value) {
         if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte) {
             long count = ((Number) value).longValue();
             return count >= 0 ? count : null;

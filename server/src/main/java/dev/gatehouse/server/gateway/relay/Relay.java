@@ -47,16 +47,18 @@ import org.slf4j.LoggerFactory;
  *       channel failed the client gets 502 (connect error, 5xx, key refused), 503 (429) or 504
  *       (timeout), OpenAI-shaped. Other upstream 4xx are the caller's and are relayed as they are.
  *       A channel whose connections are all taken ({@code gateway.maxConnectionsPerChannel}, {@code
- *       gateway.maxWaitingPerChannel}) is skipped without counting as a failure; when it was the last
- *       one, the client gets 503 {@code channels_busy}.
+ *       gateway.maxWaitingPerChannel}), or that gave no connection within {@code firstByteTimeout}, is
+ *       skipped without counting as a failure; when it was the last one, the client gets 503 {@code
+ *       channels_busy}. The first-byte timeout runs from when the request got its connection.
  *   <li>Relay: the upstream body is piped chunk by chunk as it arrives, never buffered whole (SSE
  *       keep-alive comments included), with backpressure (the upstream is paused while the client's
  *       write queue is full). An SSE body passes through the {@link UsageExtraction.StreamTap} and every
- *       chunk is written as it arrives; a JSON body is tokenized as it passes ({@code ResponseUsage}) and
- *       written one chunk behind, so that a body arriving in one piece leaves in one write together with
- *       its end (the upstream's {@code Content-Length} is kept when it sent one). A silence longer
- *       than {@code gateway.idleTimeout} aborts both sides; so does the client going away, which
- *       resets the upstream request (its connection closes).
+ *       chunk is written as it arrives; a JSON body is tokenized as it passes ({@code ResponseUsage}),
+ *       and for a non-streaming request written one chunk behind, so that a body arriving in one piece
+ *       leaves in one write together with its end (the upstream's {@code Content-Length} is kept when it
+ *       sent one). An upstream silence longer than {@code gateway.idleTimeout} aborts both sides (504,
+ *       an upstream error); so does a client that reads nothing for that long (499, not the channel's
+ *       fault) or goes away, which resets the upstream request (its connection closes).
  *   <li>Meter: exactly one {@link UsageRecord} per request — COMPLETED, ABORTED (client gone,
  *       upstream reset or idle mid-body) or FAILED (no usable response, upstream error status) —
  *       and the limiter's reservation settled (0 when nothing was served); the {@link ChannelMetrics}
@@ -169,9 +171,7 @@ public final class Relay {
             if (sentNanos == 0) {
                 sentNanos = current.sentNanos;
             }
-            current.timer = vertx.setTimer(config.firstByteTimeout().toMillis(), id -> current.fail(
-                    UpstreamFailure.FIRST_BYTE_TIMEOUT,
-                    new GatewayException(504, "api_error", "upstream_timeout", "The upstream did not answer in time.")));
+            current.timer = vertx.setTimer(config.firstByteTimeout().toMillis(), id -> current.timedOut());
             target.client().request(options)
                     .compose(upstream -> {
                         if (current.abandoned) {
@@ -179,6 +179,7 @@ public final class Relay {
                             return io.vertx.core.Future.failedFuture("abandoned");
                         }
                         current.request = upstream;
+                        current.connectedNanos = System.nanoTime();
                         upstream.exceptionHandler(e -> {
                             if (current.onBroken != null) {
                                 current.onBroken.handle(e);
@@ -195,8 +196,7 @@ public final class Relay {
                         }
                         vertx.cancelTimer(current.timer);
                         if (result.cause() instanceof ConnectionPoolTooBusyException) {
-                            current.failOver(new GatewayException(503, "api_error", "channels_busy", "Every channel"
-                                    + " serving this model is at its connection limit; retry later.", null, 1));
+                            current.failOver(channelsBusy());
                         } else if (result.failed()) {
                             UpstreamFailure reason = isTimeout(result.cause())
                                     ? UpstreamFailure.CONNECT_TIMEOUT : UpstreamFailure.CONNECT;
@@ -217,10 +217,6 @@ public final class Relay {
                 return;
             }
             current.channel.health().success();
-            if (finished) {
-                current.resetUpstream();
-                return;
-            }
             relay(current, response);
         }
 
@@ -233,6 +229,8 @@ public final class Relay {
             UsageExtraction.StreamTap tap = sse ? usage.newStream(clientAskedForUsage, request.estimatedPromptTokens()) : null;
             current.tap = tap;
             ResponseUsage json = sse ? null : usage.newResponse();
+            // A whole JSON body is written one chunk late so that a one-chunk body leaves with its end.
+            boolean holdBack = !sse && !request.stream();
             int status = upstream.statusCode();
             out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
             String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
@@ -257,16 +255,24 @@ public final class Relay {
                     if (forward.length() > 0) {
                         out.write(forward);
                     }
-                } else {
+                } else if (holdBack) {
                     json.onChunk(chunk);
                     if (current.held != null) {
                         out.write(current.held);
                     }
                     current.held = chunk;
+                } else {
+                    json.onChunk(chunk);
+                    out.write(chunk);
                 }
                 if (out.writeQueueFull()) {
                     upstream.pause();
-                    out.drainHandler(v -> upstream.resume());
+                    current.clientStalled = true;
+                    out.drainHandler(v -> {
+                        current.clientStalled = false;
+                        lastActivityNanos = System.nanoTime();
+                        upstream.resume();
+                    });
                 }
             });
             upstream.exceptionHandler(e -> upstreamBroken(current, tap, e));
@@ -300,6 +306,8 @@ public final class Relay {
         /**
          * One timer per response, not one per chunk: a chunk only notes the time, and the timer,
          * when it fires, re-arms itself for what is left of the silence allowed since that chunk.
+         * A silence while the client is not reading (the upstream paused for backpressure) is the
+         * client's: the response is aborted without blaming the channel.
          */
         private void armIdle(Attempt current, long delayNanos) {
             idleTimer = vertx.setTimer(Math.max(1, (delayNanos + 999_999) / 1_000_000), id -> {
@@ -311,8 +319,13 @@ public final class Relay {
                     armIdle(current, left);
                     return;
                 }
-                metrics.attemptFailed(current.channel, UpstreamFailure.IDLE_TIMEOUT);
-                finish(Outcome.ABORTED, 504, delivered(current));
+                if (current.clientStalled) {
+                    log.atDebug().addKeyValue("channel", channel).log("client stopped reading; response aborted");
+                    finish(Outcome.ABORTED, 499, delivered(current));
+                } else {
+                    metrics.attemptFailed(current.channel, UpstreamFailure.IDLE_TIMEOUT);
+                    finish(Outcome.ABORTED, 504, delivered(current));
+                }
                 current.resetUpstream();
                 ctx.response().reset();
             });
@@ -366,6 +379,8 @@ public final class Relay {
         private final class Attempt {
             final Channel channel;
             long sentNanos;
+            /** When the request got its connection (request != null from then on). */
+            long connectedNanos;
             long timer = -1;
             HttpClientRequest request;
             io.vertx.core.Handler<Throwable> onBroken;
@@ -373,6 +388,8 @@ public final class Relay {
             UsageExtraction.StreamTap tap;
             /** A JSON body's latest chunk, written when the next one arrives or with the end. */
             Buffer held;
+            /** The upstream is paused until the client's write queue drains. */
+            boolean clientStalled;
 
             Attempt(Channel channel) {
                 this.channel = channel;
@@ -388,6 +405,28 @@ public final class Relay {
             }
 
             /** Moves on to the next planned channel (once per attempt); {@link #fail} also counts it against the channel. */
+            /**
+             * The first-byte timer fired. Without a connection yet, the request waited for the
+             * channel's pool (or a slow connect): busy, not failing. Otherwise it re-arms for what is
+             * left of {@code firstByteTimeout} since the request got its connection, then fails.
+             */
+            void timedOut() {
+                if (abandoned) {
+                    return;
+                }
+                if (request == null) {
+                    failOver(channelsBusy());
+                    return;
+                }
+                long left = config.firstByteTimeout().toNanos() - (System.nanoTime() - connectedNanos);
+                if (left > 0) {
+                    timer = vertx.setTimer(Math.max(1, (left + 999_999) / 1_000_000), id -> timedOut());
+                    return;
+                }
+                fail(UpstreamFailure.FIRST_BYTE_TIMEOUT,
+                        new GatewayException(504, "api_error", "upstream_timeout", "The upstream did not answer in time."));
+            }
+
             void failOver(GatewayException failure) {
                 if (abandoned) {
                     return;
@@ -409,6 +448,11 @@ public final class Relay {
                 }
             }
         }
+    }
+
+    private static GatewayException channelsBusy() {
+        return new GatewayException(503, "api_error", "channels_busy",
+                "Every channel serving this model is at its connection limit; retry later.", null, 1);
     }
 
     /** {@code gateway;dur=<ms with 3 decimals>}, without the cost of {@code String.format} per request. */

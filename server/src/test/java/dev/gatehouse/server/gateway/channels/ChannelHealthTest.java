@@ -101,9 +101,25 @@ class ChannelHealthTest {
     }
 
     @Test
-    void backIn_itCountsAfresh_andGoesOutAgainAfterThresholdNewFailures() {
+    void backIn_onProbationForOneWindow_itsFirstFailureTakesItOutAgain() {
         takeOut();
         health.probeSucceeded("GET /models: 200");
+        nanos.addAndGet(Duration.ofSeconds(29).toNanos());
+        logs.list.clear();
+
+        health.failure("status_5xx");
+
+        assertThat(health.isIn()).isFalse();
+        assertThat(wentOut).containsExactly(health, health);
+        assertThat(logs.list).singleElement().satisfies(event ->
+                assertThat(event.getKeyValuePairs().toString()).contains("failures=\"1\"", "lastFailure=\"status_5xx\""));
+    }
+
+    @Test
+    void afterProbation_itCountsAfresh_andGoesOutAgainAfterThresholdNewFailures() {
+        takeOut();
+        health.probeSucceeded("GET /models: 200");
+        nanos.addAndGet(Duration.ofSeconds(31).toNanos());
 
         health.failure("status_5xx");
         health.failure("status_5xx");

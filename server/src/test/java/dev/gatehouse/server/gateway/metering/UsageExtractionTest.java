@@ -39,12 +39,19 @@ class UsageExtractionTest {
         assertThat(usageOf("{\"usage\":{\"prompt_tokens\":1.5}}")).isEmpty();
         assertThat(usageOf("{\"usage\":{\"prompt_tokens\":\"3\"}}")).isEmpty();
         assertThat(usageOf("{\"usage\":{\"prompt_tokens\":99999999999999999999999}}")).isEmpty();
-        assertThat(usageOf("{\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":null}}")).isEmpty();
         assertThat(usageOf("[1,2]")).isEmpty();
         assertThat(usageOf("{\"usage\":")).isEmpty();
         assertThat(usageOf("{\"usage\":{\"prompt_tokens\":3}")).isEmpty();
         assertThat(usageOf("<html>bad gateway</html>")).isEmpty();
         assertThat(usageOf("")).isEmpty();
+    }
+
+    @Test
+    void aNullCompletionCount_isAbsent_asInAStreamsUsageChunk() {
+        String body = "{\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":null}}";
+
+        assertThat(usageOf(body)).contains(new Usage(3, 0));
+        assertThat(Usage.fromResponse(new JsonObject(body))).contains(new Usage(3, 0));
     }
 
     @Test
@@ -85,9 +92,19 @@ class UsageExtractionTest {
         }
     }
 
+    /** The usage of {@code body} fed whole, in halves and byte by byte; fails unless all three agree. */
     private static Optional<Usage> usageOf(String body) {
+        Optional<Usage> whole = usageOf(body, Math.max(1, body.length()));
+        assertThat(usageOf(body, Math.max(1, (body.length() + 1) / 2))).as("in halves: %s", body).isEqualTo(whole);
+        assertThat(usageOf(body, 1)).as("byte by byte: %s", body).isEqualTo(whole);
+        return whole;
+    }
+
+    private static Optional<Usage> usageOf(String body, int chunkSize) {
         ResponseUsage usage = new ResponseUsage();
-        usage.onChunk(Buffer.buffer(body));
+        for (int i = 0; i < body.length(); i += chunkSize) {
+            usage.onChunk(Buffer.buffer(body.substring(i, Math.min(body.length(), i + chunkSize))));
+        }
         return usage.usage();
     }
 
