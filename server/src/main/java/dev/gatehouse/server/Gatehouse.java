@@ -141,7 +141,7 @@ public final class Gatehouse implements AutoCloseable {
             gatewayParts = gatewayPartsFactory.apply(infrastructure, metrics);
             // Channel API keys are read here, so a missing key fails the start naming the channel.
             if (config.roles().contains(Role.GATEWAY)) {
-                channels = Channels.open(vertx, config.gateway(), System::getenv);
+                channels = Channels.open(vertx, config.gateway(), config.http().eventLoopCount(), System::getenv);
             }
             GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics,
                     routes(config, infrastructure, vertx, gatewayParts, metrics, channels));

@@ -64,6 +64,9 @@ final class ConfigKeys {
     static final ConfigKey<Duration> SERVER_SHUTDOWN_TIMEOUT = withDefault("server.shutdownTimeout",
             ValueType.DURATION, Duration.ofSeconds(30), config -> config.http().shutdownTimeout(),
             "How long in-flight requests may take to finish on shutdown.");
+    static final ConfigKey<Integer> SERVER_EVENT_LOOPS = withDefault("server.eventLoops", ValueType.integer("0..256"), 0,
+            config -> config.http().eventLoops(),
+            "Event loops serving HTTP, each with its own connections to the gateway's channels; 0 = one per core.");
 
     static final ConfigKey<String> STORE_URL = derived("store.url", ValueType.JDBC_URL,
             "jdbc:sqlite:<dataDir>/" + SQLITE_FILE,
@@ -256,7 +259,7 @@ final class ConfigKeys {
 
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
-            SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT,
+            SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT, SERVER_EVENT_LOOPS,
             STORE_URL, STORE_USERNAME, STORE_PASSWORD, STORE_SCHEMA, STORE_MAX_POOL_SIZE,
             KEYS_ALGORITHM, KEYS_KEK, KEYS_HS256_SECRET, KEYS_REFRESH_INTERVAL,
             TOKENS_ISSUER, TOKENS_MAX_TTL, TOKENS_CLOCK_SKEW,
@@ -292,7 +295,8 @@ final class ConfigKeys {
                         settings.require(SERVER_PORT),
                         settings.require(SERVER_PUBLIC_URL),
                         settings.require(SERVER_MAX_BODY_BYTES),
-                        settings.require(SERVER_SHUTDOWN_TIMEOUT)),
+                        settings.require(SERVER_SHUTDOWN_TIMEOUT),
+                        settings.require(SERVER_EVENT_LOOPS)),
                 new StoreConfig(
                         settings.require(STORE_URL),
                         settings.get(STORE_USERNAME),

@@ -69,7 +69,7 @@ public final class GatehouseHttpServer {
                 // No HTTP/1.1 -> h2c upgrade: Vert.x's upgrade path corrupts responses larger than the
                 // initial HTTP/2 window (seen with curl --http2 on /metrics). Plain-text clients get HTTP/1.1.
                 .setHttp2ClearTextEnabled(false);
-        int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+        int instances = config.eventLoopCount();
         return vertx.deployVerticle(() -> new VerticleBase() {
                     @Override
                     public Future<?> start() {

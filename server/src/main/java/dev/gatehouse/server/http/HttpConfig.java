@@ -13,8 +13,10 @@ import java.time.Duration;
  * @param publicUrl the externally visible base URL (defaults to http://host:port)
  * @param maxBodyBytes largest accepted request body
  * @param shutdownTimeout how long in-flight requests may take to finish on shutdown
+ * @param eventLoops event loops serving HTTP (each its own server on the shared port); 0 = one per core
  */
-public record HttpConfig(String host, int port, URI publicUrl, long maxBodyBytes, Duration shutdownTimeout) {
+public record HttpConfig(String host, int port, URI publicUrl, long maxBodyBytes, Duration shutdownTimeout,
+        int eventLoops) {
 
     public HttpConfig {
         requireNonNull(host, "host");
@@ -29,5 +31,15 @@ public record HttpConfig(String host, int port, URI publicUrl, long maxBodyBytes
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("server.shutdownTimeout: " + shutdownTimeout + " (expected: >= 0)");
         }
+        if (eventLoops < 0 || eventLoops > MAX_EVENT_LOOPS) {
+            throw new IllegalArgumentException("server.eventLoops: " + eventLoops + " (expected: 0..256)");
+        }
+    }
+
+    static final int MAX_EVENT_LOOPS = 256;
+
+    /** How many event loops serve HTTP: {@link #eventLoops()}, or the number of cores when that is 0. */
+    public int eventLoopCount() {
+        return eventLoops > 0 ? eventLoops : Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 }

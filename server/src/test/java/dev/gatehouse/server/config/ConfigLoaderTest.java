@@ -94,6 +94,7 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_SERVER_PUBLIC_URL", "https://gh.example.com");
         env.put("GATEHOUSE_SERVER_MAX_BODY_BYTES", "10MB");
         env.put("GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT", "250ms");
+        env.put("GATEHOUSE_SERVER_EVENT_LOOPS", "3");
         env.put("GATEHOUSE_STORE_URL", "jdbc:postgresql://db:5432/gh");
         env.put("GATEHOUSE_STORE_USERNAME", "gh");
         env.put("GATEHOUSE_STORE_PASSWORD", "pw");
@@ -167,6 +168,7 @@ class ConfigLoaderTest {
         assertThat(config.http().publicUrl()).isEqualTo(URI.create("https://gh.example.com"));
         assertThat(config.http().maxBodyBytes()).isEqualTo(10_000_000L);
         assertThat(config.http().shutdownTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.http().eventLoops()).isEqualTo(3);
         assertThat(config.store().jdbcUrl()).isEqualTo("jdbc:postgresql://db:5432/gh");
         assertThat(config.store().username()).contains("gh");
         assertThat(config.store().password()).contains(Secret.of("pw"));

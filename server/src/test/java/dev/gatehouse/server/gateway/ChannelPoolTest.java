@@ -44,7 +44,8 @@ class ChannelPoolTest {
                         .add(channel("alone", "alone", heldAlone, "held"))
                         .add(channel("first", "spill", heldSpill, "held").put("priority", 0))
                         .add(channel("second", "spill", heldSpill, "held").put("priority", 1)),
-                Map.of("GATEHOUSE_GATEWAY_MAX_CONNECTIONS_PER_CHANNEL", "2",
+                Map.of("GATEHOUSE_SERVER_EVENT_LOOPS", "1", // the pool limits are per event loop
+                        "GATEHOUSE_GATEWAY_MAX_CONNECTIONS_PER_CHANNEL", "2",
                         "GATEHOUSE_GATEWAY_MAX_WAITING_PER_CHANNEL", "1",
                         "GATEHOUSE_GATEWAY_CHANNEL_FAILURE_THRESHOLD", "1",
                         "GATEHOUSE_GATEWAY_FIRST_BYTE_TIMEOUT", "20s"));

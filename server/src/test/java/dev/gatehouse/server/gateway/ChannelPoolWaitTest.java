@@ -34,7 +34,8 @@ class ChannelPoolWaitTest {
         vertx = Vertx.vertx();
         upstream = FakeUpstream.start(vertx);
         gateway = TestGateway.start(dataDir, new JsonArray().add(channel("solo", "solo", upstream, "sse-stall", "json")),
-                Map.of("GATEHOUSE_GATEWAY_MAX_CONNECTIONS_PER_CHANNEL", "1",
+                Map.of("GATEHOUSE_SERVER_EVENT_LOOPS", "1", // the pool limits are per event loop
+                        "GATEHOUSE_GATEWAY_MAX_CONNECTIONS_PER_CHANNEL", "1",
                         "GATEHOUSE_GATEWAY_MAX_WAITING_PER_CHANNEL", "1",
                         "GATEHOUSE_GATEWAY_CHANNEL_FAILURE_THRESHOLD", "1",
                         "GATEHOUSE_GATEWAY_FIRST_BYTE_TIMEOUT", "1s",

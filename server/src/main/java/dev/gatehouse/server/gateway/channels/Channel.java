@@ -3,24 +3,24 @@ package dev.gatehouse.server.gateway.channels;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.ChannelConfig;
-import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClient;
 import java.util.Optional;
 
 /**
  * A configured channel at run time: its configuration, its API key (read once at start), its own
- * pooled keep-alive HTTP client and its health. The key is never logged or shown ({@link #toString()}
+ * pooled keep-alive HTTP clients (one per event loop) and its health. The key is never logged or shown ({@link #toString()}
  * omits it). Thread-safe.
  */
 public final class Channel {
     private final ChannelConfig config;
     private final Optional<String> apiKey;
-    private final HttpClientAgent client;
+    private final EventLoopClients clients;
     private final ChannelHealth health;
 
-    Channel(ChannelConfig config, Optional<String> apiKey, HttpClientAgent client, ChannelHealth health) {
+    Channel(ChannelConfig config, Optional<String> apiKey, EventLoopClients clients, ChannelHealth health) {
         this.config = requireNonNull(config, "config");
         this.apiKey = requireNonNull(apiKey, "apiKey");
-        this.client = requireNonNull(client, "client");
+        this.clients = requireNonNull(clients, "clients");
         this.health = requireNonNull(health, "health");
     }
 
@@ -37,8 +37,13 @@ public final class Channel {
         return apiKey;
     }
 
-    public HttpClientAgent client() {
-        return client;
+    /** The pooled keep-alive client of the calling event loop (see {@link EventLoopClients}). */
+    public HttpClient client() {
+        return clients.current();
+    }
+
+    EventLoopClients clients() {
+        return clients;
     }
 
     public ChannelHealth health() {

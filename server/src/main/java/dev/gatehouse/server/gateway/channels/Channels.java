@@ -9,6 +9,7 @@ import dev.gatehouse.server.gateway.GatewayException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import java.io.IOException;
@@ -44,18 +45,21 @@ import java.util.function.Function;
  */
 public final class Channels implements AutoCloseable {
     private final List<Channel> channels;
+    private final List<HttpClientAgent> probeClients;
     private final List<ChannelProber> probers;
     private final Optional<String> defaultProvider;
 
-    private Channels(List<Channel> channels, List<ChannelProber> probers, Optional<String> defaultProvider) {
+    private Channels(List<Channel> channels, List<ChannelProber> probers, List<HttpClientAgent> probeClients,
+            Optional<String> defaultProvider) {
         this.channels = List.copyOf(channels);
         this.probers = List.copyOf(probers);
+        this.probeClients = List.copyOf(probeClients);
         this.defaultProvider = defaultProvider;
     }
 
     /** No channels, for a process without the gateway role; nothing to close. */
     public static Channels none() {
-        return new Channels(List.of(), List.of(), Optional.empty());
+        return new Channels(List.of(), List.of(), List.of(), Optional.empty());
     }
 
     /**
@@ -65,7 +69,7 @@ public final class Channels implements AutoCloseable {
      *
      * @throws IllegalStateException naming the channel whose key cannot be read (never the key)
      */
-    public static Channels open(Vertx vertx, GatewayConfig config, Function<String, String> env) {
+    public static Channels open(Vertx vertx, GatewayConfig config, int eventLoops, Function<String, String> env) {
         requireNonNull(vertx, "vertx");
         requireNonNull(config, "config");
         requireNonNull(env, "env");
@@ -74,6 +78,7 @@ public final class Channels implements AutoCloseable {
                 ? config.firstByteTimeout() : config.channelProbeInterval();
         List<Channel> channels = new ArrayList<>();
         List<ChannelProber> probers = new ArrayList<>();
+        List<HttpClientAgent> probeClients = new ArrayList<>();
         for (ChannelConfig channel : config.channels()) {
             Optional<String> key = apiKey(channel, env);
             boolean https = channel.baseUrl().getScheme().equalsIgnoreCase("https");
@@ -85,16 +90,17 @@ public final class Channels implements AutoCloseable {
                     .setDecompressionSupported(false)
                     .setMaxInitialLineLength(8192)
                     .setName("gateway-" + channel.name());
-            var client = vertx.createHttpClient(options, new PoolOptions()
-                    .setHttp1MaxSize(config.maxConnectionsPerChannel())
-                    .setMaxWaitQueueSize(config.maxWaitingPerChannel()));
-            ChannelProber prober = new ChannelProber(probes, channel, key, client, config.channelProbeInterval(),
+            EventLoopClients clients = new EventLoopClients(vertx, options, config.maxConnectionsPerChannel(),
+                    config.maxWaitingPerChannel(), eventLoops);
+            HttpClientAgent probeClient = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(1));
+            probeClients.add(probeClient);
+            ChannelProber prober = new ChannelProber(probes, channel, key, probeClient, config.channelProbeInterval(),
                     probeTimeout);
-            channels.add(new Channel(channel, key, client, new ChannelHealth(channel.name(),
+            channels.add(new Channel(channel, key, clients, new ChannelHealth(channel.name(),
                     config.channelFailureThreshold(), config.channelFailureWindow(), System::nanoTime, prober)));
             probers.add(prober);
         }
-        return new Channels(channels, probers, config.defaultProvider());
+        return new Channels(channels, probers, probeClients, config.defaultProvider());
     }
 
     private static Optional<String> apiKey(ChannelConfig channel, Function<String, String> env) {
@@ -203,7 +209,8 @@ public final class Channels implements AutoCloseable {
     @Override
     public void close() {
         probers.forEach(ChannelProber::close);
-        Future.join(channels.stream().map(channel -> channel.client().close()).toList());
+        Future.join(java.util.stream.Stream.concat(channels.stream().map(channel -> channel.clients().close()),
+                probeClients.stream().map(HttpClientAgent::close)).toList());
     }
 
     private static String quote(String value) {

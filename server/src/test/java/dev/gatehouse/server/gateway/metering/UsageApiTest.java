@@ -141,7 +141,7 @@ class UsageApiTest {
         vertx = Vertx.vertx();
         AdminAuth admin = new AdminAuth(new AdminConfig(Optional.of(Secret.of(SECRET))));
         server = new GatehouseHttpServer(vertx,
-                new HttpConfig("127.0.0.1", 0, URI.create("http://127.0.0.1"), 1024 * 1024, Duration.ofSeconds(1)),
+                new HttpConfig("127.0.0.1", 0, URI.create("http://127.0.0.1"), 1024 * 1024, Duration.ofSeconds(1), 0),
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 List.of(new UsageRoutes(admin, new JdbcUsageReports(database))));
         return server.start().await();
