@@ -2,41 +2,19 @@ package dev.gatehouse.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.sdk.claims.TokenType;
-import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.admin.AdminAuth;
-import dev.gatehouse.server.audit.AuditRoutes;
-import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.config.GatehouseConfig;
-import dev.gatehouse.server.gateway.GatewayConfig;
-import dev.gatehouse.server.gateway.GatewayCredentials;
 import dev.gatehouse.server.gateway.GatewayParts;
-import dev.gatehouse.server.gateway.metering.JdbcUsageReports;
-import dev.gatehouse.server.gateway.metering.UsageRoutes;
-import dev.gatehouse.server.gateway.GatewayRoutes;
-import dev.gatehouse.server.gateway.bridge.SandboxTokenRoutes;
 import dev.gatehouse.server.gateway.channels.Channels;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
-import dev.gatehouse.server.gateway.relay.Pipeline;
-import dev.gatehouse.server.gateway.relay.Relay;
-import dev.gatehouse.server.gateway.bridge.SandboxTokens;
-import dev.gatehouse.server.http.BearerAuth;
 import dev.gatehouse.server.http.GatehouseHttpServer;
 import dev.gatehouse.server.http.HealthRoutes;
 import dev.gatehouse.server.http.ReadinessCheck;
 import dev.gatehouse.server.http.Routes;
-import dev.gatehouse.server.identity.SessionRoutes;
-import dev.gatehouse.server.oauth.OAuthRoutes;
-import dev.gatehouse.server.pat.AdminPatRoutes;
 import dev.gatehouse.server.pat.PatBackground;
-import dev.gatehouse.server.pat.PatRoutes;
-import dev.gatehouse.server.pat.PersonalAccessTokens;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.tokens.DiscoveryRoutes;
-import dev.gatehouse.server.tokens.Hs256TokenMinter;
 import dev.gatehouse.server.tokens.KeyRing;
-import dev.gatehouse.server.tokens.SigningTokenMinter;
-import dev.gatehouse.server.tokens.TokenMinter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -48,9 +26,7 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -191,56 +167,12 @@ public final class Gatehouse implements AutoCloseable {
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
         AdminAuth admin = new AdminAuth(config.admin(), infrastructure.serviceAccountVerifier());
         if (config.roles().contains(Role.AUTH)) {
-            TokenVerifier callers = infrastructure.callerVerifier();
-            routes.add(new SessionRoutes(new BearerAuth(callers, EnumSet.allOf(TokenType.class))));
-            Clock clock = Clock.systemUTC();
-            JdbcAuditLog audit = new JdbcAuditLog(database);
-            PersonalAccessTokens pats = new PersonalAccessTokens(database,
-                    SigningTokenMinter.of(keyRing, config.tokens(), clock), audit, infrastructure.revokedTokens(),
-                    infrastructure.lastUsed(), config.pat().maxActivePerUser(), clock);
-            routes.add(new PatRoutes(callers, pats, config.pat(), config.http().maxBodyBytes(), clock));
-            routes.add(new OAuthRoutes(callers, infrastructure.tokenVerifier(Optional.empty()), admin, pats));
-            routes.add(new AuditRoutes(admin, audit));
-            routes.add(new AdminPatRoutes(admin, pats));
-            routes.add(sandboxTokenBridge(config, infrastructure, admin, audit, clock));
+            routes.addAll(AuthRole.routes(config, infrastructure, admin));
         }
         if (config.roles().contains(Role.GATEWAY)) {
-            routes.add(gateway(config, infrastructure, vertx, gatewayParts, metrics, channels));
-            routes.add(new UsageRoutes(admin, new JdbcUsageReports(database)));
+            routes.addAll(GatewayRole.routes(config, infrastructure, vertx, gatewayParts, metrics, channels, admin));
         }
         return routes;
-    }
-
-    /**
-     * The sandbox token bridge runs with the auth role: it mints credentials, like the PAT API. Its
-     * tokens are HS256 with {@code keys.hs256Secret} when set (NewAPI interop), else signed by the key
-     * ring and verifiable through the JWKS.
-     */
-    private static Routes sandboxTokenBridge(GatehouseConfig config, Infrastructure infrastructure, AdminAuth admin,
-            JdbcAuditLog audit, Clock clock) {
-        KeyRing keyRing = infrastructure.keyRing();
-        TokenMinter minter = config.keys().hs256Secret()
-                .<TokenMinter>map(secret -> Hs256TokenMinter.of(secret, config.tokens(), clock))
-                .orElseGet(() -> SigningTokenMinter.of(keyRing, config.tokens(), clock));
-        SandboxTokens tokens = new SandboxTokens(infrastructure.database(), minter, config.tokens().maxTokenTtl(), audit,
-                infrastructure.revokedTokens(), clock);
-        boolean hs256 = config.keys().hs256Secret().isPresent();
-        return new SandboxTokenRoutes(admin, tokens, () -> hs256 || keyRing.isReady());
-    }
-
-    /**
-     * The LLM gateway. Its verifier accepts any audience (sandbox tokens carry none); {@link
-     * GatewayCredentials} then admits sandbox tokens, PATs for the gateway and, if configured,
-     * sessions.
-     */
-    private static Routes gateway(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
-            GatewayParts parts, MeterRegistry metrics, Channels channels) {
-        GatewayConfig gateway = config.gateway();
-        Relay relay = new Relay(vertx, gateway, parts.usageExtraction(), parts.usageSink(),
-                ChannelMetrics.register(metrics, channels.all()), Clock.systemUTC());
-        return new GatewayRoutes(
-                new GatewayCredentials(infrastructure.gatewayTokenVerifier(), gateway.acceptSessions()),
-                channels, new Pipeline(vertx, channels, parts.limiter(), relay), gateway.maxRequestBytes());
     }
 
     /** Replicas see rotations made elsewhere (another replica, {@code gatehouse keys rotate}). */
