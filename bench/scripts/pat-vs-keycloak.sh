@@ -137,20 +137,25 @@ fi
 if [ "$only" != keycloak ]; then
   gh_port="$(free_port)"
   mkdir -p "$work/gatehouse"
-  export GATEHOUSE_DATA_DIR="$work/gatehouse/data" GATEHOUSE_SERVER_PORT="$gh_port"
+  export GATEHOUSE_DATA_DIR="$work/gatehouse/data" GATEHOUSE_SERVER_PORT="$gh_port" GATEHOUSE_PAT_MAX_ACTIVE_PER_USER=10000
   "$root/gatehouse" --version > /dev/null   # builds the jar if it is stale, before anything is timed
   ( cd "$work/gatehouse" && GATEHOUSE_JAVA_OPTS="$gh_opts" exec "$root/gatehouse" serve ) > "$work/gatehouse.log" 2>&1 &
   gh_pid=$!
   wait_ready Gatehouse "$gh_pid" "http://127.0.0.1:$gh_port/readyz" "$work/gatehouse.log" 120
   echo "# Gatehouse ready on 127.0.0.1:$gh_port (JVM options: $gh_opts)"
-  session="$(cd "$work/gatehouse" && env -u GATEHOUSE_JAVA_OPTS "$root/gatehouse" session issue --user bench --org bench \
-      --ttl 2h 2>/dev/null | tail -1)" \
-      || die "gatehouse session issue failed"
-  printf 'Authorization: Bearer %s\n' "$session" > "$work/gh-headers"
+  # One user (and session) per worker: each user may hold at most pat.maxActivePerUser active PATs
+  # (raised to its maximum, 10,000, above), and a run mints tens of thousands.
+  : > "$work/gh-bearers"
+  for i in $(seq 1 "$concurrency"); do
+    session="$(cd "$work/gatehouse" && env -u GATEHOUSE_JAVA_OPTS "$root/gatehouse" session issue --user "bench-$i" \
+        --org bench --ttl 2h 2>/dev/null | tail -1)" || die "gatehouse session issue failed"
+    printf '%s\n' "$session" >> "$work/gh-bearers"
+  done
+  printf 'Authorization: Bearer %s\n' "$(head -1 "$work/gh-bearers")" > "$work/gh-headers"
   printf '{"name": "bench", "ttl": "1d", "audience": "gateway"}' > "$work/gh-body"
   curl -sSf -o /dev/null "http://127.0.0.1:$gh_port/auth/pat" -H "@$work/gh-headers" \
       -H 'Content-Type: application/json' --data-binary "@$work/gh-body" || die "PAT smoke test failed" "$work/gatehouse.log"
-  echo "# Gatehouse session for bench@bench issued; PAT smoke test passed"
+  echo "# Gatehouse sessions for bench-1..bench-$concurrency@bench issued; PAT smoke test passed"
 fi
 
 echo "# load at start of measurement: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -162,7 +167,7 @@ if [ "$only" != gatehouse ]; then
   echo "# load after Keycloak run: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 if [ "$only" != keycloak ]; then
-  load gatehouse "$gh_pid" --url "http://127.0.0.1:$gh_port/auth/pat" --header-file "$work/gh-headers" \
+  load gatehouse "$gh_pid" --url "http://127.0.0.1:$gh_port/auth/pat" --bearer-file "$work/gh-bearers" \
     --content-type application/json --body-file "$work/gh-body" --expect '"token"'
   echo "# load after Gatehouse run: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi

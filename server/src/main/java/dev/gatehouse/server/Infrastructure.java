@@ -34,6 +34,8 @@ public final class Infrastructure implements AutoCloseable {
 
     /** Accepted gateway tokens remembered at most: enough for every sandbox of a large deployment. */
     private static final int GATEWAY_VERIFIED_TOKENS = 50_000;
+    /** Accepted callers of the auth API remembered at most (sessions, Keycloak access tokens, PATs). */
+    private static final int VERIFIED_CALLERS = 10_000;
 
     private final GatehouseConfig config;
     private final Database database;
@@ -135,12 +137,16 @@ public final class Infrastructure implements AutoCloseable {
     /**
      * The one verifier of "who is calling the auth API": Gatehouse's own tokens through {@link
      * #apiTokenVerifier()}, and access tokens of the configured Keycloak issuers. Built on first use
-     * and shared, so every route uses the same Keycloak key caches.
+     * and shared, so every route uses the same Keycloak key caches. Accepted tokens are remembered
+     * until they expire, as for the gateway (a client sends the same session on every call, and an
+     * ES256 or RS256 verification costs about a millisecond of CPU); revocation is still checked on
+     * every call.
      */
     public synchronized TokenVerifier callerVerifier() {
         if (callerVerifier == null) {
-            callerVerifier = CallerVerifier.of(config.identity(), config.tokens().issuer(), apiTokenVerifier(),
-                    config.tokens().clockSkew());
+            callerVerifier = CachingTokenVerifier.of(CallerVerifier.of(config.identity(), config.tokens().issuer(),
+                    apiTokenVerifier(), config.tokens().clockSkew()), lastUsed.recordingUse(revokedTokens),
+                    Clock.systemUTC(), VERIFIED_CALLERS);
         }
         return callerVerifier;
     }

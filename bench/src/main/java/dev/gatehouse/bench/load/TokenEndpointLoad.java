@@ -87,7 +87,7 @@ public final class TokenEndpointLoad {
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", options.contentType());
         options.headers().forEach(template::header);
-        HttpRequest request = template.POST(HttpRequest.BodyPublishers.ofString(options.body())).build();
+        template.POST(HttpRequest.BodyPublishers.ofString(options.body()));
         byte[] expected = options.expect() == null ? null : options.expect().getBytes(StandardCharsets.UTF_8);
 
         long start = System.nanoTime();
@@ -97,6 +97,11 @@ public final class TokenEndpointLoad {
         List<Worker> workers = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(options.concurrency());
         for (int i = 0; i < options.concurrency(); i++) {
+            HttpRequest.Builder forWorker = template.copy();
+            if (!options.bearers().isEmpty()) {
+                forWorker.setHeader("Authorization", "Bearer " + options.bearers().get(i % options.bearers().size()));
+            }
+            HttpRequest request = forWorker.build();
             Worker worker = new Worker(client, request, expected, measureStart, measureEnd, measuredBudget, done);
             workers.add(worker);
             Thread.ofPlatform().name("load-" + i).daemon().start(worker);
@@ -334,12 +339,14 @@ public final class TokenEndpointLoad {
     }
 
     /** Command-line options, validated. */
-    record Options(String name, URI url, String contentType, String body, Map<String, String> headers, String expect,
-            int concurrency, Duration warmup, Duration duration, long maxRequests, Path jsonOut, List<Long> watchPids) {
+    record Options(String name, URI url, String contentType, String body, Map<String, String> headers,
+            List<String> bearers, String expect, int concurrency, Duration warmup, Duration duration, long maxRequests,
+            Path jsonOut, List<Long> watchPids) {
         static final String USAGE = """
                 usage: TokenEndpointLoad --url http://127.0.0.1:PORT/path [--name NAME]
                          [--content-type TYPE] [--body TEXT | --body-file FILE] [--header 'Name: value']...
                          [--header-file FILE (one 'Name: value' per line; keeps credentials off the command line)]
+                         [--bearer-file FILE (one token per line; worker i sends line i mod n as its bearer)]
                          [--expect TEXT (a 2xx body must contain it)] [--concurrency 16] [--warmup 10s]
                          [--duration 30s] [--max-requests 5000000] [--json-out FILE]
                          [--watch-pid PID (the server; its CPU use in the measured window is reported)]...""";
@@ -348,6 +355,7 @@ public final class TokenEndpointLoad {
             requireNonNull(name, "name");
             requireNonNull(url, "url");
             headers = Map.copyOf(headers);
+            bearers = List.copyOf(bearers);
             watchPids = List.copyOf(watchPids);
             if (!"http".equals(url.getScheme()) || url.getHost() == null) {
                 throw new IllegalArgumentException("--url: " + url + " (expected: an http:// URL)");
@@ -372,6 +380,7 @@ public final class TokenEndpointLoad {
             String contentType = "application/json";
             String body = "";
             Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            List<String> bearers = new ArrayList<>();
             String expect = null;
             int concurrency = 16;
             Duration warmup = Duration.ofSeconds(10);
@@ -399,6 +408,8 @@ public final class TokenEndpointLoad {
                             }
                         }
                     }
+                    case "--bearer-file" -> Files.readAllLines(Path.of(value)).stream()
+                            .map(String::strip).filter(line -> !line.isEmpty()).forEach(bearers::add);
                     case "--expect" -> expect = value;
                     case "--concurrency" -> concurrency = Integer.parseInt(value);
                     case "--warmup" -> warmup = seconds(option, value);
@@ -412,7 +423,7 @@ public final class TokenEndpointLoad {
             if (url == null) {
                 throw new IllegalArgumentException("--url is required");
             }
-            return new Options(name, url, contentType, body, headers, expect, concurrency, warmup, duration,
+            return new Options(name, url, contentType, body, headers, bearers, expect, concurrency, warmup, duration,
                     maxRequests, jsonOut, watchPids);
         }
 
