@@ -15,7 +15,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 gatehouse_find_jdk
 java="$GATEHOUSE_JAVA_HOME/bin/java"; cp=$root/bench/target/benchmarks.jar
 ROOT_A="${ROOT_A:-$root}"
-TOOL_OPTS="-XX:+UseParallelGC -Xms128m -Xmx1g"; work=$(mktemp -d /tmp/p99.XXXX); pids=()
+TOOL_OPTS="-XX:+UseParallelGC -Xms128m -Xmx1g"; work=$(mktemp -d /tmp/gatehouse-ab.XXXXXX); pids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null' EXIT
 fp() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 $java $TOOL_OPTS -cp $cp dev.gatehouse.bench.load.FakeOpenAiUpstream --port 0 --port-file $work/up.port --latency-ms 20 --instances 2 > $work/up.log 2>&1 & pids+=($!)
