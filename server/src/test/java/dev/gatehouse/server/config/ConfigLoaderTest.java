@@ -314,6 +314,8 @@ class ConfigLoaderTest {
                 .containsExactly("GATEHOUSE_SERVER_PORT: \"abc\" (expected: integer 0..65535)");
         assertThat(problemsOf(null, Map.of("GATEHOUSE_SERVER_PORT", "70000")))
                 .containsExactly("GATEHOUSE_SERVER_PORT: 70000 (expected: 0..65535)");
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_SERVER_EVENT_LOOPS", "257")))
+                .containsExactly("GATEHOUSE_SERVER_EVENT_LOOPS: 257 (expected: 0..256)");
     }
 
     @Test

@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -62,6 +64,13 @@ final class FakeUpstream implements AutoCloseable {
 
     String baseUrl() {
         return "http://127.0.0.1:" + port() + "/v1";
+    }
+
+    /** The base URL of a loopback port nothing listens on (connections are refused). */
+    static String unreachableBaseUrl() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return "http://127.0.0.1:" + socket.getLocalPort() + "/v1";
+        }
     }
 
     int requests() {

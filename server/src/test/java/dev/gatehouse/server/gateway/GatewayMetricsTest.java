@@ -23,7 +23,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -74,10 +73,6 @@ class GatewayMetricsTest {
         fail429 = FakeUpstream.start(vertx, 429);
         fail500 = FakeUpstream.start(vertx, 500);
         fail503 = FakeUpstream.start(vertx, 503);
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
         Path keyFile = Files.writeString(dataDir.resolve("ok-key"), UPSTREAM_KEY + "\n");
         JsonArray channels = new JsonArray()
                 .add(channel("json-a", "ok", ok.baseUrl(), 0, "json").put("apiKeyFile", keyFile.toString()))
@@ -85,7 +80,7 @@ class GatewayMetricsTest {
                 .add(channel("reset-a", "ok", ok.baseUrl(), 0, "sse-reset"))
                 .add(channel("gone-a", "ok", ok.baseUrl(), 0, "sse-endless"))
                 .add(channel("slow-a", "ok", ok.baseUrl(), 0, "hang", "sse-stall"))
-                .add(channel("fo-down", "failover", "http://127.0.0.1:" + closedPort + "/v1", 0, "json"))
+                .add(channel("fo-down", "failover", FakeUpstream.unreachableBaseUrl(), 0, "json"))
                 .add(channel("fo-401", "failover", fail401.baseUrl(), 1, "json"))
                 .add(channel("fo-500", "failover", fail500.baseUrl(), 2, "json"))
                 .add(channel("fo-ok", "failover", ok.baseUrl(), 3, "json"))

@@ -27,7 +27,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,10 +79,6 @@ class GatewayRelayTest {
         fail500 = FakeUpstream.start(vertx, 500);
         fail429 = FakeUpstream.start(vertx, 429);
         dead = FakeUpstream.start(vertx, 503);
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort();
-        }
         Path keyFile = Files.writeString(dataDir.resolve("qwen-key"), UPSTREAM_KEY + "\n");
         JsonArray channels = new JsonArray()
                 .add(channel("qwen-a", "qwen", ok.baseUrl(), 0)
@@ -93,7 +88,7 @@ class GatewayRelayTest {
                 .add(channel("other-a", "other", ok.baseUrl(), 0).put("models", new JsonArray(List.of("other-model"))))
                 .add(channel("flaky-500", "flaky", fail500.baseUrl(), 0).put("models", new JsonArray(List.of("json", "sse"))))
                 .add(channel("flaky-429", "flaky", fail429.baseUrl(), 0).put("models", new JsonArray(List.of("json"))))
-                .add(channel("flaky-down", "flaky", "http://127.0.0.1:" + closedPort + "/v1", 0)
+                .add(channel("flaky-down", "flaky", FakeUpstream.unreachableBaseUrl(), 0)
                         .put("models", new JsonArray(List.of("json"))))
                 .add(channel("flaky-ok", "flaky", ok.baseUrl(), 1).put("models", new JsonArray(List.of("json", "sse"))))
                 .add(channel("dead-a", "dead", dead.baseUrl(), 0).put("models", new JsonArray(List.of("json"))));
@@ -471,8 +466,6 @@ class GatewayRelayTest {
         assertThat(response.body()).doesNotContain(UPSTREAM_KEY);
         assertThat(upstreamRequests()).isEqualTo(before);
     }
-
-    static int upstreamRequestsBefore = -1;
 
     static int upstreamRequests() {
         return ok.requests() + fail500.requests() + fail429.requests() + dead.requests();

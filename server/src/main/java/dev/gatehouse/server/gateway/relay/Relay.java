@@ -310,7 +310,7 @@ public final class Relay {
          * client's: the response is aborted without blaming the channel.
          */
         private void armIdle(Attempt current, long delayNanos) {
-            idleTimer = vertx.setTimer(Math.max(1, (delayNanos + 999_999) / 1_000_000), id -> {
+            idleTimer = vertx.setTimer(ceilMillis(delayNanos), id -> {
                 if (finished) {
                     return;
                 }
@@ -420,7 +420,7 @@ public final class Relay {
                 }
                 long left = config.firstByteTimeout().toNanos() - (System.nanoTime() - connectedNanos);
                 if (left > 0) {
-                    timer = vertx.setTimer(Math.max(1, (left + 999_999) / 1_000_000), id -> timedOut());
+                    timer = vertx.setTimer(ceilMillis(left), id -> timedOut());
                     return;
                 }
                 fail(UpstreamFailure.FIRST_BYTE_TIMEOUT,
@@ -448,6 +448,11 @@ public final class Relay {
                 }
             }
         }
+    }
+
+    /** A timer delay covering {@code nanos}: rounded up, at least 1 ms (Vert.x's minimum). */
+    private static long ceilMillis(long nanos) {
+        return Math.max(1, (nanos + 999_999) / 1_000_000);
     }
 
     private static GatewayException channelsBusy() {
