@@ -5,17 +5,15 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.GatewayParts;
-import dev.gatehouse.server.gateway.channels.Channels;
-import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.http.GatehouseHttpServer;
 import dev.gatehouse.server.http.HealthRoutes;
 import dev.gatehouse.server.http.ReadinessCheck;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.pat.PatBackground;
+import dev.gatehouse.server.sandbox.SandboxBackend;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.tokens.DiscoveryRoutes;
 import dev.gatehouse.server.tokens.KeyRing;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -30,13 +28,13 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Gatehouse process: the store, the signing keys and the HTTP server with the routes of
- * the configured roles. {@link #start} blocks until the server listens; {@link #close} shuts down
+ * One running Gatehouse process: the store, the signing keys, the configured roles (each opening
+ * and closing only what it needs) and the HTTP server with their routes. {@link #start} blocks until the server listens; {@link #close} shuts down
  * gracefully (in-flight requests finish within {@code server.shutdownTimeout}). Not reusable after
  * close.
  */
@@ -49,40 +47,89 @@ public final class Gatehouse implements AutoCloseable {
     private final GatehouseHttpServer http;
     private final long keyReloadTimer;
     private final PatBackground patBackground;
-    private final GatewayParts gatewayParts;
-    private final Channels channels;
+    private final List<RunningRole> roles;
 
     private Gatehouse(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx, GatehouseHttpServer http,
-            long keyReloadTimer, PatBackground patBackground, GatewayParts gatewayParts, Channels channels) {
+            long keyReloadTimer, PatBackground patBackground, List<RunningRole> roles) {
         this.config = config;
         this.infrastructure = infrastructure;
         this.vertx = vertx;
         this.http = http;
         this.keyReloadTimer = keyReloadTimer;
         this.patBackground = patBackground;
-        this.gatewayParts = gatewayParts;
-        this.channels = channels;
+        this.roles = roles;
     }
 
     /**
-     * Opens the store and keys, then starts listening. Fails (and releases everything) if any step
-     * fails. The store is opened on its own thread while Vert.x starts: the two are independent and
-     * together make up most of the start-up time.
+     * Opens the store and keys, then the configured roles, then starts listening. Fails (and releases
+     * everything) if any step fails.
      */
     public static Gatehouse start(GatehouseConfig config) {
-        return start(config, (infrastructure, metrics) -> GatewayParts.metered(config.gateway(),
-                config.gatewayLimits(), infrastructure.database(), metrics, Clock.systemUTC()));
+        return builder(config).start();
     }
 
     /** As {@link #start(GatehouseConfig)}, with the given gateway metering and limit components (tests). */
     public static Gatehouse start(GatehouseConfig config, GatewayParts gatewayParts) {
-        requireNonNull(gatewayParts, "gatewayParts");
-        return start(config, (infrastructure, metrics) -> gatewayParts);
+        return builder(config).gatewayParts(gatewayParts).start();
     }
 
-    private static Gatehouse start(GatehouseConfig config,
-            BiFunction<Infrastructure, MeterRegistry, GatewayParts> gatewayPartsFactory) {
-        requireNonNull(config, "config");
+    public static Builder builder(GatehouseConfig config) {
+        return new Builder(config);
+    }
+
+    /**
+     * Starts a Gatehouse with some of its parts replaced (tests, benchmarks); every part not set is
+     * the production one.
+     */
+    public static final class Builder {
+        private final GatehouseConfig config;
+        private Function<RoleContext, GatewayParts> gatewayParts = Builder::meteredGatewayParts;
+        private Function<GatehouseConfig, SandboxBackend> sandboxBackend = SandboxWiring::backend;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(GatehouseConfig config) {
+            this.config = requireNonNull(config, "config");
+        }
+
+        /** The gateway's metering and limits (default: {@link GatewayParts#metered} on the store). */
+        public Builder gatewayParts(GatewayParts parts) {
+            requireNonNull(parts, "parts");
+            this.gatewayParts = context -> parts;
+            return this;
+        }
+
+        /** Where sandboxes run (default: {@code sandbox.backend}'s). */
+        public Builder sandboxBackend(Function<GatehouseConfig, SandboxBackend> factory) {
+            this.sandboxBackend = requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * The roles' clock: when tokens are minted and usage is recorded, and when sandboxes are reaped
+         * and given new tokens (default: the system clock). Tokens are verified on the system clock.
+         */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Gatehouse start() {
+            return Gatehouse.start(this);
+        }
+
+        private static GatewayParts meteredGatewayParts(RoleContext context) {
+            GatehouseConfig config = context.config();
+            return GatewayParts.metered(config.gateway(), config.gatewayLimits(), context.infrastructure().database(),
+                    context.metrics(), context.clock());
+        }
+    }
+
+    /**
+     * The store is opened on its own thread while Vert.x starts: the two are independent and together
+     * make up most of the start-up time.
+     */
+    private static Gatehouse start(Builder builder) {
+        GatehouseConfig config = builder.config;
         CompletableFuture<Infrastructure> opening = new CompletableFuture<>();
         Thread.ofPlatform().name("gatehouse-open-store").start(() -> {
             try {
@@ -111,16 +158,20 @@ public final class Gatehouse implements AutoCloseable {
             vertx.close().await();
             throw e;
         }
-        GatewayParts gatewayParts = null;
-        Channels channels = Channels.none();
+        List<RunningRole> roles = new ArrayList<>();
         try {
-            gatewayParts = gatewayPartsFactory.apply(infrastructure, metrics);
-            // Channel API keys are read here, so a missing key fails the start naming the channel.
-            if (config.roles().contains(Role.GATEWAY)) {
-                channels = Channels.open(vertx, config.gateway(), config.http().eventLoopCount(), System::getenv);
+            RoleContext context = new RoleContext(config, infrastructure, vertx, metrics,
+                    new AdminAuth(config.admin(), infrastructure.serviceAccountVerifier()), builder.clock);
+            if (config.roles().contains(Role.AUTH)) {
+                roles.add(AuthRole.open(context));
             }
-            GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics,
-                    routes(config, infrastructure, vertx, gatewayParts, metrics, channels));
+            if (config.roles().contains(Role.GATEWAY)) {
+                roles.add(GatewayRole.open(context, builder.gatewayParts));
+            }
+            if (config.roles().contains(Role.SANDBOX)) {
+                roles.add(SandboxRole.open(context, builder.sandboxBackend));
+            }
+            GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics, routes(context, roles));
             int port = http.start().await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());
             PatBackground patBackground = PatBackground.start(vertx, config.pat(), infrastructure.revokedTokens(),
@@ -130,11 +181,10 @@ public final class Gatehouse implements AutoCloseable {
                     .addKeyValue("roles", config.roles())
                     .addKeyValue("issuer", config.tokens().issuer())
                     .log("Gatehouse is listening on http://" + config.http().host() + ":" + port);
-            return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground, gatewayParts, channels);
+            return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground, List.copyOf(roles));
         } catch (RuntimeException e) {
-            channels.close();
+            closeAll(roles);
             vertx.close().await();
-            closeQuietly(gatewayParts);
             infrastructure.close();
             throw e;
         }
@@ -154,24 +204,20 @@ public final class Gatehouse implements AutoCloseable {
         }
     }
 
-    private static List<Routes> routes(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx,
-            GatewayParts gatewayParts, MeterRegistry metrics, Channels channels) {
-        Database database = infrastructure.database();
+    private static List<Routes> routes(RoleContext context, List<RunningRole> roles) {
+        Infrastructure infrastructure = context.infrastructure();
+        GatehouseConfig config = context.config();
         KeyRing keyRing = infrastructure.keyRing();
-        List<Routes> routes = new ArrayList<>();
-        routes.add(new HealthRoutes(vertx, List.of(
-                ReadinessCheck.of("store", database::isReachable),
+        List<ReadinessCheck> checks = new ArrayList<>(List.of(
+                ReadinessCheck.of("store", infrastructure.database()::isReachable),
                 ReadinessCheck.of("signing-keys", keyRing::isReady),
                 ReadinessCheck.of("revocations", () -> infrastructure.revokedTokens()
-                        .isFresherThan(config.pat().revocationPollInterval().multipliedBy(5)))))::register);
+                        .isFresherThan(config.pat().revocationPollInterval().multipliedBy(5)))));
+        roles.forEach(role -> checks.addAll(role.readinessChecks()));
+        List<Routes> routes = new ArrayList<>();
+        routes.add(new HealthRoutes(context.vertx(), checks)::register);
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
-        AdminAuth admin = new AdminAuth(config.admin(), infrastructure.serviceAccountVerifier());
-        if (config.roles().contains(Role.AUTH)) {
-            routes.addAll(AuthRole.routes(config, infrastructure, admin));
-        }
-        if (config.roles().contains(Role.GATEWAY)) {
-            routes.addAll(GatewayRole.routes(config, infrastructure, vertx, gatewayParts, metrics, channels, admin));
-        }
+        roles.forEach(role -> routes.addAll(role.routes()));
         return routes;
     }
 
@@ -183,14 +229,10 @@ public final class Gatehouse implements AutoCloseable {
         }, false).onFailure(e -> log.atWarn().setCause(e).log("signing key reload failed; keeping the current keys")));
     }
 
-    private static void closeQuietly(GatewayParts parts) {
-        if (parts == null) {
-            return;
-        }
-        try {
-            parts.close();
-        } catch (Exception e) {
-            log.atError().setCause(e).log("flushing gateway usage or settling reservations failed");
+    /** Closes the roles, last opened first. */
+    private static void closeAll(List<RunningRole> roles) {
+        for (int i = roles.size() - 1; i >= 0; i--) {
+            roles.get(i).close();
         }
     }
 
@@ -220,8 +262,7 @@ public final class Gatehouse implements AutoCloseable {
         try {
             http.shutdown().await();
             patBackground.stop();
-            channels.close();
-            closeQuietly(gatewayParts);
+            closeAll(roles);
             vertx.close().await();
         } finally {
             infrastructure.close();

@@ -1,6 +1,5 @@
 package dev.gatehouse.server;
 
-import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayCredentials;
@@ -13,27 +12,74 @@ import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.gateway.relay.Pipeline;
 import dev.gatehouse.server.gateway.relay.Relay;
 import dev.gatehouse.server.http.Routes;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Vertx;
-import java.time.Clock;
 import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The routes of the {@code gateway} role: the OpenAI-compatible API and the usage reports. Its
- * verifier accepts any audience (sandbox tokens carry none); {@link GatewayCredentials} then admits
- * sandbox tokens, PATs for the gateway and, if configured, sessions.
+ * The {@code gateway} role: the OpenAI-compatible API and the usage reports. It opens the channels
+ * (reading their API keys, so a missing key fails the start naming the channel) and the metering
+ * and limit parts (the usage writer), and closes them after the server has drained. Its verifier
+ * accepts any audience (sandbox tokens carry none); {@link GatewayCredentials} then admits sandbox
+ * tokens, PATs for the gateway and, if configured, sessions.
  */
-final class GatewayRole {
-    private GatewayRole() {}
+final class GatewayRole implements RunningRole {
+    private static final Logger log = LoggerFactory.getLogger(GatewayRole.class);
 
-    static List<Routes> routes(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx, GatewayParts parts,
-            MeterRegistry metrics, Channels channels, AdminAuth admin) {
+    private final Channels channels;
+    private final GatewayParts parts;
+    private final List<Routes> routes;
+
+    private GatewayRole(Channels channels, GatewayParts parts, List<Routes> routes) {
+        this.channels = channels;
+        this.parts = parts;
+        this.routes = routes;
+    }
+
+    /** @param partsFactory the metering and limit parts ({@link GatewayParts#metered} in production) */
+    static GatewayRole open(RoleContext context, Function<RoleContext, GatewayParts> partsFactory) {
+        GatehouseConfig config = context.config();
         GatewayConfig gateway = config.gateway();
-        Relay relay = new Relay(vertx, gateway, parts.usageExtraction(), parts.usageSink(),
-                ChannelMetrics.register(metrics, channels.all()), Clock.systemUTC());
-        return List.of(
-                new GatewayRoutes(new GatewayCredentials(infrastructure.gatewayTokenVerifier(), gateway.acceptSessions()),
-                        channels, new Pipeline(vertx, channels, parts.limiter(), relay), gateway.maxRequestBytes()),
-                new UsageRoutes(admin, new JdbcUsageReports(infrastructure.database())));
+        Channels channels = Channels.open(context.vertx(), gateway, config.http().eventLoopCount(), System::getenv);
+        GatewayParts parts = null;
+        try {
+            parts = partsFactory.apply(context);
+            Relay relay = new Relay(context.vertx(), gateway, parts.usageExtraction(), parts.usageSink(),
+                    ChannelMetrics.register(context.metrics(), channels.all()), context.clock());
+            Infrastructure infrastructure = context.infrastructure();
+            List<Routes> routes = List.of(
+                    new GatewayRoutes(new GatewayCredentials(infrastructure.gatewayTokenVerifier(), gateway.acceptSessions()),
+                            channels, new Pipeline(context.vertx(), channels, parts.limiter(), relay),
+                            gateway.maxRequestBytes()),
+                    new UsageRoutes(context.admin(), new JdbcUsageReports(infrastructure.database())));
+            return new GatewayRole(channels, parts, routes);
+        } catch (RuntimeException e) {
+            channels.close();
+            closeQuietly(parts);
+            throw e;
+        }
+    }
+
+    @Override
+    public List<Routes> routes() {
+        return routes;
+    }
+
+    @Override
+    public void close() {
+        channels.close();
+        closeQuietly(parts);
+    }
+
+    private static void closeQuietly(GatewayParts parts) {
+        if (parts == null) {
+            return;
+        }
+        try {
+            parts.close();
+        } catch (Exception e) {
+            log.atError().setCause(e).log("flushing gateway usage or settling reservations failed");
+        }
     }
 }

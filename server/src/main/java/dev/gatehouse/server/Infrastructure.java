@@ -8,14 +8,19 @@ import dev.gatehouse.sdk.verify.CachingTokenVerifier;
 import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.crypto.KeyEncryptionKey;
+import dev.gatehouse.server.gateway.bridge.SandboxTokens;
 import dev.gatehouse.server.identity.CallerVerifier;
 import dev.gatehouse.server.identity.ServiceAccountVerifier;
 import dev.gatehouse.server.pat.LastUsedTracker;
 import dev.gatehouse.server.pat.RevokedTokens;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.tokens.Hs256TokenMinter;
 import dev.gatehouse.server.tokens.KeyRing;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
+import dev.gatehouse.server.tokens.SigningTokenMinter;
+import dev.gatehouse.server.tokens.TokenMinter;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -161,6 +166,23 @@ public final class Infrastructure implements AutoCloseable {
                     config.tokens().clockSkew(), config.identity().jwksRefreshMinInterval());
         }
         return serviceAccountVerifier;
+    }
+
+    /**
+     * Mints, records and revokes sandbox tokens: HS256 with {@code keys.hs256Secret} when it is set
+     * (NewAPI interop), else signed by the key ring and verifiable through the JWKS. The one minting
+     * path of the bridge and of the sandbox role.
+     */
+    public SandboxTokens sandboxTokens(AuditLog audit, Clock clock) {
+        TokenMinter minter = config.keys().hs256Secret()
+                .<TokenMinter>map(secret -> Hs256TokenMinter.of(secret, config.tokens(), clock))
+                .orElseGet(() -> SigningTokenMinter.of(keyRing, config.tokens(), clock));
+        return new SandboxTokens(database, minter, config.tokens().maxTokenTtl(), audit, revokedTokens, clock);
+    }
+
+    /** Whether a sandbox token can be signed now: HS256 is configured, or the key ring is ready. */
+    public boolean canSignSandboxTokens() {
+        return config.keys().hs256Secret().isPresent() || keyRing.isReady();
     }
 
     public Database database() {

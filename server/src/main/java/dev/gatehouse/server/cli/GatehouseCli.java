@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Narrow, revocable credentials and an OpenAI-compatible LLM gateway for AI-agent sandboxes.",
         subcommands = {ServeCommand.class, ConfigCommand.class, KeysCommand.class, TokenCommand.class,
-                SessionCommand.class, KeycloakCommand.class})
+                SessionCommand.class, KeycloakCommand.class, SandboxCommand.class})
 public final class GatehouseCli {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILED = 1;

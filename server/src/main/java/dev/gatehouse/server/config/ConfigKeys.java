@@ -14,6 +14,9 @@ import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.pat.PatConfig;
+import dev.gatehouse.server.sandbox.SandboxConfig;
+import dev.gatehouse.server.sandbox.SandboxProfile;
+import dev.gatehouse.server.sandbox.kubernetes.KubernetesSandboxConfig;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
@@ -155,8 +158,12 @@ final class ConfigKeys {
             settings -> shorter(Duration.ofDays(7), settings.require(PAT_MAX_TTL)), config -> config.pat().defaultTtl(),
             "Lifetime of a personal access token whose request names no ttl (at most pat.maxTtl).");
     static final ConfigKey<List<String>> PAT_AUDIENCES = withDefault("pat.audiences", ValueType.TEXT_LIST,
-            List.of("gateway"), config -> config.pat().audiences(),
+            List.of("gateway", "newapi"), config -> config.pat().audiences(),
             "Audiences a personal access token may be minted for; the first is the default.");
+    static final ConfigKey<String> PAT_BRIDGE_AUDIENCE = withDefault("pat.bridgeAudience", ValueType.TEXT, "newapi",
+            config -> config.pat().bridgeAudience(),
+            "Audience a personal access token needs to mint sandbox tokens for its own organization at"
+                    + " POST /admin/tokens/sandbox.");
     static final ConfigKey<Duration> PAT_REVOCATION_POLL_INTERVAL = withDefault("pat.revocationPollInterval",
             ValueType.DURATION, Duration.ofSeconds(2), config -> config.pat().revocationPollInterval(),
             "How often every replica loads revocations made elsewhere (at most 5s).");
@@ -257,6 +264,86 @@ final class ConfigKeys {
             config -> config.gatewayLimits().orgTotalTokenBudget(),
             "Tokens one organization may use in total, across replicas (kept in the store); 0: unlimited.");
 
+    static final ConfigKey<SandboxConfig.Backend> SANDBOX_BACKEND = withDefault("sandbox.backend",
+            ValueType.SANDBOX_BACKEND, SandboxConfig.Backend.PROCESS, config -> config.sandbox().backend(),
+            "Where sandboxes run: process (child processes of this Gatehouse, one replica, development) or"
+                    + " kubernetes.");
+    static final ConfigKey<URI> SANDBOX_GATEWAY_URL = derived("sandbox.gatewayUrl", ValueType.HTTP_URL,
+            "<server.publicUrl>/v1", settings -> gatewayUrl(settings.require(SERVER_PUBLIC_URL)),
+            config -> config.sandbox().gatewayUrl(),
+            "The LLM gateway's OpenAI base URL given to every sandbox (LLM_GATEWAY_URL), as sandboxes reach it.");
+    static final ConfigKey<List<SandboxProfile>> SANDBOX_PROFILES = withDefault("sandbox.profiles",
+            ValueType.SANDBOX_PROFILES, List.of(), config -> config.sandbox().profiles(),
+            "Pod/runtime shapes a sandbox is started from; a profile named default always exists (every channel,"
+                    + " the reference runtime, default resources) unless configured.");
+    static final ConfigKey<Integer> SANDBOX_MAX_PER_USER = withDefault("sandbox.maxPerUser", ValueType.integer("1..1000"),
+            5, config -> config.sandbox().maxPerUser(),
+            "Live sandboxes one user may hold in one organization; one more is refused (409).");
+    static final ConfigKey<Integer> SANDBOX_MAX_PER_ORGANIZATION = withDefault("sandbox.maxPerOrganization",
+            ValueType.integer("1..100000"), 100, config -> config.sandbox().maxPerOrganization(),
+            "Live sandboxes one organization may hold; one more is refused (409).");
+    static final ConfigKey<Duration> SANDBOX_START_TIMEOUT = withDefault("sandbox.startTimeout", ValueType.DURATION,
+            Duration.ofMinutes(2), config -> config.sandbox().startTimeout(),
+            "How long a sandbox may take to become healthy before it is failed, removed and its token revoked.");
+    static final ConfigKey<Duration> SANDBOX_IDLE_TIMEOUT = withDefault("sandbox.idleTimeout", ValueType.DURATION,
+            Duration.ofMinutes(30), config -> config.sandbox().idleTimeout(),
+            "A sandbox with no proxied traffic and no gateway calls for this long is stopped.");
+    static final ConfigKey<Duration> SANDBOX_MAX_LIFETIME = withDefault("sandbox.maxLifetime", ValueType.DURATION,
+            Duration.ofHours(12), config -> config.sandbox().maxLifetime(),
+            "A sandbox running this long is stopped, however busy.");
+    static final ConfigKey<Duration> SANDBOX_TOKEN_ROTATE_BEFORE = withDefault("sandbox.tokenRotateBefore",
+            ValueType.DURATION, Duration.ofDays(1), config -> config.sandbox().tokenRotateBefore(),
+            "A sandbox's gateway token is replaced this long before it expires (less than the token's lifetime).");
+    static final ConfigKey<Duration> SANDBOX_REAP_INTERVAL = withDefault("sandbox.reapInterval", ValueType.DURATION,
+            Duration.ofSeconds(30), config -> config.sandbox().reapInterval(),
+            "How often idle, expired, stuck and due-for-rotation sandboxes are looked for.");
+    static final ConfigKey<Duration> SANDBOX_GC_INTERVAL = withDefault("sandbox.gcInterval", ValueType.DURATION,
+            Duration.ofMinutes(5), config -> config.sandbox().gcInterval(),
+            "How often orphans are collected both ways (backend objects without a record, records without"
+                    + " objects); also at start.");
+    static final ConfigKey<String> SANDBOX_KUBERNETES_NAMESPACE = optional("sandbox.kubernetes.namespace",
+            ValueType.TEXT, config -> config.sandbox().kubernetes().namespace(),
+            "kubernetes backend: the namespace every sandbox is created in; required.");
+    static final ConfigKey<String> SANDBOX_KUBERNETES_IMAGE = optional("sandbox.kubernetes.image", ValueType.TEXT,
+            config -> config.sandbox().kubernetes().image(),
+            "kubernetes backend: the runtime image of profiles that name none (pin it by digest).");
+    static final ConfigKey<String> SANDBOX_KUBERNETES_GATEWAY_NAMESPACE = optional(
+            "sandbox.kubernetes.gatewayNamespace", ValueType.TEXT,
+            config -> config.sandbox().kubernetes().gatewayNamespace(),
+            "kubernetes backend, sandbox egress: the namespace of the gateway's pods.");
+    static final ConfigKey<Map<String, String>> SANDBOX_KUBERNETES_GATEWAY_POD_LABELS = optional(
+            "sandbox.kubernetes.gatewayPodLabels", ValueType.LABELS,
+            config -> Optional.of(config.sandbox().kubernetes().gatewayPodLabels()).filter(labels -> !labels.isEmpty()),
+            "kubernetes backend, sandbox egress: labels selecting the gateway's pods.");
+    static final ConfigKey<String> SANDBOX_KUBERNETES_GATEWAY_CIDR = optional("sandbox.kubernetes.gatewayCidr",
+            ValueType.TEXT, config -> config.sandbox().kubernetes().gatewayCidr(),
+            "kubernetes backend, sandbox egress: the gateway's address range, instead of namespace/pod labels.");
+    static final ConfigKey<Integer> SANDBOX_KUBERNETES_GATEWAY_PORT = withDefault("sandbox.kubernetes.gatewayPort",
+            ValueType.integer("1..65535"), KubernetesSandboxConfig.DEFAULT_GATEWAY_PORT,
+            config -> config.sandbox().kubernetes().gatewayPort(),
+            "kubernetes backend, sandbox egress: the port the gateway's pods (or the address range) listen on.");
+    static final ConfigKey<String> SANDBOX_KUBERNETES_GATEHOUSE_NAMESPACE = optional(
+            "sandbox.kubernetes.gatehouseNamespace", ValueType.TEXT,
+            config -> config.sandbox().kubernetes().gatehouseNamespace(),
+            "kubernetes backend, sandbox ingress: the namespace of Gatehouse's pods; unset: the sandboxes' namespace.");
+    static final ConfigKey<Map<String, String>> SANDBOX_KUBERNETES_GATEHOUSE_POD_LABELS = withDefault(
+            "sandbox.kubernetes.gatehousePodLabels", ValueType.LABELS,
+            KubernetesSandboxConfig.DEFAULT_GATEHOUSE_POD_LABELS,
+            config -> config.sandbox().kubernetes().gatehousePodLabels(),
+            "kubernetes backend, sandbox ingress: labels selecting Gatehouse's pods, the only ones let in.");
+    static final ConfigKey<String> SANDBOX_KUBERNETES_DNS_NAMESPACE = withDefault("sandbox.kubernetes.dnsNamespace",
+            ValueType.TEXT, KubernetesSandboxConfig.DEFAULT_DNS_NAMESPACE,
+            config -> config.sandbox().kubernetes().dnsNamespace(),
+            "kubernetes backend, sandbox egress: the namespace of the cluster DNS pods.");
+    static final ConfigKey<Map<String, String>> SANDBOX_KUBERNETES_DNS_POD_LABELS = withDefault(
+            "sandbox.kubernetes.dnsPodLabels", ValueType.LABELS, KubernetesSandboxConfig.DEFAULT_DNS_POD_LABELS,
+            config -> config.sandbox().kubernetes().dnsPodLabels(),
+            "kubernetes backend, sandbox egress: labels selecting the cluster DNS pods.");
+    static final ConfigKey<Integer> SANDBOX_KUBERNETES_RUN_AS_USER = withDefault("sandbox.kubernetes.runAsUser",
+            ValueType.integer("1..2147483647"), (int) KubernetesSandboxConfig.DEFAULT_RUN_AS_USER,
+            config -> (int) config.sandbox().kubernetes().runAsUser(),
+            "kubernetes backend: the non-root user (and group) id the runtime runs as.");
+
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
             SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT, SERVER_EVENT_LOOPS,
@@ -267,7 +354,7 @@ final class ConfigKeys {
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
             IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL, IDENTITY_KEYCLOAK_ORGANIZATIONS,
             PAT_DEFAULT_TTL, PAT_MAX_TTL, PAT_AUDIENCES, PAT_REVOCATION_POLL_INTERVAL, PAT_LAST_USED_FLUSH_INTERVAL,
-            PAT_MAX_ACTIVE_PER_USER,
+            PAT_MAX_ACTIVE_PER_USER, PAT_BRIDGE_AUDIENCE,
             ADMIN_SECRET, ADMIN_SERVICE_ACCOUNTS_ISSUERS, ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE,
             ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE, ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER,
             GATEWAY_CHANNELS, GATEWAY_DEFAULT_PROVIDER, GATEWAY_ACCEPT_SESSIONS, GATEWAY_CONNECT_TIMEOUT,
@@ -276,7 +363,14 @@ final class ConfigKeys {
             GATEWAY_MAX_CONNECTIONS_PER_CHANNEL, GATEWAY_MAX_WAITING_PER_CHANNEL,
             GATEWAY_LIMITS_TOKEN_RPM, GATEWAY_LIMITS_TOKEN_TPM, GATEWAY_LIMITS_ORG_RPM, GATEWAY_LIMITS_ORG_TPM,
             GATEWAY_LIMITS_TOKEN_DAILY_BUDGET, GATEWAY_LIMITS_ORG_DAILY_BUDGET, GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET,
-            GATEWAY_LIMITS_ORG_TOTAL_BUDGET);
+            GATEWAY_LIMITS_ORG_TOTAL_BUDGET,
+            SANDBOX_BACKEND, SANDBOX_GATEWAY_URL, SANDBOX_PROFILES, SANDBOX_MAX_PER_USER, SANDBOX_MAX_PER_ORGANIZATION,
+            SANDBOX_START_TIMEOUT, SANDBOX_IDLE_TIMEOUT, SANDBOX_MAX_LIFETIME, SANDBOX_TOKEN_ROTATE_BEFORE,
+            SANDBOX_REAP_INTERVAL, SANDBOX_GC_INTERVAL,
+            SANDBOX_KUBERNETES_NAMESPACE, SANDBOX_KUBERNETES_IMAGE, SANDBOX_KUBERNETES_GATEWAY_NAMESPACE,
+            SANDBOX_KUBERNETES_GATEWAY_POD_LABELS, SANDBOX_KUBERNETES_GATEWAY_CIDR, SANDBOX_KUBERNETES_GATEWAY_PORT,
+            SANDBOX_KUBERNETES_GATEHOUSE_NAMESPACE, SANDBOX_KUBERNETES_GATEHOUSE_POD_LABELS,
+            SANDBOX_KUBERNETES_DNS_NAMESPACE, SANDBOX_KUBERNETES_DNS_POD_LABELS, SANDBOX_KUBERNETES_RUN_AS_USER);
 
     private ConfigKeys() {}
 
@@ -328,7 +422,8 @@ final class ConfigKeys {
                         settings.require(PAT_AUDIENCES),
                         settings.require(PAT_REVOCATION_POLL_INTERVAL),
                         settings.require(PAT_LAST_USED_FLUSH_INTERVAL),
-                        settings.require(PAT_MAX_ACTIVE_PER_USER)),
+                        settings.require(PAT_MAX_ACTIVE_PER_USER),
+                        settings.require(PAT_BRIDGE_AUDIENCE)),
                 new AdminConfig(settings.get(ADMIN_SECRET), new AdminConfig.ServiceAccounts(
                         settings.require(ADMIN_SERVICE_ACCOUNTS_ISSUERS),
                         settings.require(ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE),
@@ -355,7 +450,37 @@ final class ConfigKeys {
                         settings.require(GATEWAY_LIMITS_TOKEN_DAILY_BUDGET),
                         settings.require(GATEWAY_LIMITS_ORG_DAILY_BUDGET),
                         settings.require(GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET),
-                        settings.require(GATEWAY_LIMITS_ORG_TOTAL_BUDGET)));
+                        settings.require(GATEWAY_LIMITS_ORG_TOTAL_BUDGET)),
+                new SandboxConfig(
+                        settings.require(SANDBOX_BACKEND),
+                        settings.require(SANDBOX_GATEWAY_URL),
+                        settings.require(SANDBOX_PROFILES),
+                        settings.require(SANDBOX_MAX_PER_USER),
+                        settings.require(SANDBOX_MAX_PER_ORGANIZATION),
+                        settings.require(SANDBOX_START_TIMEOUT),
+                        settings.require(SANDBOX_IDLE_TIMEOUT),
+                        settings.require(SANDBOX_MAX_LIFETIME),
+                        settings.require(SANDBOX_TOKEN_ROTATE_BEFORE),
+                        settings.require(SANDBOX_REAP_INTERVAL),
+                        settings.require(SANDBOX_GC_INTERVAL),
+                        new KubernetesSandboxConfig(
+                                settings.get(SANDBOX_KUBERNETES_NAMESPACE),
+                                settings.get(SANDBOX_KUBERNETES_IMAGE),
+                                settings.get(SANDBOX_KUBERNETES_GATEWAY_NAMESPACE),
+                                settings.get(SANDBOX_KUBERNETES_GATEWAY_POD_LABELS).orElse(Map.of()),
+                                settings.get(SANDBOX_KUBERNETES_GATEWAY_CIDR),
+                                settings.require(SANDBOX_KUBERNETES_GATEWAY_PORT),
+                                settings.get(SANDBOX_KUBERNETES_GATEHOUSE_NAMESPACE),
+                                settings.require(SANDBOX_KUBERNETES_GATEHOUSE_POD_LABELS),
+                                settings.require(SANDBOX_KUBERNETES_DNS_NAMESPACE),
+                                settings.require(SANDBOX_KUBERNETES_DNS_POD_LABELS),
+                                settings.require(SANDBOX_KUBERNETES_RUN_AS_USER))));
+    }
+
+    /** {@code publicUrl} + {@code /v1}: where a sandbox reaches the gateway by default. */
+    private static URI gatewayUrl(URI publicUrl) {
+        String base = publicUrl.toString();
+        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/v1");
     }
 
     private static Duration shorter(Duration a, Duration b) {

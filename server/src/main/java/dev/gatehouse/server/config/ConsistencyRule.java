@@ -1,6 +1,14 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.bridge.SandboxTokens;
+import dev.gatehouse.server.sandbox.SandboxConfig;
+import dev.gatehouse.server.sandbox.SandboxProfile;
+import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -24,5 +32,50 @@ record ConsistencyRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Func
             new ConsistencyRule(ConfigKeys.IDENTITY_KEYCLOAK_ORGANIZATIONS,
                     config -> config.identity().issuers().containsAll(config.identity().organizations().keySet()),
                     config -> "only issuers of identity.keycloak.issuers, "
-                            + ConfigKeys.IDENTITY_KEYCLOAK_ISSUERS.show(config)));
+                            + ConfigKeys.IDENTITY_KEYCLOAK_ISSUERS.show(config)),
+            new ConsistencyRule(ConfigKeys.SANDBOX_PROFILES,
+                    config -> channelNames(config).containsAll(profileChannels(config)),
+                    config -> "channels named by gateway.channels, " + channelNames(config)),
+            new ConsistencyRule(ConfigKeys.SANDBOX_TOKEN_ROTATE_BEFORE,
+                    config -> config.sandbox().tokenRotateBefore().compareTo(sandboxTokenTtl(config)) < 0,
+                    config -> "less than a sandbox token's lifetime, " + Quantities.formatDuration(sandboxTokenTtl(config))),
+            new ConsistencyRule(ConfigKeys.SANDBOX_KUBERNETES_NAMESPACE,
+                    config -> !onKubernetes(config) || config.sandbox().kubernetes().namespace().isPresent(),
+                    config -> "set with sandbox.backend kubernetes: the namespace sandboxes are created in"),
+            new ConsistencyRule(ConfigKeys.SANDBOX_KUBERNETES_GATEWAY_CIDR,
+                    config -> !onKubernetes(config) || gatewaySelected(config) != config.sandbox().kubernetes()
+                            .gatewayCidr().isPresent(),
+                    config -> "with sandbox.backend kubernetes, either gatewayCidr or gatewayNamespace/gatewayPodLabels:"
+                            + " the one place besides DNS a sandbox may connect to"),
+            new ConsistencyRule(ConfigKeys.SANDBOX_KUBERNETES_IMAGE,
+                    config -> !onKubernetes(config) || config.sandbox().kubernetes().image().isPresent()
+                            || config.sandbox().profiles().stream().allMatch(profile -> profile.image().isPresent()),
+                    config -> "set with sandbox.backend kubernetes unless every profile names an image; profiles"
+                            + " without one: " + config.sandbox().profiles().stream()
+                                    .filter(profile -> profile.image().isEmpty()).map(SandboxProfile::name).toList()));
+
+    private static boolean onKubernetes(GatehouseConfig config) {
+        return config.sandbox().backend() == SandboxConfig.Backend.KUBERNETES;
+    }
+
+    private static boolean gatewaySelected(GatehouseConfig config) {
+        return config.sandbox().kubernetes().gatewayNamespace().isPresent()
+                || !config.sandbox().kubernetes().gatewayPodLabels().isEmpty();
+    }
+
+    private static Set<String> channelNames(GatehouseConfig config) {
+        return config.gateway().channels().stream().map(ChannelConfig::name)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    private static Set<String> profileChannels(GatehouseConfig config) {
+        return config.sandbox().profiles().stream().flatMap(profile -> profile.channels().stream())
+                .collect(Collectors.toSet());
+    }
+
+    /** The lifetime of the sandbox tokens the sandbox role mints: 7 days, or tokens.maxTtl if shorter. */
+    private static Duration sandboxTokenTtl(GatehouseConfig config) {
+        Duration maxTtl = config.tokens().maxTokenTtl();
+        return SandboxTokens.TTL.compareTo(maxTtl) <= 0 ? SandboxTokens.TTL : maxTtl;
+    }
 }

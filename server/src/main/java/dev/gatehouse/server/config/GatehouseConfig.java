@@ -10,6 +10,7 @@ import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.pat.PatConfig;
+import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.TokensConfig;
@@ -28,6 +29,7 @@ import java.util.Set;
  * @param admin the admin API
  * @param gateway the LLM gateway
  * @param gatewayLimits default per-token and per-organization gateway rate limits and token budgets
+ * @param sandbox sandboxes: backend, profiles, quotas, lifecycle
  */
 public record GatehouseConfig(
         boolean production,
@@ -42,7 +44,8 @@ public record GatehouseConfig(
         PatConfig pat,
         AdminConfig admin,
         GatewayConfig gateway,
-        LimitsConfig gatewayLimits) {
+        LimitsConfig gatewayLimits,
+        SandboxConfig sandbox) {
 
     public GatehouseConfig {
         requireNonNull(dataDir, "dataDir");
@@ -57,6 +60,7 @@ public record GatehouseConfig(
         requireNonNull(admin, "admin");
         requireNonNull(gateway, "gateway");
         requireNonNull(gatewayLimits, "gatewayLimits");
+        requireNonNull(sandbox, "sandbox");
         if (roles.isEmpty()) {
             throw new IllegalArgumentException("roles: [] (expected: at least one of auth, gateway, sandbox, byos)");
         }
@@ -70,6 +74,6 @@ public record GatehouseConfig(
     /** This configuration with other roles (the {@code serve --roles} override). */
     public GatehouseConfig withRoles(Set<Role> roles) {
         return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, logging, identity, pat, admin,
-                gateway, gatewayLimits);
+                gateway, gatewayLimits, sandbox);
     }
 }

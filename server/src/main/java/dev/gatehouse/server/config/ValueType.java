@@ -4,6 +4,8 @@ import dev.gatehouse.server.Role;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
+import dev.gatehouse.server.sandbox.SandboxConfig;
+import dev.gatehouse.server.sandbox.SandboxProfile;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -98,9 +99,23 @@ record ValueType<T>(
             "role=capability,capability;role=capability (YAML: a mapping of role to a list of capabilities)",
             ValueType::parseRoleCapabilities, ValueType::formatRoleCapabilities, false, false, true, false);
     static final ValueType<List<ChannelConfig>> GATEWAY_CHANNELS = new ValueType<>("list of channels",
-            "a list of {name, provider, baseUrl, apiKeyFile | apiKeyEnv, models[], weight, priority, probePath}"
+            "a list of {name, provider, baseUrl, apiKeyFile | apiKeyEnv, models[], weight, priority, probePath,"
+                    + " organizations[]}"
                     + " (environment: the same as JSON)",
             ChannelsValue::parse, ChannelsValue::format, false, false, false, true);
+
+    static final ValueType<SandboxConfig.Backend> SANDBOX_BACKEND = plain("process or kubernetes", "process or kubernetes",
+            text -> SandboxConfig.Backend.fromConfigName(text.strip().toLowerCase(Locale.ROOT))
+                    .orElseThrow(IllegalArgumentException::new),
+            SandboxConfig.Backend::configName);
+    static final ValueType<List<SandboxProfile>> SANDBOX_PROFILES = new ValueType<>("list of profiles",
+            "a list of {name, channels[], model, image, runtimeClass, resources{}, volume{}, command[], port,"
+                    + " tokenDelivery} (environment: the same as JSON)",
+            SandboxProfilesValue::parse, SandboxProfilesValue::format, false, false, false, true);
+    /** Kubernetes labels: {@code name=value;name=value}; names and values are checked by the record using them. */
+    static final ValueType<Map<String, String>> LABELS = new ValueType<>("labels",
+            "name=value;name=value (YAML: a mapping of label name to value)",
+            ValueType::parseLabels, ValueType::formatLabels, false, false, true, false);
 
     static final ValueType<Map<URI, String>> ISSUER_ORGANIZATIONS = new ValueType<>("issuer → organization",
             "issuer=organization;issuer=organization (YAML: a mapping of issuer URL to organization id)",
@@ -269,6 +284,26 @@ record ValueType<T>(
             }
         }
         return List.copyOf(values);
+    }
+
+    private static Map<String, String> parseLabels(String text) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String entry : text.split(";")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || labels.put(entry.substring(0, eq).strip(), entry.substring(eq + 1).strip()) != null) {
+                throw new IllegalArgumentException();
+            }
+        }
+        return labels;
+    }
+
+    private static String formatLabels(Map<String, String> labels) {
+        return labels.entrySet().stream()
+                .map(entry -> entry.getKey() + "=" + entry.getValue())
+                .collect(Collectors.joining(";"));
     }
 
     private static Secret parseKek(String text) {

@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -25,6 +27,7 @@ import java.util.regex.Pattern;
  * @param priority tier; lower is preferred (0 is the best), default 0
  * @param probePath what is appended to {@code baseUrl} to probe the channel while it is out
  *     ({@code GET}, default {@code /models}); a path, optionally with a query
+ * @param organizations the organizations whose callers may use it; empty: every organization
  */
 public record ChannelConfig(
         String name,
@@ -35,7 +38,8 @@ public record ChannelConfig(
         List<String> models,
         int weight,
         int priority,
-        String probePath) {
+        String probePath,
+        Set<String> organizations) {
 
     public static final int DEFAULT_WEIGHT = 1;
     public static final int DEFAULT_PRIORITY = 0;
@@ -53,6 +57,7 @@ public record ChannelConfig(
         requireNonNull(apiKeyEnv, "apiKeyEnv");
         requireNonNull(probePath, "probePath");
         models = List.copyOf(requireNonNull(models, "models"));
+        organizations = Collections.unmodifiableSet(new LinkedHashSet<>(requireNonNull(organizations, "organizations")));
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: " + quote(name)
                     + " (expected: 1..128 letters, digits or ._:@/- starting with a letter or digit)");
@@ -92,10 +97,20 @@ public record ChannelConfig(
         if (priority < 0 || priority > 1000) {
             throw new IllegalArgumentException("priority: " + priority + " (expected: 0..1000)");
         }
+        for (String organization : organizations) {
+            if (organization.isBlank()) {
+                throw new IllegalArgumentException("organizations: [\"\"] (expected: organization ids)");
+            }
+        }
         if (!PROBE_PATH.matcher(probePath).matches()) {
             throw new IllegalArgumentException("probePath: " + quote(probePath)
                     + " (expected: a path starting with /, optionally with a query, e.g. /models)");
         }
+    }
+
+    /** Whether callers of {@code organization} may use this channel. */
+    public boolean allows(String organization) {
+        return organizations.isEmpty() || organizations.contains(organization);
     }
 
     /** {@code baseUrl} without a trailing slash, so that {@code /chat/completions} can be appended. */

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param claims the verified token
  * @param meter the caller as metered and limited
  * @param allowedChannels the channels a sandbox token names; empty for PATs and sessions, which may
- *     use every channel
+ *     use every channel their organization may use
  */
 public record GatewayCaller(Claims claims, Caller meter, Optional<Set<String>> allowedChannels) {
     public GatewayCaller {
@@ -22,7 +22,9 @@ public record GatewayCaller(Claims claims, Caller meter, Optional<Set<String>> a
         allowedChannels = requireNonNull(allowedChannels, "allowedChannels").map(Set::copyOf);
     }
 
-    public boolean mayUse(String channel) {
-        return allowedChannels.map(allowed -> allowed.contains(channel)).orElse(true);
+    /** Whether the token names {@code channel} (PATs and sessions name none) and the channel admits the organization. */
+    public boolean mayUse(ChannelConfig channel) {
+        return allowedChannels.map(allowed -> allowed.contains(channel.name())).orElse(true)
+                && channel.allows(meter.organization());
     }
 }

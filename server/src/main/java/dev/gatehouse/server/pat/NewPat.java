@@ -3,21 +3,15 @@ package dev.gatehouse.server.pat;
 import static dev.gatehouse.server.http.Shown.quote;
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.server.config.Quantities;
 import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.JsonBody;
 import dev.gatehouse.server.http.Shown;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -40,10 +34,6 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
             "a positive duration such as \"7d\", \"12h\", \"30m\", \"3600s\", or whole seconds as a number";
     private static final Pattern PRINTABLE = Pattern.compile("[\\p{L}\\p{M}\\p{N}\\p{P}\\p{S}\\p{Zs}]+");
     private static final Pattern CAPABILITY = Pattern.compile("[\\x21-\\x7e]+");
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
     public NewPat {
         requireNonNull(name, "name");
@@ -57,35 +47,9 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
      *     {@code ttl_too_long} or {@code unknown_audience}
      */
     static NewPat parse(byte[] body, PatConfig config) {
-        JsonNode root = readObject(body);
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-            String field = names.next();
-            if (!FIELDS.contains(field)) {
-                throw ApiException.badRequest("unknown_field",
-                        "Unknown field " + quote(field) + " (expected only: " + String.join(", ", FIELDS) + ").");
-            }
-        }
+        JsonNode root = JsonBody.object(body, "{\"name\": \"ci\", \"ttl\": \"7d\"}", FIELDS);
         return new NewPat(name(root.get("name")), ttl(root.get("ttl"), config), audience(root.get("audience"), config),
                 capabilities(root.get("capabilities")));
-    }
-
-    private static JsonNode readObject(byte[] body) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ApiException.badRequest("malformed_json", "The body is not valid JSON" + where
-                    + " (expected: a JSON object such as {\"name\": \"ci\", \"ttl\": \"7d\"}).");
-        } catch (IOException e) {
-            throw ApiException.badRequest("malformed_json", "The body cannot be read as JSON.");
-        }
-        if (root == null || root.isMissingNode() || !root.isObject()) {
-            throw ApiException.badRequest("malformed_json",
-                    "The body must be one JSON object (expected: {\"name\": \"ci\", \"ttl\": \"7d\"}).");
-        }
-        return root;
     }
 
     private static String name(JsonNode node) {
@@ -94,7 +58,7 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
             throw invalid("name: missing" + expected);
         }
         if (!node.isTextual()) {
-            throw invalid("name: " + type(node) + expected);
+            throw invalid("name: " + JsonBody.type(node) + expected);
         }
         String name = node.textValue();
         int length = name.codePointCount(0, name.length());
@@ -117,7 +81,7 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
             given = node.textValue();
             ttl = parseTtl(given.strip());
         } else {
-            throw invalid("ttl: " + (node.isNumber() ? node.asText() : type(node))
+            throw invalid("ttl: " + (node.isNumber() ? node.asText() : JsonBody.type(node))
                     + " (expected: " + TTL_FORM + ")");
         }
         if (ttl == null) {
@@ -145,7 +109,7 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
         }
         String allowed = String.join(", ", config.audiences());
         if (!node.isTextual()) {
-            throw invalid("audience: " + type(node) + " (expected one of: " + allowed + ")");
+            throw invalid("audience: " + JsonBody.type(node) + " (expected one of: " + allowed + ")");
         }
         if (!config.audiences().contains(node.textValue())) {
             throw ApiException.badRequest("unknown_audience",
@@ -160,7 +124,7 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
             return Set.of();
         }
         if (!node.isArray() || node.size() > MAX_CAPABILITIES) {
-            throw invalid("capabilities: " + (node.isArray() ? node.size() + " entries" : type(node)) + expected);
+            throw invalid("capabilities: " + (node.isArray() ? node.size() + " entries" : JsonBody.type(node)) + expected);
         }
         Set<String> capabilities = new LinkedHashSet<>();
         List<JsonNode> entries = new ArrayList<>();
@@ -170,16 +134,12 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
             if (!entry.isTextual() || entry.textValue().length() > MAX_CAPABILITY_LENGTH
                     || !CAPABILITY.matcher(entry.textValue()).matches()) {
                 throw invalid("capabilities[" + i + "]: " + (entry.isTextual() ? quote(entry.textValue())
-                        : type(entry))
+                        : JsonBody.type(entry))
                         + " (expected: 1.." + MAX_CAPABILITY_LENGTH + " printable characters without spaces)");
             }
             capabilities.add(entry.textValue());
         }
         return capabilities;
-    }
-
-    private static String type(JsonNode node) {
-        return node.getNodeType().name().toLowerCase(Locale.ROOT);
     }
 
     private static ApiException invalid(String message) {

@@ -2,10 +2,9 @@ package dev.gatehouse.server.pat;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.schedule.PeriodicTasks;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,14 +24,12 @@ public final class PatBackground {
 
     private static final Logger log = LoggerFactory.getLogger(PatBackground.class);
 
-    private final Vertx vertx;
+    private final PeriodicTasks tasks;
     private final LastUsedTracker lastUsed;
-    private final List<Long> timers;
 
-    private PatBackground(Vertx vertx, LastUsedTracker lastUsed, List<Long> timers) {
-        this.vertx = vertx;
+    private PatBackground(PeriodicTasks tasks, LastUsedTracker lastUsed) {
+        this.tasks = tasks;
         this.lastUsed = lastUsed;
-        this.timers = timers;
     }
 
     public static PatBackground start(Vertx vertx, PatConfig config, RevokedTokens revoked, LastUsedTracker lastUsed) {
@@ -45,41 +42,23 @@ public final class PatBackground {
         requireNonNull(config, "config");
         requireNonNull(revoked, "revoked");
         requireNonNull(lastUsed, "lastUsed");
-        long poll = periodic(vertx, config.revocationPollInterval().toMillis(), revoked::refresh,
+        PeriodicTasks tasks = new PeriodicTasks(vertx);
+        tasks.every(config.revocationPollInterval(), revoked::refresh,
                 "revocation poll failed; still refusing the revocations already known");
-        long flush = periodic(vertx, config.lastUsedFlushInterval().toMillis(), lastUsed::flush,
+        tasks.every(config.lastUsedFlushInterval(), lastUsed::flush,
                 "last-used flush failed; keeping the uses for the next flush");
-        long prune = periodic(vertx, pruneInterval.toMillis(), revoked::pruneLog,
-                "revocation log pruning failed; trying again at the next run");
-        return new PatBackground(vertx, lastUsed, List.of(poll, flush, prune));
+        tasks.every(pruneInterval, revoked::pruneLog, "revocation log pruning failed; trying again at the next run");
+        return new PatBackground(tasks, lastUsed);
     }
 
     /** Cancels the timers and writes the pending last uses; blocks. */
     public void stop() {
-        timers.forEach(vertx::cancelTimer);
+        tasks.cancel();
         try {
             int written = lastUsed.flush();
             log.atDebug().addKeyValue("tokens", written).log("flushed last uses on shutdown");
         } catch (RuntimeException e) {
             log.atWarn().setCause(e).log("last-used flush on shutdown failed; those uses are lost");
         }
-    }
-
-    private static long periodic(Vertx vertx, long intervalMillis, Runnable task, String failure) {
-        AtomicBoolean running = new AtomicBoolean();
-        return vertx.setPeriodic(intervalMillis, id -> {
-            if (!running.compareAndSet(false, true)) {
-                return;
-            }
-            vertx.executeBlocking(() -> {
-                task.run();
-                return null;
-            }, false).onComplete(result -> {
-                running.set(false);
-                if (result.failed()) {
-                    log.atWarn().setCause(result.cause()).log(failure);
-                }
-            });
-        });
     }
 }

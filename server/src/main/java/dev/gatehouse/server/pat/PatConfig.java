@@ -18,6 +18,8 @@ import java.util.regex.Pattern;
  * @param lastUsedFlushInterval how often the recorded last uses are written to the store
  * @param maxActivePerUser how many active (neither expired nor revoked) tokens one user may hold
  *     in one organization; creating one more is refused
+ * @param bridgeAudience the audience a token needs to mint sandbox tokens at the sandbox-token bridge
+ *     for its own organization ({@code POST /admin/tokens/sandbox})
  */
 public record PatConfig(
         Duration defaultTtl,
@@ -25,7 +27,8 @@ public record PatConfig(
         List<String> audiences,
         Duration revocationPollInterval,
         Duration lastUsedFlushInterval,
-        int maxActivePerUser) {
+        int maxActivePerUser,
+        String bridgeAudience) {
 
     public static final Duration MAX_REVOCATION_POLL_INTERVAL = Duration.ofSeconds(5);
     public static final int MAX_ACTIVE_PER_USER = 10_000;
@@ -52,6 +55,11 @@ public record PatConfig(
         if (revocationPollInterval.compareTo(MAX_REVOCATION_POLL_INTERVAL) > 0) {
             throw new IllegalArgumentException("pat.revocationPollInterval: " + revocationPollInterval
                     + " (expected: at most PT5S)");
+        }
+        requireNonNull(bridgeAudience, "bridgeAudience");
+        if (!AUDIENCE.matcher(bridgeAudience).matches()) {
+            throw new IllegalArgumentException("pat.bridgeAudience: \"" + bridgeAudience
+                    + "\" (expected: 1..200 printable characters without spaces)");
         }
         requirePositive("pat.lastUsedFlushInterval", lastUsedFlushInterval);
         if (maxActivePerUser < 1 || maxActivePerUser > MAX_ACTIVE_PER_USER) {

@@ -58,6 +58,14 @@ public interface SandboxBackend extends AutoCloseable {
     /** The ids of every sandbox this backend holds objects or processes for, for orphan collection. */
     Set<String> list();
 
+    /**
+     * Whether its sandboxes end when this Gatehouse process does (the process backend's runtimes are
+     * its children); then the sandbox role stops them, recorded as stopped, when it closes.
+     */
+    default boolean endsWithGatehouse() {
+        return false;
+    }
+
     /** Stops watching and releases the backend's own resources (not the sandboxes, except as documented). */
     @Override
     void close();

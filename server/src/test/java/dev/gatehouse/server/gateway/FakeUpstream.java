@@ -26,15 +26,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * created with a status, or told to {@link #failWith} one, answers every request with it until it
  * {@link #recover}s. Records every request.
  */
-final class FakeUpstream implements AutoCloseable {
-    record Seen(String path, String authorization, JsonObject body, long receivedNanos) {}
+public final class FakeUpstream implements AutoCloseable {
+    public record Seen(String path, String authorization, JsonObject body, long receivedNanos) {}
 
     static final String CHAT_COMPLETION = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,"
             + "\"model\":\"json\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello!\"},"
             + "\"finish_reason\":\"stop\",\"logprobs\":null}],"
             + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}";
 
-    final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
+    public final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     final AtomicInteger closedMidStream = new AtomicInteger();
     final CountDownLatch endlessClosed = new CountDownLatch(1);
     private final Vertx vertx;
@@ -48,7 +48,7 @@ final class FakeUpstream implements AutoCloseable {
         this.failingStatus = failingStatus;
     }
 
-    static FakeUpstream start(Vertx vertx) {
+    public static FakeUpstream start(Vertx vertx) {
         return start(vertx, 0);
     }
 
@@ -62,7 +62,7 @@ final class FakeUpstream implements AutoCloseable {
         return server.actualPort();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + port() + "/v1";
     }
 
@@ -73,12 +73,12 @@ final class FakeUpstream implements AutoCloseable {
         }
     }
 
-    int requests() {
+    public int requests() {
         return seen.size();
     }
 
     /** The requests to {@code path}, e.g. {@code /v1/models}, in arrival order. */
-    List<Seen> seenAt(String path) {
+    public List<Seen> seenAt(String path) {
         return seen.stream().filter(request -> request.path().equals(path)).toList();
     }
 

@@ -31,7 +31,7 @@ class PatBackgroundTest {
                 PatStore.recordRevocation(handle, "live", now.plus(Duration.ofDays(1)).toEpochMilli());
             });
             PatConfig config = new PatConfig(Duration.ofDays(7), Duration.ofDays(90), List.of("gateway"),
-                    Duration.ofSeconds(2), Duration.ofSeconds(30), 100);
+                    Duration.ofSeconds(2), Duration.ofSeconds(30), 100, "newapi");
             RevokedTokens revoked = RevokedTokens.load(database, Clock.systemUTC());
 
             PatBackground background = PatBackground.start(vertx, config, revoked,

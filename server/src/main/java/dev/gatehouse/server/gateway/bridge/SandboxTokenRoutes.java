@@ -5,21 +5,29 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.audit.AuditEvent.Actor;
 import dev.gatehouse.server.audit.RequestOrigins;
+import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.bridge.BridgeAuth.BridgeCaller;
 import dev.gatehouse.server.gateway.bridge.SandboxTokenRequest.InvalidRequestException;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Routes;
+import dev.gatehouse.server.http.Shown;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandbox token bridge (NewAPI contract), behind the admin secret:
+ * The sandbox token bridge (NewAPI contract), behind the admin secret, a minter service account, or a
+ * user's personal access token for the bridge's audience (then only for its own organization and
+ * user, and channels that organization may use; 403 {@code organization_mismatch}, {@code
+ * user_mismatch}, {@code channel_not_allowed}, 400 {@code unknown_channel}):
  * <ul>
  *   <li>{@code POST /admin/tokens/sandbox} with {@code {org_id, user_id, sandbox_id,
  *       allowed_channels[]}} → 200 {@code {token, expires_at}} ({@code Cache-Control: no-store});
@@ -38,14 +46,23 @@ public final class SandboxTokenRoutes implements Routes {
     private static final Logger log = LoggerFactory.getLogger(SandboxTokenRoutes.class);
 
     private final AdminAuth admin;
+    private final BridgeAuth minters;
     private final SandboxTokens tokens;
     private final BooleanSupplier signingReady;
+    private final List<ChannelConfig> channels;
 
-    /** @param signingReady whether a signing key is available (the key ring is ready, or HS256 is configured) */
-    public SandboxTokenRoutes(AdminAuth admin, SandboxTokens tokens, BooleanSupplier signingReady) {
+    /**
+     * @param minters who may mint: admin callers, and users' PATs for their own organization
+     * @param signingReady whether a signing key is available (the key ring is ready, or HS256 is configured)
+     * @param channels the gateway's channels: a PAT may mint only for those its organization may use
+     */
+    public SandboxTokenRoutes(AdminAuth admin, BridgeAuth minters, SandboxTokens tokens, BooleanSupplier signingReady,
+            List<ChannelConfig> channels) {
         this.admin = requireNonNull(admin, "admin");
+        this.minters = requireNonNull(minters, "minters");
         this.tokens = requireNonNull(tokens, "tokens");
         this.signingReady = requireNonNull(signingReady, "signingReady");
+        this.channels = List.copyOf(requireNonNull(channels, "channels"));
     }
 
     @Override
@@ -53,7 +70,7 @@ public final class SandboxTokenRoutes implements Routes {
         router.route("/admin/tokens/sandbox")
                 .handler(this::onlyPost)
                 .handler(this::signingKeyReady)
-                .handler(admin);
+                .handler(minters);
         // A second route, so that the body is read only once the caller is authenticated.
         router.post("/admin/tokens/sandbox")
                 .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
@@ -104,9 +121,17 @@ public final class SandboxTokenRoutes implements Routes {
             ctx.fail(new ApiException(400, e.code(), e.getMessage()));
             return;
         }
+        BridgeCaller caller = BridgeAuth.caller(ctx);
+        if (caller.organization().isPresent()) {
+            try {
+                requireOwnScope(caller, request);
+            } catch (ApiException e) {
+                ctx.fail(e);
+                return;
+            }
+        }
         var origin = RequestOrigins.of(ctx);
-        Actor actor = AdminAuth.actor(ctx);
-        ctx.vertx().executeBlocking(() -> tokens.issue(request, actor, origin), false)
+        ctx.vertx().executeBlocking(() -> tokens.issue(request, caller.actor(), origin), false)
                 .onSuccess(minted -> {
                     log.atInfo()
                             .addKeyValue("jti", minted.tokenId())
@@ -125,6 +150,33 @@ public final class SandboxTokenRoutes implements Routes {
                                     .toBuffer());
                 })
                 .onFailure(ctx::fail);
+    }
+
+    /**
+     * A PAT mints only for its own organization and user, and only channels that exist and that
+     * organization may use.
+     */
+    private void requireOwnScope(BridgeCaller caller, SandboxTokenRequest request) {
+        String organization = caller.organization().orElseThrow();
+        if (!request.organization().equals(organization)) {
+            throw new ApiException(403, "organization_mismatch", "org_id " + Shown.quote(request.organization())
+                    + " is not the organization of this personal access token (" + Shown.quote(organization) + ").");
+        }
+        if (!request.user().equals(caller.actor().subject())) {
+            throw new ApiException(403, "user_mismatch", "user_id " + Shown.quote(request.user())
+                    + " is not the owner of this personal access token.");
+        }
+        for (String name : request.channels()) {
+            Optional<ChannelConfig> channel = channels.stream().filter(c -> c.name().equals(name)).findFirst();
+            if (channel.isEmpty()) {
+                throw ApiException.badRequest("unknown_channel", "allowed_channels: " + Shown.quote(name)
+                        + " is not a channel of this gateway.");
+            }
+            if (!channel.get().allows(organization)) {
+                throw new ApiException(403, "channel_not_allowed", "allowed_channels: organization "
+                        + Shown.quote(organization) + " may not use channel " + Shown.quote(name) + ".");
+            }
+        }
     }
 
     private void revoke(RoutingContext ctx) {

@@ -148,7 +148,7 @@ public final class Channels implements AutoCloseable {
             throw new GatewayException(404, "invalid_request_error", "model_not_found", "The model " + quote(model)
                     + " does not exist" + provider.map(p -> " at provider " + quote(p)).orElse("") + ".", "model", -1);
         }
-        List<Channel> allowed = serving.stream().filter(channel -> caller.mayUse(channel.name())).toList();
+        List<Channel> allowed = serving.stream().filter(channel -> caller.mayUse(channel.config())).toList();
         if (allowed.isEmpty()) {
             throw new GatewayException(403, "permission_error", "channel_not_allowed", "Your token may not use a"
                     + " channel serving " + quote(model) + ".", "model", -1);
@@ -171,7 +171,7 @@ public final class Channels implements AutoCloseable {
     public Map<String, String> models(Optional<String> provider, GatewayCaller caller) {
         Map<String, String> models = new LinkedHashMap<>();
         for (Channel channel : channels) {
-            if (provider.map(p -> !channel.config().provider().equals(p)).orElse(false) || !caller.mayUse(channel.name())) {
+            if (provider.map(p -> !channel.config().provider().equals(p)).orElse(false) || !caller.mayUse(channel.config())) {
                 continue;
             }
             channel.config().models().forEach(model -> models.putIfAbsent(model, channel.config().provider()));

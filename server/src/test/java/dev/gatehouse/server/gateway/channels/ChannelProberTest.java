@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -115,7 +116,7 @@ class ChannelProberTest {
 
     private static ChannelProber prober(String baseUrl, String probePath) {
         ChannelConfig channel = new ChannelConfig("c", "p", URI.create(baseUrl), Optional.empty(), Optional.empty(),
-                List.of("m"), 1, 0, probePath);
+                List.of("m"), 1, 0, probePath, Set.of());
         return new ChannelProber(vertx.getOrCreateContext(), channel, Optional.of("upstream-key"), client, INTERVAL,
                 Duration.ofMillis(200));
     }

@@ -1,0 +1,27 @@
+package dev.gatehouse.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.admin.AdminAuth;
+import dev.gatehouse.server.config.GatehouseConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+
+/**
+ * What every role of one process stands on: the configuration, the store and keys, Vert.x, the
+ * metrics registry, the admin API's authentication (shared, so every admin route shares one set of
+ * Keycloak key caches) and the clock.
+ */
+record RoleContext(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx, MeterRegistry metrics,
+        AdminAuth admin, Clock clock) {
+
+    RoleContext {
+        requireNonNull(config, "config");
+        requireNonNull(infrastructure, "infrastructure");
+        requireNonNull(vertx, "vertx");
+        requireNonNull(metrics, "metrics");
+        requireNonNull(admin, "admin");
+        requireNonNull(clock, "clock");
+    }
+}

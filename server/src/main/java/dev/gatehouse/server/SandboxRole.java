@@ -1,0 +1,78 @@
+package dev.gatehouse.server;
+
+import dev.gatehouse.server.audit.JdbcAuditLog;
+import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.http.Routes;
+import dev.gatehouse.server.sandbox.SandboxBackend;
+import dev.gatehouse.server.sandbox.SandboxConfig;
+import dev.gatehouse.server.sandbox.SandboxController;
+import dev.gatehouse.server.sandbox.SandboxProxyRoutes;
+import dev.gatehouse.server.sandbox.SandboxRoutes;
+import dev.gatehouse.server.schedule.PeriodicTasks;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The {@code sandbox} role: the sandbox API, the proxy in front of sandboxes and the controller's
+ * periodic work (reaping, token rotation, orphan collection), over the configured backend. It mints
+ * sandbox tokens on the same path as the bridge (the store and signing keys every role shares), so
+ * {@code --roles sandbox} alone works against a gateway elsewhere ({@code sandbox.gatewayUrl}).
+ */
+final class SandboxRole implements RunningRole {
+    /** How often proxied activity is written to the store: far below any sensible idle timeout. */
+    static final Duration ACTIVITY_FLUSH = Duration.ofSeconds(5);
+
+    private final SandboxController controller;
+    private final PeriodicTasks tasks;
+    private final HttpClient proxyClient;
+    private final List<Routes> routes;
+
+    private SandboxRole(SandboxController controller, PeriodicTasks tasks, HttpClient proxyClient, List<Routes> routes) {
+        this.controller = controller;
+        this.tasks = tasks;
+        this.proxyClient = proxyClient;
+        this.routes = routes;
+    }
+
+    /** @param backendFactory the backend ({@link SandboxWiring#backend} in production) */
+    static SandboxRole open(RoleContext context, Function<GatehouseConfig, SandboxBackend> backendFactory) {
+        Clock clock = context.clock();
+        GatehouseConfig config = context.config();
+        SandboxConfig sandbox = config.sandbox();
+        Infrastructure infrastructure = context.infrastructure();
+        JdbcAuditLog audit = new JdbcAuditLog(infrastructure.database());
+        SandboxController controller = SandboxController.open(sandbox, config.gateway().channels(),
+                infrastructure.database(), audit, backendFactory.apply(config),
+                SandboxWiring.credentials(infrastructure.sandboxTokens(audit, clock)), clock);
+        PeriodicTasks tasks = new PeriodicTasks(context.vertx());
+        tasks.every(sandbox.reapInterval(), controller.lifecycle()::reap, "sandbox reaping failed; retrying at the next pass");
+        tasks.every(sandbox.gcInterval(), controller.lifecycle()::collectOrphans,
+                "sandbox orphan collection failed; retrying at the next pass");
+        tasks.every(ACTIVITY_FLUSH, controller.activity()::flush, "writing sandbox activity failed; keeping it for the next flush");
+        context.vertx().executeBlocking(controller.lifecycle()::collectOrphans, false);
+        HttpClient proxyClient = context.vertx().createHttpClient(new HttpClientOptions()
+                .setKeepAlive(true)
+                .setConnectTimeout(5_000), new PoolOptions().setHttp1MaxSize(256));
+        return new SandboxRole(controller, tasks, proxyClient, List.of(
+                new SandboxRoutes(infrastructure.callerVerifier(), controller.sandboxes(), sandbox),
+                new SandboxProxyRoutes(infrastructure.callerVerifier(), controller.directory(), controller.activity(),
+                        proxyClient)));
+    }
+
+    @Override
+    public List<Routes> routes() {
+        return routes;
+    }
+
+    @Override
+    public void close() {
+        tasks.cancel();
+        controller.close();
+        proxyClient.close().await();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.gatehouse.server.gateway.bridge;
+
+import static java.util.Objects.requireNonNull;
+
+import com.nimbusds.jwt.JWTParser;
+import dev.gatehouse.sdk.claims.Claims;
+import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.sdk.verify.TokenRejectedException;
+import dev.gatehouse.sdk.verify.TokenVerifier;
+import dev.gatehouse.server.admin.AdminAuth;
+import dev.gatehouse.server.audit.AuditEvent.Actor;
+import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.BearerAuth;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.text.ParseException;
+import java.util.Optional;
+
+/**
+ * Who may mint at the sandbox-token bridge: the admin API's callers ({@link AdminAuth}: the admin
+ * secret, or a service account with the minter role), unrestricted; or — seed 000's caller — a user's
+ * personal access token ({@code typ=pat}) for the bridge's audience ({@code pat.bridgeAudience},
+ * {@code newapi} by default), which mints only for its own organization and user ({@link
+ * BridgeCaller#user()}). A bearer token issued by this Gatehouse is taken as such a PAT; anything
+ * else goes to {@link AdminAuth}. Refusals: 401 with the verifier's reason (never the token), 503
+ * {@code keys_unavailable}. Thread-safe.
+ */
+public final class BridgeAuth implements Handler<RoutingContext> {
+    private static final String CALLER_KEY = "gatehouse.bridge.caller";
+
+    private final AdminAuth admin;
+    private final TokenVerifier pats;
+    private final String issuer;
+    private final String audience;
+
+    /**
+     * @param pats verifies Gatehouse tokens carrying {@code audience}
+     * @param issuer this Gatehouse's {@code iss}
+     */
+    public BridgeAuth(AdminAuth admin, TokenVerifier pats, String issuer, String audience) {
+        this.admin = requireNonNull(admin, "admin");
+        this.pats = requireNonNull(pats, "pats");
+        this.issuer = requireNonNull(issuer, "issuer");
+        this.audience = requireNonNull(audience, "audience");
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String token = BearerAuth.bearerToken(ctx.request().getHeader("Authorization"));
+        if (token == null || !issuedHere(token)) {
+            admin.handle(ctx);
+            return;
+        }
+        HttpServerRequest request = ctx.request();
+        if (!request.isEnded()) {
+            request.pause();
+        }
+        ctx.vertx().executeBlocking(() -> pats.verify(token), false).onComplete(result -> {
+            if (!request.isEnded()) {
+                request.resume();
+            }
+            if (result.failed()) {
+                if (result.cause() instanceof TokenRejectedException e) {
+                    BearerAuth.refuse(ctx, e, "gatehouse-bridge");
+                } else {
+                    ctx.fail(result.cause());
+                }
+                return;
+            }
+            Claims claims = result.result();
+            if (claims.type() != TokenType.PAT) {
+                ctx.fail(new ApiException(401, "wrong_token_type", "A " + claims.type().claimValue() + " token cannot"
+                        + " mint sandbox tokens (expected: the admin secret, a service account, or a personal access"
+                        + " token for audience " + audience + ")."));
+                return;
+            }
+            if (claims.organization().isEmpty()) {
+                ctx.fail(new ApiException(403, "organization_required", "This personal access token names no organization."));
+                return;
+            }
+            ctx.put(CALLER_KEY, BridgeCaller.user(new Actor(claims.subject(), claims.issuer()), claims.organization().get()));
+            ctx.next();
+        });
+    }
+
+    /** Who passed this handler: a user (with its PAT's organization) or an admin caller. */
+    static BridgeCaller caller(RoutingContext ctx) {
+        BridgeCaller user = ctx.get(CALLER_KEY);
+        return user != null ? user : BridgeCaller.admin(AdminAuth.actor(ctx));
+    }
+
+    private boolean issuedHere(String token) {
+        try {
+            return issuer.equals(JWTParser.parse(token).getJWTClaimsSet().getIssuer());
+        } catch (ParseException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A caller of the bridge.
+     *
+     * @param actor who acted, for the audit log
+     * @param organization for a PAT, the only organization it may mint for (and its subject the only
+     *     user); empty for admin callers, who may mint for any
+     */
+    record BridgeCaller(Actor actor, Optional<String> organization) {
+        static BridgeCaller admin(Actor actor) {
+            return new BridgeCaller(actor, Optional.empty());
+        }
+
+        static BridgeCaller user(Actor actor, String organization) {
+            return new BridgeCaller(actor, Optional.of(organization));
+        }
+    }
+}

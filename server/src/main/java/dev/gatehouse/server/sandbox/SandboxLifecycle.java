@@ -1,0 +1,218 @@
+package dev.gatehouse.server.sandbox;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditEvent.Outcome;
+import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.config.Quantities;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.tokens.MintedToken;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller's periodic work, safe to run on every replica at once:
+ * <ul>
+ *   <li>{@link #reap()}: fails sandboxes pending longer than {@code sandbox.startTimeout}; stops those
+ *       past {@code sandbox.maxLifetime} or idle (no proxied traffic and no gateway calls) for {@code
+ *       sandbox.idleTimeout}; gives a new gateway token to those whose token expires within {@code
+ *       sandbox.tokenRotateBefore};
+ *   <li>{@link #collectOrphans()}: removes backend objects without a live record, fails running
+ *       records whose objects are gone, finishes stops left half-done, forgets sandboxes ended more
+ *       than {@link #RETENTION} ago.
+ * </ul>
+ * Each change is a conditional update of the record (a status change, or a short claim on the
+ * token), so of several replicas exactly one stops, fails or rotates each sandbox. Every method
+ * blocks. Thread-safe; each method must not run concurrently with itself on one replica.
+ */
+public final class SandboxLifecycle {
+    /** How long ended sandboxes stay listed (stopped or failed, with their reasons) before they are forgotten. */
+    public static final Duration RETENTION = Duration.ofDays(7);
+    /** How long a replica may take to rotate one sandbox's token before another may try. */
+    static final Duration ROTATION_CLAIM = Duration.ofMinutes(2);
+    private static final Logger log = LoggerFactory.getLogger(SandboxLifecycle.class);
+
+    private final SandboxConfig config;
+    private final SandboxChannels channels;
+    private final Database database;
+    private final SandboxBackend backend;
+    private final SandboxCredentials credentials;
+    private final SandboxTeardown teardown;
+    private final SandboxActivity activity;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    SandboxLifecycle(SandboxConfig config, SandboxChannels channels, Database database, SandboxBackend backend,
+            SandboxCredentials credentials, SandboxTeardown teardown, SandboxActivity activity, AuditLog audit,
+            Clock clock) {
+        this.config = requireNonNull(config, "config");
+        this.channels = requireNonNull(channels, "channels");
+        this.database = requireNonNull(database, "database");
+        this.backend = requireNonNull(backend, "backend");
+        this.credentials = requireNonNull(credentials, "credentials");
+        this.teardown = requireNonNull(teardown, "teardown");
+        this.activity = requireNonNull(activity, "activity");
+        this.audit = requireNonNull(audit, "audit");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** What one pass did, by this replica. */
+    public record Report(int failed, int stoppedIdle, int stoppedLifetime, int rotated, int orphansRemoved,
+            int recordsFailed, int stopsFinished, int forgotten) {}
+
+    /** One pass over the live sandboxes: stuck, expired, idle, due for a new token. */
+    public Report reap() {
+        activity.flush();
+        int failed = 0;
+        int idle = 0;
+        int lifetime = 0;
+        int rotated = 0;
+        Instant now = clock.instant();
+        for (Sandbox sandbox : database.jdbi().withHandle(SandboxStore::live)) {
+            switch (sandbox.status()) {
+                case PENDING -> failed += failIfStuck(sandbox, now);
+                case RUNNING -> {
+                    if (sandbox.createdAt().plus(config.maxLifetime()).isBefore(now)) {
+                        lifetime += stop(sandbox, "Reached its maximum lifetime of "
+                                + Quantities.formatDuration(config.maxLifetime()) + ".", "max_lifetime");
+                    } else if (isIdle(sandbox, now)) {
+                        idle += stop(sandbox, "Stopped after " + Quantities.formatDuration(config.idleTimeout())
+                                + " without proxied traffic or gateway calls.", "idle");
+                    } else if (dueForRotation(sandbox, now)) {
+                        rotated += rotate(sandbox, now);
+                    }
+                }
+                default -> { }
+            }
+        }
+        return new Report(failed, idle, lifetime, rotated, 0, 0, 0, 0);
+    }
+
+    private int failIfStuck(Sandbox sandbox, Instant now) {
+        if (!sandbox.createdAt().plus(config.startTimeout()).isBefore(now)) {
+            return 0;
+        }
+        return teardown.fail(sandbox.id(), "The runtime did not become healthy within "
+                + Quantities.formatDuration(config.startTimeout()) + ".", SandboxAudit.CONTROLLER, RequestOrigin.NONE)
+                ? 1 : 0;
+    }
+
+    private int stop(Sandbox sandbox, String reason, String why) {
+        return teardown.stop(sandbox.id(), reason, SandboxAudit.STOPPED, Map.of("why", why), SandboxAudit.CONTROLLER,
+                RequestOrigin.NONE) ? 1 : 0;
+    }
+
+    /**
+     * Idle when neither the record, nor this replica's unflushed proxy traffic or open connections,
+     * nor the usage records (gateway calls) show activity within {@code sandbox.idleTimeout}.
+     */
+    private boolean isIdle(Sandbox sandbox, Instant now) {
+        Instant cutoff = now.minus(config.idleTimeout());
+        if (!sandbox.lastActiveAt().isBefore(cutoff) || activity.hasOpenConnections(sandbox.id())) {
+            return false;
+        }
+        OptionalLong gatewayCall = database.jdbi().withHandle(handle ->
+                SandboxStore.lastGatewayCall(handle, sandbox.id(), sandbox.lastActiveAt()));
+        if (gatewayCall.isPresent() && gatewayCall.getAsLong() >= cutoff.toEpochMilli()) {
+            database.jdbi().useHandle(handle -> SandboxStore.recordActivity(handle,
+                    Map.of(sandbox.id(), gatewayCall.getAsLong())));
+            return false;
+        }
+        return true;
+    }
+
+    private boolean dueForRotation(Sandbox sandbox, Instant now) {
+        return sandbox.tokenExpiresAt().map(expiry -> expiry.minus(config.tokenRotateBefore()).isBefore(now))
+                .orElse(false);
+    }
+
+    /**
+     * Mints a new token and hands it to the runtime. The previous token stays valid until it expires
+     * (at most {@code sandbox.tokenRotateBefore} later), so a runtime that reads it late loses nothing.
+     */
+    private int rotate(Sandbox sandbox, Instant now) {
+        Instant expiry = sandbox.tokenExpiresAt().orElseThrow();
+        if (!database.jdbi().withHandle(handle ->
+                SandboxStore.claimRotation(handle, sandbox.id(), expiry, now, now.plus(ROTATION_CLAIM)))) {
+            return 0;
+        }
+        Optional<SandboxProfile> profile = config.profile(sandbox.profile());
+        if (profile.isEmpty()) {
+            return stop(sandbox, "Its profile " + sandbox.profile() + " is no longer configured, so its token could"
+                    + " not be renewed.", "profile_removed");
+        }
+        try {
+            List<String> names = channels.forSandbox(profile.get(), sandbox.organization());
+            MintedToken token = credentials.issue(sandbox.id(), sandbox.organization(), sandbox.ownerSubject(), names,
+                    SandboxAudit.CONTROLLER, RequestOrigin.NONE);
+            backend.replaceToken(new SandboxSpec(sandbox.id(), sandbox.organization(), sandbox.ownerSubject(),
+                    profile.get(), config.gatewayUrl(), token.token(), sandbox.model()));
+            database.jdbi().useHandle(handle -> SandboxStore.setToken(handle, sandbox.id(), token.tokenId(),
+                    token.expiresAt()));
+            log.atInfo().addKeyValue("sandbox", sandbox.id()).addKeyValue("jti", token.tokenId())
+                    .addKeyValue("expiresAt", token.expiresAt()).log("sandbox token rotated");
+            return 1;
+        } catch (RuntimeException e) {
+            database.jdbi().useHandle(handle -> SandboxStore.releaseClaim(handle, sandbox.id()));
+            log.atWarn().setCause(e).addKeyValue("sandbox", sandbox.id())
+                    .log("rotating the sandbox token failed; retrying at the next pass");
+            return 0;
+        }
+    }
+
+    /**
+     * Orphans both ways. The backend is listed before the records are read: a sandbox's record is
+     * written before its objects are created, so every object listed belongs to a record read after.
+     */
+    public Report collectOrphans() {
+        Set<String> held = backend.list();
+        List<Sandbox> live = database.jdbi().withHandle(SandboxStore::live);
+        Set<String> liveIds = new HashSet<>();
+        live.forEach(sandbox -> liveIds.add(sandbox.id()));
+        int orphans = 0;
+        for (String id : held) {
+            if (!liveIds.contains(id)) {
+                orphans += removeOrphan(id);
+            }
+        }
+        int recordsFailed = 0;
+        int stopsFinished = 0;
+        for (Sandbox sandbox : live) {
+            if (sandbox.status() == SandboxStatus.RUNNING && !held.contains(sandbox.id())) {
+                recordsFailed += teardown.fail(sandbox.id(), "Its runtime is gone (removed outside Gatehouse, or lost"
+                        + " when Gatehouse restarted).", SandboxAudit.CONTROLLER, RequestOrigin.NONE) ? 1 : 0;
+            } else if (sandbox.status() == SandboxStatus.STOPPING) {
+                teardown.finish(sandbox.id(), SandboxAudit.CONTROLLER, RequestOrigin.NONE);
+                stopsFinished++;
+            }
+        }
+        int forgotten = database.jdbi().withHandle(handle ->
+                SandboxStore.purgeEndedBefore(handle, clock.instant().minus(RETENTION)));
+        if (orphans + recordsFailed + forgotten > 0) {
+            log.atInfo().addKeyValue("orphansRemoved", orphans).addKeyValue("recordsFailed", recordsFailed)
+                    .addKeyValue("forgotten", forgotten).log("sandbox orphan collection");
+        }
+        return new Report(0, 0, 0, 0, orphans, recordsFailed, stopsFinished, forgotten);
+    }
+
+    private int removeOrphan(String id) {
+        if (!teardown.remove(id, SandboxAudit.CONTROLLER, RequestOrigin.NONE)) {
+            return 0;
+        }
+        audit.record(AuditEvent.of(clock.instant(), SandboxAudit.CONTROLLER, Optional.empty(),
+                SandboxAudit.ORPHAN_COLLECTED, Optional.of(id), RequestOrigin.NONE, Outcome.SUCCESS,
+                Map.of("backend", backend.kind())));
+        return 1;
+    }
+}

@@ -1,0 +1,196 @@
+package dev.gatehouse.server.sandbox;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.audit.AuditEvent.Actor;
+import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.http.Shown;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.tokens.MintedToken;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sandboxes of organization members: create, list, find and delete, with quotas and the
+ * organization boundary. A caller sees its own sandboxes; {@value SandboxOwner#ORG_ADMIN} also every
+ * sandbox of its organization; anyone else's is reported as not existing. Deleted sandboxes are
+ * invisible to everyone.
+ *
+ * <p>Creating records the sandbox (pending), mints its gateway token through {@link
+ * SandboxCredentials} and asks the backend to run it; the backend's events then make it running or
+ * failed. Every method blocks on the store (and the backend): call them off the event loop.
+ * Thread-safe.
+ */
+public final class Sandboxes {
+    private static final Logger log = LoggerFactory.getLogger(Sandboxes.class);
+
+    private final SandboxConfig config;
+    private final SandboxChannels channels;
+    private final Database database;
+    private final SandboxBackend backend;
+    private final SandboxCredentials credentials;
+    private final SandboxTeardown teardown;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    Sandboxes(SandboxConfig config, SandboxChannels channels, Database database, SandboxBackend backend,
+            SandboxCredentials credentials, SandboxTeardown teardown, AuditLog audit, Clock clock) {
+        this.config = requireNonNull(config, "config");
+        this.channels = requireNonNull(channels, "channels");
+        this.database = requireNonNull(database, "database");
+        this.backend = requireNonNull(backend, "backend");
+        this.credentials = requireNonNull(credentials, "credentials");
+        this.teardown = requireNonNull(teardown, "teardown");
+        this.audit = requireNonNull(audit, "audit");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Starts a sandbox for {@code owner}: pending on return, or failed (with its reason) when the
+     * backend refused it at once.
+     *
+     * @throws SandboxRefusedException 400 {@code unknown_profile} or {@code unknown_model}, 409
+     *     {@code too_many_sandboxes}, 503 {@code no_channels}; nothing is recorded or minted then
+     */
+    public Sandbox create(SandboxOwner owner, NewSandbox request, RequestOrigin origin) {
+        requireNonNull(owner, "owner");
+        requireNonNull(request, "request");
+        requireNonNull(origin, "origin");
+        SandboxProfile profile = config.profile(request.profile()).orElseThrow(() -> new SandboxRefusedException(400,
+                "unknown_profile", "profile: " + Shown.quote(request.profile()) + " (expected one of: "
+                        + String.join(", ", config.profileNames()) + ")"));
+        List<String> channelNames = channels.forSandbox(profile, owner.organization());
+        Optional<String> model = request.model().or(profile::model);
+        channels.requireServed(request.model(), channelNames);
+        Instant now = clock.instant();
+        Sandbox sandbox = new Sandbox(UUID.randomUUID().toString(), request.name(), owner.subject(), owner.issuer(),
+                owner.organization(), profile.name(), model, backend.kind(), SandboxStatus.PENDING, Optional.empty(),
+                Optional.empty(), now, Optional.empty(), Optional.empty(), now, Optional.empty(), Optional.empty(),
+                Optional.empty());
+        Map<String, Object> detail = new LinkedHashMap<>();
+        sandbox.name().ifPresent(name -> detail.put("name", name));
+        model.ifPresent(name -> detail.put("model", name));
+        detail.put("channels", channelNames);
+        detail.put("backend", backend.kind());
+        database.jdbi().useTransaction(handle -> {
+            SandboxStore.lockOrganization(handle, owner.organization(), now);
+            requireQuota(SandboxStore.countLive(handle, owner.organization(), owner.subject(), owner.issuer()),
+                    owner.organization());
+            SandboxStore.insert(handle, sandbox);
+            audit.record(handle, SandboxAudit.event(now, sandbox, SandboxAudit.CREATED, owner.actor(), origin, detail));
+        });
+        start(sandbox, profile, channelNames, owner, origin);
+        return find(sandbox.id()).orElseThrow();
+    }
+
+    private void requireQuota(SandboxStore.Counts live, String organization) {
+        if (live.owner() >= config.maxPerUser()) {
+            throw new SandboxRefusedException(409, "too_many_sandboxes", "You have " + live.owner()
+                    + " sandboxes pending or running in organization " + Shown.quote(organization) + " (expected: at most "
+                    + config.maxPerUser() + "; delete one you no longer use).");
+        }
+        if (live.organization() >= config.maxPerOrganization()) {
+            throw new SandboxRefusedException(409, "too_many_sandboxes", "Organization " + Shown.quote(organization)
+                    + " has " + live.organization() + " sandboxes pending or running (expected: at most "
+                    + config.maxPerOrganization() + "; ask an administrator of the organization to stop some).");
+        }
+    }
+
+    private void start(Sandbox sandbox, SandboxProfile profile, List<String> channelNames, SandboxOwner owner,
+            RequestOrigin origin) {
+        try {
+            MintedToken token = credentials.issue(sandbox.id(), sandbox.organization(), owner.subject(), channelNames,
+                    owner.actor(), origin);
+            database.jdbi().useHandle(handle -> SandboxStore.setToken(handle, sandbox.id(), token.tokenId(),
+                    token.expiresAt()));
+            backend.create(new SandboxSpec(sandbox.id(), sandbox.organization(), owner.subject(), profile,
+                    config.gatewayUrl(), token.token(), sandbox.model()));
+        } catch (SandboxBackendException e) {
+            teardown.fail(sandbox.id(), e.getMessage(), SandboxAudit.CONTROLLER, origin);
+        } catch (RuntimeException e) {
+            log.atError().setCause(e).addKeyValue("sandbox", sandbox.id()).log("starting a sandbox failed");
+            teardown.fail(sandbox.id(), "Gatehouse could not start the sandbox (an internal error; quote the sandbox id"
+                    + " when reporting it).", SandboxAudit.CONTROLLER, origin);
+        }
+    }
+
+    /** The caller's own sandboxes, newest first; with {@code organization}, every sandbox of the caller's organization. */
+    public List<Sandbox> list(SandboxOwner caller, boolean organization) {
+        requireNonNull(caller, "caller");
+        if (organization && !caller.orgAdmin()) {
+            throw new SandboxRefusedException(403, "capability_required", "Listing every sandbox of organization "
+                    + Shown.quote(caller.organization()) + " needs the capability " + SandboxOwner.ORG_ADMIN + ".");
+        }
+        return database.jdbi().withHandle(handle -> organization
+                ? SandboxStore.listOrganization(handle, caller.organization())
+                : SandboxStore.listOwnedBy(handle, caller.organization(), caller.subject(), caller.issuer()));
+    }
+
+    /** Sandbox {@code id} if the caller may see it and it is not deleted. */
+    public Optional<Sandbox> find(SandboxOwner caller, String id) {
+        requireNonNull(caller, "caller");
+        return find(id).filter(sandbox -> !sandbox.deleted() && caller.mayManage(sandbox));
+    }
+
+    /** Sandbox {@code id} whoever owns it, deleted or not. */
+    public Optional<Sandbox> find(String id) {
+        requireNonNull(id, "id");
+        return database.jdbi().withHandle(handle -> SandboxStore.find(handle, id));
+    }
+
+    /**
+     * Deletes sandbox {@code id}: invisible at once, its tokens revoked, what runs removed.
+     *
+     * @return false when the caller may not see it (or it does not exist, or is deleted already)
+     */
+    public boolean delete(SandboxOwner caller, String id, RequestOrigin origin) {
+        requireNonNull(caller, "caller");
+        requireNonNull(origin, "origin");
+        Optional<Sandbox> sandbox = find(caller, id);
+        if (sandbox.isEmpty()) {
+            return false;
+        }
+        String reason = caller.owns(sandbox.get()) ? "Deleted by its owner."
+                : "Deleted by an administrator of organization " + Shown.quote(caller.organization()) + ".";
+        return delete(sandbox.get(), reason, caller.actor(), origin);
+    }
+
+    /**
+     * Deletes sandbox {@code id} whoever owns it (the operator CLI).
+     *
+     * @return false when there is no such sandbox, or it is deleted already
+     */
+    public boolean deleteAny(String id, Actor actor) {
+        requireNonNull(actor, "actor");
+        return find(id).filter(sandbox -> !sandbox.deleted())
+                .map(sandbox -> delete(sandbox, "Deleted by an operator.", actor, RequestOrigin.NONE))
+                .orElse(false);
+    }
+
+    private boolean delete(Sandbox sandbox, String reason, Actor actor, RequestOrigin origin) {
+        Instant now = clock.instant();
+        if (!database.jdbi().inTransaction(handle -> SandboxStore.markDeleted(handle, sandbox.id(), now))) {
+            return false;
+        }
+        if (!teardown.stop(sandbox.id(), reason, SandboxAudit.DELETED, Map.of(), actor, origin)) {
+            // Not live (ended already, or being stopped): the deletion is audited, and nothing may remain.
+            database.jdbi().useHandle(handle -> audit.record(handle, SandboxAudit.event(now, sandbox,
+                    SandboxAudit.DELETED, actor, origin, Map.of("status", sandbox.status().value()))));
+            teardown.remove(sandbox.id(), actor, origin);
+        }
+        return true;
+    }
+
+    /** Every sandbox, deleted ones included, newest first: the operator's view. */
+    public List<Sandbox> listAll() {
+        return database.jdbi().withHandle(SandboxStore::listAll);
+    }
+}

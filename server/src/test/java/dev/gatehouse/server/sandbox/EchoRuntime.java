@@ -1,0 +1,78 @@
+package dev.gatehouse.server.sandbox;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A sandbox runtime for proxy tests, run as a real child process by the process backend (a profile's
+ * {@code command}): listens on {@code HOST:PORT} and answers {@code /healthz}; {@code /env} its whole
+ * environment; {@code /echo...} the method, path and headers it received; {@code /sse} three events
+ * 100 ms apart; {@code /sse-endless} an event every 100 ms until the client goes; {@code /ws} a
+ * WebSocket echoing each text frame prefixed with {@code echo:}.
+ */
+public final class EchoRuntime {
+    private EchoRuntime() {}
+
+    /** The command line running this class with the test class path, for a profile's {@code command}. */
+    public static List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx64m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(EchoRuntime.class.getName());
+        return command;
+    }
+
+    public static void main(String[] args) {
+        Vertx vertx = Vertx.vertx();
+        vertx.createHttpServer()
+                .webSocketHandler(socket -> socket.textMessageHandler(text -> socket.writeTextMessage("echo:" + text)))
+                .requestHandler(EchoRuntime::handle)
+                .listen(Integer.parseInt(System.getenv("PORT")), System.getenv().getOrDefault("HOST", "127.0.0.1"))
+                .await();
+    }
+
+    private static void handle(HttpServerRequest request) {
+        String path = request.path();
+        if (path.equals("/healthz")) {
+            request.response().end("{\"status\":\"ok\"}");
+        } else if (path.equals("/env")) {
+            request.response().putHeader("Content-Type", "application/json")
+                    .end(new JsonObject(new java.util.TreeMap<String, Object>(System.getenv())).encode());
+        } else if (path.startsWith("/echo")) {
+            JsonObject headers = new JsonObject();
+            request.headers().forEach(header -> headers.put(header.getKey().toLowerCase(java.util.Locale.ROOT),
+                    header.getValue()));
+            request.body().onSuccess(body -> request.response().putHeader("Content-Type", "application/json")
+                    .putHeader("Set-Cookie", "gatehouse_session=forged; Path=/")
+                    .putHeader("Set-Cookie", "app=kept; Path=/")
+                    .end(new JsonObject().put("method", request.method().name()).put("uri", request.uri())
+                            .put("headers", headers).put("body", body.toString()).encode()));
+        } else if (path.equals("/sse")) {
+            request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+            tick(request, 3);
+        } else if (path.equals("/sse-endless")) {
+            request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+            tick(request, Integer.MAX_VALUE);
+        } else {
+            request.response().setStatusCode(404).end();
+        }
+    }
+
+    private static void tick(HttpServerRequest request, int left) {
+        if (request.response().closed()) {
+            return;
+        }
+        if (left == 0) {
+            request.response().end();
+            return;
+        }
+        request.response().write("data: tick " + left + "\n\n");
+        Vertx.currentContext().owner().setTimer(100, id -> tick(request, left - 1));
+    }
+}
