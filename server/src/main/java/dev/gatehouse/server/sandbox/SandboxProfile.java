@@ -103,9 +103,10 @@ public record SandboxProfile(
      * {@code 512Mi}). The process backend cannot enforce them.
      */
     public record Resources(String cpuRequest, String cpuLimit, String memoryRequest, String memoryLimit) {
-        public static final Resources DEFAULTS = new Resources("100m", "1", "128Mi", "512Mi");
+        // Before DEFAULTS: its constructor checks against it while the class is being initialized.
         private static final Pattern QUANTITY =
                 Pattern.compile("(\\d+(\\.\\d+)?|\\.\\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?");
+        public static final Resources DEFAULTS = new Resources("100m", "1", "128Mi", "512Mi");
 
         public Resources {
             check("cpuRequest", cpuRequest);
