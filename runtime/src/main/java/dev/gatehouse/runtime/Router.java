@@ -1,0 +1,84 @@
+package dev.gatehouse.runtime;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Dispatches by exact path: {@code GET /healthz} answered here, {@code POST /v1/chat/completions},
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}} forwarded; anything else is an OpenAI-shaped
+ * 404, or 405 with {@code Allow} for a known path. A model id is forwarded as received but refused
+ * when, decoded, it holds {@code /}, {@code \} or {@code ..}. Thread-safe.
+ */
+final class Router implements HttpHandler {
+    private static final String MODEL_PREFIX = "/v1/models/";
+
+    private final Forwarder forwarder;
+    private final byte[] health;
+
+    Router(Forwarder forwarder, String defaultModel) {
+        this.forwarder = forwarder;
+        this.health = (defaultModel == null ? "{\"status\":\"ok\"}"
+                : "{\"status\":\"ok\",\"default_model\":" + Json.string(defaultModel) + "}").getBytes(UTF_8);
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getRawPath();
+        switch (path) {
+            case "/healthz" -> {
+                if (allows(exchange, "GET")) {
+                    health(exchange);
+                }
+            }
+            case "/v1/chat/completions" -> {
+                if (allows(exchange, "POST")) {
+                    forwarder.forward(exchange, "/chat/completions");
+                }
+            }
+            case "/v1/models" -> {
+                if (allows(exchange, "GET")) {
+                    forwarder.forward(exchange, "/models");
+                }
+            }
+            default -> model(exchange);
+        }
+    }
+
+    private void model(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getRawPath();
+        if (!path.startsWith(MODEL_PREFIX) || path.length() == MODEL_PREFIX.length()) {
+            ApiError.UNKNOWN_URL.send(exchange);
+            return;
+        }
+        String id = path.substring(MODEL_PREFIX.length());
+        String decoded = exchange.getRequestURI().getPath().substring(MODEL_PREFIX.length());
+        if (decoded.contains("/") || decoded.contains("\\") || decoded.contains("..")) {
+            ApiError.INVALID_MODEL_ID.send(exchange);
+            return;
+        }
+        if (allows(exchange, "GET")) {
+            forwarder.forward(exchange, "/models/" + id);
+        }
+    }
+
+    private static boolean allows(HttpExchange exchange, String method) throws IOException {
+        if (method.equals(exchange.getRequestMethod())) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("Allow", method);
+        ApiError.METHOD_NOT_ALLOWED.send(exchange);
+        return false;
+    }
+
+    private void health(HttpExchange exchange) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, health.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(health);
+        }
+    }
+}
