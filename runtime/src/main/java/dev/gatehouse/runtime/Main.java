@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The sandbox runtime's entry point: reads the environment ({@link RuntimeConfig#fromEnvironment}),
- * prints one line per problem to stderr and exits 2 when it is invalid, else serves until SIGTERM.
+ * prints one line per problem to stderr and exits 2 when it is invalid, exits 1 when it cannot listen,
+ * else logs one line to stdout and serves until SIGTERM.
  */
 public final class Main {
     /** The JVM options Gatehouse launches the runtime with (measured in runtime/README.md). */
