@@ -53,8 +53,16 @@ public final class SandboxProxyRoutes implements Routes {
 
     @Override
     public void register(Router router) {
-        router.route(PREFIX + ":id").handler(ctx -> ctx.redirect(ctx.request().path() + "/"));
-        router.route(PREFIX + ":id/*").handler(auth).handler(this::proxy);
+        router.route(PREFIX + ":id/*").handler(this::slashAfterId).handler(auth).handler(this::proxy);
+    }
+
+    /** {@code /sandboxes/{id}} → {@code /sandboxes/{id}/}, so that a page's relative links resolve inside the sandbox. */
+    private void slashAfterId(RoutingContext ctx) {
+        if (ctx.request().path().equals(PREFIX + ctx.pathParam("id"))) {
+            ctx.redirect(ctx.request().uri().replaceFirst("^([^?]*)", "$1/"));
+            return;
+        }
+        ctx.next();
     }
 
     private void proxy(RoutingContext ctx) {

@@ -24,7 +24,8 @@ class ConfigPatTest {
 
         assertThat(config.pat().defaultTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(config.pat().maxTtl()).isEqualTo(Duration.ofDays(90));
-        assertThat(config.pat().audiences()).containsExactly("gateway");
+        assertThat(config.pat().audiences()).containsExactly("gateway", "newapi");
+        assertThat(config.pat().bridgeAudience()).isEqualTo("newapi");
         assertThat(config.pat().revocationPollInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(config.pat().lastUsedFlushInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.pat().maxActivePerUser()).isEqualTo(100);

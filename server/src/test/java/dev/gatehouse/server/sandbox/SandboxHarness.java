@@ -12,6 +12,9 @@ import dev.gatehouse.server.tokens.SigningTokenMinter;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -56,6 +59,8 @@ final class SandboxHarness implements AutoCloseable {
         env.put("GATEHOUSE_GATEWAY_CHANNELS", new JsonArray().add(new JsonObject()
                 .put("name", "fake-a").put("provider", "fake").put("baseUrl", upstream.baseUrl())
                 .put("models", new JsonArray(MODELS))).encode());
+        // A fixed port: the gateway URL sandboxes are given (<server.publicUrl>/v1) must name it.
+        env.put("GATEHOUSE_SERVER_PORT", Integer.toString(freePort()));
         env.putAll(overrides);
         GatehouseConfig config = TestGatehouse.config(dataDir, env);
         try {
@@ -65,6 +70,14 @@ final class SandboxHarness implements AutoCloseable {
             upstream.close();
             vertx.close().await();
             throw e;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

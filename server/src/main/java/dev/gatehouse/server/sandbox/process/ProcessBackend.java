@@ -30,7 +30,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -158,10 +161,7 @@ public final class ProcessBackend implements SandboxBackend {
             return;
         }
         if (child == null) {
-            recordedProcess(directory).ifPresent(handle -> {
-                handle.descendants().forEach(ProcessHandle::destroyForcibly);
-                handle.destroyForcibly();
-            });
+            recordedProcess(directory).ifPresent(ProcessBackend::kill);
         }
         deleteRecursively(directory);
     }
@@ -272,10 +272,22 @@ public final class ProcessBackend implements SandboxBackend {
         recordedProcess(directory).ifPresent(handle -> {
             log.atWarn().addKeyValue("sandbox", directory.getFileName()).addKeyValue("pid", handle.pid())
                     .log("stopping a runtime left behind by an earlier run");
-            handle.descendants().forEach(ProcessHandle::destroyForcibly);
-            handle.destroyForcibly();
+            kill(handle);
         });
         deleteRecursively(directory);
+    }
+
+    /** Kills a runtime that is not this backend's child (an earlier run's) and its descendants; waits briefly. */
+    private static void kill(ProcessHandle handle) {
+        handle.descendants().forEach(ProcessHandle::destroyForcibly);
+        handle.destroyForcibly();
+        try {
+            handle.onExit().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.atWarn().addKeyValue("pid", handle.pid()).log("a killed runtime did not exit within 5s");
+        }
     }
 
     /** The live process recorded in {@code directory}, if the pid is still that process (same start time). */
