@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -199,7 +200,7 @@ public final class KubernetesBackend implements SandboxBackend {
         // The garbage collector alone would leave the children of an owner already gone (a failed
         // rollback, a deleted ConfigMap), and removes the others only later: every kind goes by label.
         for (var kind : everyKind(SANDBOX_LABEL, id)) {
-            call("delete the sandbox's objects", kind::delete);
+            call("delete the sandbox's objects", () -> deleteEach(kind));
         }
     }
 
@@ -243,9 +244,24 @@ public final class KubernetesBackend implements SandboxBackend {
         }
     }
 
+    /**
+     * Deletes the objects one by one, by name: a collection delete needs the {@code deletecollection}
+     * verb, which not every kind supports (Services) and the controller's Role need not grant.
+     */
+    private int deleteEach(FilterWatchListDeletable<? extends HasMetadata, ? extends KubernetesResourceList<? extends HasMetadata>, ?> kind) {
+        List<? extends HasMetadata> objects = kind.list().getItems();
+        objects.forEach(object -> client.resource(object).inNamespace(namespace).delete());
+        return objects.size();
+    }
+
     private List<StatusDetails> stopPods(String id) {
         try {
-            return pods(id).withTimeout(POD_STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).delete();
+            List<StatusDetails> deleted = new ArrayList<>();
+            for (Pod pod : pods(id).list().getItems()) {
+                deleted.addAll(client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+                        .withTimeout(POD_STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).delete());
+            }
+            return deleted;
         } catch (KubernetesClientTimeoutException e) {
             log.atWarn().addKeyValue("sandbox", id).addKeyValue("timeout", POD_STOP_TIMEOUT)
                     .log("sandbox pods still terminating; deleting the sandbox's other objects anyway");
