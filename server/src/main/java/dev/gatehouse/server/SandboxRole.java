@@ -2,16 +2,17 @@ package dev.gatehouse.server;
 
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.http.EventLoopClients;
 import dev.gatehouse.server.http.Routes;
+import dev.gatehouse.server.sandbox.SandboxActivity;
 import dev.gatehouse.server.sandbox.SandboxBackend;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.SandboxController;
 import dev.gatehouse.server.sandbox.SandboxProxyRoutes;
 import dev.gatehouse.server.sandbox.SandboxRoutes;
 import dev.gatehouse.server.schedule.PeriodicTasks;
-import io.vertx.core.http.HttpClient;
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -26,16 +27,21 @@ import java.util.function.Function;
 final class SandboxRole implements RunningRole {
     /** How often proxied activity is written to the store: far below any sensible idle timeout. */
     static final Duration ACTIVITY_FLUSH = Duration.ofSeconds(5);
+    /** Connections to sandboxes' runtimes, all sandboxes together, split over the event loops. */
+    static final int PROXY_CONNECTIONS = 1024;
+    /** Requests that may wait for one of them. */
+    static final int PROXY_WAITING = 1024;
 
     private final SandboxController controller;
     private final PeriodicTasks tasks;
-    private final HttpClient proxyClient;
+    private final EventLoopClients proxyClients;
     private final List<Routes> routes;
 
-    private SandboxRole(SandboxController controller, PeriodicTasks tasks, HttpClient proxyClient, List<Routes> routes) {
+    private SandboxRole(SandboxController controller, PeriodicTasks tasks, EventLoopClients proxyClients,
+            List<Routes> routes) {
         this.controller = controller;
         this.tasks = tasks;
-        this.proxyClient = proxyClient;
+        this.proxyClients = proxyClients;
         this.routes = routes;
     }
 
@@ -49,19 +55,23 @@ final class SandboxRole implements RunningRole {
         SandboxController controller = SandboxController.open(sandbox, config.gateway().channels(),
                 infrastructure.database(), audit, backendFactory.apply(config),
                 SandboxWiring.credentials(infrastructure.sandboxTokens(audit, clock)), clock);
+        Gauge.builder("gatehouse.sandbox.proxy.open", controller.activity(), SandboxActivity::openConnections)
+                .description("Requests and connections (WebSocket, event streams) open through the sandbox proxy")
+                .register(context.metrics());
         PeriodicTasks tasks = new PeriodicTasks(context.vertx());
         tasks.every(sandbox.reapInterval(), controller.lifecycle()::reap, "sandbox reaping failed; retrying at the next pass");
         tasks.every(sandbox.gcInterval(), controller.lifecycle()::collectOrphans,
                 "sandbox orphan collection failed; retrying at the next pass");
         tasks.every(ACTIVITY_FLUSH, controller.activity()::flush, "writing sandbox activity failed; keeping it for the next flush");
         context.vertx().executeBlocking(controller.lifecycle()::collectOrphans, false);
-        HttpClient proxyClient = context.vertx().createHttpClient(new HttpClientOptions()
+        EventLoopClients proxyClients = new EventLoopClients(context.vertx(), new HttpClientOptions()
                 .setKeepAlive(true)
-                .setConnectTimeout(5_000), new PoolOptions().setHttp1MaxSize(256));
-        return new SandboxRole(controller, tasks, proxyClient, List.of(
+                .setTcpNoDelay(true)
+                .setConnectTimeout(5_000), PROXY_CONNECTIONS, PROXY_WAITING, config.http().eventLoopCount());
+        return new SandboxRole(controller, tasks, proxyClients, List.of(
                 new SandboxRoutes(infrastructure.callerVerifier(), controller.sandboxes(), sandbox),
                 new SandboxProxyRoutes(infrastructure.callerVerifier(), controller.directory(), controller.activity(),
-                        proxyClient)));
+                        proxyClients)));
     }
 
     @Override
@@ -73,6 +83,6 @@ final class SandboxRole implements RunningRole {
     public void close() {
         tasks.cancel();
         controller.close();
-        proxyClient.close().await();
+        proxyClients.close().await();
     }
 }

@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -56,17 +57,10 @@ public final class CachingTokenVerifier implements TokenVerifier {
     public Claims verify(String token) throws TokenRejectedException {
         requireNonNull(token, "token");
         String key = digest(token);
-        Claims known = accepted.get(key);
         Instant now = clock.instant();
-        if (known != null) {
-            if (now.isBefore(known.expiresAt())) {
-                if (revocationCheck.isRevoked(known)) {
-                    accepted.remove(key, known);
-                    throw GatehouseTokenVerifier.revoked(known);
-                }
-                return known;
-            }
-            accepted.remove(key, known);
+        Optional<Claims> known = remembered(key, now);
+        if (known.isPresent()) {
+            return known.get();
         }
         Claims claims = delegate.verify(token);
         if (now.isBefore(claims.expiresAt())) {
@@ -74,6 +68,29 @@ public final class CachingTokenVerifier implements TokenVerifier {
             accepted.put(key, claims);
         }
         return claims;
+    }
+
+    /** A remembered token costs a hash and a map lookup: never blocks. */
+    @Override
+    public Optional<Claims> verifyRemembered(String token) throws TokenRejectedException {
+        requireNonNull(token, "token");
+        return remembered(digest(token), clock.instant());
+    }
+
+    private Optional<Claims> remembered(String key, Instant now) throws TokenRejectedException {
+        Claims known = accepted.get(key);
+        if (known == null) {
+            return Optional.empty();
+        }
+        if (!now.isBefore(known.expiresAt())) {
+            accepted.remove(key, known);
+            return Optional.empty();
+        }
+        if (revocationCheck.isRevoked(known)) {
+            accepted.remove(key, known);
+            throw GatehouseTokenVerifier.revoked(known);
+        }
+        return Optional.of(known);
     }
 
     /** How many accepted tokens are remembered now. */

@@ -10,6 +10,7 @@ import dev.gatehouse.sdk.verify.TokenVerifier;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * Authenticates a request by its {@code Authorization: Bearer} token (RFC 6750) and stores the
  * verified {@link Claims} for the handlers behind it. Refusals are 401 with a stable code and a
  * {@code WWW-Authenticate} challenge; the token never appears in a response or a log line.
- * Verification runs on a worker thread (it may fetch keys over the network); the request is
- * paused meanwhile so that no body is lost, and the handlers behind run on the event loop again.
+ * A token the verifier remembers is checked on the event loop ({@link TokenVerifier#verifyRemembered});
+ * any other is verified on a worker thread (it may fetch keys over the network), the request paused
+ * meanwhile so that no body is lost, and the handlers behind run on the event loop again.
  */
 public final class BearerAuth implements Handler<RoutingContext> {
     private static final String REALM = "gatehouse";
@@ -40,6 +42,16 @@ public final class BearerAuth implements Handler<RoutingContext> {
         if (token == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse\"");
             ctx.fail(new ApiException(401, "missing_token", "A bearer token is required."));
+            return;
+        }
+        try {
+            Optional<Claims> remembered = verifier.verifyRemembered(token);
+            if (remembered.isPresent()) {
+                accept(ctx, remembered.get());
+                return;
+            }
+        } catch (TokenRejectedException e) {
+            refuse(ctx, e, REALM);
             return;
         }
         // Verification may block: a Keycloak key set is fetched on first use and on unknown kids.

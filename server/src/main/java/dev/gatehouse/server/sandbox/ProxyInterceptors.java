@@ -30,14 +30,17 @@ final class ProxyInterceptors implements ProxyInterceptor {
 
     private final String prefix;
     private final String path;
+    private final Runnable webSocketClosed;
 
     /**
      * @param prefix what the caller's path starts with, {@code /sandboxes/<id>}
      * @param path what the runtime is asked for: the rest of the path, with the query
+     * @param webSocketClosed run once when a WebSocket relayed through this exchange closes
      */
-    ProxyInterceptors(String prefix, String path) {
+    ProxyInterceptors(String prefix, String path, Runnable webSocketClosed) {
         this.prefix = prefix;
         this.path = path;
+        this.webSocketClosed = webSocketClosed;
     }
 
     @Override
@@ -67,6 +70,10 @@ final class ProxyInterceptors implements ProxyInterceptor {
                     .put("detail", "The sandbox's runtime did not answer; it may be restarting or have stopped.");
             response.setStatusCode(502).putHeader("Content-Type", ProblemResponses.CONTENT_TYPE)
                     .setBody(Body.body(Buffer.buffer(problem.encode())));
+        }
+        if (context.isWebSocket() && response.getStatusCode() == 101) {
+            // Once upgraded the proxy pipes raw sockets: the runtime side's end is the WebSocket's end.
+            response.proxiedResponse().netSocket().endHandler(ended -> webSocketClosed.run());
         }
         List<String> setCookies = response.headers().getAll("Set-Cookie");
         if (!setCookies.isEmpty()) {

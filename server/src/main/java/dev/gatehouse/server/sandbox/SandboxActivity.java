@@ -56,6 +56,11 @@ public final class SandboxActivity {
         return batch.size();
     }
 
+    /** Proxied requests and connections open on this replica now, all sandboxes together. */
+    public int openConnections() {
+        return open.values().stream().mapToInt(AtomicInteger::get).sum();
+    }
+
     /** Whether {@code id} has a proxied connection open on this replica. */
     boolean hasOpenConnections(String id) {
         return open.containsKey(id);

@@ -7,8 +7,8 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.BearerAuth;
+import dev.gatehouse.server.http.EventLoopClients;
 import dev.gatehouse.server.http.Routes;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -17,6 +17,7 @@ import io.vertx.httpproxy.ProxyOptions;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code /sandboxes/{id}/...}: HTTP, Server-Sent Events and WebSocket relayed to the caller's own
@@ -34,15 +35,15 @@ public final class SandboxProxyRoutes implements Routes {
     private final BearerAuth auth;
     private final SandboxDirectory directory;
     private final SandboxActivity activity;
-    private final HttpClient client;
+    private final EventLoopClients clients;
 
-    /** @param client reaches the runtimes (keep-alive); owned by the caller */
+    /** @param clients reach the runtimes (keep-alive), one client per event loop; owned by the caller */
     public SandboxProxyRoutes(TokenVerifier callers, SandboxDirectory directory, SandboxActivity activity,
-            HttpClient client) {
+            EventLoopClients clients) {
         this.auth = new BearerAuth(requireNonNull(callers, "callers"), Set.of(TokenType.SESSION));
         this.directory = requireNonNull(directory, "directory");
         this.activity = requireNonNull(activity, "activity");
-        this.client = requireNonNull(client, "client");
+        this.clients = requireNonNull(clients, "clients");
     }
 
     @Override
@@ -105,13 +106,33 @@ public final class SandboxProxyRoutes implements Routes {
         String prefix = PREFIX + id;
         String uri = ctx.request().uri();
         String path = uri.length() > prefix.length() ? uri.substring(prefix.length()) : "/";
-        activity.opened(id);
-        ctx.addEndHandler(ended -> activity.closed(id));
+        Runnable ended = countAsActivity(ctx, id);
         SandboxEndpoint endpoint = target.endpoint().get();
-        HttpProxy.reverseProxy(OPTIONS, client)
+        HttpProxy.reverseProxy(OPTIONS, clients.current())
                 .origin(endpoint.port(), endpoint.host())
-                .addInterceptor(new ProxyInterceptors(prefix, path), true)
+                .addInterceptor(new ProxyInterceptors(prefix, path, ended), true)
                 .handle(ctx.request());
+    }
+
+    /**
+     * The request counts as the sandbox's activity until it ends: when its response ends, or — once
+     * upgraded to a WebSocket, when the request's end handlers no longer run — when the returned
+     * action is run (by {@link ProxyInterceptors}, at the WebSocket's end).
+     */
+    private Runnable countAsActivity(RoutingContext ctx, String id) {
+        activity.opened(id);
+        AtomicBoolean ended = new AtomicBoolean();
+        Runnable end = () -> {
+            if (ended.compareAndSet(false, true)) {
+                activity.closed(id);
+            }
+        };
+        ctx.addEndHandler(done -> {
+            if (ctx.response().getStatusCode() != 101) {
+                end.run();
+            }
+        });
+        return end;
     }
 
     /** Only the owner may reach into a sandbox; an organization admin may see and stop it, not use it. */

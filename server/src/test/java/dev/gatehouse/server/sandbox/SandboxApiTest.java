@@ -12,6 +12,7 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.testing.Await;
+import dev.gatehouse.server.testing.PrometheusScrape;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
 import io.vertx.core.http.WebSocketClient;
@@ -204,7 +205,10 @@ class SandboxApiTest {
             socket.textMessageHandler(reply::complete);
             socket.writeTextMessage("hi").await();
             assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo:hi");
+            assertThat(openThroughTheProxy()).as("an open WebSocket is activity").isEqualTo(1);
             socket.close().await();
+            Await.until("the closed WebSocket no longer counted", Duration.ofSeconds(10),
+                    () -> openThroughTheProxy() == 0);
             assertThatThrownBy(() -> sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
                     .setPort(harness.gatehouse.port()).setURI("/sandboxes/" + id + "/ws")).await())
                     .hasMessageContaining("401");
@@ -348,6 +352,11 @@ class SandboxApiTest {
         assertThat(harness.tokensRevoked(id)).isTrue();
         Await.until("no files left", Duration.ofSeconds(10), () -> !Files.exists(harness.sandboxDirectory(id)));
         assertThat(harness.delete(session, id).statusCode()).isEqualTo(204);
+    }
+
+    private static double openThroughTheProxy() {
+        return PrometheusScrape.parse(PrometheusScrape.fetchText(harness.gatehouse.localUrl())).samples().stream()
+                .filter(sample -> sample.name().equals("gatehouse_sandbox_proxy_open")).findFirst().orElseThrow().value();
     }
 
     private static void assertRefused(HttpResponse<String> response, int status, String code, String detail) {

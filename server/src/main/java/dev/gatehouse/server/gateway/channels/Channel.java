@@ -3,6 +3,7 @@ package dev.gatehouse.server.gateway.channels;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.http.EventLoopClients;
 import io.vertx.core.http.HttpClient;
 import java.util.Optional;
 
