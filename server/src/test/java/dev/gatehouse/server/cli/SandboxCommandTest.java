@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -89,7 +90,7 @@ class SandboxCommandTest {
 
             assertThat(gc.exitCode).as(gc.err).isZero();
             assertThat(gc.out).contains("orphans removed: 1");
-            assertThat(orphan.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(orphanDirectory).doesNotExist();
         }
     }

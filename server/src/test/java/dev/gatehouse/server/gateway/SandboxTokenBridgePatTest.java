@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -136,7 +137,7 @@ class SandboxTokenBridgePatTest {
     private static String idOf(String token) {
         try {
             return SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             throw new AssertionError(e);
         }
     }

@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
 
 /**
  * A sandbox runtime for proxy tests, run as a real child process by the process backend (a profile's
@@ -43,10 +45,10 @@ public final class EchoRuntime {
             request.response().end("{\"status\":\"ok\"}");
         } else if (path.equals("/env")) {
             request.response().putHeader("Content-Type", "application/json")
-                    .end(new JsonObject(new java.util.TreeMap<String, Object>(System.getenv())).encode());
+                    .end(new JsonObject(new TreeMap<String, Object>(System.getenv())).encode());
         } else if (path.startsWith("/echo")) {
             JsonObject headers = new JsonObject();
-            request.headers().forEach(header -> headers.put(header.getKey().toLowerCase(java.util.Locale.ROOT),
+            request.headers().forEach(header -> headers.put(header.getKey().toLowerCase(Locale.ROOT),
                     header.getValue()));
             request.body().onSuccess(body -> request.response().putHeader("Content-Type", "application/json")
                     .putHeader("Set-Cookie", "gatehouse_session=forged; Path=/")

@@ -23,6 +23,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,6 +35,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -201,7 +203,7 @@ class SandboxApiTest {
             var socket = sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
                     .setPort(harness.gatehouse.port()).setURI("/sandboxes/" + id + "/ws")
                     .addHeader("Authorization", "Bearer " + bob)).await();
-            var reply = new java.util.concurrent.CompletableFuture<String>();
+            var reply = new CompletableFuture<String>();
             socket.textMessageHandler(reply::complete);
             socket.writeTextMessage("hi").await();
             assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo:hi");
@@ -344,7 +346,7 @@ class SandboxApiTest {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
             assertThat(reader.readLine()).startsWith("data: tick");
             ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-            assertThatThrownBy(() -> reader.lines().count()).isInstanceOf(java.io.UncheckedIOException.class);
+            assertThatThrownBy(() -> reader.lines().count()).isInstanceOf(UncheckedIOException.class);
         }
 
         JsonObject failed = harness.awaitStatus(session, id, "failed", START);

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -308,7 +309,7 @@ public final class ProcessBackend implements SandboxBackend {
     }
 
     private static void writePidFile(Path directory, Process process) throws IOException {
-        long started = process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+        long started = process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
         Files.writeString(directory.resolve(PID_FILE), process.pid() + " " + started + "\n");
     }
 
