@@ -13,6 +13,7 @@ CREATE TABLE sandboxes (
     organization     TEXT    NOT NULL,
     profile          TEXT    NOT NULL,
     model            TEXT    NULL,
+    -- The backend instance responsible: process:<host>:<directory>, or kubernetes:<namespace>.
     backend          TEXT    NOT NULL,
     status           TEXT    NOT NULL CHECK (status IN ('pending', 'running', 'stopping', 'stopped', 'failed')),
     reason           TEXT    NULL,
@@ -34,8 +35,8 @@ CREATE TABLE sandboxes (
 
 -- GET /api/v1/sandbox/sessions: one owner's sandboxes in one organization, or the organization's.
 CREATE INDEX sandboxes_organization ON sandboxes (organization, owner_issuer, owner_subject, created_at);
--- The reaper and the quotas look at live sandboxes only.
-CREATE INDEX sandboxes_live ON sandboxes (status) WHERE status IN ('pending', 'running', 'stopping');
+-- The reaper and orphan collection look at the live sandboxes of their backend only.
+CREATE INDEX sandboxes_live ON sandboxes (backend, status) WHERE status IN ('pending', 'running', 'stopping');
 
 -- A sandbox's last gateway call, for idle reaping.
 CREATE INDEX usage_records_sandbox ON usage_records (sandbox, occurred_at) WHERE sandbox IS NOT NULL;

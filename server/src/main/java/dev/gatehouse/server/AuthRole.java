@@ -15,6 +15,7 @@ import dev.gatehouse.server.oauth.OAuthRoutes;
 import dev.gatehouse.server.pat.AdminPatRoutes;
 import dev.gatehouse.server.pat.PatRoutes;
 import dev.gatehouse.server.pat.PersonalAccessTokens;
+import dev.gatehouse.server.sandbox.Sandboxes;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
 import java.time.Clock;
 import java.util.EnumSet;
@@ -61,7 +62,8 @@ final class AuthRole implements RunningRole {
         String audience = config.pat().bridgeAudience();
         BridgeAuth minters = new BridgeAuth(admin, infrastructure.tokenVerifier(Optional.of(audience)),
                 config.tokens().issuer().toString(), audience);
-        return new SandboxTokenRoutes(admin, minters, infrastructure.sandboxTokens(audit, clock),
-                infrastructure::canSignSandboxTokens, config.gateway().channels());
+        return new SandboxTokenRoutes(admin, minters, infrastructure.sandboxTokens(audit, clock, config.tokens().maxTokenTtl()),
+                infrastructure::canSignSandboxTokens, config.gateway().channels(),
+                id -> Sandboxes.isManaged(infrastructure.database(), id));
     }
 }

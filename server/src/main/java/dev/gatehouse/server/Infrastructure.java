@@ -22,6 +22,7 @@ import dev.gatehouse.server.tokens.SigningAlgorithm;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
 import dev.gatehouse.server.tokens.TokenMinter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -172,12 +173,16 @@ public final class Infrastructure implements AutoCloseable {
      * Mints, records and revokes sandbox tokens: HS256 with {@code keys.hs256Secret} when it is set
      * (NewAPI interop), else signed by the key ring and verifiable through the JWKS. The one minting
      * path of the bridge and of the sandbox role.
+     *
+     * @param longest the longest lifetime its tokens may have (at most {@code tokens.maxTtl} applies too)
      */
-    public SandboxTokens sandboxTokens(AuditLog audit, Clock clock) {
+    public SandboxTokens sandboxTokens(AuditLog audit, Clock clock, Duration longest) {
         TokenMinter minter = config.keys().hs256Secret()
                 .<TokenMinter>map(secret -> Hs256TokenMinter.of(secret, config.tokens(), clock))
                 .orElseGet(() -> SigningTokenMinter.of(keyRing, config.tokens(), clock));
-        return new SandboxTokens(database, minter, config.tokens().maxTokenTtl(), audit, revokedTokens, clock);
+        Duration maxTtl = config.tokens().maxTokenTtl();
+        return new SandboxTokens(database, minter, longest.compareTo(maxTtl) < 0 ? longest : maxTtl, audit,
+                revokedTokens, clock);
     }
 
     /** Whether a sandbox token can be signed now: HS256 is configured, or the key ring is ready. */

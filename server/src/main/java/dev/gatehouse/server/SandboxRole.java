@@ -17,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code sandbox} role: the sandbox API, the proxy in front of sandboxes and the controller's
@@ -25,6 +27,7 @@ import java.util.function.Function;
  * {@code --roles sandbox} alone works against a gateway elsewhere ({@code sandbox.gatewayUrl}).
  */
 final class SandboxRole implements RunningRole {
+    private static final Logger log = LoggerFactory.getLogger(SandboxRole.class);
     /** How often proxied activity is written to the store: far below any sensible idle timeout. */
     static final Duration ACTIVITY_FLUSH = Duration.ofSeconds(5);
     /** Connections to sandboxes' runtimes, all sandboxes together, split over the event loops. */
@@ -54,16 +57,15 @@ final class SandboxRole implements RunningRole {
         JdbcAuditLog audit = new JdbcAuditLog(infrastructure.database());
         SandboxController controller = SandboxController.open(sandbox, config.gateway().channels(),
                 infrastructure.database(), audit, backendFactory.apply(config),
-                SandboxWiring.credentials(infrastructure.sandboxTokens(audit, clock)), clock);
+                SandboxWiring.credentials(infrastructure.sandboxTokens(audit, clock, sandbox.tokenLifetime())), clock);
         Gauge.builder("gatehouse.sandbox.proxy.open", controller.activity(), SandboxActivity::openConnections)
                 .description("Requests and connections (WebSocket, event streams) open through the sandbox proxy")
                 .register(context.metrics());
         PeriodicTasks tasks = new PeriodicTasks(context.vertx());
         tasks.every(sandbox.reapInterval(), controller.lifecycle()::reap, "sandbox reaping failed; retrying at the next pass");
-        tasks.every(sandbox.gcInterval(), controller.lifecycle()::collectOrphans,
+        tasks.nowAndEvery(sandbox.gcInterval(), controller.lifecycle()::collectOrphans,
                 "sandbox orphan collection failed; retrying at the next pass");
         tasks.every(ACTIVITY_FLUSH, controller.activity()::flush, "writing sandbox activity failed; keeping it for the next flush");
-        context.vertx().executeBlocking(controller.lifecycle()::collectOrphans, false);
         EventLoopClients proxyClients = new EventLoopClients(context.vertx(), new HttpClientOptions()
                 .setKeepAlive(true)
                 .setTcpNoDelay(true)
@@ -81,8 +83,12 @@ final class SandboxRole implements RunningRole {
 
     @Override
     public void close() {
-        tasks.cancel();
-        controller.close();
-        proxyClients.close().await();
+        try {
+            tasks.cancel();
+            controller.close();
+            proxyClients.close().await();
+        } catch (RuntimeException e) {
+            log.atError().setCause(e).log("closing the sandbox role failed");
+        }
     }
 }

@@ -56,6 +56,6 @@ public final class SandboxWiring {
         JdbcAuditLog audit = new JdbcAuditLog(infrastructure.database());
         Clock clock = Clock.systemUTC();
         return SandboxController.forOperator(config.sandbox(), config.gateway().channels(), infrastructure.database(),
-                audit, backend(config), credentials(infrastructure.sandboxTokens(audit, clock)), clock);
+                audit, backend(config), credentials(infrastructure.sandboxTokens(audit, clock, config.sandbox().tokenLifetime())), clock);
     }
 }

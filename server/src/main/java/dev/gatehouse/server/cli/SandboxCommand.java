@@ -6,7 +6,7 @@ import dev.gatehouse.server.audit.AuditEvent.Actor;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.sandbox.Sandbox;
 import dev.gatehouse.server.sandbox.SandboxController;
-import dev.gatehouse.server.sandbox.SandboxLifecycle.Report;
+import dev.gatehouse.server.sandbox.SandboxLifecycle.CollectionReport;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -98,7 +98,7 @@ final class SandboxCommand {
         @Override
         public Integer call() {
             GatehouseConfig config = configOption.load();
-            Report report;
+            CollectionReport report;
             try (Infrastructure infrastructure = OperatorContext.open(config);
                     SandboxController controller = SandboxWiring.operatorController(config, infrastructure)) {
                 report = controller.lifecycle().collectOrphans();

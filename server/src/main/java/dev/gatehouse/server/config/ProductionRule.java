@@ -1,6 +1,8 @@
 package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.Role;
 import dev.gatehouse.server.identity.Topology;
+import dev.gatehouse.server.sandbox.SandboxConfig;
 import java.net.URI;
 import java.util.List;
 import java.util.function.Predicate;
@@ -37,7 +39,12 @@ record ProductionRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Strin
                     config -> config.identity().topology() != Topology.PER_ORGANIZATION
                             || config.identity().organizations().keySet().containsAll(config.identity().issuers()),
                     "every identity.keycloak.issuers entry bound to its organization in production with topology"
-                            + " per-organization; otherwise any trusted Keycloak can speak for any organization"));
+                            + " per-organization; otherwise any trusted Keycloak can speak for any organization"),
+            new ProductionRule(ConfigKeys.SANDBOX_BACKEND,
+                    config -> !config.roles().contains(Role.SANDBOX)
+                            || config.sandbox().backend() == SandboxConfig.Backend.KUBERNETES,
+                    "kubernetes in production when the sandbox role runs; the process backend runs sandboxes as"
+                            + " Gatehouse's own user, beside its data and secrets, for development only"));
 
     private static boolean isHttps(URI uri) {
         return "https".equalsIgnoreCase(uri.getScheme());

@@ -18,8 +18,8 @@ import java.util.Locale;
  * What the sandbox proxy changes on the way through, for HTTP and WebSocket alike: the path loses
  * its {@code /sandboxes/{id}} prefix; the caller's credentials never reach the runtime (no
  * {@code Authorization}, no Gatehouse cookie, no forwarding headers the caller wrote); a runtime
- * cannot set a cookie under Gatehouse's names; and a runtime that does not answer becomes a 502
- * problem instead of an empty response.
+ * cannot set a cookie under Gatehouse's names, nor one outside its own path; and a runtime that does
+ * not answer becomes a 502 problem instead of an empty response.
  */
 final class ProxyInterceptors implements ProxyInterceptor {
     /** Cookies of Gatehouse's own (console sessions), by name prefix, case-insensitive. */
@@ -79,9 +79,33 @@ final class ProxyInterceptors implements ProxyInterceptor {
         if (!setCookies.isEmpty()) {
             response.headers().remove("Set-Cookie");
             setCookies.stream().filter(cookie -> !isGatehouseCookie(cookie.split("=", 2)[0]))
+                    .map(this::scopedToTheSandbox)
                     .forEach(cookie -> response.headers().add("Set-Cookie", cookie));
         }
         return context.sendResponse();
+    }
+
+    /**
+     * A runtime's cookie, kept to the sandbox's own path and Gatehouse's host: {@code Path=/x} becomes
+     * {@code Path=/sandboxes/<id>/x} (no path: the sandbox's root), any {@code Domain} is dropped. (A
+     * path is no security boundary against the runtime's own scripts; it keeps one sandbox's cookies
+     * out of the requests to another.)
+     */
+    String scopedToTheSandbox(String cookie) {
+        String[] parts = cookie.split(";");
+        StringBuilder scoped = new StringBuilder(parts[0].strip());
+        String path = "/";
+        for (int i = 1; i < parts.length; i++) {
+            String attribute = parts[i].strip();
+            String name = attribute.split("=", 2)[0].strip().toLowerCase(Locale.ROOT);
+            if (name.equals("path")) {
+                String value = attribute.contains("=") ? attribute.split("=", 2)[1].strip() : "";
+                path = value.startsWith("/") ? value : "/";
+            } else if (!name.equals("domain") && !attribute.isEmpty()) {
+                scoped.append("; ").append(attribute);
+            }
+        }
+        return scoped.append("; Path=").append(prefix).append(path).toString();
     }
 
     /** {@code a=1; gatehouse_session=x; b=2} → {@code a=1; b=2}. */

@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param organization the owner's organization
  * @param profile the profile it was started from
  * @param model the default model it was given, if any
- * @param backend the backend running it ({@code process}, {@code kubernetes})
+ * @param backend the scope of the backend running it ({@link SandboxBackend#scope()})
  * @param status where it is in its life
  * @param reason why it failed or stopped, for a person; empty while it is fine
  * @param endpoint where the proxy reaches its runtime, once running

@@ -23,6 +23,14 @@ public interface SandboxBackend extends AutoCloseable {
     String kind();
 
     /**
+     * Which sandboxes this instance is responsible for, as recorded with each one: those of {@code
+     * process:<host>:<directory>} are one Gatehouse's children, those of {@code kubernetes:<namespace>}
+     * are shared by every replica watching that namespace. The controller reaps, rotates and collects
+     * only the sandboxes of its backend's scope.
+     */
+    String scope();
+
+    /**
      * Starts watching what runs; from now on {@code events} hears when a sandbox becomes ready,
      * fails or disappears, from any thread. Called once, before any other method but {@link #kind()}.
      */

@@ -71,6 +71,15 @@ public record SandboxConfig(
         positive("sandbox.gcInterval", gcInterval);
     }
 
+    /**
+     * The longest lifetime of the tokens the controller mints (7 days, or {@code tokens.maxTtl}, cap it
+     * further): a sandbox's maximum lifetime plus {@code tokenRotateBefore}, so that a token never
+     * outlives its sandbox by much, even one whose revocation was missed.
+     */
+    public Duration tokenLifetime() {
+        return maxLifetime.plus(tokenRotateBefore);
+    }
+
     /** The profile named {@code name}. */
     public Optional<SandboxProfile> profile(String name) {
         return profiles.stream().filter(profile -> profile.name().equals(name)).findFirst();

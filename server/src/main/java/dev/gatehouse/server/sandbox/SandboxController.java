@@ -82,7 +82,13 @@ public final class SandboxController implements AutoCloseable {
         });
         ExecutorService events = Executors.newVirtualThreadPerTaskExecutor();
         if (watch) {
-            backend.start(new BackendEvents(database, teardown, events, clock, directory::forget));
+            try {
+                backend.start(new BackendEvents(database, teardown, events, clock, directory::forget));
+            } catch (RuntimeException e) {
+                events.shutdownNow();
+                backend.close();
+                throw e;
+            }
         }
         return new SandboxController(backend, watch, teardown,
                 new Sandboxes(config, sandboxChannels, database, backend, credentials, teardown, audit, clock),

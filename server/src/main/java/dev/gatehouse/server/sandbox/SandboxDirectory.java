@@ -11,8 +11,9 @@ import java.util.function.Function;
 /**
  * The proxy's view of sandboxes: each record is read from the store at most once per {@link #TTL} per
  * replica, so a proxied request costs a map lookup. A change made on this replica (running, stopped,
- * deleted) is seen at once ({@link #forget}); one made on another replica within {@link #TTL} — and
- * a deleted sandbox's tokens are revoked and its runtime removed in any case. Thread-safe.
+ * deleted) is seen at once ({@link #forget}); one made on another replica is seen within {@link #TTL}
+ * (and a deleted sandbox's runtime is removed, so a request let through meanwhile finds nothing).
+ * Thread-safe.
  */
 public final class SandboxDirectory {
     static final Duration TTL = Duration.ofSeconds(1);
@@ -28,7 +29,10 @@ public final class SandboxDirectory {
         this.loader = requireNonNull(loader, "loader");
     }
 
-    /** The cached record of {@code id}, if it is fresh; never blocks. */
+    /**
+     * What is known of {@code id} without blocking: empty when it must be {@link #load}ed; else the
+     * record, or empty when there is no such sandbox.
+     */
     public Optional<Optional<Sandbox>> cached(String id) {
         Entry entry = entries.get(id);
         if (entry == null || System.nanoTime() - entry.loadedNanos() > TTL.toNanos()) {

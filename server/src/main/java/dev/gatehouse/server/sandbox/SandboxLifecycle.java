@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The controller's periodic work, safe to run on every replica at once:
  * <ul>
- *   <li>{@link #reap()}: fails sandboxes pending longer than {@code sandbox.startTimeout}; stops those
+ *   <li>{@link #reap()}: fails sandboxes pending longer than {@code sandbox.startTimeout}; stops deleted
+ *       ones still live (a replica stopped mid-delete), those
  *       past {@code sandbox.maxLifetime} or idle (no proxied traffic and no gateway calls) for {@code
  *       sandbox.idleTimeout}; gives a new gateway token to those whose token expires within {@code
  *       sandbox.tokenRotateBefore};
@@ -67,19 +68,27 @@ public final class SandboxLifecycle {
         this.clock = requireNonNull(clock, "clock");
     }
 
-    /** What one pass did, by this replica. */
-    public record Report(int failed, int stoppedIdle, int stoppedLifetime, int rotated, int orphansRemoved,
-            int recordsFailed, int stopsFinished, int forgotten) {}
+    /** What one {@link #reap()} did, by this replica. */
+    public record ReapReport(int failed, int stoppedIdle, int stoppedLifetime, int stoppedDeleted, int rotated) {}
+
+    /** What one {@link #collectOrphans()} did, by this replica. */
+    public record CollectionReport(int orphansRemoved, int recordsFailed, int stopsFinished, int forgotten) {}
 
     /** One pass over the live sandboxes: stuck, expired, idle, due for a new token. */
-    public Report reap() {
+    public ReapReport reap() {
         activity.flush();
         int failed = 0;
         int idle = 0;
         int lifetime = 0;
+        int deleted = 0;
         int rotated = 0;
         Instant now = clock.instant();
-        for (Sandbox sandbox : database.jdbi().withHandle(SandboxStore::live)) {
+        for (Sandbox sandbox : database.jdbi().withHandle(handle -> SandboxStore.live(handle, backend.scope()))) {
+            if (sandbox.deleted() && sandbox.status().counts()) {
+                // Deleted by a replica that stopped before it could stop it.
+                deleted += stop(sandbox, "Deleted.", "deleted");
+                continue;
+            }
             switch (sandbox.status()) {
                 case PENDING -> failed += failIfStuck(sandbox, now);
                 case RUNNING -> {
@@ -96,7 +105,7 @@ public final class SandboxLifecycle {
                 default -> { }
             }
         }
-        return new Report(failed, idle, lifetime, rotated, 0, 0, 0, 0);
+        return new ReapReport(failed, idle, lifetime, deleted, rotated);
     }
 
     private int failIfStuck(Sandbox sandbox, Instant now) {
@@ -123,7 +132,7 @@ public final class SandboxLifecycle {
             return false;
         }
         OptionalLong gatewayCall = database.jdbi().withHandle(handle ->
-                SandboxStore.lastGatewayCall(handle, sandbox.id(), sandbox.lastActiveAt()));
+                SandboxStore.lastGatewayCall(handle, sandbox.id(), sandbox.organization(), sandbox.lastActiveAt()));
         if (gatewayCall.isPresent() && gatewayCall.getAsLong() >= cutoff.toEpochMilli()) {
             database.jdbi().useHandle(handle -> SandboxStore.recordActivity(handle,
                     Map.of(sandbox.id(), gatewayCall.getAsLong())));
@@ -143,8 +152,8 @@ public final class SandboxLifecycle {
      */
     private int rotate(Sandbox sandbox, Instant now) {
         Instant expiry = sandbox.tokenExpiresAt().orElseThrow();
-        if (!database.jdbi().withHandle(handle ->
-                SandboxStore.claimRotation(handle, sandbox.id(), expiry, now, now.plus(ROTATION_CLAIM)))) {
+        Instant claim = now.plus(ROTATION_CLAIM);
+        if (!database.jdbi().withHandle(handle -> SandboxStore.claimRotation(handle, sandbox.id(), expiry, now, claim))) {
             return 0;
         }
         Optional<SandboxProfile> profile = config.profile(sandbox.profile());
@@ -158,13 +167,17 @@ public final class SandboxLifecycle {
                     SandboxAudit.CONTROLLER, RequestOrigin.NONE);
             backend.replaceToken(new SandboxSpec(sandbox.id(), sandbox.organization(), sandbox.ownerSubject(),
                     profile.get(), config.gatewayUrl(), token.token(), sandbox.model()));
-            database.jdbi().useHandle(handle -> SandboxStore.setToken(handle, sandbox.id(), token.tokenId(),
-                    token.expiresAt()));
+            if (!database.jdbi().withHandle(handle -> SandboxStore.setRotatedToken(handle, sandbox.id(),
+                    token.tokenId(), token.expiresAt(), claim))) {
+                // Stopped or deleted while rotating: whatever revoked its tokens did not see this one.
+                teardown.remove(sandbox.id(), SandboxAudit.CONTROLLER, RequestOrigin.NONE);
+                return 0;
+            }
             log.atInfo().addKeyValue("sandbox", sandbox.id()).addKeyValue("jti", token.tokenId())
                     .addKeyValue("expiresAt", token.expiresAt()).log("sandbox token rotated");
             return 1;
         } catch (RuntimeException e) {
-            database.jdbi().useHandle(handle -> SandboxStore.releaseClaim(handle, sandbox.id()));
+            database.jdbi().useHandle(handle -> SandboxStore.releaseClaim(handle, sandbox.id(), claim));
             log.atWarn().setCause(e).addKeyValue("sandbox", sandbox.id())
                     .log("rotating the sandbox token failed; retrying at the next pass");
             return 0;
@@ -175,9 +188,10 @@ public final class SandboxLifecycle {
      * Orphans both ways. The backend is listed before the records are read: a sandbox's record is
      * written before its objects are created, so every object listed belongs to a record read after.
      */
-    public Report collectOrphans() {
+    public CollectionReport collectOrphans() {
+        Instant listed = clock.instant();
         Set<String> held = backend.list();
-        List<Sandbox> live = database.jdbi().withHandle(SandboxStore::live);
+        List<Sandbox> live = database.jdbi().withHandle(handle -> SandboxStore.live(handle, backend.scope()));
         Set<String> liveIds = new HashSet<>();
         live.forEach(sandbox -> liveIds.add(sandbox.id()));
         int orphans = 0;
@@ -189,7 +203,10 @@ public final class SandboxLifecycle {
         int recordsFailed = 0;
         int stopsFinished = 0;
         for (Sandbox sandbox : live) {
-            if (sandbox.status() == SandboxStatus.RUNNING && !held.contains(sandbox.id())) {
+            // Running since before the listing, yet not listed: a record whose runtime became running
+            // between the listing and the read of the records is left for the next pass.
+            boolean runningWhenListed = sandbox.runningAt().map(at -> at.isBefore(listed)).orElse(false);
+            if (sandbox.status() == SandboxStatus.RUNNING && runningWhenListed && !held.contains(sandbox.id())) {
                 recordsFailed += teardown.fail(sandbox.id(), "Its runtime is gone (removed outside Gatehouse, or lost"
                         + " when Gatehouse restarted).", SandboxAudit.CONTROLLER, RequestOrigin.NONE) ? 1 : 0;
             } else if (sandbox.status() == SandboxStatus.STOPPING) {
@@ -203,7 +220,7 @@ public final class SandboxLifecycle {
             log.atInfo().addKeyValue("orphansRemoved", orphans).addKeyValue("recordsFailed", recordsFailed)
                     .addKeyValue("forgotten", forgotten).log("sandbox orphan collection");
         }
-        return new Report(0, 0, 0, 0, orphans, recordsFailed, stopsFinished, forgotten);
+        return new CollectionReport(orphans, recordsFailed, stopsFinished, forgotten);
     }
 
     private int removeOrphan(String id) {

@@ -137,8 +137,8 @@ public final class SandboxProxyRoutes implements Routes {
 
     /** Only the owner may reach into a sandbox; an organization admin may see and stop it, not use it. */
     private static boolean owns(Claims caller, Sandbox sandbox) {
-        return sandbox.ownerSubject().equals(caller.subject()) && sandbox.ownerIssuer().equals(caller.issuer())
-                && caller.organization().map(sandbox.organization()::equals).orElse(false);
+        return caller.organization().map(organization -> new SandboxOwner(caller.subject(), caller.issuer(),
+                organization, false).owns(sandbox)).orElse(false);
     }
 
     private static void refuse(RoutingContext ctx, ApiException refusal) {

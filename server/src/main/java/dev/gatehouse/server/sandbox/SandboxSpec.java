@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Everything a backend needs to run one sandbox, and nothing of its owner beyond what labels need.
@@ -21,8 +22,14 @@ public record SandboxSpec(
         String id, String organization, String user, SandboxProfile profile, URI gatewayUrl, String token,
         Optional<String> model) {
 
+    private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
     public SandboxSpec {
         requireNonNull(id, "id");
+        if (!ID.matcher(id).matches()) {
+            // Ids name files and Kubernetes objects: only the controller's lower-case UUIDs.
+            throw new IllegalArgumentException("id: " + SandboxProfile.quote(id) + " (expected: a lower-case UUID)");
+        }
         requireNonNull(organization, "organization");
         requireNonNull(user, "user");
         requireNonNull(profile, "profile");

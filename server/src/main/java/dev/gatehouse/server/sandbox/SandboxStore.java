@@ -74,17 +74,12 @@ final class SandboxStore {
                 .list();
     }
 
-    /** Pending, running and stopping sandboxes of every owner. */
-    static List<Sandbox> live(Handle handle) {
-        return handle.createQuery("SELECT * FROM sandboxes WHERE status IN " + LIVE + " ORDER BY created_at, id")
+    /** Pending, running and stopping sandboxes of every owner, on the backend of {@code scope}. */
+    static List<Sandbox> live(Handle handle, String scope) {
+        return handle.createQuery("SELECT * FROM sandboxes WHERE status IN " + LIVE
+                        + " AND backend = :scope ORDER BY created_at, id")
+                .bind("scope", scope)
                 .map((rs, ctx) -> sandbox(rs))
-                .list();
-    }
-
-    /** The ids of sandboxes whose backend objects must exist: pending, running, or stopping. */
-    static List<String> liveIds(Handle handle) {
-        return handle.createQuery("SELECT id FROM sandboxes WHERE status IN " + LIVE)
-                .mapTo(String.class)
                 .list();
     }
 
@@ -163,6 +158,12 @@ final class SandboxStore {
                 .execute() == 1;
     }
 
+    /** Whether a sandbox with this id is recorded (in any status, deleted or not). */
+    static boolean exists(Handle handle, String id) {
+        return handle.createQuery("SELECT COUNT(*) FROM sandboxes WHERE id = :id").bind("id", id)
+                .mapTo(Integer.class).one() > 0;
+    }
+
     /** Hides the sandbox from the API; false when it was already deleted. */
     static boolean markDeleted(Handle handle, String id, Instant now) {
         return handle.createUpdate("""
@@ -173,14 +174,36 @@ final class SandboxStore {
                 .execute() == 1;
     }
 
-    static void setToken(Handle handle, String id, String tokenId, Instant expiresAt) {
-        handle.createUpdate("""
-                        UPDATE sandboxes SET token_id = :tokenId, token_expires_at = :expiresAt, claimed_until = NULL
-                        WHERE id = :id""")
+    /**
+     * Records the first token of a sandbox still pending and not deleted.
+     *
+     * @return false when it was deleted or ended meanwhile (its new token must then be revoked too)
+     */
+    static boolean setFirstToken(Handle handle, String id, String tokenId, Instant expiresAt) {
+        return handle.createUpdate("""
+                        UPDATE sandboxes SET token_id = :tokenId, token_expires_at = :expiresAt
+                        WHERE id = :id AND status = 'pending' AND deleted_at IS NULL""")
                 .bind("tokenId", tokenId)
                 .bind("expiresAt", expiresAt.toEpochMilli())
                 .bind("id", id)
-                .execute();
+                .execute() == 1;
+    }
+
+    /**
+     * Records a rotated token and releases the claim {@code claim} (the {@code until} of {@link
+     * #claimRotation}), if the sandbox is still running, not deleted and claimed by the caller.
+     *
+     * @return false when it ended or was deleted meanwhile (its new token must then be revoked too)
+     */
+    static boolean setRotatedToken(Handle handle, String id, String tokenId, Instant expiresAt, Instant claim) {
+        return handle.createUpdate("""
+                        UPDATE sandboxes SET token_id = :tokenId, token_expires_at = :expiresAt, claimed_until = NULL
+                        WHERE id = :id AND status = 'running' AND deleted_at IS NULL AND claimed_until = :claim""")
+                .bind("tokenId", tokenId)
+                .bind("expiresAt", expiresAt.toEpochMilli())
+                .bind("id", id)
+                .bind("claim", claim.toEpochMilli())
+                .execute() == 1;
     }
 
     /**
@@ -199,8 +222,11 @@ final class SandboxStore {
                 .execute() == 1;
     }
 
-    static void releaseClaim(Handle handle, String id) {
-        handle.createUpdate("UPDATE sandboxes SET claimed_until = NULL WHERE id = :id").bind("id", id).execute();
+    static void releaseClaim(Handle handle, String id, Instant claim) {
+        handle.createUpdate("UPDATE sandboxes SET claimed_until = NULL WHERE id = :id AND claimed_until = :claim")
+                .bind("id", id)
+                .bind("claim", claim.toEpochMilli())
+                .execute();
     }
 
     /** Raises each sandbox's last activity to the given time (never lowers it). */
@@ -211,11 +237,16 @@ final class SandboxStore {
         batch.execute();
     }
 
-    /** The time of {@code id}'s latest gateway call at or after {@code since}, if any. */
-    static OptionalLong lastGatewayCall(Handle handle, String id, Instant since) {
+    /**
+     * The time of the latest gateway call at or after {@code since} by a token of sandbox {@code id} in
+     * {@code organization} (a token minted elsewhere for the same id in another organization does not count).
+     */
+    static OptionalLong lastGatewayCall(Handle handle, String id, String organization, Instant since) {
         Long at = handle.createQuery("""
-                        SELECT MAX(occurred_at) FROM usage_records WHERE sandbox = :id AND occurred_at >= :since""")
+                        SELECT MAX(occurred_at) FROM usage_records
+                        WHERE sandbox = :id AND organization = :organization AND occurred_at >= :since""")
                 .bind("id", id)
+                .bind("organization", organization)
                 .bind("since", since.toEpochMilli())
                 .mapTo(Long.class)
                 .one();

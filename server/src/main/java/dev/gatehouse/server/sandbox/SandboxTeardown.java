@@ -106,7 +106,8 @@ final class SandboxTeardown {
     }
 
     /**
-     * Revokes every token of {@code id} and removes whatever the backend runs for it.
+     * Revokes every token of {@code id}, removes whatever the backend runs for it, and revokes again:
+     * a token minted while it was being removed (a creation or rotation in flight) goes too.
      *
      * @return whether the backend removed it; false when it could not be reached (logged; retried by the
      *     next orphan collection)
@@ -120,6 +121,8 @@ final class SandboxTeardown {
             log.atWarn().setCause(e).addKeyValue("sandbox", id)
                     .log("removing the sandbox from the backend failed; orphan collection will retry");
             return false;
+        } finally {
+            credentials.revokeAll(id, actor, origin);
         }
     }
 }

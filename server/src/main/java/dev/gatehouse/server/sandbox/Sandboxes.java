@@ -72,7 +72,7 @@ public final class Sandboxes {
         channels.requireServed(request.model(), channelNames);
         Instant now = clock.instant();
         Sandbox sandbox = new Sandbox(UUID.randomUUID().toString(), request.name(), owner.subject(), owner.issuer(),
-                owner.organization(), profile.name(), model, backend.kind(), SandboxStatus.PENDING, Optional.empty(),
+                owner.organization(), profile.name(), model, backend.scope(), SandboxStatus.PENDING, Optional.empty(),
                 Optional.empty(), now, Optional.empty(), Optional.empty(), now, Optional.empty(), Optional.empty(),
                 Optional.empty());
         Map<String, Object> detail = new LinkedHashMap<>();
@@ -109,10 +109,18 @@ public final class Sandboxes {
         try {
             MintedToken token = credentials.issue(sandbox.id(), sandbox.organization(), owner.subject(), channelNames,
                     owner.actor(), origin);
-            database.jdbi().useHandle(handle -> SandboxStore.setToken(handle, sandbox.id(), token.tokenId(),
-                    token.expiresAt()));
+            if (!database.jdbi().withHandle(handle -> SandboxStore.setFirstToken(handle, sandbox.id(), token.tokenId(),
+                    token.expiresAt()))) {
+                // Deleted while its token was minted: the deletion revoked nothing yet, so revoke now.
+                teardown.remove(sandbox.id(), SandboxAudit.CONTROLLER, origin);
+                return;
+            }
             backend.create(new SandboxSpec(sandbox.id(), sandbox.organization(), owner.subject(), profile,
                     config.gatewayUrl(), token.token(), sandbox.model()));
+            if (!stillWanted(sandbox.id())) {
+                // Deleted while the backend created it: the deletion may have found nothing to remove.
+                teardown.remove(sandbox.id(), SandboxAudit.CONTROLLER, origin);
+            }
         } catch (SandboxBackendException e) {
             teardown.fail(sandbox.id(), e.getMessage(), SandboxAudit.CONTROLLER, origin);
         } catch (RuntimeException e) {
@@ -120,6 +128,10 @@ public final class Sandboxes {
             teardown.fail(sandbox.id(), "Gatehouse could not start the sandbox (an internal error; quote the sandbox id"
                     + " when reporting it).", SandboxAudit.CONTROLLER, origin);
         }
+    }
+
+    private boolean stillWanted(String id) {
+        return find(id).filter(sandbox -> !sandbox.deleted() && sandbox.status().counts()).isPresent();
     }
 
     /** The caller's own sandboxes, newest first; with {@code organization}, every sandbox of the caller's organization. */
@@ -192,5 +204,13 @@ public final class Sandboxes {
     /** Every sandbox, deleted ones included, newest first: the operator's view. */
     public List<Sandbox> listAll() {
         return database.jdbi().withHandle(SandboxStore::listAll);
+    }
+
+    /**
+     * Whether {@code id} is the id of a sandbox this controller manages (whoever owns it, in any
+     * status): the sandbox-token bridge mints for such an id only through the controller.
+     */
+    public static boolean isManaged(Database database, String id) {
+        return database.jdbi().withHandle(handle -> SandboxStore.exists(handle, id));
     }
 }

@@ -1,13 +1,12 @@
 package dev.gatehouse.server.cli;
 
+import static dev.gatehouse.server.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.nimbusds.jose.jwk.JWK;
 import dev.gatehouse.server.Infrastructure;
 import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.config.ConfigLoader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,7 +17,6 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The operator commands, run through the real command line against a real embedded store. */
 class GatehouseCliTest {
@@ -39,11 +37,11 @@ class GatehouseCliTest {
 
     @Test
     void configCheck_validFile_exits0AndDescribesIt() {
-        Run run = run("config", "check", configFile.toString());
+        CliRun run = run("config", "check", configFile.toString());
 
-        assertThat(run.exitCode).isEqualTo(0);
-        assertThat(run.out).contains("tokens.issuer = http://gatehouse.test").contains("keys.kek = (not set)");
-        assertThat(run.err).contains("configuration OK");
+        assertThat(run.exitCode()).isEqualTo(0);
+        assertThat(run.out()).contains("tokens.issuer = http://gatehouse.test").contains("keys.kek = (not set)");
+        assertThat(run.err()).contains("configuration OK");
     }
 
     @Test
@@ -57,33 +55,33 @@ class GatehouseCliTest {
                   clockSkew: 1h
                 """);
 
-        Run run = run("config", "check", bad.toString());
+        CliRun run = run("config", "check", bad.toString());
 
-        assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.err).contains("server.port").contains("server.hots").contains("tokens.clockSkew");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("server.port").contains("server.hots").contains("tokens.clockSkew");
     }
 
     @Test
     void configCheck_missingFile_exit2() {
-        Run run = run("config", "check", dir.resolve("absent.yaml").toString());
+        CliRun run = run("config", "check", dir.resolve("absent.yaml").toString());
 
-        assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.err).contains("not found");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("not found");
     }
 
     @Test
     void keysRotate_publishesAPendingKey_whileTheOldOneKeepsSigning() {
-        Run first = run("keys", "list", "-c", configFile.toString());
-        assertThat(first.exitCode).isEqualTo(0);
-        assertThat(first.out.lines().filter(l -> l.contains(" active "))).hasSize(1);
+        CliRun first = run("keys", "list", "-c", configFile.toString());
+        assertThat(first.exitCode()).isEqualTo(0);
+        assertThat(first.out().lines().filter(l -> l.contains(" active "))).hasSize(1);
 
-        Run rotate = run("keys", "rotate", "-c", configFile.toString());
+        CliRun rotate = run("keys", "rotate", "-c", configFile.toString());
 
-        assertThat(rotate.exitCode).isEqualTo(0);
-        assertThat(rotate.out).contains("is published now and signs from");
-        Run after = run("keys", "list", "-c", configFile.toString());
-        assertThat(after.out.lines().filter(l -> l.contains(" pending "))).hasSize(1);
-        assertThat(after.out.lines().filter(l -> l.contains(" active "))).as("old key signs until the new one takes over")
+        assertThat(rotate.exitCode()).isEqualTo(0);
+        assertThat(rotate.out()).contains("is published now and signs from");
+        CliRun after = run("keys", "list", "-c", configFile.toString());
+        assertThat(after.out().lines().filter(l -> l.contains(" pending "))).hasSize(1);
+        assertThat(after.out().lines().filter(l -> l.contains(" active "))).as("old key signs until the new one takes over")
                 .hasSize(1);
     }
 
@@ -91,47 +89,47 @@ class GatehouseCliTest {
     void tokenInspect_validToken_exit0() throws Exception {
         String token = sign(Instant.now().plus(1, ChronoUnit.HOURS));
 
-        Run run = run("token", "inspect", "-c", configFile.toString(), token);
+        CliRun run = run("token", "inspect", "-c", configFile.toString(), token);
 
-        assertThat(run.exitCode).as(run.err).isEqualTo(0);
-        assertThat(run.out).contains("valid: session token for alice (organization acme)");
-        assertThat(run.out).contains("\"org_id\":\"acme\"").doesNotContain(token);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(0);
+        assertThat(run.out()).contains("valid: session token for alice (organization acme)");
+        assertThat(run.out()).contains("\"org_id\":\"acme\"").doesNotContain(token);
     }
 
     @Test
     void tokenInspect_expiredToken_saysWhy_exit1() throws Exception {
         String token = sign(Instant.now().minus(1, ChronoUnit.HOURS));
 
-        Run run = run("token", "inspect", "-c", configFile.toString(), token);
+        CliRun run = run("token", "inspect", "-c", configFile.toString(), token);
 
-        assertThat(run.exitCode).isEqualTo(1);
-        assertThat(run.out).contains("invalid: token_expired");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("invalid: token_expired");
     }
 
     @Test
     void tokenInspect_notAJwt_exit1() {
-        Run run = run("token", "inspect", "-c", configFile.toString(), "hello");
+        CliRun run = run("token", "inspect", "-c", configFile.toString(), "hello");
 
-        assertThat(run.exitCode).isEqualTo(1);
-        assertThat(run.out).contains("invalid: malformed_token");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("invalid: malformed_token");
     }
 
     @Test
     void tokenInspect_wrongAudienceRequested_exit1() throws Exception {
         String token = sign(Instant.now().plus(1, ChronoUnit.HOURS));
 
-        Run run = run("token", "inspect", "-c", configFile.toString(), "--audience", "gateway", token);
+        CliRun run = run("token", "inspect", "-c", configFile.toString(), "--audience", "gateway", token);
 
-        assertThat(run.exitCode).isEqualTo(1);
-        assertThat(run.out).contains("invalid: wrong_audience");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.out()).contains("invalid: wrong_audience");
     }
 
     @Test
     void serve_unknownRole_exit2() {
-        Run run = run("serve", "-c", configFile.toString(), "--roles", "auth,bogus");
+        CliRun run = run("serve", "-c", configFile.toString(), "--roles", "auth,bogus");
 
-        assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.err).contains("--roles: bogus");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--roles: bogus");
     }
 
     private String sign(Instant expiry) throws Exception {
@@ -145,15 +143,5 @@ class GatehouseCliTest {
                 .expirationTime(Date.from(expiry))));
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = GatehouseCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
-    }
 
-    private record Run(int exitCode, String out, String err) {}
 }

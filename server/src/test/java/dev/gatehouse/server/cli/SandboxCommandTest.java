@@ -1,5 +1,6 @@
 package dev.gatehouse.server.cli;
 
+import static dev.gatehouse.server.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.Gatehouse;
@@ -9,8 +10,6 @@ import dev.gatehouse.server.identity.LocalSession;
 import dev.gatehouse.server.testing.Await;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code gatehouse sandbox list|delete|gc} beside a running server on the same store and data
@@ -61,24 +59,24 @@ class SandboxCommandTest {
             long pid = Long.parseLong(Files.readString(data.resolve("sandboxes").resolve(id).resolve("pid"))
                     .split(" ")[0]);
 
-            Run list = run("sandbox", "list", "-c", configFile.toString());
-            assertThat(list.exitCode).as(list.err).isZero();
-            assertThat(list.out.lines().toList()).first().asString().startsWith("ID").contains("STATUS", "OWNER");
-            assertThat(list.out).contains(id).contains("running").contains("acme").contains("alice");
+            CliRun list = run("sandbox", "list", "-c", configFile.toString());
+            assertThat(list.exitCode()).as(list.err()).isZero();
+            assertThat(list.out().lines().toList()).first().asString().startsWith("ID").contains("STATUS", "OWNER");
+            assertThat(list.out()).contains(id).contains("running").contains("acme").contains("alice");
 
-            Run delete = run("sandbox", "delete", id, "-c", configFile.toString());
-            assertThat(delete.exitCode).as(delete.err).isZero();
-            assertThat(delete.out).contains("Deleted sandbox " + id);
+            CliRun delete = run("sandbox", "delete", id, "-c", configFile.toString());
+            assertThat(delete.exitCode()).as(delete.err()).isZero();
+            assertThat(delete.out()).contains("Deleted sandbox " + id);
             assertThat(status(server, id)).isEqualTo("stopped");
             Await.until("the runtime stopped", Duration.ofSeconds(10),
                     () -> ProcessHandle.of(pid).map(handle -> !handle.isAlive()).orElse(true));
             assertThat(TestGatehouse.get(server.localUrl().resolve("/api/v1/sandbox/sessions/" + id),
                     "Authorization", "Bearer " + session).statusCode()).isEqualTo(404);
-            Run again = run("sandbox", "delete", id, "-c", configFile.toString());
-            assertThat(again.exitCode).isEqualTo(1);
-            assertThat(again.err).contains("no sandbox " + id);
-            assertThat(run("sandbox", "list", "-c", configFile.toString()).out).doesNotContain(id);
-            assertThat(run("sandbox", "list", "--all", "-c", configFile.toString()).out).contains(id)
+            CliRun again = run("sandbox", "delete", id, "-c", configFile.toString());
+            assertThat(again.exitCode()).isEqualTo(1);
+            assertThat(again.err()).contains("no sandbox " + id);
+            assertThat(run("sandbox", "list", "-c", configFile.toString()).out()).doesNotContain(id);
+            assertThat(run("sandbox", "list", "--all", "-c", configFile.toString()).out()).contains(id)
                     .contains("* deleted");
 
             Process orphan = new ProcessBuilder("sleep", "120").start();
@@ -86,10 +84,10 @@ class SandboxCommandTest {
             Files.writeString(orphanDirectory.resolve("pid"), orphan.pid() + " "
                     + orphan.info().startInstant().orElseThrow().toEpochMilli() + "\n");
 
-            Run gc = run("sandbox", "gc", "-c", configFile.toString());
+            CliRun gc = run("sandbox", "gc", "-c", configFile.toString());
 
-            assertThat(gc.exitCode).as(gc.err).isZero();
-            assertThat(gc.out).contains("orphans removed: 1");
+            assertThat(gc.exitCode()).as(gc.err()).isZero();
+            assertThat(gc.out()).contains("orphans removed: 1");
             assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(orphanDirectory).doesNotExist();
         }
@@ -100,15 +98,5 @@ class SandboxCommandTest {
                 "SELECT status FROM sandboxes WHERE id = :id").bind("id", id).mapTo(String.class).one());
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = GatehouseCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
-    }
 
-    private record Run(int exitCode, String out, String err) {}
 }

@@ -1,13 +1,12 @@
 package dev.gatehouse.server.cli;
 
+import static dev.gatehouse.server.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.Infrastructure;
 import dev.gatehouse.server.config.ConfigLoader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,7 +14,6 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code gatehouse session issue}: the local, development-only identity. */
 class SessionIssueTest {
@@ -26,7 +24,7 @@ class SessionIssueTest {
     void issue_printsASessionToken_thatTheServersCallerVerifierAccepts() throws Exception {
         Path config = config("");
 
-        Run run = run("session", "issue", "-c", config.toString(), "--user", "alice", "--org", "acme",
+        CliRun run = run("session", "issue", "-c", config.toString(), "--user", "alice", "--org", "acme",
                 "--group", "dev", "--group", "ops", "--capability", "pat:create", "--ttl", "1h");
 
         assertThat(run.exitCode()).as(run.err()).isZero();
@@ -47,7 +45,7 @@ class SessionIssueTest {
 
     @Test
     void issue_refusedWhenLocalIdentityIsOff_exit2() throws Exception {
-        Run run = run("session", "issue", "-c", config("identity:\n  local: false\n").toString(),
+        CliRun run = run("session", "issue", "-c", config("identity:\n  local: false\n").toString(),
                 "--user", "alice", "--org", "acme");
 
         assertThat(run.exitCode()).isEqualTo(GatehouseCli.EXIT_USAGE);
@@ -57,7 +55,7 @@ class SessionIssueTest {
 
     @Test
     void issue_refusedInProduction_exit2() throws Exception {
-        Run run = run("session", "issue", "-c", config("production: true\n").toString(),
+        CliRun run = run("session", "issue", "-c", config("production: true\n").toString(),
                 "--user", "alice", "--org", "acme");
 
         assertThat(run.exitCode()).isEqualTo(GatehouseCli.EXIT_USAGE);
@@ -70,7 +68,7 @@ class SessionIssueTest {
     void issue_badTtl_exit2() throws Exception {
         Path config = config("");
         for (String ttl : new String[] {"0s", "-1h", "abc", "91d"}) {
-            Run run = run("session", "issue", "-c", config.toString(), "--user", "alice", "--org", "acme", "--ttl", ttl);
+            CliRun run = run("session", "issue", "-c", config.toString(), "--user", "alice", "--org", "acme", "--ttl", ttl);
 
             assertThat(run.exitCode()).as(ttl).isEqualTo(GatehouseCli.EXIT_USAGE);
             assertThat(run.out()).as(ttl).isEmpty();
@@ -85,15 +83,5 @@ class SessionIssueTest {
                 """.formatted(dir.resolve("data")) + extra);
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = GatehouseCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
-    }
 
-    private record Run(int exitCode, String out, String err) {}
 }

@@ -4,6 +4,7 @@ import static dev.gatehouse.server.config.ConfigTestSupport.problemsOf;
 import static dev.gatehouse.server.config.ConfigTestSupport.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.server.sandbox.SandboxConfig;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -31,7 +32,19 @@ class ConfigProductionTest {
                         "server.publicUrl: \"http://127.0.0.1:8080\" (expected: https URL in production)",
                         "tokens.issuer: \"http://127.0.0.1:8080\" (expected: https URL in production)",
                         "identity.local: \"true\" (expected: false in production;"
-                                + " local identity is for development only)");
+                                + " local identity is for development only)",
+                        "sandbox.backend: \"process\" (expected: kubernetes in production when the sandbox role runs;"
+                                + " the process backend runs sandboxes as Gatehouse's own user, beside its data and"
+                                + " secrets, for development only)");
+    }
+
+    @Test
+    void production_acceptsTheProcessBackend_onlyWhenNoSandboxRoleRuns() {
+        Map<String, String> env = productionEnv();
+        env.remove("GATEHOUSE_SANDBOX_BACKEND");
+        env.put("GATEHOUSE_ROLES", "auth,gateway");
+
+        assertThat(ConfigLoader.load(null, env).sandbox().backend()).isEqualTo(SandboxConfig.Backend.PROCESS);
     }
 
     @Test
@@ -72,6 +85,7 @@ class ConfigProductionTest {
                   port: -1
                 keys:
                   kek: %s
+                roles: [auth, gateway]
                 """.formatted(KEK));
 
         assertThat(problemsOf(file, Map.of())).containsExactly(
@@ -130,6 +144,10 @@ class ConfigProductionTest {
         env.put("GATEHOUSE_KEYS_KEK", KEK);
         env.put("GATEHOUSE_SERVER_PUBLIC_URL", "https://gatehouse.example.com");
         env.put("GATEHOUSE_IDENTITY_LOCAL", "false");
+        env.put("GATEHOUSE_SANDBOX_BACKEND", "kubernetes");
+        env.put("GATEHOUSE_SANDBOX_KUBERNETES_NAMESPACE", "gatehouse-sandboxes");
+        env.put("GATEHOUSE_SANDBOX_KUBERNETES_IMAGE", "ghcr.io/example/gatehouse-runtime@sha256:" + "0".repeat(64));
+        env.put("GATEHOUSE_SANDBOX_KUBERNETES_GATEWAY_NAMESPACE", "gatehouse");
         return env;
     }
 }

@@ -140,6 +140,7 @@ class ConfigSecretsTest {
                   kekk: %1$s
                 server:
                   port: 70000
+                roles: [auth, gateway]
                 """.formatted(MARKER));
         Map<String, String> env = Map.of(
                 "NEWAPI_TOKEN_SIGNING_KEY", MARKER,

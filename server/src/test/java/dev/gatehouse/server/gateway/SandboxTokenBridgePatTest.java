@@ -93,6 +93,20 @@ class SandboxTokenBridgePatTest {
     }
 
     @Test
+    void patForTheBridge_cannotMintForASandboxStartedThroughGatehouse_evenItsOwnersOwn() {
+        HttpResponse<String> created = TestGatehouse.send(HttpRequest.newBuilder(
+                        gatehouse.localUrl().resolve("/api/v1/sandbox/sessions"))
+                .header("Authorization", "Bearer " + aliceSession).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String managed = new JsonObject(created.body()).getString("id");
+
+        assertRefused(pat("newapi"), body("acme", "alice", managed, "[\"shared\"]"), 403, "sandbox_managed");
+        TestGatehouse.send(HttpRequest.newBuilder(gatehouse.localUrl().resolve("/api/v1/sandbox/sessions/" + managed))
+                .header("Authorization", "Bearer " + aliceSession).DELETE().build());
+    }
+
+    @Test
     void tokensNotMeantForTheBridge_areRefused() {
         String body = body("acme", "alice", "sb-y", "[\"shared\"]");
         assertRefused(pat("gateway"), body, 401, "wrong_audience");

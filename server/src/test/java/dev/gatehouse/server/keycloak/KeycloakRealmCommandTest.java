@@ -1,17 +1,16 @@
 package dev.gatehouse.server.keycloak;
 
+import static dev.gatehouse.server.cli.CliRun.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.server.cli.CliRun;
 import dev.gatehouse.server.cli.GatehouseCli;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code gatehouse keycloak realm}, run through the real command line. */
 class KeycloakRealmCommandTest {
@@ -22,26 +21,26 @@ class KeycloakRealmCommandTest {
 
     @Test
     void sharedSovereign_printsRealmNamedAfterTheOrganization() throws Exception {
-        Run run = run("keycloak", "realm", "--topology", "shared-sovereign", "--org", "acme",
+        CliRun run = run("keycloak", "realm", "--topology", "shared-sovereign", "--org", "acme",
                 "--display-name", "Acme \"Rockets\"");
 
-        assertThat(run.exitCode).isZero();
-        JsonNode realm = JSON.readTree(run.out);
+        assertThat(run.exitCode()).isZero();
+        JsonNode realm = JSON.readTree(run.out());
         assertThat(realm.path("realm").asText()).isEqualTo("acme");
         assertThat(realm.path("displayName").asText()).isEqualTo("Acme \"Rockets\"");
-        assertThat(run.err).isEmpty();
+        assertThat(run.err()).isEmpty();
     }
 
     @Test
     void perOrganization_withRealmAndRedirectUri_writesFile() throws Exception {
         Path file = dir.resolve("initech.json");
 
-        Run run = run("keycloak", "realm", "--topology", "per-organization", "--org", "initech",
+        CliRun run = run("keycloak", "realm", "--topology", "per-organization", "--org", "initech",
                 "--realm", "staff", "--redirect-uri", "https://gatehouse.initech.example/*", "-o", file.toString());
 
-        assertThat(run.exitCode).isZero();
-        assertThat(run.out).isEmpty();
-        assertThat(run.err).contains("wrote realm").contains(file.toString());
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("wrote realm").contains(file.toString());
         JsonNode realm = JSON.readTree(Files.readString(file));
         assertThat(realm.path("realm").asText()).isEqualTo("staff");
         assertThat(realm.path("attributes").path("gatehouse.organization").asText()).isEqualTo("initech");
@@ -49,55 +48,45 @@ class KeycloakRealmCommandTest {
 
     @Test
     void badOrganizationId_exit2_namingTheRule_nothingPrinted() {
-        Run run = run("keycloak", "realm", "--topology", "shared-sovereign", "--org", "Acme Corp");
+        CliRun run = run("keycloak", "realm", "--topology", "shared-sovereign", "--org", "Acme Corp");
 
-        assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.out).isEmpty();
-        assertThat(run.err).contains("organization: \"Acme Corp\"").contains("[a-z0-9][a-z0-9-]{0,62}");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("organization: \"Acme Corp\"").contains("[a-z0-9][a-z0-9-]{0,62}");
     }
 
     @Test
     void unknownTopology_exit2() {
-        Run run = run("keycloak", "realm", "--topology", "shared", "--org", "acme");
+        CliRun run = run("keycloak", "realm", "--topology", "shared", "--org", "acme");
 
-        assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.err).contains("expected: shared-sovereign or per-organization");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("expected: shared-sovereign or per-organization");
     }
 
     @Test
     void realmOptionInSharedSovereignMode_exit2() {
-        Run run = run("keycloak", "realm", "--topology", "shared-sovereign", "--org", "acme", "--realm", "other");
+        CliRun run = run("keycloak", "realm", "--topology", "shared-sovereign", "--org", "acme", "--realm", "other");
 
-        assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.err).contains("--realm: not allowed with --topology shared-sovereign");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--realm: not allowed with --topology shared-sovereign");
     }
 
     @Test
     void missingOrg_exit2() {
-        Run run = run("keycloak", "realm", "--topology", "shared-sovereign");
+        CliRun run = run("keycloak", "realm", "--topology", "shared-sovereign");
 
-        assertThat(run.exitCode).isEqualTo(2);
-        assertThat(run.err).contains("--org");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--org");
     }
 
     @Test
     void unwritableOutput_exit1() {
-        Run run = run("keycloak", "realm", "--topology", "shared-sovereign", "--org", "acme",
+        CliRun run = run("keycloak", "realm", "--topology", "shared-sovereign", "--org", "acme",
                 "-o", dir.resolve("absent/realm.json").toString());
 
-        assertThat(run.exitCode).isEqualTo(1);
-        assertThat(run.err).contains("cannot write");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).contains("cannot write");
     }
 
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = GatehouseCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exitCode = cli.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
-    }
 
-    private record Run(int exitCode, String out, String err) {}
 }

@@ -1,7 +1,9 @@
 package dev.gatehouse.server.sandbox;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +15,9 @@ import java.util.TreeMap;
  * A sandbox runtime for proxy tests, run as a real child process by the process backend (a profile's
  * {@code command}): listens on {@code HOST:PORT} and answers {@code /healthz}; {@code /env} its whole
  * environment; {@code /echo...} the method, path and headers it received; {@code /sse} three events
- * 100 ms apart; {@code /sse-endless} an event every 100 ms until the client goes; {@code /ws} a
- * WebSocket echoing each text frame prefixed with {@code echo:}.
+ * 100 ms apart; {@code /sse-endless} an event every 100 ms until the client goes; a WebSocket echoing
+ * each text frame prefixed with {@code echo:}, which on {@code /ws-headers} first sends the headers of
+ * its upgrade request.
  */
 public final class EchoRuntime {
     private EchoRuntime() {}
@@ -33,7 +36,12 @@ public final class EchoRuntime {
     public static void main(String[] args) {
         Vertx vertx = Vertx.vertx();
         vertx.createHttpServer()
-                .webSocketHandler(socket -> socket.textMessageHandler(text -> socket.writeTextMessage("echo:" + text)))
+                .webSocketHandler(socket -> {
+                    if (socket.path().equals("/ws-headers")) {
+                        socket.writeTextMessage(headers(socket.headers()).encode());
+                    }
+                    socket.textMessageHandler(text -> socket.writeTextMessage("echo:" + text));
+                })
                 .requestHandler(EchoRuntime::handle)
                 .listen(Integer.parseInt(System.getenv("PORT")), System.getenv().getOrDefault("HOST", "127.0.0.1"))
                 .await();
@@ -47,14 +55,15 @@ public final class EchoRuntime {
             request.response().putHeader("Content-Type", "application/json")
                     .end(new JsonObject(new TreeMap<String, Object>(System.getenv())).encode());
         } else if (path.startsWith("/echo")) {
-            JsonObject headers = new JsonObject();
-            request.headers().forEach(header -> headers.put(header.getKey().toLowerCase(Locale.ROOT),
-                    header.getValue()));
-            request.body().onSuccess(body -> request.response().putHeader("Content-Type", "application/json")
-                    .putHeader("Set-Cookie", "gatehouse_session=forged; Path=/")
-                    .putHeader("Set-Cookie", "app=kept; Path=/")
-                    .end(new JsonObject().put("method", request.method().name()).put("uri", request.uri())
-                            .put("headers", headers).put("body", body.toString()).encode()));
+            request.body().onSuccess(body -> {
+                HttpServerResponse response = request.response().putHeader("Content-Type", "application/json");
+                response.headers()
+                        .add("Set-Cookie", "gatehouse_session=forged; Path=/")
+                        .add("Set-Cookie", "app=kept; Path=/")
+                        .add("Set-Cookie", "pref=dark; Domain=example.test; Path=/settings; HttpOnly");
+                response.end(new JsonObject().put("method", request.method().name()).put("uri", request.uri())
+                        .put("headers", headers(request.headers())).put("body", body.toString()).encode());
+            });
         } else if (path.equals("/sse")) {
             request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
             tick(request, 3);
@@ -64,6 +73,12 @@ public final class EchoRuntime {
         } else {
             request.response().setStatusCode(404).end();
         }
+    }
+
+    private static JsonObject headers(MultiMap headers) {
+        JsonObject json = new JsonObject();
+        headers.forEach(header -> json.put(header.getKey().toLowerCase(Locale.ROOT), header.getValue()));
+        return json;
     }
 
     private static void tick(HttpServerRequest request, int left) {

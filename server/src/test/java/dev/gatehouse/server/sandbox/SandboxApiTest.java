@@ -167,7 +167,8 @@ class SandboxApiTest {
         assertThat(headers.getString("cookie")).isEqualTo("app=1");
         assertThat(headers.getString("x-forwarded-prefix")).isEqualTo("/sandboxes/" + id);
         assertThat(echoed.body()).doesNotContain(alice).doesNotContain("secret-session");
-        assertThat(echoed.headers().allValues("Set-Cookie")).containsExactly("app=kept; Path=/");
+        assertThat(echoed.headers().allValues("Set-Cookie")).containsExactly("app=kept; Path=/sandboxes/" + id + "/",
+                "pref=dark; HttpOnly; Path=/sandboxes/" + id + "/settings");
 
         HttpResponse<String> env = harness.proxyGet(alice, id, "/env");
         JsonObject variables = new JsonObject(env.body());
@@ -211,6 +212,17 @@ class SandboxApiTest {
             socket.close().await();
             Await.until("the closed WebSocket no longer counted", Duration.ofSeconds(10),
                     () -> openThroughTheProxy() == 0);
+
+            var headersSeen = new CompletableFuture<String>();
+            var upgrade = sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+                    .setPort(harness.gatehouse.port()).setURI("/sandboxes/" + id + "/ws-headers")
+                    .addHeader("Authorization", "Bearer " + bob).addHeader("Cookie", "gatehouse_session=s; app=2"))
+                    .await();
+            upgrade.textMessageHandler(headersSeen::complete);
+            JsonObject upgradeHeaders = new JsonObject(headersSeen.get(10, TimeUnit.SECONDS));
+            assertThat(upgradeHeaders.fieldNames()).doesNotContain("authorization");
+            assertThat(upgradeHeaders.getString("cookie")).isEqualTo("app=2");
+            upgrade.close().await();
             assertThatThrownBy(() -> sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
                     .setPort(harness.gatehouse.port()).setURI("/sandboxes/" + id + "/ws")).await())
                     .hasMessageContaining("401");

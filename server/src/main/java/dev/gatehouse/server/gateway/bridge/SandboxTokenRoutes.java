@@ -20,14 +20,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The sandbox token bridge (NewAPI contract), behind the admin secret, a minter service account, or a
  * user's personal access token for the bridge's audience (then only for its own organization and
- * user, and channels that organization may use; 403 {@code organization_mismatch}, {@code
- * user_mismatch}, {@code channel_not_allowed}, 400 {@code unknown_channel}):
+ * user, channels that organization may use, and not one of Gatehouse's own sandboxes; 403 {@code
+ * organization_mismatch}, {@code user_mismatch}, {@code channel_not_allowed}, {@code sandbox_managed},
+ * 400 {@code unknown_channel}):
  * <ul>
  *   <li>{@code POST /admin/tokens/sandbox} with {@code {org_id, user_id, sandbox_id,
  *       allowed_channels[]}} → 200 {@code {token, expires_at}} ({@code Cache-Control: no-store});
@@ -50,19 +52,23 @@ public final class SandboxTokenRoutes implements Routes {
     private final SandboxTokens tokens;
     private final BooleanSupplier signingReady;
     private final List<ChannelConfig> channels;
+    private final Predicate<String> managedSandbox;
 
     /**
      * @param minters who may mint: admin callers, and users' PATs for their own organization
      * @param signingReady whether a signing key is available (the key ring is ready, or HS256 is configured)
      * @param channels the gateway's channels: a PAT may mint only for those its organization may use
+     * @param managedSandbox whether a sandbox id is one of Gatehouse's own sandboxes (blocks on the
+     *     store): a PAT may not mint for those
      */
     public SandboxTokenRoutes(AdminAuth admin, BridgeAuth minters, SandboxTokens tokens, BooleanSupplier signingReady,
-            List<ChannelConfig> channels) {
+            List<ChannelConfig> channels, Predicate<String> managedSandbox) {
         this.admin = requireNonNull(admin, "admin");
         this.minters = requireNonNull(minters, "minters");
         this.tokens = requireNonNull(tokens, "tokens");
         this.signingReady = requireNonNull(signingReady, "signingReady");
         this.channels = List.copyOf(requireNonNull(channels, "channels"));
+        this.managedSandbox = requireNonNull(managedSandbox, "managedSandbox");
     }
 
     @Override
@@ -131,7 +137,14 @@ public final class SandboxTokenRoutes implements Routes {
             }
         }
         var origin = RequestOrigins.of(ctx);
-        ctx.vertx().executeBlocking(() -> tokens.issue(request, caller.actor(), origin), false)
+        ctx.vertx().executeBlocking(() -> {
+            if (caller.organization().isPresent() && managedSandbox.test(request.sandbox())) {
+                // Its tokens come from the controller; minting more would act as that sandbox, whoever owns it.
+                throw new ApiException(403, "sandbox_managed", "sandbox_id names a sandbox started through"
+                        + " Gatehouse; its tokens come from Gatehouse's sandbox controller.");
+            }
+            return tokens.issue(request, caller.actor(), origin);
+        }, false)
                 .onSuccess(minted -> {
                     log.atInfo()
                             .addKeyValue("jti", minted.tokenId())

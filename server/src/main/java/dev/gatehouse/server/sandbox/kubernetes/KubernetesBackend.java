@@ -28,9 +28,9 @@ import io.fabric8.kubernetes.client.dsl.PodResource;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -109,6 +109,12 @@ public final class KubernetesBackend implements SandboxBackend {
     @Override
     public String kind() {
         return KIND;
+    }
+
+    /** {@code kubernetes:<namespace>}: shared by every replica watching the namespace. */
+    @Override
+    public String scope() {
+        return KIND + ":" + namespace;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.gatehouse.server.sandbox.process;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -40,26 +41,37 @@ final class ChildRuntime {
         return port;
     }
 
-    Process process() {
-        return process;
-    }
-
     /** Whether {@code candidate} is still this sandbox's current process (not one replaced by a restart). */
     boolean isCurrent(Process candidate) {
         return process == candidate;
     }
 
-    /** Terminates the current process for a restart; its exit is not a failure. Blocks. */
-    void terminateForRestart() {
+    /**
+     * Restarts the runtime: terminates the current process (its exit is not a failure) and starts the
+     * one {@code launcher} gives, on the same port. Blocks; never runs at the same time as {@link #stop}.
+     *
+     * @return the new process
+     * @throws IllegalStateException when the runtime is being stopped: nothing is started then
+     */
+    synchronized Process restart(Launcher launcher) throws IOException {
+        if (stopping) {
+            throw new IllegalStateException("stopping");
+        }
         restarting = true;
-        terminate(process);
+        try {
+            terminate(process);
+            process = launcher.launch();
+            healthy = false;
+            return process;
+        } finally {
+            restarting = false;
+        }
     }
 
-    /** The restart's new process. */
-    void replace(Process next) {
-        healthy = false;
-        process = next;
-        restarting = false;
+    /** Starts a runtime process. */
+    @FunctionalInterface
+    interface Launcher {
+        Process launch() throws IOException;
     }
 
     /** Whether an exit of the current process is expected: Gatehouse is stopping or restarting it. */
@@ -80,7 +92,7 @@ final class ChildRuntime {
     }
 
     /** Stops the process and its descendants: SIGTERM, then SIGKILL after a grace period. Blocks. */
-    void stop() {
+    synchronized void stop() {
         stopping = true;
         terminate(process);
     }

@@ -40,16 +40,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded backend: each sandbox's runtime is a child process of this Gatehouse on a free
- * loopback port, in its own directory under {@code <dataDir>/sandboxes/<id>} (mode 0700) holding its
- * token file (mode 0600) and its log. Its environment is built from nothing: the gateway URL, its
- * token, its port and default model, {@code HOME}, {@code TMPDIR} and a minimal {@code PATH} — none of
- * Gatehouse's own variables (admin secret, upstream keys, signing material) reach it.
+ * The embedded backend, for development: each sandbox's runtime is a child process of this Gatehouse
+ * on a free loopback port, in its own directory under {@code <dataDir>/sandboxes/<id>} (mode 0700)
+ * holding its token file (mode 0600) and its log. Its environment is built from nothing: the gateway
+ * URL, its token, its port and default model, {@code HOME}, {@code TMPDIR} and a minimal {@code PATH}.
  *
- * <p>What it cannot do, unlike the kubernetes backend: enforce a network policy or resource limits,
- * or outlive this process. It serves one replica: {@link #start} (Gatehouse restarting after a crash)
- * stops only the runtimes recorded in its own directory by an earlier run, matched by pid and start
- * time. A runtime becomes running when {@code GET /healthz} answers 200; it fails when it exits.
+ * <p>That keeps Gatehouse's secrets out of what a runtime is <em>given</em>; it is no isolation. A
+ * runtime runs as Gatehouse's own operating-system user, so it can read whatever that user can — the
+ * data directory (the store, the generated key-encryption key) and, through {@code /proc}, the
+ * environment of its parent — and any local user can call its loopback port. There is no network
+ * policy and no resource limit. Production refuses this backend ({@code sandbox.backend:
+ * kubernetes}). It serves one Gatehouse per directory (a lock file): {@link #start} stops the runtimes
+ * an earlier, crashed run recorded there, matched by pid and start time, and no other process. A
+ * runtime becomes running when {@code GET /healthz} answers 200; it fails when it exits.
  *
  * <p>Thread-safe.
  */
@@ -58,6 +61,7 @@ public final class ProcessBackend implements SandboxBackend {
     static final String TOKEN_FILE = "api-key";
     static final String LOG_FILE = "runtime.log";
     static final String PID_FILE = "pid";
+    static final String LOCK_FILE = ".lock";
     private static final Duration HEALTH_POLL = Duration.ofMillis(20);
     private static final int LOG_TAIL_BYTES = 2048;
     private static final Logger log = LoggerFactory.getLogger(ProcessBackend.class);
@@ -65,9 +69,11 @@ public final class ProcessBackend implements SandboxBackend {
     private final Path root;
     private final RuntimeCommands commands;
     private final Duration startTimeout;
+    private final String scope;
     private final HttpClient health;
     private final Map<String, ChildRuntime> children = new ConcurrentHashMap<>();
     private volatile SandboxEvents events;
+    private DirectoryLock lock;
 
     /**
      * @param root the directory sandboxes live in, {@code <dataDir>/sandboxes}
@@ -77,6 +83,7 @@ public final class ProcessBackend implements SandboxBackend {
         this.root = requireNonNull(root, "root").toAbsolutePath();
         this.commands = requireNonNull(commands, "commands");
         this.startTimeout = requireNonNull(startTimeout, "startTimeout");
+        this.scope = KIND + ":" + hostName() + ":" + this.root;
         this.health = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(1))
@@ -89,16 +96,28 @@ public final class ProcessBackend implements SandboxBackend {
         return KIND;
     }
 
+    /** {@code process:<host>:<directory>}: this Gatehouse's children only. */
+    @Override
+    public String scope() {
+        return scope;
+    }
+
     @Override
     public boolean endsWithGatehouse() {
         return true;
     }
 
-    /** Stops the runtimes an earlier run of this Gatehouse left behind, then listens. */
+    /**
+     * Takes the directory's lock (one Gatehouse per directory: a second one would take the first's
+     * runtimes for leftovers), stops the runtimes an earlier run left behind, then listens.
+     *
+     * @throws SandboxBackendException when another Gatehouse holds the directory
+     */
     @Override
     public void start(SandboxEvents listener) {
         this.events = requireNonNull(listener, "listener");
         createPrivateDirectory(root);
+        lock = DirectoryLock.take(root.resolve(LOCK_FILE));
         try (Stream<Path> leftovers = Files.list(root)) {
             leftovers.filter(Files::isDirectory).forEach(this::removeLeftover);
         } catch (IOException e) {
@@ -109,7 +128,7 @@ public final class ProcessBackend implements SandboxBackend {
     @Override
     public void create(SandboxSpec spec) {
         requireNonNull(spec, "spec");
-        Path directory = root.resolve(spec.id());
+        Path directory = root.resolve(spec.id()).normalize();
         try {
             createPrivateDirectory(directory);
             createPrivateDirectory(directory.resolve("tmp"));
@@ -136,15 +155,12 @@ public final class ProcessBackend implements SandboxBackend {
         try {
             writeToken(child.directory(), spec.token());
             if (spec.profile().tokenDelivery() == TokenDelivery.ENVIRONMENT) {
-                Process next;
-                synchronized (child) {
-                    child.terminateForRestart();
-                    next = launch(spec, child.directory(), child.port());
-                    child.replace(next);
-                }
+                Process next = child.restart(() -> launch(spec, child.directory(), child.port()));
                 writePidFile(child.directory(), next);
                 watch(child, next);
             }
+        } catch (IllegalStateException e) {
+            throw new SandboxBackendException("The sandbox is gone.");
         } catch (IOException e) {
             throw new SandboxBackendException("The runtime's token could not be replaced: " + rootCause(e) + ".", e);
         }
@@ -185,12 +201,15 @@ public final class ProcessBackend implements SandboxBackend {
         return Set.copyOf(alive);
     }
 
-    /** Stops every runtime: they are this process's children. */
+    /** Stops every runtime (they are this process's children) and releases the directory. */
     @Override
     public void close() {
         children.values().parallelStream().forEach(ChildRuntime::stop);
         children.clear();
         health.close();
+        if (lock != null) {
+            lock.release();
+        }
     }
 
     private Process launch(SandboxSpec spec, Path directory, int port) throws IOException {
@@ -334,6 +353,14 @@ public final class ProcessBackend implements SandboxBackend {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + directory, e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
         }
     }
 

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,22 +129,35 @@ class ProcessBackendTest {
 
     @Test
     void runtimesLeftByAnEarlierRun_areStoppedAtStart_andOnlyThose() throws Exception {
-        ProcessBackend earlier = started();
-        SandboxSpec leftOver = spec(TokenDelivery.FILE);
-        earlier.create(leftOver);
-        awaitRunning(leftOver.id());
-        long pid = Long.parseLong(Files.readString(root.resolve(leftOver.id()).resolve("pid")).split(" ")[0]);
-        Process unrelated = new ProcessBuilder("sleep", "60").start();
-        Files.createDirectories(root.resolve("not-ours"));
-        Files.writeString(root.resolve("not-ours").resolve("pid"), unrelated.pid() + " 12345\n");
+        Process leftOver = new ProcessBuilder("sleep", "120").start();
+        Path leftOverDirectory = Files.createDirectories(root.resolve(UUID.randomUUID().toString()));
+        Files.writeString(leftOverDirectory.resolve("pid"), leftOver.pid() + " "
+                + leftOver.info().startInstant().orElseThrow().toEpochMilli() + "\n");
+        Process unrelated = new ProcessBuilder("sleep", "120").start();
+        Path unrelatedDirectory = Files.createDirectories(root.resolve(UUID.randomUUID().toString()));
+        Files.writeString(unrelatedDirectory.resolve("pid"), unrelated.pid() + " 12345\n");
 
         backend = started();
 
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-        assertThat(root.resolve(leftOver.id())).doesNotExist();
+        assertThat(leftOver.waitFor(10, TimeUnit.SECONDS)).as("the earlier run's runtime is stopped").isTrue();
+        assertThat(leftOverDirectory).doesNotExist();
         assertThat(unrelated.isAlive()).as("a pid whose start time does not match is not ours").isTrue();
         unrelated.destroyForcibly();
-        earlier.close();
+    }
+
+    @Test
+    void aSecondBackendOnTheSameDirectory_refusesToStart_andTouchesNothing() throws Exception {
+        backend = started();
+        SandboxSpec spec = spec(TokenDelivery.FILE);
+        backend.create(spec);
+        awaitRunning(spec.id());
+
+        ProcessBackend second = new ProcessBackend(root, new RuntimeCommands(EchoRuntime.command()), WAIT);
+        assertThatThrownBy(() -> second.start(recording)).isInstanceOf(SandboxBackendException.class)
+                .hasMessage("Another Gatehouse runs sandboxes from " + root
+                        + " (the process backend serves one Gatehouse per data directory).");
+        assertThat(backend.list()).containsExactly(spec.id());
+        assertThat(root.resolve(spec.id())).exists();
     }
 
     @Test
