@@ -113,10 +113,6 @@ public final class SandboxController implements AutoCloseable {
         return activity;
     }
 
-    public String backendKind() {
-        return backend.kind();
-    }
-
     /**
      * Blocks until the events in flight are applied, the sandboxes tied to this process (when it
      * watches the backend) are stopped and the backend is closed.
