@@ -15,10 +15,8 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +37,7 @@ class RolesTest {
     void sandboxRoleAlone_runsSandboxesAgainstAGatewayElsewhere_andNoRoleServesAnothersRoutes() throws Exception {
         Vertx vertx = Vertx.vertx();
         try (TestStore store = TestDatabases.postgres(); FakeUpstream upstream = FakeUpstream.start(vertx)) {
-            Map<String, String> shared = shared(store);
+            Map<String, String> shared = TwoReplicasOnPostgres.storeAndKek(store.config());
             Map<String, String> gatewayEnv = new HashMap<>(shared);
             gatewayEnv.put("GATEHOUSE_ROLES", "auth,gateway");
             gatewayEnv.put("GATEHOUSE_GATEWAY_CHANNELS", new JsonArray().add(new JsonObject().put("name", "fake-a")
@@ -100,17 +98,6 @@ class RolesTest {
             assertThat(TestGatehouse.get(auth.localUrl().resolve("/v1/models")).statusCode()).isEqualTo(404);
             assertThat(TestGatehouse.get(auth.localUrl().resolve("/api/v1/sandbox/sessions")).statusCode()).isEqualTo(404);
         }
-    }
-
-    private static Map<String, String> shared(TestStore store) {
-        byte[] kek = new byte[32];
-        new SecureRandom().nextBytes(kek);
-        Map<String, String> env = new HashMap<>();
-        env.put("GATEHOUSE_STORE_URL", store.config().jdbcUrl());
-        env.put("GATEHOUSE_STORE_USERNAME", store.config().username().orElseThrow());
-        env.put("GATEHOUSE_STORE_SCHEMA", store.config().schema().orElseThrow());
-        env.put("GATEHOUSE_KEYS_KEK", Base64.getEncoder().encodeToString(kek));
-        return env;
     }
 
     private static int status(Gatehouse gatehouse, String path, String session) {

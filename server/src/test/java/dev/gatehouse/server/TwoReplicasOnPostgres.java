@@ -56,7 +56,8 @@ public final class TwoReplicasOnPostgres implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> storeAndKek(StoreConfig store) {
+    /** The configuration every replica on {@code store} shares: the store, and one generated key-encryption key. */
+    public static Map<String, String> storeAndKek(StoreConfig store) {
         byte[] kek = new byte[32];
         new SecureRandom().nextBytes(kek);
         return Map.of(

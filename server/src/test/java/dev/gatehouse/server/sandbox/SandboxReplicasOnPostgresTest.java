@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
+import dev.gatehouse.server.TwoReplicasOnPostgres;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.identity.LocalSession;
 import dev.gatehouse.server.sandbox.kubernetes.KubernetesBackend;
@@ -21,12 +22,10 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,13 +99,7 @@ class SandboxReplicasOnPostgresTest {
     }
 
     private static Map<String, String> environment(TestStore store) {
-        byte[] kek = new byte[32];
-        new SecureRandom().nextBytes(kek);
-        Map<String, String> env = new HashMap<>();
-        env.put("GATEHOUSE_STORE_URL", store.config().jdbcUrl());
-        env.put("GATEHOUSE_STORE_USERNAME", store.config().username().orElseThrow());
-        env.put("GATEHOUSE_STORE_SCHEMA", store.config().schema().orElseThrow());
-        env.put("GATEHOUSE_KEYS_KEK", Base64.getEncoder().encodeToString(kek));
+        Map<String, String> env = new HashMap<>(TwoReplicasOnPostgres.storeAndKek(store.config()));
         env.put("GATEHOUSE_GATEWAY_CHANNELS", "[{\"name\":\"qwen-a\",\"provider\":\"qwen\","
                 + "\"baseUrl\":\"http://127.0.0.1:9/v1\",\"models\":[\"qwen3\"]}]");
         env.put("GATEHOUSE_SANDBOX_BACKEND", "kubernetes");
