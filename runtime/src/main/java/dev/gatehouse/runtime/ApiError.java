@@ -26,6 +26,12 @@ record ApiError(int status, String type, String code, String message) {
     static final ApiError TOKEN_UNAVAILABLE = new ApiError(503, "api_error", "token_unavailable",
             "The sandbox's gateway token is not available yet.");
 
+    /** A sandbox in subscription mode has no gateway to forward to; its agents call the provider themselves. */
+    static ApiError noGateway(String credentialVariable) {
+        return new ApiError(503, "api_error", "no_gateway", "This sandbox uses its owner's own subscription: call the"
+                + " provider directly with $" + credentialVariable + "; there is no gateway here.");
+    }
+
     String json() {
         return "{\"error\":{\"message\":" + Json.string(message) + ",\"type\":" + Json.string(type)
                 + ",\"param\":null,\"code\":" + Json.string(code) + "}}";

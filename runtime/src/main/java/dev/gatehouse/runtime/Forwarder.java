@@ -15,9 +15,13 @@ import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * Forwards one request to the gateway and streams the answer back. The gateway sees only the
@@ -25,9 +29,11 @@ import java.util.Optional;
  * {@code Authorization: Bearer <token>}; no other client header. The client sees the gateway's
  * status, {@code Content-Type}, {@code Retry-After}, {@code X-Request-Id} and body, each read from the
  * gateway written and flushed at once. When either side breaks mid-stream the client's connection is
- * closed without ending the response, and the gateway request is cancelled. Thread-safe.
+ * closed without ending the response, and the gateway request is cancelled. Owns its HTTP client,
+ * which {@link #close()} shuts down. Thread-safe.
  */
-final class Forwarder {
+final class Forwarder implements Upstream {
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final long MAX_REQUEST_BYTES = 16L * 1024 * 1024;
     private static final List<String> RELAYED_RESPONSE_HEADERS = List.of("Content-Type", "Retry-After", "X-Request-Id");
     private static final String USER_AGENT = "gatehouse-runtime/" + version();
@@ -36,14 +42,36 @@ final class Forwarder {
     private final String gatewayUrl;
     private final TokenSource tokens;
 
-    Forwarder(HttpClient client, URI gatewayUrl, TokenSource tokens) {
+    private Forwarder(HttpClient client, URI gatewayUrl, TokenSource tokens) {
         this.client = client;
         this.gatewayUrl = gatewayUrl.toString();
         this.tokens = tokens;
     }
 
+    /** A forwarder to {@code gateway} whose HTTP client runs on {@code executor}. */
+    static Forwarder to(LlmAccess.Gateway gateway, Executor executor) {
+        return new Forwarder(httpClient(gateway.url(), executor), gateway.url(), TokenSource.of(gateway));
+    }
+
+    private static HttpClient httpClient(URI gatewayUrl, Executor executor) {
+        HttpClient.Builder client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .proxy(HttpClient.Builder.NO_PROXY)
+                .connectTimeout(CONNECT_TIMEOUT)
+                .executor(executor);
+        if ("http".equalsIgnoreCase(gatewayUrl.getScheme())) {
+            // HttpClient builds the default TLS context (JSSE, the trust store) even if it never
+            // connects with TLS: about 8 MB resident and 400 classes. A plain-HTTP gateway gets a
+            // context that is never used instead.
+            client.sslContext(new SSLContext(null, null, "none") {}).sslParameters(new SSLParameters());
+        }
+        return client.build();
+    }
+
     /** Forwards {@code exchange} (a GET or a POST) to {@code <gateway URL><gatewayPath>}, keeping its query. */
-    void forward(HttpExchange exchange, String gatewayPath) throws IOException {
+    @Override
+    public void forward(HttpExchange exchange, String gatewayPath) throws IOException {
         Optional<String> token = tokens.current();
         if (token.isEmpty()) {
             logError("no gateway token: the token file is missing, empty or malformed");
@@ -73,6 +101,11 @@ final class Forwarder {
             throw new InterruptedIOException("interrupted while waiting for the gateway");
         }
         relay(response, exchange);
+    }
+
+    @Override
+    public void close() {
+        client.shutdownNow();
     }
 
     private HttpRequest request(HttpExchange exchange, String gatewayPath, String token, InputStream body, long length) {

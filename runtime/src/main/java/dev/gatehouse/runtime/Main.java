@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * The sandbox runtime's entry point: reads the environment ({@link RuntimeConfig#fromEnvironment}),
  * prints one line per problem to stderr and exits 2 when it is invalid, exits 1 when it cannot listen,
- * else logs one line to stdout and serves until SIGTERM.
+ * else logs one line to stdout (where it listens, and the gateway or the credential's source, never a
+ * token) and serves until SIGTERM.
  */
 public final class Main {
     /** The JVM options Gatehouse launches the runtime with (measured in runtime/README.md). */
@@ -43,8 +44,15 @@ public final class Main {
             return;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(runtime::close, "gatehouse-runtime-shutdown"));
-        System.out.println("gatehouse-runtime listening on " + config.host() + ":" + runtime.port()
-                + "; gateway " + config.gatewayUrl()
-                + "; token from " + (config.tokenFile() != null ? config.tokenFile() : "environment"));
+        System.out.println("gatehouse-runtime listening on " + config.host() + ":" + runtime.port() + "; " + describe(config.llm()));
+    }
+
+    private static String describe(LlmAccess llm) {
+        if (llm instanceof LlmAccess.Subscription subscription) {
+            return "no gateway; subscription credential from "
+                    + (subscription.credentialFile() != null ? subscription.credentialFile() : "$" + subscription.variable());
+        }
+        LlmAccess.Gateway gateway = (LlmAccess.Gateway) llm;
+        return "gateway " + gateway.url() + "; token from " + (gateway.tokenFile() != null ? gateway.tokenFile() : "environment");
     }
 }

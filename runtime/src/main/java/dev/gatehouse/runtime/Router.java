@@ -8,21 +8,21 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Dispatches by exact path: {@code GET /healthz} answered here, {@code POST /v1/chat/completions},
- * {@code GET /v1/models} and {@code GET /v1/models/{id}} forwarded; anything else is an OpenAI-shaped
- * 404, or 405 with {@code Allow} for a known path. A model id is forwarded as received but refused
- * when, decoded, it holds {@code /}, {@code \} or {@code ..}. Thread-safe.
+ * Dispatches by exact path: {@code GET /healthz} answered here with {@link Health}, and
+ * {@code POST /v1/chat/completions}, {@code GET /v1/models} and {@code GET /v1/models/{id}} passed to
+ * the {@link Upstream}; anything else is an OpenAI-shaped 404, or 405 with {@code Allow} for a known
+ * path. A model id is passed on as received but refused when, decoded, it holds {@code /}, {@code \}
+ * or {@code ..}. Thread-safe.
  */
 final class Router implements HttpHandler {
     private static final String MODEL_PREFIX = "/v1/models/";
 
-    private final Forwarder forwarder;
-    private final byte[] health;
+    private final Upstream upstream;
+    private final Health health;
 
-    Router(Forwarder forwarder, String defaultModel) {
-        this.forwarder = forwarder;
-        this.health = (defaultModel == null ? "{\"status\":\"ok\"}"
-                : "{\"status\":\"ok\",\"default_model\":" + Json.string(defaultModel) + "}").getBytes(UTF_8);
+    Router(Upstream upstream, Health health) {
+        this.upstream = upstream;
+        this.health = health;
     }
 
     @Override
@@ -36,12 +36,12 @@ final class Router implements HttpHandler {
             }
             case "/v1/chat/completions" -> {
                 if (allows(exchange, "POST")) {
-                    forwarder.forward(exchange, "/chat/completions");
+                    upstream.forward(exchange, "/chat/completions");
                 }
             }
             case "/v1/models" -> {
                 if (allows(exchange, "GET")) {
-                    forwarder.forward(exchange, "/models");
+                    upstream.forward(exchange, "/models");
                 }
             }
             default -> model(exchange);
@@ -61,7 +61,7 @@ final class Router implements HttpHandler {
             return;
         }
         if (allows(exchange, "GET")) {
-            forwarder.forward(exchange, "/models/" + id);
+            upstream.forward(exchange, "/models/" + id);
         }
     }
 
@@ -75,10 +75,11 @@ final class Router implements HttpHandler {
     }
 
     private void health(HttpExchange exchange) throws IOException {
+        byte[] body = health.json().getBytes(UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(200, health.length);
+        exchange.sendResponseHeaders(200, body.length);
         try (OutputStream out = exchange.getResponseBody()) {
-            out.write(health);
+            out.write(body);
         }
     }
 }

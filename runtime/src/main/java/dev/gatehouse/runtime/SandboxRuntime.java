@@ -5,33 +5,30 @@ import static java.util.Objects.requireNonNull;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 
 /**
- * A running sandbox runtime: an HTTP/1.1 server (keep-alive, one virtual thread per request) that
- * forwards the OpenAI-compatible API to the gateway of its {@link RuntimeConfig}. It holds nothing
- * but the gateway URL and its token. Thread-safe; {@link #close()} may be called more than once.
+ * A running sandbox runtime: an HTTP/1.1 server (keep-alive, one virtual thread per request). With a
+ * {@link LlmAccess.Gateway} it forwards the OpenAI-compatible API to the gateway and holds nothing but
+ * the gateway URL and its token; with a {@link LlmAccess.Subscription} it forwards nothing, answers
+ * every API call {@code 503 no_gateway} and holds no credential. Thread-safe; {@link #close()} may be
+ * called more than once.
  */
 public final class SandboxRuntime implements AutoCloseable {
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final int STOP_GRACE_SECONDS = 1;
 
     private final HttpServer server;
-    private final HttpClient client;
+    private final Upstream upstream;
     private final ExecutorService executor;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SandboxRuntime(HttpServer server, HttpClient client, ExecutorService executor) {
+    private SandboxRuntime(HttpServer server, Upstream upstream, ExecutorService executor) {
         this.server = server;
-        this.client = client;
+        this.upstream = upstream;
         this.executor = executor;
     }
 
@@ -48,28 +45,20 @@ public final class SandboxRuntime implements AutoCloseable {
         }
         HttpServer server = HttpServer.create(address, 0);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        HttpClient client = httpClient(config.gatewayUrl(), executor);
-        Forwarder forwarder = new Forwarder(client, config.gatewayUrl(), TokenSource.of(config));
-        server.createContext("/", new Router(forwarder, config.defaultModel()));
+        Upstream upstream = upstream(config.llm(), executor);
+        server.createContext("/", new Router(upstream, Health.of(config)));
         server.setExecutor(executor);
         server.start();
-        return new SandboxRuntime(server, client, executor);
+        return new SandboxRuntime(server, upstream, executor);
     }
 
-    private static HttpClient httpClient(URI gatewayUrl, ExecutorService executor) {
-        HttpClient.Builder client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .proxy(HttpClient.Builder.NO_PROXY)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .executor(executor);
-        if ("http".equalsIgnoreCase(gatewayUrl.getScheme())) {
-            // HttpClient builds the default TLS context (JSSE, the trust store) even if it never
-            // connects with TLS: about 8 MB resident and 400 classes. A plain-HTTP gateway gets a
-            // context that is never used instead.
-            client.sslContext(new SSLContext(null, null, "none") {}).sslParameters(new SSLParameters());
+    private static Upstream upstream(LlmAccess llm, Executor executor) {
+        // instanceof rather than a switch on the sealed type: a type switch bootstraps through
+        // invokedynamic at start-up (a few ms), which this runtime avoids as it does for string concatenation.
+        if (llm instanceof LlmAccess.Subscription subscription) {
+            return new NoGateway(subscription.variable());
         }
-        return client.build();
+        return Forwarder.to((LlmAccess.Gateway) llm, executor);
     }
 
     /** The port it listens on (the one picked when the configuration said 0). */
@@ -84,7 +73,7 @@ public final class SandboxRuntime implements AutoCloseable {
             return;
         }
         server.stop(STOP_GRACE_SECONDS);
-        client.shutdownNow();
+        upstream.close();
         executor.shutdownNow();
     }
 }

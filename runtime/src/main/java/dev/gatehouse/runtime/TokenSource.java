@@ -8,11 +8,11 @@ interface TokenSource {
     /** The token to send now, or empty when there is none (the caller answers 503). */
     Optional<String> current();
 
-    static TokenSource of(RuntimeConfig config) {
-        if (config.tokenFile() != null) {
-            return new TokenFile(config.tokenFile());
+    static TokenSource of(LlmAccess.Gateway gateway) {
+        if (gateway.tokenFile() != null) {
+            return new TokenFile(gateway.tokenFile());
         }
-        Optional<String> token = Optional.of(config.token());
+        Optional<String> token = Optional.of(gateway.token());
         return () -> token;
     }
 

@@ -64,6 +64,53 @@ class MainProcessTest {
     }
 
     @Test
+    void invalidSubscriptionConfiguration_exits2_withoutPrintingTheCredentialOrTheGatewayToken() throws Exception {
+        process = launch(Map.of("PORT", "x", "LLM_SUBSCRIPTION_VARIABLE", "ANTHROPIC_API_KEY",
+                "ANTHROPIC_API_KEY", "sk-ant-secret value", "LLM_GATEWAY_TOKEN", "sk-gateway-secret"));
+
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(stderr().lines()).containsExactly(
+                "gatehouse-runtime: PORT: \"x\" (expected: 1..65535)",
+                "gatehouse-runtime: LLM_GATEWAY_TOKEN: must not be set when LLM_SUBSCRIPTION_VARIABLE is"
+                        + " (a sandbox holds either a gateway token or its owner's credential, never both)",
+                "gatehouse-runtime: ANTHROPIC_API_KEY: must be printable ASCII without spaces (value not shown)");
+    }
+
+    @Test
+    void subscriptionVariableNamingPort_exits2_withoutPrintingTheCredentialInIt() throws Exception {
+        process = launch(Map.of("LLM_SUBSCRIPTION_VARIABLE", "PORT", "PORT", "sk-ant-secret"));
+
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(2);
+        String stderr = stderr();
+        assertThat(stderr.lines()).singleElement().asString().startsWith("gatehouse-runtime: LLM_SUBSCRIPTION_VARIABLE: \"PORT\"");
+        assertThat(stderr).doesNotContain("sk-ant-secret");
+    }
+
+    @Test
+    void subscriptionMode_logsOneLineWithoutTheCredential_andServesHealthz() throws Exception {
+        int port = freePort();
+        process = launch(Map.of("HOST", "127.0.0.1", "PORT", Integer.toString(port),
+                "LLM_SUBSCRIPTION_VARIABLE", "ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY", "sk-ant-secret"));
+        BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8));
+
+        String line = CompletableFuture.supplyAsync(() -> readLine(stdout)).get(30, TimeUnit.SECONDS);
+
+        assertThat(line).isEqualTo("gatehouse-runtime listening on 127.0.0.1:" + port
+                + "; no gateway; subscription credential from $ANTHROPIC_API_KEY");
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            var response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                    BodyHandlers.ofString());
+            assertThat(response.body()).isEqualTo("{\"status\":\"ok\",\"llm\":\"subscription\","
+                    + "\"credential_variable\":\"ANTHROPIC_API_KEY\",\"credential_available\":true}");
+        }
+        process.destroy();
+        assertThat(process.waitFor(5, TimeUnit.SECONDS)).as("stopped within 5 s of SIGTERM").isTrue();
+        assertThat(stderr()).isEmpty();
+    }
+
+    @Test
     void configured_logsOneLine_servesHealthz_andStopsOnSigterm() throws Exception {
         int port = freePort();
         process = launch(Map.of("HOST", "127.0.0.1", "PORT", Integer.toString(port),
@@ -78,7 +125,7 @@ class MainProcessTest {
             var response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
                     BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.body()).isEqualTo("{\"status\":\"ok\"}");
+            assertThat(response.body()).isEqualTo("{\"status\":\"ok\",\"llm\":\"gateway\"}");
         }
         process.destroy();
         assertThat(process.waitFor(5, TimeUnit.SECONDS)).as("stopped within 5 s of SIGTERM").isTrue();

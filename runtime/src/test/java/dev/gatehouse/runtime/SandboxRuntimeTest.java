@@ -60,7 +60,7 @@ class SandboxRuntimeTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(response.body()).isEqualTo("{\"status\":\"ok\"}");
+        assertThat(response.body()).isEqualTo("{\"status\":\"ok\",\"llm\":\"gateway\"}");
         assertThat(gateway.requests()).isEmpty();
     }
 
@@ -69,7 +69,8 @@ class SandboxRuntimeTest {
         try (SandboxRuntime withModel = startRuntime(gateway.baseUrl(), "qwen3:8b \"fast\"")) {
             HttpResponse<String> response = client.send(request(withModel, "/healthz").build(), BodyHandlers.ofString());
 
-            assertThat(response.body()).isEqualTo("{\"status\":\"ok\",\"default_model\":\"qwen3:8b \\\"fast\\\"\"}");
+            assertThat(response.body())
+                    .isEqualTo("{\"status\":\"ok\",\"llm\":\"gateway\",\"default_model\":\"qwen3:8b \\\"fast\\\"\"}");
         }
     }
 
@@ -313,7 +314,7 @@ class SandboxRuntimeTest {
     }
 
     private SandboxRuntime startRuntime(URI gatewayUrl, String defaultModel) throws IOException {
-        return SandboxRuntime.start(new RuntimeConfig("127.0.0.1", 0, gatewayUrl, null, TOKEN, defaultModel));
+        return SandboxRuntime.start(new RuntimeConfig("127.0.0.1", 0, new LlmAccess.Gateway(gatewayUrl, null, TOKEN), defaultModel));
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -106,7 +106,7 @@ class TokenFileRotationTest {
     }
 
     private void startRuntime(Path tokenFile) throws IOException {
-        runtime = SandboxRuntime.start(new RuntimeConfig("127.0.0.1", 0, gateway.baseUrl(), tokenFile, null, null));
+        runtime = SandboxRuntime.start(new RuntimeConfig("127.0.0.1", 0, new LlmAccess.Gateway(gateway.baseUrl(), tokenFile, null), null));
     }
 
     private String tokenSeenByGateway() throws Exception {

@@ -171,6 +171,9 @@ public final class Gatehouse implements AutoCloseable {
             if (config.roles().contains(Role.SANDBOX)) {
                 roles.add(SandboxRole.open(context, builder.sandboxBackend));
             }
+            if (config.roles().contains(Role.BYOS)) {
+                roles.add(ByosRole.open(context));
+            }
             GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics, routes(context, roles));
             int port = http.start().await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());

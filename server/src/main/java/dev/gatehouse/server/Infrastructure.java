@@ -7,9 +7,12 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.CachingTokenVerifier;
 import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.sdk.verify.TokenVerifier;
-import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.crypto.EnvelopeVault;
 import dev.gatehouse.server.crypto.KeyEncryptionKey;
+import dev.gatehouse.server.crypto.LocalKeyWrapper;
+import dev.gatehouse.server.crypto.SecretVault;
 import dev.gatehouse.server.gateway.bridge.SandboxTokens;
 import dev.gatehouse.server.identity.CallerVerifier;
 import dev.gatehouse.server.identity.ServiceAccountVerifier;
@@ -48,16 +51,18 @@ public final class Infrastructure implements AutoCloseable {
     private final KeyRing keyRing;
     private final RevokedTokens revokedTokens;
     private final LastUsedTracker lastUsed;
+    private final SecretVault vault;
     private TokenVerifier callerVerifier;
     private ServiceAccountVerifier serviceAccountVerifier;
 
     private Infrastructure(GatehouseConfig config, Database database, KeyRing keyRing, RevokedTokens revokedTokens,
-            LastUsedTracker lastUsed) {
+            LastUsedTracker lastUsed, SecretVault vault) {
         this.config = config;
         this.database = database;
         this.keyRing = keyRing;
         this.revokedTokens = revokedTokens;
         this.lastUsed = lastUsed;
+        this.vault = vault;
     }
 
     public static Infrastructure open(GatehouseConfig config, Clock clock) {
@@ -68,7 +73,7 @@ public final class Infrastructure implements AutoCloseable {
         try {
             KeyRing keyRing = KeyRing.open(database, kek, config.keys(), config.tokens(), clock);
             return new Infrastructure(config, database, keyRing, RevokedTokens.load(database, clock),
-                    new LastUsedTracker(database, clock));
+                    new LastUsedTracker(database, clock), new EnvelopeVault(new LocalKeyWrapper(kek)));
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -192,6 +197,11 @@ public final class Infrastructure implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** Users' secrets at rest (subscription tokens, pasted keys): envelopes under the key-encryption key. */
+    public SecretVault secretVault() {
+        return vault;
     }
 
     public KeyRing keyRing() {

@@ -1,6 +1,8 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.server.audit.JdbcAuditLog;
+import dev.gatehouse.server.byos.ByosConnections;
+import dev.gatehouse.server.byos.SubscriptionsForSandboxes;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.http.EventLoopClients;
 import dev.gatehouse.server.http.Routes;
@@ -57,7 +59,9 @@ final class SandboxRole implements RunningRole {
         JdbcAuditLog audit = new JdbcAuditLog(infrastructure.database());
         SandboxController controller = SandboxController.open(sandbox, config.gateway().channels(),
                 infrastructure.database(), audit, backendFactory.apply(config),
-                SandboxWiring.credentials(infrastructure.sandboxTokens(audit, clock, sandbox.tokenLifetime())), clock);
+                SandboxWiring.credentials(infrastructure.sandboxTokens(audit, clock, sandbox.tokenLifetime())),
+                new SubscriptionsForSandboxes(config.byos(),
+                        new ByosConnections(infrastructure.database(), infrastructure.secretVault())), clock);
         Gauge.builder("gatehouse.sandbox.proxy.open", controller.activity(), SandboxActivity::openConnections)
                 .description("Requests and connections (WebSocket, event streams) open through the sandbox proxy")
                 .register(context.metrics());

@@ -3,6 +3,8 @@ package dev.gatehouse.server;
 import dev.gatehouse.server.audit.AuditEvent.Actor;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.JdbcAuditLog;
+import dev.gatehouse.server.byos.ByosConnections;
+import dev.gatehouse.server.byos.SubscriptionsForSandboxes;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.bridge.SandboxTokenRequest;
 import dev.gatehouse.server.gateway.bridge.SandboxTokens;
@@ -20,7 +22,8 @@ import java.util.List;
 
 /**
  * How the sandbox controller meets the rest of Gatehouse, for the {@code sandbox} role and the
- * operator CLI alike: the configured backend, and sandbox tokens minted on the bridge's path.
+ * operator CLI alike: the configured backend, sandbox tokens minted on the bridge's path, and the
+ * owners' subscriptions for BYOS sandboxes.
  */
 public final class SandboxWiring {
     private SandboxWiring() {}
@@ -56,6 +59,9 @@ public final class SandboxWiring {
         JdbcAuditLog audit = new JdbcAuditLog(infrastructure.database());
         Clock clock = Clock.systemUTC();
         return SandboxController.forOperator(config.sandbox(), config.gateway().channels(), infrastructure.database(),
-                audit, backend(config), credentials(infrastructure.sandboxTokens(audit, clock, config.sandbox().tokenLifetime())), clock);
+                audit, backend(config), credentials(infrastructure.sandboxTokens(audit, clock, config.sandbox().tokenLifetime())),
+                new SubscriptionsForSandboxes(config.byos(),
+                        new ByosConnections(infrastructure.database(), infrastructure.secretVault())),
+                clock);
     }
 }

@@ -2,22 +2,18 @@ package dev.gatehouse.server.config;
 
 import static dev.gatehouse.server.config.JsonFields.number;
 import static dev.gatehouse.server.config.JsonFields.optionalText;
+import static dev.gatehouse.server.config.JsonFields.path;
 import static dev.gatehouse.server.config.JsonFields.requireObject;
 import static dev.gatehouse.server.config.JsonFields.requiredText;
 import static dev.gatehouse.server.config.JsonFields.texts;
+import static dev.gatehouse.server.config.JsonFields.url;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.server.gateway.ChannelConfig;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -34,12 +30,7 @@ final class ChannelsValue {
     private ChannelsValue() {}
 
     static List<ChannelConfig> parse(String text) {
-        JsonNode root = JsonFields.array(text, "channel objects");
-        List<ChannelConfig> channels = new ArrayList<>();
-        for (int i = 0; i < root.size(); i++) {
-            channels.add(channel(root.get(i), "[" + i + "]"));
-        }
-        return List.copyOf(channels);
+        return JsonFields.list(text, "channel objects", ChannelsValue::channel);
     }
 
     static String format(List<ChannelConfig> channels) {
@@ -78,23 +69,6 @@ final class ChannelsValue {
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new IllegalArgumentException(message.startsWith("[") ? message : at + "." + message, e);
-        }
-    }
-
-    private static URI url(String text, String at) {
-        try {
-            return new URI(text).parseServerAuthority();
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException(at + ": \"" + text.replaceAll("[\\p{Cntrl}\"]", "?")
-                    + "\" (expected: http or https URL)");
-        }
-    }
-
-    private static Path path(String text, String at) {
-        try {
-            return Path.of(text).toAbsolutePath().normalize();
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException(at + ": not a path (expected: file system path)");
         }
     }
 }

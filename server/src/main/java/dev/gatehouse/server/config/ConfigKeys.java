@@ -6,6 +6,8 @@ import static dev.gatehouse.server.config.ConfigKey.withDefault;
 
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
+import dev.gatehouse.server.byos.ByosConfig;
+import dev.gatehouse.server.byos.ByosProvider;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
@@ -344,6 +346,25 @@ final class ConfigKeys {
             config -> (int) config.sandbox().kubernetes().runAsUser(),
             "kubernetes backend: the non-root user (and group) id the runtime runs as.");
 
+    static final ConfigKey<List<ByosProvider>> BYOS_PROVIDERS = withDefault("byos.providers", ValueType.BYOS_PROVIDERS,
+            List.of(), config -> config.byos().providers(),
+            "LLM providers whose subscription users may connect (OAuth client, or a pasted key only); none by"
+                    + " default: every provider answers 503.");
+    static final ConfigKey<URI> BYOS_CONSOLE_URL = optional("byos.consoleUrl", ValueType.HTTP_URL,
+            config -> config.byos().consoleUrl(),
+            "Where the browser is sent back after connecting a subscription, with the outcome; unset: a short"
+                    + " page of Gatehouse's own.");
+    static final ConfigKey<Duration> BYOS_STATE_TTL = withDefault("byos.stateTtl", ValueType.DURATION,
+            Duration.ofMinutes(10), config -> config.byos().stateTtl(),
+            "How long a started connection may take to come back to /callback.");
+    static final ConfigKey<Duration> BYOS_REFRESH_BEFORE = withDefault("byos.refreshBefore", ValueType.DURATION,
+            Duration.ofMinutes(5), config -> config.byos().refreshBefore(),
+            "A connected subscription's access token is refreshed this long before it expires (or half-way"
+                    + " through its life, when that is sooner).");
+    static final ConfigKey<Duration> BYOS_REFRESH_INTERVAL = withDefault("byos.refreshInterval", ValueType.DURATION,
+            Duration.ofMinutes(1), config -> config.byos().refreshInterval(),
+            "How often access tokens due for a refresh are looked for.");
+
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
             SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT, SERVER_EVENT_LOOPS,
@@ -370,7 +391,8 @@ final class ConfigKeys {
             SANDBOX_KUBERNETES_NAMESPACE, SANDBOX_KUBERNETES_IMAGE, SANDBOX_KUBERNETES_GATEWAY_NAMESPACE,
             SANDBOX_KUBERNETES_GATEWAY_POD_LABELS, SANDBOX_KUBERNETES_GATEWAY_CIDR, SANDBOX_KUBERNETES_GATEWAY_PORT,
             SANDBOX_KUBERNETES_GATEHOUSE_NAMESPACE, SANDBOX_KUBERNETES_GATEHOUSE_POD_LABELS,
-            SANDBOX_KUBERNETES_DNS_NAMESPACE, SANDBOX_KUBERNETES_DNS_POD_LABELS, SANDBOX_KUBERNETES_RUN_AS_USER);
+            SANDBOX_KUBERNETES_DNS_NAMESPACE, SANDBOX_KUBERNETES_DNS_POD_LABELS, SANDBOX_KUBERNETES_RUN_AS_USER,
+            BYOS_PROVIDERS, BYOS_CONSOLE_URL, BYOS_STATE_TTL, BYOS_REFRESH_BEFORE, BYOS_REFRESH_INTERVAL);
 
     private ConfigKeys() {}
 
@@ -474,7 +496,13 @@ final class ConfigKeys {
                                 settings.require(SANDBOX_KUBERNETES_GATEHOUSE_POD_LABELS),
                                 settings.require(SANDBOX_KUBERNETES_DNS_NAMESPACE),
                                 settings.require(SANDBOX_KUBERNETES_DNS_POD_LABELS),
-                                settings.require(SANDBOX_KUBERNETES_RUN_AS_USER))));
+                                settings.require(SANDBOX_KUBERNETES_RUN_AS_USER))),
+                new ByosConfig(
+                        settings.require(BYOS_PROVIDERS),
+                        settings.get(BYOS_CONSOLE_URL),
+                        settings.require(BYOS_STATE_TTL),
+                        settings.require(BYOS_REFRESH_BEFORE),
+                        settings.require(BYOS_REFRESH_INTERVAL)));
     }
 
     /** {@code publicUrl} + {@code /v1}: where a sandbox reaches the gateway by default. */

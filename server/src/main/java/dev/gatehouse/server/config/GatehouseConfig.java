@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
+import dev.gatehouse.server.byos.ByosConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.http.HttpConfig;
@@ -30,6 +31,7 @@ import java.util.Set;
  * @param gateway the LLM gateway
  * @param gatewayLimits default per-token and per-organization gateway rate limits and token budgets
  * @param sandbox sandboxes: backend, profiles, quotas, lifecycle
+ * @param byos bring-your-own-subscription providers and token refresh
  */
 public record GatehouseConfig(
         boolean production,
@@ -45,7 +47,8 @@ public record GatehouseConfig(
         AdminConfig admin,
         GatewayConfig gateway,
         LimitsConfig gatewayLimits,
-        SandboxConfig sandbox) {
+        SandboxConfig sandbox,
+        ByosConfig byos) {
 
     public GatehouseConfig {
         requireNonNull(dataDir, "dataDir");
@@ -61,6 +64,7 @@ public record GatehouseConfig(
         requireNonNull(gateway, "gateway");
         requireNonNull(gatewayLimits, "gatewayLimits");
         requireNonNull(sandbox, "sandbox");
+        requireNonNull(byos, "byos");
         if (roles.isEmpty()) {
             throw new IllegalArgumentException("roles: [] (expected: at least one of auth, gateway, sandbox, byos)");
         }
@@ -74,6 +78,6 @@ public record GatehouseConfig(
     /** This configuration with other roles (the {@code serve --roles} override). */
     public GatehouseConfig withRoles(Set<Role> roles) {
         return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, logging, identity, pat, admin,
-                gateway, gatewayLimits, sandbox);
+                gateway, gatewayLimits, sandbox, byos);
     }
 }

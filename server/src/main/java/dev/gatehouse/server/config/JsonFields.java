@@ -6,12 +6,17 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Reading the fields of structured (JSON) configuration values such as {@code gateway.channels} and
@@ -27,7 +32,20 @@ final class JsonFields {
     private JsonFields() {}
 
     /** The array {@code text} holds; {@code items} names its items for messages ({@code channel objects}). */
-    static JsonNode array(String text, String items) {
+    /**
+     * A JSON array of objects, each read by {@code element} with its position ({@code [0]}, ...) for
+     * messages.
+     */
+    static <T> List<T> list(String text, String items, BiFunction<JsonNode, String, T> element) {
+        JsonNode root = array(text, items);
+        List<T> elements = new ArrayList<>();
+        for (int i = 0; i < root.size(); i++) {
+            elements.add(element.apply(root.get(i), "[" + i + "]"));
+        }
+        return List.copyOf(elements);
+    }
+
+    private static JsonNode array(String text, String items) {
         JsonNode root;
         try {
             root = JSON.readTree(text);
@@ -124,5 +142,24 @@ final class JsonFields {
             }
         }
         throw new IllegalArgumentException(at + "." + field + ": " + value + " (expected: a whole number)");
+    }
+
+    /** {@code text} as a URI with a server authority; the message at {@code at} shows it without control characters. */
+    static URI url(String text, String at) {
+        try {
+            return new URI(text).parseServerAuthority();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(at + ": \"" + text.replaceAll("[\\p{Cntrl}\"]", "?")
+                    + "\" (expected: http or https URL)");
+        }
+    }
+
+    /** {@code text} as an absolute, normalized path. */
+    static Path path(String text, String at) {
+        try {
+            return Path.of(text).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException(at + ": not a path (expected: file system path)");
+        }
     }
 }

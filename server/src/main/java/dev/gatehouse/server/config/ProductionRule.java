@@ -44,7 +44,17 @@ record ProductionRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Strin
                     config -> !config.roles().contains(Role.SANDBOX)
                             || config.sandbox().backend() == SandboxConfig.Backend.KUBERNETES,
                     "kubernetes in production when the sandbox role runs; the process backend runs sandboxes as"
-                            + " Gatehouse's own user, beside its data and secrets, for development only"));
+                            + " Gatehouse's own user, beside its data and secrets, for development only"),
+            new ProductionRule(ConfigKeys.BYOS_PROVIDERS, config -> config.byos().providers().stream()
+                    .flatMap(provider -> provider.oauth().stream())
+                    .allMatch(oauth -> isHttps(oauth.authorizeUrl()) && isHttps(oauth.tokenUrl())
+                            && oauth.revocationUrl().map(ProductionRule::isHttps).orElse(true)
+                            && isHttps(oauth.redirectUri())),
+                    "https authorizeUrl, tokenUrl, revocationUrl and redirectUri in production; codes and refresh"
+                            + " tokens sent over plain HTTP can be read on the way"),
+            new ProductionRule(ConfigKeys.BYOS_CONSOLE_URL,
+                    config -> config.byos().consoleUrl().map(ProductionRule::isHttps).orElse(true),
+                    "https URL in production"));
 
     private static boolean isHttps(URI uri) {
         return "https".equalsIgnoreCase(uri.getScheme());

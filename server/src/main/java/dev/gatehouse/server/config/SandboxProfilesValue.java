@@ -13,7 +13,6 @@ import dev.gatehouse.server.sandbox.SandboxProfile;
 import dev.gatehouse.server.sandbox.SandboxProfile.PersistentVolume;
 import dev.gatehouse.server.sandbox.SandboxProfile.Resources;
 import dev.gatehouse.server.sandbox.TokenDelivery;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -33,12 +32,7 @@ final class SandboxProfilesValue {
     private SandboxProfilesValue() {}
 
     static List<SandboxProfile> parse(String text) {
-        JsonNode root = JsonFields.array(text, "profile objects");
-        List<SandboxProfile> profiles = new ArrayList<>();
-        for (int i = 0; i < root.size(); i++) {
-            profiles.add(profile(root.get(i), "[" + i + "]"));
-        }
-        return List.copyOf(profiles);
+        return JsonFields.list(text, "profile objects", SandboxProfilesValue::profile);
     }
 
     static String format(List<SandboxProfile> profiles) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.Role;
+import dev.gatehouse.server.byos.ByosProvider;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
@@ -112,6 +113,10 @@ record ValueType<T>(
             "a list of {name, channels[], model, image, runtimeClass, resources{}, volume{}, command[], port,"
                     + " tokenDelivery} (environment: the same as JSON)",
             SandboxProfilesValue::parse, SandboxProfilesValue::format, false, false, false, true);
+    static final ValueType<List<ByosProvider>> BYOS_PROVIDERS = new ValueType<>("list of providers",
+            "a list of {name, authorizeUrl, tokenUrl, revocationUrl, clientId, clientSecretEnv | clientSecretFile,"
+                    + " scopes[], redirectUri, sandboxVariable, apiCidrs[], apiPort} (environment: the same as JSON)",
+            ByosProvidersValue::parse, ByosProvidersValue::format, false, false, false, true);
     /** Kubernetes labels: {@code name=value;name=value}; names and values are checked by the record using them. */
     static final ValueType<Map<String, String>> LABELS = new ValueType<>("labels",
             "name=value;name=value (YAML: a mapping of label name to value)",

@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param tokenId the {@code jti} of its current gateway token
  * @param tokenExpiresAt when that token expires
  * @param deletedAt when it was deleted (it is then invisible to the API)
+ * @param provider in BYOS mode, the provider whose subscription of its owner it uses; empty: it uses the gateway
+ * @param credentialVersion in BYOS mode, the version of the subscription's credential it was given
  */
 public record Sandbox(
         String id,
@@ -46,7 +48,9 @@ public record Sandbox(
         Instant lastActiveAt,
         Optional<String> tokenId,
         Optional<Instant> tokenExpiresAt,
-        Optional<Instant> deletedAt) {
+        Optional<Instant> deletedAt,
+        Optional<String> provider,
+        Optional<Long> credentialVersion) {
 
     public Sandbox {
         requireNonNull(id, "id");
@@ -67,9 +71,16 @@ public record Sandbox(
         requireNonNull(tokenId, "tokenId");
         requireNonNull(tokenExpiresAt, "tokenExpiresAt");
         requireNonNull(deletedAt, "deletedAt");
+        requireNonNull(provider, "provider");
+        requireNonNull(credentialVersion, "credentialVersion");
     }
 
     public boolean deleted() {
         return deletedAt.isPresent();
+    }
+
+    /** {@code byos} when it uses its owner's subscription, else {@code gateway}. */
+    public String mode() {
+        return provider.isPresent() ? NewSandbox.BYOS : NewSandbox.GATEWAY;
     }
 }

@@ -51,10 +51,12 @@ public final class SandboxController implements AutoCloseable {
      * events). The backend is closed with the controller.
      *
      * @param channels the gateway's channels, from which sandboxes' tokens are given theirs
+     * @param subscriptions the owners' subscriptions, for sandboxes in BYOS mode
      */
     public static SandboxController open(SandboxConfig config, List<ChannelConfig> channels, Database database,
-            AuditLog audit, SandboxBackend backend, SandboxCredentials credentials, Clock clock) {
-        return assemble(config, channels, database, audit, backend, credentials, clock, true);
+            AuditLog audit, SandboxBackend backend, SandboxCredentials credentials, SandboxSubscriptions subscriptions,
+            Clock clock) {
+        return assemble(config, channels, database, audit, backend, credentials, subscriptions, clock, true);
     }
 
     /**
@@ -63,12 +65,14 @@ public final class SandboxController implements AutoCloseable {
      * alone), and nothing is stopped when it closes.
      */
     public static SandboxController forOperator(SandboxConfig config, List<ChannelConfig> channels, Database database,
-            AuditLog audit, SandboxBackend backend, SandboxCredentials credentials, Clock clock) {
-        return assemble(config, channels, database, audit, backend, credentials, clock, false);
+            AuditLog audit, SandboxBackend backend, SandboxCredentials credentials, SandboxSubscriptions subscriptions,
+            Clock clock) {
+        return assemble(config, channels, database, audit, backend, credentials, subscriptions, clock, false);
     }
 
     private static SandboxController assemble(SandboxConfig config, List<ChannelConfig> channels, Database database,
-            AuditLog audit, SandboxBackend backend, SandboxCredentials credentials, Clock clock, boolean watch) {
+            AuditLog audit, SandboxBackend backend, SandboxCredentials credentials, SandboxSubscriptions subscriptions,
+            Clock clock, boolean watch) {
         requireNonNull(config, "config");
         requireNonNull(database, "database");
         requireNonNull(backend, "backend");
@@ -91,9 +95,10 @@ public final class SandboxController implements AutoCloseable {
             }
         }
         return new SandboxController(backend, watch, teardown,
-                new Sandboxes(config, sandboxChannels, database, backend, credentials, teardown, audit, clock),
-                new SandboxLifecycle(config, sandboxChannels, database, backend, credentials, teardown, activity, audit,
+                new Sandboxes(config, sandboxChannels, database, backend, credentials, subscriptions, teardown, audit,
                         clock),
+                new SandboxLifecycle(config, sandboxChannels, database, backend, credentials, subscriptions, teardown,
+                        activity, audit, clock),
                 directory, activity, events);
     }
 

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *       ones still live (a replica stopped mid-delete), those
  *       past {@code sandbox.maxLifetime} or idle (no proxied traffic and no gateway calls) for {@code
  *       sandbox.idleTimeout}; gives a new gateway token to those whose token expires within {@code
- *       sandbox.tokenRotateBefore};
+ *       sandbox.tokenRotateBefore}; gives BYOS sandboxes their subscription's refreshed credential, and
+ *       stops those whose subscription was disconnected or broke;
  *   <li>{@link #collectOrphans()}: removes backend objects without a live record, fails running
  *       records whose objects are gone, finishes stops left half-done, forgets sandboxes ended more
  *       than {@link #RETENTION} ago.
@@ -49,19 +50,21 @@ public final class SandboxLifecycle {
     private final Database database;
     private final SandboxBackend backend;
     private final SandboxCredentials credentials;
+    private final SandboxSubscriptions subscriptions;
     private final SandboxTeardown teardown;
     private final SandboxActivity activity;
     private final AuditLog audit;
     private final Clock clock;
 
     SandboxLifecycle(SandboxConfig config, SandboxChannels channels, Database database, SandboxBackend backend,
-            SandboxCredentials credentials, SandboxTeardown teardown, SandboxActivity activity, AuditLog audit,
-            Clock clock) {
+            SandboxCredentials credentials, SandboxSubscriptions subscriptions, SandboxTeardown teardown,
+            SandboxActivity activity, AuditLog audit, Clock clock) {
         this.config = requireNonNull(config, "config");
         this.channels = requireNonNull(channels, "channels");
         this.database = requireNonNull(database, "database");
         this.backend = requireNonNull(backend, "backend");
         this.credentials = requireNonNull(credentials, "credentials");
+        this.subscriptions = requireNonNull(subscriptions, "subscriptions");
         this.teardown = requireNonNull(teardown, "teardown");
         this.activity = requireNonNull(activity, "activity");
         this.audit = requireNonNull(audit, "audit");
@@ -69,7 +72,8 @@ public final class SandboxLifecycle {
     }
 
     /** What one {@link #reap()} did, by this replica. */
-    public record ReapReport(int failed, int stoppedIdle, int stoppedLifetime, int stoppedDeleted, int rotated) {}
+    public record ReapReport(int failed, int stoppedIdle, int stoppedLifetime, int stoppedDeleted, int rotated,
+            int subscriptionsFollowed, int stoppedSubscription) {}
 
     /** What one {@link #collectOrphans()} did, by this replica. */
     public record CollectionReport(int orphansRemoved, int recordsFailed, int stopsFinished, int forgotten) {}
@@ -82,6 +86,8 @@ public final class SandboxLifecycle {
         int lifetime = 0;
         int deleted = 0;
         int rotated = 0;
+        int followed = 0;
+        int unsubscribed = 0;
         Instant now = clock.instant();
         for (Sandbox sandbox : database.jdbi().withHandle(handle -> SandboxStore.live(handle, backend.scope()))) {
             if (sandbox.deleted() && sandbox.status().counts()) {
@@ -98,14 +104,21 @@ public final class SandboxLifecycle {
                     } else if (isIdle(sandbox, now)) {
                         idle += stop(sandbox, "Stopped after " + Quantities.formatDuration(config.idleTimeout())
                                 + " without proxied traffic or gateway calls.", "idle");
+                    } else if (sandbox.provider().isPresent()) {
+                        switch (subscriptions.current(sandbox.provider().get(), sandbox.organization(),
+                                sandbox.ownerSubject(), sandbox.ownerIssuer())) {
+                            case SandboxSubscriptions.Usable usable -> followed += follow(sandbox, usable);
+                            case SandboxSubscriptions.Unusable unusable ->
+                                    unsubscribed += stop(sandbox, unusable.stopReason(), "subscription");
+                        }
                     } else if (dueForRotation(sandbox, now)) {
-                        rotated += rotate(sandbox, now);
+                        rotated += rotate(sandbox);
                     }
                 }
                 default -> { }
             }
         }
-        return new ReapReport(failed, idle, lifetime, deleted, rotated);
+        return new ReapReport(failed, idle, lifetime, deleted, rotated, followed, unsubscribed);
     }
 
     private int failIfStuck(Sandbox sandbox, Instant now) {
@@ -150,10 +163,13 @@ public final class SandboxLifecycle {
      * Mints a new token and hands it to the runtime. The previous token stays valid until it expires
      * (at most {@code sandbox.tokenRotateBefore} later), so a runtime that reads it late loses nothing.
      */
-    private int rotate(Sandbox sandbox, Instant now) {
+    private int rotate(Sandbox sandbox) {
         Instant expiry = sandbox.tokenExpiresAt().orElseThrow();
-        Instant claim = now.plus(ROTATION_CLAIM);
-        if (!database.jdbi().withHandle(handle -> SandboxStore.claimRotation(handle, sandbox.id(), expiry, now, claim))) {
+        // The time of this claim, not of the pass: earlier work of the pass may have taken long.
+        Instant claimedAt = clock.instant();
+        Instant claim = claimedAt.plus(ROTATION_CLAIM);
+        if (!database.jdbi().withHandle(handle -> SandboxStore.claimRotation(handle, sandbox.id(), expiry, claimedAt,
+                claim))) {
             return 0;
         }
         Optional<SandboxProfile> profile = config.profile(sandbox.profile());
@@ -180,6 +196,43 @@ public final class SandboxLifecycle {
             database.jdbi().useHandle(handle -> SandboxStore.releaseClaim(handle, sandbox.id(), claim));
             log.atWarn().setCause(e).addKeyValue("sandbox", sandbox.id())
                     .log("rotating the sandbox token failed; retrying at the next pass");
+            return 0;
+        }
+    }
+
+    /**
+     * Gives a BYOS sandbox its subscription's current credential, if it holds another version: the
+     * runtime re-reads its credential file, or is restarted ({@link SandboxProfile#tokenDelivery()}).
+     */
+    private int follow(Sandbox sandbox, SandboxSubscriptions.Usable usable) {
+        if (sandbox.credentialVersion().equals(Optional.of(usable.version()))) {
+            return 0;
+        }
+        Instant claimedAt = clock.instant();
+        Instant claim = claimedAt.plus(ROTATION_CLAIM);
+        if (!database.jdbi().withHandle(handle -> SandboxStore.claimCredential(handle, sandbox.id(), usable.version(),
+                claimedAt, claim))) {
+            return 0;
+        }
+        Optional<SandboxProfile> profile = config.profile(sandbox.profile());
+        if (profile.isEmpty()) {
+            return stop(sandbox, "Its profile " + sandbox.profile() + " is no longer configured, so its subscription's"
+                    + " credential could not be renewed.", "profile_removed");
+        }
+        try {
+            backend.replaceToken(new SandboxSpec(sandbox.id(), sandbox.organization(), sandbox.ownerSubject(),
+                    profile.get(), usable.access(), sandbox.model()));
+            if (!database.jdbi().withHandle(handle -> SandboxStore.setCredentialVersion(handle, sandbox.id(),
+                    usable.version(), claim))) {
+                return 0; // stopped or deleted meanwhile: its teardown removes what runs
+            }
+            log.atInfo().addKeyValue("sandbox", sandbox.id()).addKeyValue("provider", usable.access().provider())
+                    .addKeyValue("version", usable.version()).log("sandbox given its subscription's new credential");
+            return 1;
+        } catch (RuntimeException e) {
+            database.jdbi().useHandle(handle -> SandboxStore.releaseClaim(handle, sandbox.id(), claim));
+            log.atWarn().setCause(e).addKeyValue("sandbox", sandbox.id())
+                    .log("giving a sandbox its subscription's new credential failed; retrying at the next pass");
             return 0;
         }
     }

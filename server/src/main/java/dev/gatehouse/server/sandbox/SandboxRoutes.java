@@ -24,9 +24,11 @@ import java.util.function.Consumer;
 /**
  * The sandbox API, for sessions (a Keycloak access token or a local session):
  * <ul>
- *   <li>{@code POST /api/v1/sandbox/sessions} {@code {"name"?, "profile"?, "model"?}} → 201 with the
- *       sandbox (pending, or failed with a reason); 400 {@code unknown_profile}/{@code unknown_model}/bad
- *       body, 409 {@code too_many_sandboxes}, 415, 413 above {@value #MAX_BODY_BYTES} bytes;
+ *   <li>{@code POST /api/v1/sandbox/sessions} {@code {"name"?, "profile"?, "model"?, "mode"?,
+ *       "provider"?}} → 201 with the sandbox (pending, or failed with a reason); 400 {@code
+ *       unknown_profile}/{@code unknown_model}/bad body, 409 {@code too_many_sandboxes}, 415, 413 above
+ *       {@value #MAX_BODY_BYTES} bytes; in BYOS mode also 409 {@code subscription_not_connected}/{@code
+ *       subscription_broken}, 503 {@code provider_not_configured};
  *   <li>{@code GET /api/v1/sandbox/sessions} → the caller's own; {@code ?scope=organization} every
  *       sandbox of the caller's organization (needs {@value SandboxOwner#ORG_ADMIN});
  *   <li>{@code GET /api/v1/sandbox/sessions/{id}} → one;
@@ -139,6 +141,8 @@ public final class SandboxRoutes implements Routes {
                 .put("name", sandbox.name().orElse(null))
                 .put("profile", sandbox.profile())
                 .put("model", sandbox.model().orElse(null))
+                .put("mode", sandbox.mode())
+                .put("provider", sandbox.provider().orElse(null))
                 .put("status", sandbox.status().value())
                 .put("reason", sandbox.reason().orElse(null))
                 .put("organization", sandbox.organization())

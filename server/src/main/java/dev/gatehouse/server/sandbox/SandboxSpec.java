@@ -8,19 +8,18 @@ import java.util.regex.Pattern;
 
 /**
  * Everything a backend needs to run one sandbox, and nothing of its owner beyond what labels need.
- * The runtime itself gets only {@link #gatewayUrl()}, {@link #token()} and {@link #model()}.
+ * The runtime itself gets only its {@link #access()} and {@link #model()}.
  *
  * @param id the sandbox id (a UUID): the sandbox token's {@code sub}, and part of every object name
  * @param organization the owner's organization, for labels
  * @param user the owner's user id, for labels (in a label-safe form); never given to the runtime
  * @param profile the pod/runtime shape
- * @param gatewayUrl the gateway's OpenAI base URL, ending in {@code /v1}
- * @param token the sandbox's gateway token: a credential, never logged ({@link #toString()} hides it)
+ * @param access the gateway and the sandbox's token, or the owner's subscription: a credential,
+ *     never logged ({@link #toString()} hides it)
  * @param model the default model ({@code LLM_DEFAULT_MODEL}), if any
  */
 public record SandboxSpec(
-        String id, String organization, String user, SandboxProfile profile, URI gatewayUrl, String token,
-        Optional<String> model) {
+        String id, String organization, String user, SandboxProfile profile, LlmAccess access, Optional<String> model) {
 
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -33,19 +32,29 @@ public record SandboxSpec(
         requireNonNull(organization, "organization");
         requireNonNull(user, "user");
         requireNonNull(profile, "profile");
-        requireNonNull(gatewayUrl, "gatewayUrl");
-        requireNonNull(token, "token");
+        requireNonNull(access, "access");
         requireNonNull(model, "model");
     }
 
-    /** This spec with another token (a rotation). */
+    /** A sandbox reaching the gateway at {@code gatewayUrl} with {@code token}. */
+    public SandboxSpec(String id, String organization, String user, SandboxProfile profile, URI gatewayUrl, String token,
+            Optional<String> model) {
+        this(id, organization, user, profile, new LlmAccess.Gateway(gatewayUrl, token), model);
+    }
+
+    /** The credential the runtime holds (its gateway token, or its owner's access token or key). */
+    public String token() {
+        return access.credential();
+    }
+
+    /** This spec with another credential (a rotation, a refreshed subscription). */
     public SandboxSpec withToken(String newToken) {
-        return new SandboxSpec(id, organization, user, profile, gatewayUrl, newToken, model);
+        return new SandboxSpec(id, organization, user, profile, access.withCredential(newToken), model);
     }
 
     @Override
     public String toString() {
         return "SandboxSpec[id=" + id + ", organization=" + organization + ", profile=" + profile.name()
-                + ", gatewayUrl=" + gatewayUrl + ", model=" + model.orElse("-") + ", token=redacted]";
+                + ", access=" + access + ", model=" + model.orElse("-") + "]";
     }
 }

@@ -20,9 +20,10 @@ final class SandboxStore {
     static void insert(Handle handle, Sandbox sandbox) {
         handle.createUpdate("""
                         INSERT INTO sandboxes (id, name, owner_subject, owner_issuer, organization, profile, model, backend,
-                                               status, created_at, updated_at, last_active_at)
+                                               status, created_at, updated_at, last_active_at, mode, provider,
+                                               credential_version)
                         VALUES (:id, :name, :ownerSubject, :ownerIssuer, :organization, :profile, :model, :backend,
-                                :status, :createdAt, :createdAt, :createdAt)""")
+                                :status, :createdAt, :createdAt, :createdAt, :mode, :provider, :credentialVersion)""")
                 .bind("id", sandbox.id())
                 .bind("name", sandbox.name().orElse(null))
                 .bind("ownerSubject", sandbox.ownerSubject())
@@ -33,6 +34,9 @@ final class SandboxStore {
                 .bind("backend", sandbox.backend())
                 .bind("status", sandbox.status().value())
                 .bind("createdAt", sandbox.createdAt().toEpochMilli())
+                .bind("mode", sandbox.mode())
+                .bind("provider", sandbox.provider().orElse(null))
+                .bind("credentialVersion", sandbox.credentialVersion().orElse(null))
                 .execute();
     }
 
@@ -222,6 +226,33 @@ final class SandboxStore {
                 .execute() == 1;
     }
 
+    /**
+     * Claims giving running BYOS sandbox {@code id} the subscription credential of {@code version}
+     * until {@code until}; false when it has that version already or another replica holds the claim.
+     */
+    static boolean claimCredential(Handle handle, String id, long version, Instant now, Instant until) {
+        return handle.createUpdate("""
+                        UPDATE sandboxes SET claimed_until = :until
+                        WHERE id = :id AND status = 'running' AND deleted_at IS NULL AND credential_version <> :version
+                          AND (claimed_until IS NULL OR claimed_until < :now)""")
+                .bind("until", until.toEpochMilli())
+                .bind("id", id)
+                .bind("version", version)
+                .bind("now", now.toEpochMilli())
+                .execute() == 1;
+    }
+
+    /** Records the credential version a BYOS sandbox was given and releases the claim {@code claim}. */
+    static boolean setCredentialVersion(Handle handle, String id, long version, Instant claim) {
+        return handle.createUpdate("""
+                        UPDATE sandboxes SET credential_version = :version, claimed_until = NULL
+                        WHERE id = :id AND status = 'running' AND deleted_at IS NULL AND claimed_until = :claim""")
+                .bind("version", version)
+                .bind("id", id)
+                .bind("claim", claim.toEpochMilli())
+                .execute() == 1;
+    }
+
     static void releaseClaim(Handle handle, String id, Instant claim) {
         handle.createUpdate("UPDATE sandboxes SET claimed_until = NULL WHERE id = :id AND claimed_until = :claim")
                 .bind("id", id)
@@ -280,7 +311,14 @@ final class SandboxStore {
                 Instant.ofEpochMilli(rs.getLong("last_active_at")),
                 Optional.ofNullable(rs.getString("token_id")),
                 instant(rs, "token_expires_at"),
-                instant(rs, "deleted_at"));
+                instant(rs, "deleted_at"),
+                Optional.ofNullable(rs.getString("provider")),
+                number(rs, "credential_version"));
+    }
+
+    private static Optional<Long> number(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? Optional.empty() : Optional.of(value);
     }
 
     private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {

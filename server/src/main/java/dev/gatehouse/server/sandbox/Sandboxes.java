@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * invisible to everyone.
  *
  * <p>Creating records the sandbox (pending), mints its gateway token through {@link
- * SandboxCredentials} and asks the backend to run it; the backend's events then make it running or
+ * SandboxCredentials} (in BYOS mode: takes its owner's subscription from {@link SandboxSubscriptions})
+ * and asks the backend to run it; the backend's events then make it running or
  * failed. Every method blocks on the store (and the backend): call them off the event loop.
  * Thread-safe.
  */
@@ -37,17 +38,20 @@ public final class Sandboxes {
     private final Database database;
     private final SandboxBackend backend;
     private final SandboxCredentials credentials;
+    private final SandboxSubscriptions subscriptions;
     private final SandboxTeardown teardown;
     private final AuditLog audit;
     private final Clock clock;
 
     Sandboxes(SandboxConfig config, SandboxChannels channels, Database database, SandboxBackend backend,
-            SandboxCredentials credentials, SandboxTeardown teardown, AuditLog audit, Clock clock) {
+            SandboxCredentials credentials, SandboxSubscriptions subscriptions, SandboxTeardown teardown, AuditLog audit,
+            Clock clock) {
         this.config = requireNonNull(config, "config");
         this.channels = requireNonNull(channels, "channels");
         this.database = requireNonNull(database, "database");
         this.backend = requireNonNull(backend, "backend");
         this.credentials = requireNonNull(credentials, "credentials");
+        this.subscriptions = requireNonNull(subscriptions, "subscriptions");
         this.teardown = requireNonNull(teardown, "teardown");
         this.audit = requireNonNull(audit, "audit");
         this.clock = requireNonNull(clock, "clock");
@@ -55,10 +59,13 @@ public final class Sandboxes {
 
     /**
      * Starts a sandbox for {@code owner}: pending on return, or failed (with its reason) when the
-     * backend refused it at once.
+     * backend refused it at once. In BYOS mode it gets the owner's subscription instead of a gateway
+     * token.
      *
      * @throws SandboxRefusedException 400 {@code unknown_profile} or {@code unknown_model}, 409
-     *     {@code too_many_sandboxes}, 503 {@code no_channels}; nothing is recorded or minted then
+     *     {@code too_many_sandboxes}, 503 {@code no_channels}; in BYOS mode 400 {@code
+     *     invalid_provider}, 409 {@code subscription_not_connected} or {@code subscription_broken}, 503
+     *     {@code provider_not_configured}; nothing is recorded or minted then
      */
     public Sandbox create(SandboxOwner owner, NewSandbox request, RequestOrigin origin) {
         requireNonNull(owner, "owner");
@@ -67,18 +74,24 @@ public final class Sandboxes {
         SandboxProfile profile = config.profile(request.profile()).orElseThrow(() -> new SandboxRefusedException(400,
                 "unknown_profile", "profile: " + Shown.quote(request.profile()) + " (expected one of: "
                         + String.join(", ", config.profileNames()) + ")"));
-        List<String> channelNames = channels.forSandbox(profile, owner.organization());
         Optional<String> model = request.model().or(profile::model);
-        channels.requireServed(request.model(), channelNames);
+        Optional<SandboxSubscriptions.Usable> subscription = request.provider().map(provider -> usable(owner, provider));
+        List<String> channelNames = subscription.isPresent() ? List.of()
+                : channels.forSandbox(profile, owner.organization());
+        if (subscription.isEmpty()) {
+            channels.requireServed(request.model(), channelNames);
+        }
         Instant now = clock.instant();
         Sandbox sandbox = new Sandbox(UUID.randomUUID().toString(), request.name(), owner.subject(), owner.issuer(),
                 owner.organization(), profile.name(), model, backend.scope(), SandboxStatus.PENDING, Optional.empty(),
                 Optional.empty(), now, Optional.empty(), Optional.empty(), now, Optional.empty(), Optional.empty(),
-                Optional.empty());
+                Optional.empty(), request.provider(), subscription.map(SandboxSubscriptions.Usable::version));
         Map<String, Object> detail = new LinkedHashMap<>();
         sandbox.name().ifPresent(name -> detail.put("name", name));
         model.ifPresent(name -> detail.put("model", name));
-        detail.put("channels", channelNames);
+        detail.put("mode", sandbox.mode());
+        request.provider().ifPresentOrElse(provider -> detail.put("provider", provider),
+                () -> detail.put("channels", channelNames));
         detail.put("backend", backend.kind());
         database.jdbi().useTransaction(handle -> {
             SandboxStore.lockOrganization(handle, owner.organization(), now);
@@ -87,8 +100,16 @@ public final class Sandboxes {
             SandboxStore.insert(handle, sandbox);
             audit.record(handle, SandboxAudit.event(now, sandbox, SandboxAudit.CREATED, owner.actor(), origin, detail));
         });
-        start(sandbox, profile, channelNames, owner, origin);
+        start(sandbox, profile, channelNames, subscription, owner, origin);
         return find(sandbox.id()).orElseThrow();
+    }
+
+    private SandboxSubscriptions.Usable usable(SandboxOwner owner, String provider) {
+        return switch (subscriptions.current(provider, owner.organization(), owner.subject(), owner.issuer())) {
+            case SandboxSubscriptions.Usable usable -> usable;
+            case SandboxSubscriptions.Unusable unusable ->
+                    throw new SandboxRefusedException(unusable.status(), unusable.code(), unusable.message());
+        };
     }
 
     private void requireQuota(SandboxStore.Counts live, String organization) {
@@ -104,19 +125,25 @@ public final class Sandboxes {
         }
     }
 
-    private void start(Sandbox sandbox, SandboxProfile profile, List<String> channelNames, SandboxOwner owner,
-            RequestOrigin origin) {
+    private void start(Sandbox sandbox, SandboxProfile profile, List<String> channelNames,
+            Optional<SandboxSubscriptions.Usable> subscription, SandboxOwner owner, RequestOrigin origin) {
         try {
-            MintedToken token = credentials.issue(sandbox.id(), sandbox.organization(), owner.subject(), channelNames,
-                    owner.actor(), origin);
-            if (!database.jdbi().withHandle(handle -> SandboxStore.setFirstToken(handle, sandbox.id(), token.tokenId(),
-                    token.expiresAt()))) {
-                // Deleted while its token was minted: the deletion revoked nothing yet, so revoke now.
-                teardown.remove(sandbox.id(), SandboxAudit.CONTROLLER, origin);
-                return;
+            LlmAccess access;
+            if (subscription.isPresent()) {
+                access = subscription.get().access();
+            } else {
+                MintedToken token = credentials.issue(sandbox.id(), sandbox.organization(), owner.subject(),
+                        channelNames, owner.actor(), origin);
+                if (!database.jdbi().withHandle(handle -> SandboxStore.setFirstToken(handle, sandbox.id(),
+                        token.tokenId(), token.expiresAt()))) {
+                    // Deleted while its token was minted: the deletion revoked nothing yet, so revoke now.
+                    teardown.remove(sandbox.id(), SandboxAudit.CONTROLLER, origin);
+                    return;
+                }
+                access = new LlmAccess.Gateway(config.gatewayUrl(), token.token());
             }
-            backend.create(new SandboxSpec(sandbox.id(), sandbox.organization(), owner.subject(), profile,
-                    config.gatewayUrl(), token.token(), sandbox.model()));
+            backend.create(new SandboxSpec(sandbox.id(), sandbox.organization(), owner.subject(), profile, access,
+                    sandbox.model()));
             if (!stillWanted(sandbox.id())) {
                 // Deleted while the backend created it: the deletion may have found nothing to remove.
                 teardown.remove(sandbox.id(), SandboxAudit.CONTROLLER, origin);

@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
-import dev.gatehouse.server.tokens.SigningAlgorithm;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.kubernetes.KubernetesSandboxConfig;
+import dev.gatehouse.server.tokens.SigningAlgorithm;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -173,6 +173,11 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_SANDBOX_KUBERNETES_DNS_NAMESPACE", "dns");
         env.put("GATEHOUSE_SANDBOX_KUBERNETES_DNS_POD_LABELS", "app=coredns");
         env.put("GATEHOUSE_SANDBOX_KUBERNETES_RUN_AS_USER", "1000");
+        env.put("GATEHOUSE_BYOS_PROVIDERS", "[{\"name\":\"demo\",\"sandboxVariable\":\"DEMO_API_KEY\"}]");
+        env.put("GATEHOUSE_BYOS_CONSOLE_URL", "https://console.example.com/app");
+        env.put("GATEHOUSE_BYOS_STATE_TTL", "5m");
+        env.put("GATEHOUSE_BYOS_REFRESH_BEFORE", "10m");
+        env.put("GATEHOUSE_BYOS_REFRESH_INTERVAL", "30s");
         assertThat(env).hasSameSizeAs(ConfigKeys.ALL);
 
         GatehouseConfig config = ConfigLoader.load(null, env);
@@ -191,6 +196,11 @@ class ConfigLoaderTest {
         assertThat(config.sandbox().tokenRotateBefore()).isEqualTo(Duration.ofDays(2));
         assertThat(config.sandbox().reapInterval()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.sandbox().gcInterval()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.byos().provider("demo").orElseThrow().sandboxVariable()).isEqualTo("DEMO_API_KEY");
+        assertThat(config.byos().consoleUrl()).contains(URI.create("https://console.example.com/app"));
+        assertThat(config.byos().stateTtl()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.byos().refreshBefore()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.byos().refreshInterval()).isEqualTo(Duration.ofSeconds(30));
         KubernetesSandboxConfig kubernetes = config.sandbox().kubernetes();
         assertThat(kubernetes.namespace()).contains("sandboxes");
         assertThat(kubernetes.image()).contains("ghcr.io/x/runtime@sha256:2");

@@ -4,6 +4,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,11 @@ public final class EchoRuntime {
         command.add(System.getProperty("java.class.path"));
         command.add(EchoRuntime.class.getName());
         return command;
+    }
+
+    /** {@code sandbox.profiles} (as JSON) with one profile, {@code echo}, running this class. */
+    public static String echoProfile() {
+        return new JsonArray().add(new JsonObject().put("name", "echo").put("command", new JsonArray(command()))).encode();
     }
 
     public static void main(String[] args) {

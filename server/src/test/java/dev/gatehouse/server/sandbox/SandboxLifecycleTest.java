@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.testing.Await;
 import dev.gatehouse.server.testing.MutableClock;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
 import java.net.http.HttpClient;
@@ -40,8 +39,7 @@ class SandboxLifecycleTest {
     @BeforeAll
     static void start() {
         harness = SandboxHarness.start(dataDir, Map.of(
-                "GATEHOUSE_SANDBOX_PROFILES", new JsonArray().add(new JsonObject().put("name", "echo")
-                        .put("command", new JsonArray(EchoRuntime.command()))).encode(),
+                "GATEHOUSE_SANDBOX_PROFILES", EchoRuntime.echoProfile(),
                 "GATEHOUSE_SANDBOX_IDLE_TIMEOUT", "30m",
                 "GATEHOUSE_SANDBOX_MAX_LIFETIME", "100d",
                 "GATEHOUSE_SANDBOX_TOKEN_ROTATE_BEFORE", "1d",

@@ -2,6 +2,7 @@ package dev.gatehouse.server.gateway.channels;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.config.ConfiguredSecrets;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.GatewayConfig;
@@ -13,8 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -105,28 +104,8 @@ public final class Channels implements AutoCloseable {
     }
 
     private static Optional<String> apiKey(ChannelConfig channel, Function<String, String> env) {
-        if (channel.apiKeyFile().isPresent()) {
-            try {
-                String key = Files.readString(channel.apiKeyFile().get()).strip();
-                if (key.isEmpty()) {
-                    throw new IllegalStateException("gateway channel " + channel.name() + ": apiKeyFile "
-                            + channel.apiKeyFile().get() + " is empty");
-                }
-                return Optional.of(key);
-            } catch (IOException e) {
-                throw new IllegalStateException("gateway channel " + channel.name() + ": cannot read apiKeyFile "
-                        + channel.apiKeyFile().get() + " (" + e.getClass().getSimpleName() + ")");
-            }
-        }
-        if (channel.apiKeyEnv().isPresent()) {
-            String key = env.apply(channel.apiKeyEnv().get());
-            if (key == null || key.isBlank()) {
-                throw new IllegalStateException("gateway channel " + channel.name() + ": environment variable "
-                        + channel.apiKeyEnv().get() + " (apiKeyEnv) is not set");
-            }
-            return Optional.of(key.strip());
-        }
-        return Optional.empty();
+        return ConfiguredSecrets.read("gateway channel " + channel.name(), "apiKeyFile", channel.apiKeyFile(),
+                "apiKeyEnv", channel.apiKeyEnv(), env);
     }
 
     /**

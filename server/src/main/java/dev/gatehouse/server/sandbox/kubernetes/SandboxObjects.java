@@ -3,6 +3,7 @@ package dev.gatehouse.server.sandbox.kubernetes;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.sandbox.LlmAccess;
 import dev.gatehouse.server.sandbox.SandboxBackendException;
 import dev.gatehouse.server.sandbox.SandboxEndpoint;
 import dev.gatehouse.server.sandbox.SandboxProfile;
@@ -39,6 +40,8 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRuleBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
@@ -170,10 +173,15 @@ final class SandboxObjects {
         return children;
     }
 
-    /** The Secret holding the gateway URL, the token and the default model: the runtime's only credential. */
+    /**
+     * The Secret holding the gateway URL and the token (or, in BYOS mode, the owner's credential) and
+     * the default model: the runtime's only credential.
+     */
     Secret secret(SandboxSpec spec) {
         Map<String, String> data = new LinkedHashMap<>();
-        data.put(BASE_URL_KEY, base64(spec.gatewayUrl().toString()));
+        if (spec.access() instanceof LlmAccess.Gateway gateway) {
+            data.put(BASE_URL_KEY, base64(gateway.url().toString()));
+        }
         data.put(API_KEY_KEY, base64(spec.token()));
         spec.model().ifPresent(model -> data.put(DEFAULT_MODEL_KEY, base64(model)));
         return new SecretBuilder()
@@ -251,19 +259,24 @@ final class SandboxObjects {
 
     private static List<EnvVar> environment(SandboxSpec spec) {
         String secret = secretName(spec.id());
-        List<EnvVar> environment = new ArrayList<>(List.of(
-                fromSecret("LLM_GATEWAY_URL", secret, BASE_URL_KEY, false),
-                fromSecret("OPENAI_BASE_URL", secret, BASE_URL_KEY, false),
-                fromSecret("OPENAI_API_BASE", secret, BASE_URL_KEY, false),
-                fromSecret("NEWAPI_BASE_URL", secret, BASE_URL_KEY, false),
-                fromSecret("LLM_GATEWAY_TOKEN", secret, API_KEY_KEY, false),
-                fromSecret("OPENAI_API_KEY", secret, API_KEY_KEY, false),
-                fromSecret("NEWAPI_KEY", secret, API_KEY_KEY, false),
-                fromSecret("LLM_DEFAULT_MODEL", secret, DEFAULT_MODEL_KEY, true),
-                plain("PORT", Integer.toString(spec.profile().port())),
-                plain("HOST", "0.0.0.0")));
+        List<EnvVar> environment = new ArrayList<>();
+        String fileVariable = switch (spec.access()) {
+            case LlmAccess.Gateway gateway -> {
+                LlmAccess.Gateway.URL_VARIABLES.forEach(name -> environment.add(fromSecret(name, secret, BASE_URL_KEY, false)));
+                LlmAccess.Gateway.TOKEN_VARIABLES.forEach(name -> environment.add(fromSecret(name, secret, API_KEY_KEY, false)));
+                yield LlmAccess.Gateway.TOKEN_FILE_VARIABLE;
+            }
+            case LlmAccess.Subscription subscription -> {
+                environment.add(plain(LlmAccess.Subscription.VARIABLE_VARIABLE, subscription.variable()));
+                environment.add(fromSecret(subscription.variable(), secret, API_KEY_KEY, false));
+                yield subscription.variable() + "_FILE";
+            }
+        };
+        environment.add(fromSecret("LLM_DEFAULT_MODEL", secret, DEFAULT_MODEL_KEY, true));
+        environment.add(plain("PORT", Integer.toString(spec.profile().port())));
+        environment.add(plain("HOST", "0.0.0.0"));
         if (spec.profile().tokenDelivery() == TokenDelivery.FILE) {
-            environment.add(plain("LLM_GATEWAY_TOKEN_FILE", TOKEN_DIRECTORY + "/" + API_KEY_KEY));
+            environment.add(plain(fileVariable, TOKEN_DIRECTORY + "/" + API_KEY_KEY));
         }
         return environment;
     }
@@ -346,20 +359,42 @@ final class SandboxObjects {
     }
 
     /**
-     * Ingress only from Gatehouse's pods on the runtime's port; egress only to the gateway and to the
-     * cluster DNS.
+     * Ingress only from Gatehouse's pods on the runtime's port; egress only to the gateway (in BYOS
+     * mode: the provider's API ranges instead) and to the cluster DNS.
      */
     private NetworkPolicy networkPolicy(SandboxSpec spec) {
+        NetworkPolicyEgressRule llm = switch (spec.access()) {
+            case LlmAccess.Gateway gateway -> new NetworkPolicyEgressRuleBuilder()
+                    .withTo(gatewayPeer()).withPorts(port("TCP", config.gatewayPort())).build();
+            case LlmAccess.Subscription subscription -> new NetworkPolicyEgressRuleBuilder()
+                    .withTo(providerPeers(subscription)).withPorts(port("TCP", subscription.apiPort())).build();
+        };
         return new NetworkPolicyBuilder()
                 .withMetadata(metadata(name(spec.id()), spec))
                 .withNewSpec()
                     .withNewPodSelector().withMatchLabels(Map.of(SANDBOX_LABEL, spec.id())).endPodSelector()
                     .withPolicyTypes("Ingress", "Egress")
                     .addNewIngress().withFrom(gatehousePeer()).withPorts(port("TCP", spec.profile().port())).endIngress()
-                    .addNewEgress().withTo(gatewayPeer()).withPorts(port("TCP", config.gatewayPort())).endEgress()
+                    .addToEgress(llm)
                     .addNewEgress().withTo(dnsPeer()).withPorts(port("UDP", DNS_PORT), port("TCP", DNS_PORT)).endEgress()
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The provider's API ranges.
+     *
+     * @throws SandboxBackendException when none are configured: the sandbox could reach nothing
+     */
+    private static List<NetworkPolicyPeer> providerPeers(LlmAccess.Subscription subscription) {
+        if (subscription.apiCidrs().isEmpty()) {
+            throw new SandboxBackendException("Provider \"" + subscription.provider() + "\" has no apiCidrs"
+                    + " configured (byos.providers), so a BYOS sandbox could not reach its API: set the address"
+                    + " ranges of the provider's API.");
+        }
+        return subscription.apiCidrs().stream()
+                .map(cidr -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr).endIpBlock().build())
+                .toList();
     }
 
     private NetworkPolicyPeer gatehousePeer() {

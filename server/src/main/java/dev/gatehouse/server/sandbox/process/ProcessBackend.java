@@ -2,6 +2,7 @@ package dev.gatehouse.server.sandbox.process;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.sandbox.LlmAccess;
 import dev.gatehouse.server.sandbox.SandboxBackend;
 import dev.gatehouse.server.sandbox.SandboxBackendException;
 import dev.gatehouse.server.sandbox.SandboxEndpoint;
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * The embedded backend, for development: each sandbox's runtime is a child process of this Gatehouse
  * on a free loopback port, in its own directory under {@code <dataDir>/sandboxes/<id>} (mode 0700)
  * holding its token file (mode 0600) and its log. Its environment is built from nothing: the gateway
- * URL, its token, its port and default model, {@code HOME}, {@code TMPDIR} and a minimal {@code PATH}.
+ * URL and its token (or, in BYOS mode, its owner's credential in the provider's variable), its port
+ * and default model, {@code HOME}, {@code TMPDIR} and a minimal {@code PATH}. A BYOS sandbox can reach
+ * any host (there is no network policy here).
  *
  * <p>That keeps Gatehouse's secrets out of what a runtime is <em>given</em>; it is no isolation. A
  * runtime runs as Gatehouse's own operating-system user, so it can read whatever that user can — the
@@ -231,15 +233,23 @@ public final class ProcessBackend implements SandboxBackend {
         env.put("TMPDIR", directory.resolve("tmp").toString());
         env.put("HOST", "127.0.0.1");
         env.put("PORT", Integer.toString(port));
-        String gatewayUrl = spec.gatewayUrl().toString();
-        for (String name : List.of("LLM_GATEWAY_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE", "NEWAPI_BASE_URL")) {
-            env.put(name, gatewayUrl);
-        }
-        for (String name : List.of("LLM_GATEWAY_TOKEN", "OPENAI_API_KEY", "NEWAPI_KEY")) {
-            env.put(name, spec.token());
-        }
-        if (spec.profile().tokenDelivery() == TokenDelivery.FILE) {
-            env.put("LLM_GATEWAY_TOKEN_FILE", directory.resolve(TOKEN_FILE).toString());
+        boolean byFile = spec.profile().tokenDelivery() == TokenDelivery.FILE;
+        String tokenFile = directory.resolve(TOKEN_FILE).toString();
+        switch (spec.access()) {
+            case LlmAccess.Gateway gateway -> {
+                LlmAccess.Gateway.URL_VARIABLES.forEach(name -> env.put(name, gateway.url().toString()));
+                LlmAccess.Gateway.TOKEN_VARIABLES.forEach(name -> env.put(name, gateway.credential()));
+                if (byFile) {
+                    env.put(LlmAccess.Gateway.TOKEN_FILE_VARIABLE, tokenFile);
+                }
+            }
+            case LlmAccess.Subscription subscription -> {
+                env.put(LlmAccess.Subscription.VARIABLE_VARIABLE, subscription.variable());
+                env.put(subscription.variable(), subscription.credential());
+                if (byFile) {
+                    env.put(subscription.variable() + "_FILE", tokenFile);
+                }
+            }
         }
         spec.model().ifPresent(model -> env.put("LLM_DEFAULT_MODEL", model));
         return env;

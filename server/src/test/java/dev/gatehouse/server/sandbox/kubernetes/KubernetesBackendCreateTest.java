@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.gatehouse.server.sandbox.LlmAccess;
 import dev.gatehouse.server.sandbox.SandboxBackendException;
 import dev.gatehouse.server.sandbox.SandboxSpec;
 import dev.gatehouse.server.sandbox.TokenDelivery;
@@ -121,7 +122,7 @@ class KubernetesBackendCreateTest {
 
         Secret secret = secret(spec.id());
         assertThat(secret.getType()).isEqualTo("Opaque");
-        assertThat(decoded(secret)).isEqualTo(Map.of("base-url", spec.gatewayUrl().toString(), "api-key", spec.token(),
+        assertThat(decoded(secret)).isEqualTo(Map.of("base-url", Sandboxes.gatewayUrl(spec), "api-key", spec.token(),
                 "default-model", spec.model().orElseThrow()));
     }
 
@@ -129,7 +130,7 @@ class KubernetesBackendCreateTest {
     void create_withoutModel_secretHasNoDefaultModel() {
         SandboxSpec withModel = Sandboxes.spec(Sandboxes.profile(TokenDelivery.FILE));
         SandboxSpec spec = new SandboxSpec(withModel.id(), withModel.organization(), withModel.user(),
-                withModel.profile(), withModel.gatewayUrl(), withModel.token(), Optional.empty());
+                withModel.profile(), withModel.access(), Optional.empty());
 
         backend.create(spec);
 
@@ -161,7 +162,7 @@ class KubernetesBackendCreateTest {
                         tuple("HOST", null, null, null, "0.0.0.0"),
                         tuple("LLM_GATEWAY_TOKEN_FILE", null, null, null, "/var/run/gatehouse/token/api-key"));
         String json = client.getKubernetesSerialization().asJson(pod);
-        assertThat(json).doesNotContain(spec.token(), spec.gatewayUrl().toString(), spec.user(), spec.model().orElseThrow());
+        assertThat(json).doesNotContain(spec.token(), Sandboxes.gatewayUrl(spec), spec.user(), spec.model().orElseThrow());
         assertThat(pod.getMetadata().getAnnotations()).isNullOrEmpty();
     }
 
@@ -320,6 +321,60 @@ class KubernetesBackendCreateTest {
                         .addNewPort().withProtocol("TCP").withPort(new IntOrString(Sandboxes.GATEWAY_PORT)).endPort()
                         .build(),
                 dnsRule());
+    }
+
+    @Test
+    void create_byos_runtimeGetsTheProvidersVariableFromTheSecret_andNoGateway() {
+        SandboxSpec spec = byosSpec(List.of("160.79.104.0/23", "2607:6bc0::/48"));
+
+        backend.create(spec);
+
+        assertThat(decoded(secret(spec.id()))).isEqualTo(Map.of("api-key", spec.token(),
+                "default-model", spec.model().orElseThrow()));
+        String secret = "newapi-key-" + spec.id();
+        assertThat(runtime(pod(spec.id())).getEnv())
+                .extracting(EnvVar::getName, env -> secretRef(env, SecretKeySelector::getName),
+                        env -> secretRef(env, SecretKeySelector::getKey), EnvVar::getValue)
+                .containsExactly(
+                        tuple("LLM_SUBSCRIPTION_VARIABLE", null, null, "ANTHROPIC_API_KEY"),
+                        tuple("ANTHROPIC_API_KEY", secret, "api-key", null),
+                        tuple("LLM_DEFAULT_MODEL", secret, "default-model", null),
+                        tuple("PORT", null, null, "7070"),
+                        tuple("HOST", null, null, "0.0.0.0"),
+                        tuple("ANTHROPIC_API_KEY_FILE", null, null, "/var/run/gatehouse/token/api-key"));
+        assertThat(client.getKubernetesSerialization().asJson(pod(spec.id()))).doesNotContain(spec.token());
+    }
+
+    @Test
+    void create_byos_networkPolicy_letsOutOnlyTheProvidersRangesAndDns() {
+        SandboxSpec spec = byosSpec(List.of("160.79.104.0/23", "2607:6bc0::/48"));
+
+        backend.create(spec);
+
+        assertThat(networkPolicy(spec.id()).getEgress()).containsExactly(
+                new NetworkPolicyEgressRuleBuilder()
+                        .addNewTo().withNewIpBlock().withCidr("160.79.104.0/23").endIpBlock().endTo()
+                        .addNewTo().withNewIpBlock().withCidr("2607:6bc0::/48").endIpBlock().endTo()
+                        .addNewPort().withProtocol("TCP").withPort(new IntOrString(443)).endPort()
+                        .build(),
+                dnsRule());
+    }
+
+    @Test
+    void create_byosWithoutApiRanges_throwsNamingTheKey_createsNothing() {
+        SandboxSpec spec = byosSpec(List.of());
+
+        assertThatThrownBy(() -> backend.create(spec))
+                .isInstanceOf(SandboxBackendException.class)
+                .hasMessageContaining("has no apiCidrs configured (byos.providers)");
+        assertThat(Sandboxes.objectsIn(client)).isEmpty();
+    }
+
+    private static SandboxSpec byosSpec(List<String> apiCidrs) {
+        SandboxSpec gateway = Sandboxes.spec(Sandboxes.profile(TokenDelivery.FILE));
+        return new SandboxSpec(gateway.id(), gateway.organization(), gateway.user(), gateway.profile(),
+                new LlmAccess.Subscription("claude-code", "ANTHROPIC_API_KEY", "sk-ant-oat01-" + gateway.id(), apiCidrs,
+                        443), gateway.model());
     }
 
     @Test

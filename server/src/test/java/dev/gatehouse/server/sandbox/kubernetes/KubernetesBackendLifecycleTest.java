@@ -107,7 +107,7 @@ class KubernetesBackendLifecycleTest {
 
         Secret secret = client.secrets().inNamespace(NAMESPACE).withName("newapi-key-" + spec.id()).get();
         assertThat(decoded(secret, "api-key")).isEqualTo(newToken);
-        assertThat(decoded(secret, "base-url")).isEqualTo(spec.gatewayUrl().toString());
+        assertThat(decoded(secret, "base-url")).isEqualTo(Sandboxes.gatewayUrl(spec));
         assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(owner -> assertThat(owner.getName()).isEqualTo("sandbox-" + spec.id()));
         assertThat(onlyPod(spec.id()).getMetadata().getUid()).isEqualTo(before.getMetadata().getUid());

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.sandbox.kubernetes;
 
+import dev.gatehouse.server.sandbox.LlmAccess;
 import dev.gatehouse.server.sandbox.SandboxProfile;
 import dev.gatehouse.server.sandbox.SandboxSpec;
 import dev.gatehouse.server.sandbox.TokenDelivery;
@@ -61,6 +62,11 @@ final class Sandboxes {
     static SandboxSpec spec(SandboxProfile profile, String user) {
         return new SandboxSpec(UUID.randomUUID().toString(), "org-" + hex(4), user, profile,
                 URI.create("https://gateway-" + hex(4) + ".test/v1"), token(), Optional.of("model-" + hex(3)));
+    }
+
+    /** The gateway URL a gateway-mode spec names. */
+    static String gatewayUrl(SandboxSpec spec) {
+        return ((LlmAccess.Gateway) spec.access()).url().toString();
     }
 
     /** {@code Kind/name} of every object of the kinds a sandbox has, in the namespace. */

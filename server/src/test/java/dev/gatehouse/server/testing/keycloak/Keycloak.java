@@ -120,6 +120,20 @@ public final class Keycloak implements AutoCloseable {
         return URI.create(issuer(realm) + "/protocol/openid-connect/token");
     }
 
+    /** {@code realm}'s authorization endpoint URL, where a browser starts the authorization code flow. */
+    public URI authorizationEndpoint(String realm) {
+        return URI.create(issuer(realm) + "/protocol/openid-connect/auth");
+    }
+
+    /**
+     * {@code realm}'s token revocation endpoint URL (RFC 7009). A public client revokes its own
+     * tokens there with {@code client_id}, {@code token} and {@code token_type_hint}; revoking a
+     * refresh token detaches the client from the user's sessions (see {@link #createPkceClient}).
+     */
+    public URI revocationEndpoint(String realm) {
+        return URI.create(issuer(realm) + "/protocol/openid-connect/revoke");
+    }
+
     /** The userinfo response (JSON) for {@code accessToken}. */
     public String userinfo(String realm, String accessToken) {
         HttpRequest request = request(URI.create(issuer(realm) + "/protocol/openid-connect/userinfo"))
@@ -192,6 +206,31 @@ public final class Keycloak implements AutoCloseable {
         if (secretOrNull != null) {
             client.put("clientAuthenticatorType", "client-secret").put("secret", secretOrNull);
         }
+        return createClient(realm, client.toString());
+    }
+
+    /**
+     * A public client for the authorization code flow with PKCE, as a provider's authorization
+     * server would register a third-party application: standard flow only (no implicit flow, no
+     * password grant, no service account), exactly one redirect URI (Keycloak compares it exactly),
+     * PKCE required with {@code S256} ({@code plain} and a missing challenge are refused), no
+     * consent screen, and refresh tokens issued ({@code use.refresh.tokens}, Keycloak's default,
+     * set explicitly). Refresh tokens follow the realm: the shared-sovereign template rotates them
+     * on every refresh and refuses a reused one ({@code revokeRefreshToken}, max reuse 0). Drive
+     * its login with {@link BrowserLogin}.
+     *
+     * @param redirectUri absolute, e.g. {@code http://127.0.0.1:1/callback}; nothing needs to listen there
+     * @return the client's internal id
+     */
+    public String createPkceClient(String realm, String clientId, String redirectUri) {
+        requireNonNull(redirectUri, "redirectUri");
+        ObjectNode client = JSON.createObjectNode().put("clientId", clientId).put("enabled", true)
+                .put("protocol", "openid-connect").put("publicClient", true)
+                .put("standardFlowEnabled", true).put("implicitFlowEnabled", false)
+                .put("directAccessGrantsEnabled", false).put("serviceAccountsEnabled", false)
+                .put("consentRequired", false);
+        client.putArray("redirectUris").add(redirectUri);
+        client.putObject("attributes").put("pkce.code.challenge.method", "S256").put("use.refresh.tokens", "true");
         return createClient(realm, client.toString());
     }
 
