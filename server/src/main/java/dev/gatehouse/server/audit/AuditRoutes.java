@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.QueryInstants;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.http.Shown;
 import io.vertx.core.MultiMap;
@@ -12,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +28,6 @@ import java.util.Set;
  * {@value AuditQuery#MAX_LIMIT}. Unknown or repeated parameters are 400.
  */
 public final class AuditRoutes implements Routes {
-    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
-    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
     private static final Set<String> PARAMETERS = Set.of("since", "until", "action", "actor", "organization", "limit");
 
     private final AdminAuth admin;
@@ -97,28 +95,8 @@ public final class AuditRoutes implements Routes {
                         "limit: " + Shown.quote(limitText) + " (expected: 1.." + AuditQuery.MAX_LIMIT + ")");
             }
         }
-        return new AuditQuery(instant(params, "since"), instant(params, "until"), text(params, "action"),
+        return new AuditQuery(QueryInstants.optional(params, "since"), QueryInstants.optional(params, "until"), text(params, "action"),
                 text(params, "actor"), text(params, "organization"), limit);
-    }
-
-    private static Optional<Instant> instant(MultiMap params, String name) {
-        String text = params.get(name);
-        if (text == null) {
-            return Optional.empty();
-        }
-        Instant instant;
-        try {
-            instant = Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("invalid_parameter", name + ": " + Shown.quote(text)
-                    + " (expected: ISO-8601 instant, e.g. 2026-01-01T00:00:00Z)");
-        }
-        // The store keeps epoch milliseconds: far instants would overflow toEpochMilli().
-        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
-            throw ApiException.badRequest("invalid_parameter", name + ": " + Shown.quote(text)
-                    + " (expected: an instant from " + EARLIEST + " to " + LATEST + ")");
-        }
-        return Optional.of(instant);
     }
 
     private static Optional<String> text(MultiMap params, String name) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.keycloak;
 
+import dev.gatehouse.server.identity.Topology;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,8 @@ public final class KeycloakCommand {
 
         private RealmParameters parameters() {
             try {
-                Topology chosen = Topology.fromConfigName(topology);
+                Topology chosen = Topology.fromConfigName(topology).orElseThrow(() -> new IllegalArgumentException(
+                        "topology: \"" + topology + "\" (expected: shared-sovereign or per-organization)"));
                 if (realm != null && chosen == Topology.SHARED_SOVEREIGN && !realm.equals(organization)) {
                     throw new IllegalArgumentException("--realm: not allowed with --topology shared-sovereign"
                             + " (the realm name is the organization id)");

@@ -2,6 +2,7 @@ package dev.gatehouse.server.keycloak;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.identity.Topology;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.regex.Pattern;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.server.identity.Topology;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,7 +41,7 @@ public final class RealmTemplates {
         while (matcher.find()) {
             String value = values.get(matcher.group(1));
             if (value == null) {
-                throw new IllegalStateException(parameters.topology().templateResource()
+                throw new IllegalStateException(resource(parameters.topology())
                         + ": unknown placeholder " + matcher.group());
             }
             matcher.appendReplacement(rendered, Matcher.quoteReplacement(jsonEscaped(value)));
@@ -51,9 +52,14 @@ public final class RealmTemplates {
         return json;
     }
 
+    /** The classpath resource of {@code topology}'s realm template (the repository's {@code keycloak/} directory). */
+    static String resource(Topology topology) {
+        return "keycloak/" + topology.configName() + "-realm.json";
+    }
+
     /** The unrendered template text of {@code topology}. */
     public static String template(Topology topology) {
-        String resource = topology.templateResource();
+        String resource = resource(topology);
         try (InputStream in = RealmTemplates.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + ": not on the classpath (the server jar is incomplete)");
@@ -74,11 +80,11 @@ public final class RealmTemplates {
         try {
             realm = JSON.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException(parameters.topology().templateResource()
+            throw new IllegalStateException(resource(parameters.topology())
                     + ": rendered realm is not valid JSON: " + e.getOriginalMessage(), e);
         }
         if (!parameters.realm().equals(realm.path("realm").asText())) {
-            throw new IllegalStateException(parameters.topology().templateResource()
+            throw new IllegalStateException(resource(parameters.topology())
                     + ": rendered realm is named \"" + realm.path("realm").asText()
                     + "\" (expected: \"" + parameters.realm() + "\")");
         }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.testing.keycloak.Keycloak;
 import dev.gatehouse.server.testing.keycloak.KeycloakExtension;
 import dev.gatehouse.server.testing.keycloak.KeycloakRequestException;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.server.identity.Topology;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -129,12 +130,6 @@ class RealmTemplatesTest {
         assertThatThrownBy(() -> parameters.withRedirectUri(uri))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("redirectUri: ");
-    }
-
-    @Test
-    void unknownTopology_refusedNamingTheChoices() {
-        assertThatThrownBy(() -> Topology.fromConfigName("shared"))
-                .hasMessage("topology: \"shared\" (expected: shared-sovereign or per-organization)");
     }
 
     private static JsonNode byName(JsonNode array, String name) {

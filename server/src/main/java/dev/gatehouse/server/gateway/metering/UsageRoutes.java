@@ -6,6 +6,8 @@ import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.gateway.metering.UsageReport.Group;
 import dev.gatehouse.server.gateway.metering.UsageReport.Totals;
 import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.QueryInstants;
+import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.http.Routes;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
@@ -13,7 +15,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
@@ -76,8 +77,8 @@ public final class UsageRoutes implements Routes {
     static UsageQuery query(MultiMap params) {
         for (String name : params.names()) {
             if (!PARAMETERS.contains(name)) {
-                throw ApiException.badRequest("unknown_parameter", "Unknown query parameter \"" + shorten(name)
-                        + "\" (expected: from, to, groupBy, " + UsageDimension.NAMES + ").");
+                throw ApiException.badRequest("unknown_parameter", "Unknown query parameter " + Shown.quote(name)
+                        + " (expected: from, to, groupBy, " + UsageDimension.NAMES + ").");
             }
             if (params.getAll(name).size() > 1) {
                 throw ApiException.badRequest("invalid_parameter", name + ": given more than once (expected: once)");
@@ -86,8 +87,8 @@ public final class UsageRoutes implements Routes {
                 throw ApiException.badRequest("invalid_parameter", name + ": \"\" (expected: not empty)");
             }
         }
-        Instant from = instant(params, "from");
-        Instant to = instant(params, "to");
+        Instant from = QueryInstants.required(params, "from");
+        Instant to = QueryInstants.required(params, "to");
         if (!to.isAfter(from)) {
             throw ApiException.badRequest("invalid_parameter", "to: \"" + to + "\" (expected: after from, " + from + ")");
         }
@@ -96,8 +97,8 @@ public final class UsageRoutes implements Routes {
         if (groupByText != null) {
             for (String name : groupByText.split(",", -1)) {
                 UsageDimension dimension = UsageDimension.fromApiName(name.strip()).orElseThrow(() ->
-                        ApiException.badRequest("invalid_parameter", "groupBy: \"" + shorten(name.strip())
-                                + "\" is not a dimension (expected: a comma-separated list of "
+                        ApiException.badRequest("invalid_parameter", "groupBy: " + Shown.quote(name.strip())
+                                + " is not a dimension (expected: a comma-separated list of "
                                 + UsageDimension.NAMES + ")"));
                 if (groupBy.contains(dimension)) {
                     throw ApiException.badRequest("invalid_parameter",
@@ -114,20 +115,6 @@ public final class UsageRoutes implements Routes {
             }
         }
         return new UsageQuery(from, to, groupBy, filters);
-    }
-
-    private static Instant instant(MultiMap params, String name) {
-        String text = params.get(name);
-        if (text == null) {
-            throw ApiException.badRequest("missing_parameter",
-                    name + ": missing (expected: ISO-8601 instant, e.g. 2026-01-01T00:00:00Z)");
-        }
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw ApiException.badRequest("invalid_parameter", name + ": \"" + shorten(text)
-                    + "\" (expected: ISO-8601 instant, e.g. 2026-01-01T00:00:00Z)");
-        }
     }
 
     static JsonObject json(UsageQuery query, UsageReport report) {
@@ -153,10 +140,5 @@ public final class UsageRoutes implements Routes {
                 .put("prompt_tokens", totals.promptTokens())
                 .put("completion_tokens", totals.completionTokens())
                 .put("total_tokens", totals.totalTokens());
-    }
-
-    private static String shorten(String value) {
-        String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
-        return shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?");
     }
 }

@@ -40,17 +40,31 @@ public final class Pipeline {
         Optional<String> provider = Optional.ofNullable(ctx.queryParams().get("provider")).filter(p -> !p.isBlank());
         List<Channel> plan = channels.plan(provider, request.model(), caller);
         if (!limiter.isBlocking()) {
-            relay.forward(ctx, caller, request, upstreamPath, plan, admit(caller, request), startNanos);
+            forward(ctx, caller, request, upstreamPath, plan, admit(caller, request), startNanos);
             return;
         }
         // A token budget is checked in the store: off the event loop.
         vertx.executeBlocking(() -> admit(caller, request), false).onComplete(admitted -> {
             if (admitted.succeeded()) {
-                relay.forward(ctx, caller, request, upstreamPath, plan, admitted.result(), startNanos);
+                forward(ctx, caller, request, upstreamPath, plan, admitted.result(), startNanos);
             } else {
                 ctx.fail(admitted.cause());
             }
         });
+    }
+
+    /**
+     * Hands the admitted request to the relay. Should that fail before the relay took charge of it,
+     * the reservation is released and the client answered: a request is never left hanging, charged.
+     */
+    private void forward(RoutingContext ctx, GatewayCaller caller, ChatRequest request, String upstreamPath,
+            List<Channel> plan, Reservation reservation, long startNanos) {
+        try {
+            relay.forward(ctx, caller, request, upstreamPath, plan, reservation, startNanos);
+        } catch (RuntimeException e) {
+            reservation.settle(0);
+            ctx.fail(e);
+        }
     }
 
     private Reservation admit(GatewayCaller caller, ChatRequest request) {

@@ -1,7 +1,7 @@
 package dev.gatehouse.server.testing.keycloak;
 
+import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.keycloak.RealmParameters;
-import dev.gatehouse.server.keycloak.Topology;
 import java.util.List;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
