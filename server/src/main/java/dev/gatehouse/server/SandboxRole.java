@@ -1,8 +1,6 @@
 package dev.gatehouse.server;
 
 import dev.gatehouse.server.audit.JdbcAuditLog;
-import dev.gatehouse.server.byos.ByosConnections;
-import dev.gatehouse.server.byos.SubscriptionsForSandboxes;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.http.EventLoopClients;
 import dev.gatehouse.server.http.Routes;
@@ -60,8 +58,7 @@ final class SandboxRole implements RunningRole {
         SandboxController controller = SandboxController.open(sandbox, config.gateway().channels(),
                 infrastructure.database(), audit, backendFactory.apply(config),
                 SandboxWiring.credentials(infrastructure.sandboxTokens(audit, clock, sandbox.tokenLifetime())),
-                new SubscriptionsForSandboxes(config.byos(),
-                        new ByosConnections(infrastructure.database(), infrastructure.secretVault())), clock);
+                SandboxWiring.subscriptions(config, infrastructure), clock);
         Gauge.builder("gatehouse.sandbox.proxy.open", controller.activity(), SandboxActivity::openConnections)
                 .description("Requests and connections (WebSocket, event streams) open through the sandbox proxy")
                 .register(context.metrics());

@@ -12,6 +12,7 @@ import dev.gatehouse.server.sandbox.SandboxBackend;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.SandboxController;
 import dev.gatehouse.server.sandbox.SandboxCredentials;
+import dev.gatehouse.server.sandbox.SandboxSubscriptions;
 import dev.gatehouse.server.sandbox.kubernetes.KubernetesBackend;
 import dev.gatehouse.server.sandbox.process.ProcessBackend;
 import dev.gatehouse.server.sandbox.process.ReferenceRuntime;
@@ -60,8 +61,12 @@ public final class SandboxWiring {
         Clock clock = Clock.systemUTC();
         return SandboxController.forOperator(config.sandbox(), config.gateway().channels(), infrastructure.database(),
                 audit, backend(config), credentials(infrastructure.sandboxTokens(audit, clock, config.sandbox().tokenLifetime())),
-                new SubscriptionsForSandboxes(config.byos(),
-                        new ByosConnections(infrastructure.database(), infrastructure.secretVault())),
-                clock);
+                subscriptions(config, infrastructure), clock);
+    }
+
+    /** The owners' subscriptions as the {@code byos} role stored them (whichever process runs it). */
+    public static SandboxSubscriptions subscriptions(GatehouseConfig config, Infrastructure infrastructure) {
+        return new SubscriptionsForSandboxes(config.byos(),
+                new ByosConnections(infrastructure.database(), infrastructure.secretVault()));
     }
 }

@@ -43,12 +43,13 @@ public final class ByosConnections {
         return new String(vault.open(connection.refreshSealed().orElseThrow(), connection.refreshContext()), UTF_8);
     }
 
-    String seal(String secret, String context) {
-        return vault.seal(secret.getBytes(UTF_8), context);
+    /** The PKCE verifier of a pending connection. */
+    String verifier(PendingConnection pending) {
+        return new String(vault.open(pending.verifierSealed(), pending.verifierContext()), UTF_8);
     }
 
-    SecretVault vault() {
-        return vault;
+    String seal(String secret, String context) {
+        return vault.seal(secret.getBytes(UTF_8), context);
     }
 
     /**

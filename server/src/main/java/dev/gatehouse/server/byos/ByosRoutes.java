@@ -115,17 +115,17 @@ public final class ByosRoutes implements Routes {
         }
         String value = authorization.get();
         if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ByosRefusedException(401, "invalid_token", "Authorization: expected a Bearer session.");
+            throw new ApiException(401, "invalid_token", "Authorization: expected a Bearer session.");
         }
         try {
             Claims claims = callers.verify(value.substring(7).strip());
             if (claims.type() != TokenType.SESSION) {
-                throw new ByosRefusedException(401, "wrong_token_type",
+                throw new ApiException(401, "wrong_token_type",
                         "A token of type " + claims.type().claimValue() + " cannot be used here.");
             }
             return Optional.of(owner(claims));
         } catch (TokenRejectedException e) {
-            throw new ByosRefusedException(401, "invalid_token", "The session on this request was refused.");
+            throw new ApiException(401, "invalid_token", "The session on this request was refused.");
         }
     }
 
@@ -240,12 +240,11 @@ public final class ByosRoutes implements Routes {
                 .end(body.toBuffer());
     }
 
-    /** Runs {@code work} off the event loop; refusals become their status and code. */
+    /** Runs {@code work} off the event loop; a failure (an {@link ApiException} refusal or not) goes to the failure handler. */
     private static <T> void blocking(RoutingContext ctx, Callable<T> work, Consumer<T> then) {
         ctx.vertx().executeBlocking(work, false)
                 .onSuccess(then::accept)
-                .onFailure(e -> ctx.fail(e instanceof ByosRefusedException refused
-                        ? new ApiException(refused.status(), refused.code(), refused.getMessage()) : e));
+                .onFailure(ctx::fail);
     }
 
     private static String encode(String value) {

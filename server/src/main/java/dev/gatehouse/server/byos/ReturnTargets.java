@@ -1,5 +1,6 @@
 package dev.gatehouse.server.byos;
 
+import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Shown;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -23,7 +24,7 @@ final class ReturnTargets {
     /**
      * {@code returnTo} if it is under {@code consoleUrl}.
      *
-     * @throws ByosRefusedException 400 {@code redirect_not_allowed} otherwise, or when no console URL is configured
+     * @throws ApiException 400 {@code redirect_not_allowed} otherwise, or when no console URL is configured
      */
     static URI check(Optional<URI> consoleUrl, String returnTo) {
         if (consoleUrl.isEmpty()) {
@@ -76,7 +77,7 @@ final class ReturnTargets {
         return text == null ? "" : text.toLowerCase(Locale.ROOT);
     }
 
-    private static ByosRefusedException refused(String message) {
-        return new ByosRefusedException(400, "redirect_not_allowed", message);
+    private static ApiException refused(String message) {
+        return new ApiException(400, "redirect_not_allowed", message);
     }
 }

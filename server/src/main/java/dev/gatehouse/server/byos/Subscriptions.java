@@ -7,6 +7,7 @@ import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.config.Quantities;
+import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.store.Database;
 import java.net.URI;
@@ -64,7 +65,7 @@ public final class Subscriptions {
      * browser to, and until when it may come back.
      *
      * @param returnTo where the browser goes after the callback: under {@code byos.consoleUrl}
-     * @throws ByosRefusedException 400 {@code invalid_provider} or {@code redirect_not_allowed}, 503
+     * @throws ApiException 400 {@code invalid_provider} or {@code redirect_not_allowed}, 503
      *     {@code provider_not_configured} or {@code oauth_not_configured}
      */
     public Started start(ByosOwner owner, String providerName, Optional<String> returnTo) {
@@ -77,13 +78,12 @@ public final class Subscriptions {
         String stateHash = hash(state);
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         PendingConnection pending = new PendingConnection(stateHash, owner, provider.name(),
-                connections.vault().seal(verifier.getBytes(UTF_8),
-                        PendingConnection.verifierContext(owner, provider.name(), stateHash)),
+                connections.seal(verifier, PendingConnection.verifierContext(owner, provider.name(), stateHash)),
                 target, now.plus(config.stateTtl()));
         database.jdbi().useTransaction(handle -> {
             ByosStore.purgeStatesExpiredBefore(handle, now);
             if (ByosStore.countStates(handle, owner) >= MAX_STARTED) {
-                throw new ByosRefusedException(429, "too_many_started", "You have " + MAX_STARTED + " connections"
+                throw new ApiException(429, "too_many_started", "You have " + MAX_STARTED + " connections"
                         + " started and not finished; finish one, or wait " + Quantities.formatDuration(config.stateTtl())
                         + " (byos.stateTtl) for them to expire.");
             }
@@ -101,27 +101,27 @@ public final class Subscriptions {
      *
      * @param caller the user a session on the callback request names, if it carried one: it must be
      *     the one the state was issued to
-     * @throws ByosRefusedException 400 {@code invalid_state} (missing, unknown, used, another
+     * @throws ApiException 400 {@code invalid_state} (missing, unknown, used, another
      *     provider's), {@code state_expired}, {@code invalid_request} (no code); 403 {@code wrong_user}
      */
     public CallbackOutcome callback(String providerName, Optional<String> state, Optional<String> code,
             Optional<String> error, Optional<ByosOwner> caller, RequestOrigin origin) {
         ByosProvider provider = provider(providerName);
         ProviderClient client = client(provider);
-        String stateValue = state.filter(value -> !value.isEmpty()).orElseThrow(() -> new ByosRefusedException(400,
+        String stateValue = state.filter(value -> !value.isEmpty()).orElseThrow(() -> new ApiException(400,
                 "invalid_state", "state: missing (expected: the state of a connection started with POST …/start)"));
         PendingConnection pending = database.jdbi()
                 .inTransaction(handle -> ByosStore.takeState(handle, hash(stateValue)))
                 .filter(found -> found.provider().equals(provider.name()))
-                .orElseThrow(() -> new ByosRefusedException(400, "invalid_state", "state: unknown, already used or"
+                .orElseThrow(() -> new ApiException(400, "invalid_state", "state: unknown, already used or"
                         + " issued for another provider (expected: the state of a connection started with POST"
                         + " …/start; start again)"));
         if (!pending.expiresAt().isAfter(clock.instant())) {
-            throw new ByosRefusedException(400, "state_expired", "The connection was started more than "
+            throw new ApiException(400, "state_expired", "The connection was started more than "
                     + config.stateTtl().toMinutes() + " minutes ago (byos.stateTtl); start again.");
         }
         if (caller.isPresent() && !caller.get().equals(pending.owner())) {
-            throw new ByosRefusedException(403, "wrong_user",
+            throw new ApiException(403, "wrong_user",
                     "This connection was started by another user; start it again signed in as yourself.");
         }
         ByosOwner owner = pending.owner();
@@ -131,12 +131,11 @@ public final class Subscriptions {
             return CallbackOutcome.failed(provider.name(), pending.returnTo(), reason.equals("access_denied")
                     ? "denied" : "failed", reason);
         }
-        String codeValue = code.filter(value -> !value.isEmpty()).orElseThrow(() -> new ByosRefusedException(400,
+        String codeValue = code.filter(value -> !value.isEmpty()).orElseThrow(() -> new ApiException(400,
                 "invalid_request", "code: missing (expected: the authorization code the provider sent)"));
-        byte[] verifier = connections.vault().open(pending.verifierSealed(), pending.verifierContext());
         ProviderClient.Grant grant;
         try {
-            grant = client.exchange(codeValue, new String(verifier, UTF_8));
+            grant = client.exchange(codeValue, connections.verifier(pending));
         } catch (ProviderException e) {
             refused(owner, provider.name(), origin, e.getMessage());
             return CallbackOutcome.failed(provider.name(), pending.returnTo(), "failed", "exchange_failed");
@@ -159,14 +158,14 @@ public final class Subscriptions {
      * Connects {@code owner}'s subscription of {@code providerName} with a key the user pasted,
      * replacing any earlier connection (an OAuth one is revoked at the provider).
      *
-     * @throws ByosRefusedException 400 {@code invalid_provider} or {@code invalid_key}, 503 {@code provider_not_configured}
+     * @throws ApiException 400 {@code invalid_provider} or {@code invalid_key}, 503 {@code provider_not_configured}
      */
     public Connection saveKey(ByosOwner owner, String providerName, String key, RequestOrigin origin) {
         requireNonNull(owner, "owner");
         requireNonNull(key, "key");
         ByosProvider provider = provider(providerName);
         if (!KEY.matcher(key).matches()) {
-            throw new ByosRefusedException(400, "invalid_key",
+            throw new ApiException(400, "invalid_key",
                     "key: not shown (expected: 1..4096 visible ASCII characters without spaces)");
         }
         Instant now = clock.instant();
@@ -181,7 +180,7 @@ public final class Subscriptions {
     /**
      * {@code owner}'s subscription of {@code providerName}, if connected (broken ones included).
      *
-     * @throws ByosRefusedException 400 {@code invalid_provider}, 503 {@code provider_not_configured}
+     * @throws ApiException 400 {@code invalid_provider}, 503 {@code provider_not_configured}
      */
     public Optional<Connection> status(ByosOwner owner, String providerName) {
         requireNonNull(owner, "owner");
@@ -199,7 +198,7 @@ public final class Subscriptions {
      * racing with it is revoked and deleted too.
      *
      * @return how the (last) revocation went; empty when nothing was connected
-     * @throws ByosRefusedException 400 {@code invalid_provider}, 503 {@code provider_not_configured}
+     * @throws ApiException 400 {@code invalid_provider}, 503 {@code provider_not_configured}
      */
     public Optional<Revocation> disconnect(ByosOwner owner, String providerName, RequestOrigin origin) {
         requireNonNull(owner, "owner");
@@ -231,10 +230,7 @@ public final class Subscriptions {
         }
         try {
             boolean refresh = connection.refreshSealed().isPresent();
-            byte[] token = refresh
-                    ? connections.vault().open(connection.refreshSealed().get(), connection.refreshContext())
-                    : connections.vault().open(connection.credentialSealed(), connection.credentialContext());
-            client.revoke(new String(token, UTF_8), refresh);
+            client.revoke(refresh ? connections.refreshToken(connection) : connections.credential(connection), refresh);
             return Revocation.REVOKED;
         } catch (ProviderException | RuntimeException e) {
             log.atWarn().addKeyValue("provider", connection.provider()).addKeyValue("reason", e.getMessage())
@@ -248,7 +244,7 @@ public final class Subscriptions {
     }
 
     private ProviderClient client(ByosProvider provider) {
-        return clients.of(provider.name()).orElseThrow(() -> new ByosRefusedException(503, "oauth_not_configured",
+        return clients.of(provider.name()).orElseThrow(() -> new ApiException(503, "oauth_not_configured",
                 "Provider " + Shown.quote(provider.name()) + " has no OAuth client configured (byos.providers:"
                         + " authorizeUrl, tokenUrl, clientId, redirectUri); connect it with a key instead: PUT"
                         + " /api/v1/sandbox/byos/" + provider.name() + "/key."));

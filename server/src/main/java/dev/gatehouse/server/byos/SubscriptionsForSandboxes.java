@@ -3,6 +3,7 @@ package dev.gatehouse.server.byos;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.crypto.KeyEncryptionException;
+import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.sandbox.LlmAccess;
 import dev.gatehouse.server.sandbox.SandboxSubscriptions;
@@ -31,7 +32,7 @@ public final class SubscriptionsForSandboxes implements SandboxSubscriptions {
         ByosProvider provider;
         try {
             provider = Providers.require(config, providerName);
-        } catch (ByosRefusedException e) {
+        } catch (ApiException e) {
             return new SandboxSubscriptions.Unusable(e.status(), e.code(), e.getMessage(), "Provider "
                     + Shown.quote(providerName) + " is no longer configured (byos.providers).");
         }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,15 +44,12 @@ final class SandboxCommand {
 
         @Override
         public Integer call() {
-            GatehouseConfig config = configOption.load();
-            try (Infrastructure infrastructure = OperatorContext.open(config);
-                    SandboxController controller = SandboxWiring.operatorController(config, infrastructure)) {
-                List<Sandbox> sandboxes = controller.sandboxes().listAll().stream()
-                        .filter(sandbox -> all || !sandbox.deleted())
-                        .filter(sandbox -> organization == null || sandbox.organization().equals(organization))
-                        .toList();
-                print(spec.commandLine().getOut(), sandboxes);
-            }
+            List<Sandbox> sandboxes = withController(configOption, controller -> controller.sandboxes().listAll())
+                    .stream()
+                    .filter(sandbox -> all || !sandbox.deleted())
+                    .filter(sandbox -> organization == null || sandbox.organization().equals(organization))
+                    .toList();
+            print(spec.commandLine().getOut(), sandboxes);
             return GatehouseCli.EXIT_OK;
         }
     }
@@ -71,13 +69,9 @@ final class SandboxCommand {
 
         @Override
         public Integer call() {
-            GatehouseConfig config = configOption.load();
-            try (Infrastructure infrastructure = OperatorContext.open(config);
-                    SandboxController controller = SandboxWiring.operatorController(config, infrastructure)) {
-                if (!controller.sandboxes().deleteAny(id, OPERATOR)) {
-                    throw new UserFacingException("gatehouse: no sandbox " + id.replaceAll("\\p{Cntrl}", "?")
-                            + " (or it is deleted already)", GatehouseCli.EXIT_FAILED);
-                }
+            if (!withController(configOption, controller -> controller.sandboxes().deleteAny(id, OPERATOR))) {
+                throw new UserFacingException("gatehouse: no sandbox " + id.replaceAll("\\p{Cntrl}", "?")
+                        + " (or it is deleted already)", GatehouseCli.EXIT_FAILED);
             }
             spec.commandLine().getOut().println("Deleted sandbox " + id + ": its tokens are revoked and its runtime removed.");
             return GatehouseCli.EXIT_OK;
@@ -97,12 +91,7 @@ final class SandboxCommand {
 
         @Override
         public Integer call() {
-            GatehouseConfig config = configOption.load();
-            CollectionReport report;
-            try (Infrastructure infrastructure = OperatorContext.open(config);
-                    SandboxController controller = SandboxWiring.operatorController(config, infrastructure)) {
-                report = controller.lifecycle().collectOrphans();
-            }
+            CollectionReport report = withController(configOption, controller -> controller.lifecycle().collectOrphans());
             spec.commandLine().getOut().printf("orphans removed: %d, records failed (runtime gone): %d,"
                     + " stops finished: %d, ended sandboxes forgotten: %d%n", report.orphansRemoved(),
                     report.recordsFailed(), report.stopsFinished(), report.forgotten());
@@ -130,5 +119,14 @@ final class SandboxCommand {
 
     private static String time(Instant instant) {
         return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** Runs {@code work} on a controller beside the running servers ({@link SandboxWiring#operatorController}). */
+    private static <T> T withController(ConfigOption configOption, Function<SandboxController, T> work) {
+        GatehouseConfig config = configOption.load();
+        try (Infrastructure infrastructure = OperatorContext.open(config);
+                SandboxController controller = SandboxWiring.operatorController(config, infrastructure)) {
+            return work.apply(controller);
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.server.sandbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Shown;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,7 +22,7 @@ final class SandboxChannels {
     }
 
     /**
-     * @throws SandboxRefusedException 503 {@code no_channels} when no channel is left for the organization
+     * @throws ApiException 503 {@code no_channels} when no channel is left for the organization
      */
     List<String> forSandbox(SandboxProfile profile, String organization) {
         List<String> names = channels.stream()
@@ -30,7 +31,7 @@ final class SandboxChannels {
                 .map(ChannelConfig::name)
                 .toList();
         if (names.isEmpty()) {
-            throw new SandboxRefusedException(503, "no_channels", "Profile " + Shown.quote(profile.name())
+            throw new ApiException(503, "no_channels", "Profile " + Shown.quote(profile.name())
                     + " gives no gateway channel organization " + Shown.quote(organization) + " may use; an operator"
                     + " must configure gateway.channels (or the profile's channels).");
         }
@@ -38,7 +39,7 @@ final class SandboxChannels {
     }
 
     /**
-     * @throws SandboxRefusedException 400 {@code unknown_model} when none of {@code names} serves {@code model}
+     * @throws ApiException 400 {@code unknown_model} when none of {@code names} serves {@code model}
      */
     void requireServed(Optional<String> model, List<String> names) {
         if (model.isEmpty()) {
@@ -47,7 +48,7 @@ final class SandboxChannels {
         Set<String> served = new LinkedHashSet<>();
         channels.stream().filter(channel -> names.contains(channel.name())).forEach(channel -> served.addAll(channel.models()));
         if (!served.contains(model.get())) {
-            throw new SandboxRefusedException(400, "unknown_model", "model: " + Shown.quote(model.get())
+            throw new ApiException(400, "unknown_model", "model: " + Shown.quote(model.get())
                     + " (expected one of the models this sandbox's channels serve: " + Shown.quoteAll(served) + ")");
         }
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.server.audit.AuditEvent.Actor;
+import dev.gatehouse.server.http.ApiException;
 
 /**
  * Who asks the sandbox API: a verified session's subject, issuer and organization, and whether it
@@ -23,9 +24,9 @@ public record SandboxOwner(String subject, String issuer, String organization, b
         requireNonNull(organization, "organization");
     }
 
-    /** @throws SandboxRefusedException 403 {@code organization_required} when the session names no organization */
+    /** @throws ApiException 403 {@code organization_required} when the session names no organization */
     public static SandboxOwner of(Claims session) {
-        String organization = session.organization().orElseThrow(() -> new SandboxRefusedException(403,
+        String organization = session.organization().orElseThrow(() -> new ApiException(403,
                 "organization_required", "Your session names no organization; a sandbox belongs to one."));
         return new SandboxOwner(session.subject(), session.issuer(), organization,
                 session.hasCapability(ORG_ADMIN));

@@ -127,12 +127,11 @@ public final class SandboxRoutes implements Routes {
         return ApiException.notFound("No sandbox " + Shown.quote(id) + " of yours.");
     }
 
-    /** Runs {@code work} off the event loop; refusals become their status and code. */
+    /** Runs {@code work} off the event loop; a failure (an {@link ApiException} refusal or not) goes to the failure handler. */
     private static <T> void blocking(RoutingContext ctx, Callable<T> work, Consumer<T> then) {
         ctx.vertx().executeBlocking(work, false)
                 .onSuccess(then::accept)
-                .onFailure(e -> ctx.fail(e instanceof SandboxRefusedException refused
-                        ? new ApiException(refused.status(), refused.code(), refused.getMessage()) : e));
+                .onFailure(ctx::fail);
     }
 
     JsonObject json(Sandbox sandbox) {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.audit.AuditEvent.Actor;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.tokens.MintedToken;
@@ -62,7 +63,7 @@ public final class Sandboxes {
      * backend refused it at once. In BYOS mode it gets the owner's subscription instead of a gateway
      * token.
      *
-     * @throws SandboxRefusedException 400 {@code unknown_profile} or {@code unknown_model}, 409
+     * @throws ApiException 400 {@code unknown_profile} or {@code unknown_model}, 409
      *     {@code too_many_sandboxes}, 503 {@code no_channels}; in BYOS mode 400 {@code
      *     invalid_provider}, 409 {@code subscription_not_connected} or {@code subscription_broken}, 503
      *     {@code provider_not_configured}; nothing is recorded or minted then
@@ -71,7 +72,7 @@ public final class Sandboxes {
         requireNonNull(owner, "owner");
         requireNonNull(request, "request");
         requireNonNull(origin, "origin");
-        SandboxProfile profile = config.profile(request.profile()).orElseThrow(() -> new SandboxRefusedException(400,
+        SandboxProfile profile = config.profile(request.profile()).orElseThrow(() -> new ApiException(400,
                 "unknown_profile", "profile: " + Shown.quote(request.profile()) + " (expected one of: "
                         + String.join(", ", config.profileNames()) + ")"));
         Optional<String> model = request.model().or(profile::model);
@@ -108,18 +109,18 @@ public final class Sandboxes {
         return switch (subscriptions.current(provider, owner.organization(), owner.subject(), owner.issuer())) {
             case SandboxSubscriptions.Usable usable -> usable;
             case SandboxSubscriptions.Unusable unusable ->
-                    throw new SandboxRefusedException(unusable.status(), unusable.code(), unusable.message());
+                    throw new ApiException(unusable.status(), unusable.code(), unusable.message());
         };
     }
 
     private void requireQuota(SandboxStore.Counts live, String organization) {
         if (live.owner() >= config.maxPerUser()) {
-            throw new SandboxRefusedException(409, "too_many_sandboxes", "You have " + live.owner()
+            throw new ApiException(409, "too_many_sandboxes", "You have " + live.owner()
                     + " sandboxes pending or running in organization " + Shown.quote(organization) + " (expected: at most "
                     + config.maxPerUser() + "; delete one you no longer use).");
         }
         if (live.organization() >= config.maxPerOrganization()) {
-            throw new SandboxRefusedException(409, "too_many_sandboxes", "Organization " + Shown.quote(organization)
+            throw new ApiException(409, "too_many_sandboxes", "Organization " + Shown.quote(organization)
                     + " has " + live.organization() + " sandboxes pending or running (expected: at most "
                     + config.maxPerOrganization() + "; ask an administrator of the organization to stop some).");
         }
@@ -165,7 +166,7 @@ public final class Sandboxes {
     public List<Sandbox> list(SandboxOwner caller, boolean organization) {
         requireNonNull(caller, "caller");
         if (organization && !caller.orgAdmin()) {
-            throw new SandboxRefusedException(403, "capability_required", "Listing every sandbox of organization "
+            throw new ApiException(403, "capability_required", "Listing every sandbox of organization "
                     + Shown.quote(caller.organization()) + " needs the capability " + SandboxOwner.ORG_ADMIN + ".");
         }
         return database.jdbi().withHandle(handle -> organization

@@ -3,6 +3,7 @@ package dev.gatehouse.server.byos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.server.http.ApiException;
 import java.net.URI;
 import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +29,7 @@ class ReturnTargetsTest {
             "https://console.example/app?tab=1&BYOS=x", "https://console.example/app?error"})
     void anythingElse_isRefused(String target) {
         assertThatThrownBy(() -> ReturnTargets.check(CONSOLE, target))
-                .isInstanceOfSatisfying(ByosRefusedException.class, e -> {
+                .isInstanceOfSatisfying(ApiException.class, e -> {
                     assertThat(e.status()).isEqualTo(400);
                     assertThat(e.code()).isEqualTo("redirect_not_allowed");
                 });
@@ -38,7 +39,7 @@ class ReturnTargetsTest {
     @ValueSource(strings = {"https://console.example/app"})
     void withoutAConsoleUrl_nothingIsAllowed(String target) {
         assertThatThrownBy(() -> ReturnTargets.check(Optional.empty(), target))
-                .isInstanceOf(ByosRefusedException.class)
+                .isInstanceOf(ApiException.class)
                 .hasMessageContaining("byos.consoleUrl is not configured");
     }
 }

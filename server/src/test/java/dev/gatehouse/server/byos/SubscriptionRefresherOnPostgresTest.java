@@ -46,6 +46,7 @@ class SubscriptionRefresherOnPostgresTest {
     private TestStore store;
     private Database replicaA;
     private Database replicaB;
+    private EnvelopeVault vault;
     private ByosConnections connections;
     private ByosConfig config;
 
@@ -80,8 +81,8 @@ class SubscriptionRefresherOnPostgresTest {
         replicaB = store.open();
         byte[] kek = new byte[32];
         new SecureRandom().nextBytes(kek);
-        connections = new ByosConnections(replicaA,
-                new EnvelopeVault(new LocalKeyWrapper(KeyEncryptionKey.of(Secret.ofBytes(kek)))));
+        vault = new EnvelopeVault(new LocalKeyWrapper(KeyEncryptionKey.of(Secret.ofBytes(kek))));
+        connections = new ByosConnections(replicaA, vault);
         String base = "http://127.0.0.1:" + tokenEndpoint.actualPort();
         config = new ByosConfig(List.of(new ByosProvider("llm", Optional.of(new ByosProvider.OAuth(
                 URI.create(base + "/authorize"), URI.create(base + "/token"), Optional.empty(), "gatehouse",
@@ -183,7 +184,7 @@ class SubscriptionRefresherOnPostgresTest {
         for (int i = 0; i < writers; i++) {
             String key = "key-" + i;
             Database database = i % 2 == 0 ? replicaA : replicaB;
-            ByosConnections replica = new ByosConnections(database, connections.vault());
+            ByosConnections replica = new ByosConnections(database, vault);
             replaced.add(CompletableFuture.supplyAsync(() -> {
                 await(go);
                 return replica.replace(OWNER, "llm", Connection.Kind.KEY, key, Optional.empty(), Optional.empty(),
@@ -222,7 +223,7 @@ class SubscriptionRefresherOnPostgresTest {
 
     private SubscriptionRefresher refresher(Database database) {
         ProviderClients clients = ProviderClients.open(config, name -> null, clock);
-        return new SubscriptionRefresher(config, clients, new ByosConnections(database, connections.vault()), database,
+        return new SubscriptionRefresher(config, clients, new ByosConnections(database, vault), database,
                 new JdbcAuditLog(database), clock);
     }
 
