@@ -68,12 +68,14 @@ final class SandboxTeardown {
     }
 
     /**
-     * Fails a pending or running sandbox for {@code reason} (a sentence for its owner), revokes its
-     * tokens and removes what the backend runs.
+     * Fails a pending or running sandbox for {@code reason} (a sentence for its owner): its tokens
+     * revoked, then failed, then what the backend runs removed.
      *
      * @return whether this call failed it
      */
     boolean fail(String id, String reason, Actor actor, RequestOrigin origin) {
+        // First, so that a sandbox shown as failed holds no live token (revoking an ended one's is a no-op).
+        credentials.revokeAll(id, actor, origin);
         Optional<Sandbox> failed = database.jdbi().inTransaction(handle -> {
             Optional<Sandbox> sandbox = SandboxStore.find(handle, id);
             if (sandbox.isEmpty() || !SandboxStore.transition(handle, id, LIVE, SandboxStatus.FAILED,
