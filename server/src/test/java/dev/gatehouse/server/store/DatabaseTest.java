@@ -106,9 +106,12 @@ class DatabaseTest {
 
             Database database = store.open();
 
+            // Other test runs on this server keep their own gh_test_* schemas, so look only at ours and the default.
             List<String> tableSchemas = database.jdbi().withHandle(handle -> handle.createQuery("""
                             SELECT table_schema FROM information_schema.tables
-                            WHERE table_name IN ('signing_keys', 'flyway_schema_history')""")
+                            WHERE table_name IN ('signing_keys', 'flyway_schema_history')
+                              AND table_schema IN (:schema, 'public')""")
+                    .bind("schema", schema)
                     .mapTo(String.class)
                     .list());
             assertThat(tableSchemas).containsExactly(schema, schema);
