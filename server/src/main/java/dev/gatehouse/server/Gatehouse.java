@@ -119,7 +119,7 @@ public final class Gatehouse implements AutoCloseable {
 
         private static GatewayParts meteredGatewayParts(RoleContext context) {
             GatehouseConfig config = context.config();
-            return GatewayParts.metered(config.gateway(), config.gatewayLimits(), context.infrastructure().database(),
+            return GatewayParts.metered(config.gatewayLimits(), context.infrastructure().database(),
                     context.metrics(), context.clock());
         }
     }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.admin;
 
+import dev.gatehouse.server.http.ContextKey;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminAuth implements Handler<RoutingContext> {
     /** The sandbox-token bridge; {@link #handle} requires {@link Permission#MINT_SANDBOX_TOKENS} there. */
     public static final String SANDBOX_BRIDGE_PATH = "/admin/tokens/sandbox";
-    private static final String ACTOR_KEY = "gatehouse.admin.actor";
+    private static final ContextKey<Actor> ACTOR = ContextKey.named("gatehouse.admin.actor");
     private static final int MAX_ACTING_USER_CHARS = 256;
     private static final Logger log = LoggerFactory.getLogger(AdminAuth.class);
 
@@ -104,7 +105,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
 
     /** Who passed this handler: {@link Actor#ADMIN} (possibly on behalf of someone) or the service account. */
     public static Actor actor(RoutingContext ctx) {
-        return requireNonNull(ctx.get(ACTOR_KEY), "no admin caller on this route (AdminAuth must run first)");
+        return requireNonNull(ACTOR.get(ctx), "no admin caller on this route (AdminAuth must run first)");
     }
 
     private void authenticate(RoutingContext ctx, Permission permission) {
@@ -177,7 +178,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
     }
 
     private static void admit(RoutingContext ctx, Actor actor) {
-        ctx.put(ACTOR_KEY, actor);
+        ACTOR.put(ctx, actor);
         ctx.next();
     }
 

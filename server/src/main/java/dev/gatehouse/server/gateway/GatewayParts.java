@@ -43,11 +43,11 @@ public record GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction
      * The production parts: usage written in batches to the store, the configured limits and
      * budgets, usage read from every response.
      */
-    public static GatewayParts metered(GatewayConfig gateway, LimitsConfig limits, Database database,
+    public static GatewayParts metered(LimitsConfig limits, Database database,
             MeterRegistry metrics, Clock clock) {
         JdbcUsageSink sink = JdbcUsageSink.start(database, metrics);
         GatewayLimiter limiter = GatewayLimiter.create(limits, Optional.of(database), clock);
-        return new GatewayParts(limiter, sink, new MeteredUsageExtraction(gateway.maxRequestBytes()), () -> {
+        return new GatewayParts(limiter, sink, new MeteredUsageExtraction(), () -> {
             try {
                 sink.close();
             } finally {

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway;
 
+import dev.gatehouse.server.http.ContextKey;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.channels.Channels;
@@ -28,8 +29,8 @@ import java.util.Optional;
  * replaces {@code server.maxBodyBytes} here). Authentication runs first, before the body is read.
  */
 public final class GatewayRoutes implements Routes {
-    static final String CALLER = "gatehouse.gateway.caller";
-    static final String START = "gatehouse.gateway.start";
+    private static final ContextKey<GatewayCaller> CALLER = ContextKey.named("gatehouse.gateway.caller");
+    private static final ContextKey<Long> START = ContextKey.named("gatehouse.gateway.start");
     private static final Map<String, String> RELAYED = Map.of(
             "/v1/chat/completions", "/chat/completions",
             "/v1/completions", "/completions",
@@ -58,18 +59,18 @@ public final class GatewayRoutes implements Routes {
         router.get("/v1/models").handler(this::models);
         RELAYED.forEach((path, upstreamPath) -> router.post(path)
                 .handler(BodyHandler.create(false).setBodyLimit(maxRequestBytes))
-                .handler(ctx -> pipeline.handle(ctx, ctx.get(CALLER), upstreamPath, ctx.get(START))));
+                .handler(ctx -> pipeline.handle(ctx, CALLER.get(ctx), upstreamPath, START.get(ctx))));
         router.route("/v1/*").handler(GatewayRoutes::notFoundOrWrongMethod);
     }
 
     private void authenticate(RoutingContext ctx) {
-        ctx.put(START, System.nanoTime());
-        ctx.put(CALLER, credentials.authenticate(ctx.request().getHeader("Authorization")));
+        START.put(ctx, System.nanoTime());
+        CALLER.put(ctx, credentials.authenticate(ctx.request().getHeader("Authorization")));
         ctx.next();
     }
 
     private void models(RoutingContext ctx) {
-        GatewayCaller caller = ctx.get(CALLER);
+        GatewayCaller caller = CALLER.get(ctx);
         Optional<String> provider = Optional.ofNullable(ctx.queryParams().get("provider")).filter(p -> !p.isBlank());
         JsonArray data = new JsonArray();
         channels.models(provider, caller).forEach((model, owner) -> data.add(new JsonObject()

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class BearerAuth implements Handler<RoutingContext> {
     private static final String REALM = "gatehouse";
-    private static final String CLAIMS_KEY = "gatehouse.claims";
+    private static final ContextKey<Claims> CLAIMS = ContextKey.named("gatehouse.claims");
     private static final Logger log = LoggerFactory.getLogger(BearerAuth.class);
 
     private final TokenVerifier verifier;
@@ -79,7 +79,7 @@ public final class BearerAuth implements Handler<RoutingContext> {
                     "A token of type " + claims.type().claimValue() + " cannot be used here."));
             return;
         }
-        ctx.put(CLAIMS_KEY, claims);
+        CLAIMS.put(ctx, claims);
         ctx.next();
     }
 
@@ -107,7 +107,7 @@ public final class BearerAuth implements Handler<RoutingContext> {
 
     /** The verified claims of the caller; only valid behind this handler. */
     public static Claims claims(RoutingContext ctx) {
-        return requireNonNull(ctx.get(CLAIMS_KEY), "no authenticated caller on this route");
+        return requireNonNull(CLAIMS.get(ctx), "no authenticated caller on this route");
     }
 
     /**

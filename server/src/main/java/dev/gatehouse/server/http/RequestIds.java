@@ -12,20 +12,20 @@ import java.util.regex.Pattern;
  */
 public final class RequestIds implements Handler<RoutingContext> {
     public static final String HEADER = "X-Request-Id";
-    private static final String KEY = "gatehouse.requestId";
+    private static final ContextKey<String> ID = ContextKey.named("gatehouse.requestId");
     private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     @Override
     public void handle(RoutingContext ctx) {
         String inbound = ctx.request().getHeader(HEADER);
         String id = inbound != null && ACCEPTED.matcher(inbound).matches() ? inbound : generate();
-        ctx.put(KEY, id);
+        ID.put(ctx, id);
         ctx.response().putHeader(HEADER, id);
         ctx.next();
     }
 
     public static String get(RoutingContext ctx) {
-        return ctx.get(KEY);
+        return ID.get(ctx);
     }
 
     private static String generate() {

@@ -25,7 +25,7 @@ final class TestMetering implements UsageSink, Limiter {
     final AtomicInteger settled = new AtomicInteger();
 
     GatewayParts parts() {
-        return new GatewayParts(this, this, new MeteredUsageExtraction(4L * 1024 * 1024));
+        return new GatewayParts(this, this, new MeteredUsageExtraction());
     }
 
     List<UsageRecord> recordsFor(String sandbox) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway.bridge;
 
+import dev.gatehouse.server.http.ContextKey;
 import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jwt.JWTParser;
@@ -27,7 +28,7 @@ import java.util.Optional;
  * {@code keys_unavailable}. Thread-safe.
  */
 public final class BridgeAuth implements Handler<RoutingContext> {
-    private static final String CALLER_KEY = "gatehouse.bridge.caller";
+    private static final ContextKey<BridgeCaller> CALLER = ContextKey.named("gatehouse.bridge.caller");
 
     private final AdminAuth admin;
     private final TokenVerifier pats;
@@ -79,14 +80,14 @@ public final class BridgeAuth implements Handler<RoutingContext> {
                 ctx.fail(new ApiException(403, "organization_required", "This personal access token names no organization."));
                 return;
             }
-            ctx.put(CALLER_KEY, BridgeCaller.user(new Actor(claims.subject(), claims.issuer()), claims.organization().get()));
+            CALLER.put(ctx, BridgeCaller.user(new Actor(claims.subject(), claims.issuer()), claims.organization().get()));
             ctx.next();
         });
     }
 
     /** Who passed this handler: a user (with its PAT's organization) or an admin caller. */
     static BridgeCaller caller(RoutingContext ctx) {
-        BridgeCaller user = ctx.get(CALLER_KEY);
+        BridgeCaller user = CALLER.get(ctx);
         return user != null ? user : BridgeCaller.admin(AdminAuth.actor(ctx));
     }
 

@@ -18,7 +18,7 @@ import java.util.Optional;
  * <ul>
  *   <li>{@link #usage()}: the {@code usage} of the last {@code data:} event that carried one. OpenAI
  *       sends it in a final event whose {@code choices} is empty, before {@code data: [DONE]}, when
- *       the request set {@code stream_options.include_usage} (see {@link UsageRequestRewriter});
+ *       the request set {@code stream_options.include_usage} (the relay's {@code ChatRequest} sets it);
  *       some compatible upstreams put it on the last content event instead, which works too.
  *   <li>{@link #completionChunks()}: {@code data:} events with a non-empty {@code choices} array
  *       that were passed on: what the client was delivered, for billing a stream cut short.
@@ -66,11 +66,6 @@ public final class StreamUsage {
         }
         this.stripUsageChunk = stripUsageChunk;
         this.maxLineBytes = maxLineBytes;
-    }
-
-    /** A reader for the stream answering a request rewritten by {@link UsageRequestRewriter}. */
-    public static StreamUsage forRequest(UsageRequestRewriter.Rewritten request) {
-        return new StreamUsage(request.stripUsageChunk());
     }
 
     /**

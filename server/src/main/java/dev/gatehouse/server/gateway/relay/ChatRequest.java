@@ -9,19 +9,28 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.server.gateway.GatewayException;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 
 /**
- * What the relay reads from a request body before forwarding it: {@code model}, {@code stream} and
- * the requested output size (for the limiter's estimate). The body was read whole by then, capped
- * at {@code gateway.maxRequestBytes}; it is parsed once here, strictly, before anything is reserved,
- * and forwarded byte for byte (or as the streaming rewrite makes it). Everything the later stages
- * rely on is checked here, so none of them can fail on the body after admission. Immutable.
+ * The parse-and-rewrite stage: what the relay reads from a request body ({@code model}, {@code
+ * stream}, the requested output size for the limiter's estimate) and the body to send upstream.
+ * The body was read whole by then, capped at {@code gateway.maxRequestBytes}; it is decoded once
+ * here, strictly, before anything is reserved. It is forwarded byte for byte, except that a
+ * streaming request which did not ask for {@code stream_options.include_usage} is re-encoded from
+ * the same tree with it set, so that the stream reports its usage ({@link #clientAskedForUsage}
+ * says whether the client will see that usage chunk). Everything the later stages rely on is
+ * checked here, so none of them can fail on the body after admission. Immutable.
+ *
+ * @param upstreamBody what to send upstream
+ * @param bodyBytes the size of the client's body, for the prompt estimate
  */
-record ChatRequest(Buffer body, String model, boolean stream, long maxOutputTokens) {
+record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean stream, boolean clientAskedForUsage,
+        long maxOutputTokens) {
     /** Nesting deeper than this is refused: real requests (tool schemas included) stay far below it. */
     static final int MAX_DEPTH = 128;
 
@@ -34,6 +43,9 @@ record ChatRequest(Buffer body, String model, boolean stream, long maxOutputToke
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // A re-encoded body keeps every number as the client wrote it (no double rounding).
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
 
     /**
@@ -58,13 +70,30 @@ record ChatRequest(Buffer body, String model, boolean stream, long maxOutputToke
             throw GatewayException.invalidRequest("invalid_type", "stream must be a boolean.", "stream");
         }
         boolean streaming = stream != null && stream.booleanValue();
+        long maxTokens = Math.max(outputTokens(json, "max_tokens"), outputTokens(json, "max_completion_tokens"));
+        if (!streaming) {
+            return new ChatRequest(body, body.length(), model.textValue(), false, true, maxTokens);
+        }
         JsonNode options = json.get("stream_options");
-        if (streaming && options != null && !options.isNull() && !options.isObject()) {
+        if (options != null && !options.isNull() && !options.isObject()) {
             throw GatewayException.invalidRequest("invalid_stream_options", "stream_options must be an object.",
                     "stream_options");
         }
-        long maxTokens = Math.max(outputTokens(json, "max_tokens"), outputTokens(json, "max_completion_tokens"));
-        return new ChatRequest(body, model.textValue(), streaming, maxTokens);
+        if (options != null && options.path("include_usage").isBoolean() && options.get("include_usage").booleanValue()) {
+            return new ChatRequest(body, body.length(), model.textValue(), true, true, maxTokens);
+        }
+        ObjectNode asked = options == null || options.isNull()
+                ? ((ObjectNode) json).putObject("stream_options") : (ObjectNode) options;
+        asked.put("include_usage", true);
+        return new ChatRequest(encode(json), body.length(), model.textValue(), true, false, maxTokens);
+    }
+
+    private static Buffer encode(JsonNode json) {
+        try {
+            return Buffer.buffer(JSON.writeValueAsBytes(json));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("re-encoding a parsed body failed", e);
+        }
     }
 
     private static JsonNode read(Buffer body) {
@@ -105,6 +134,6 @@ record ChatRequest(Buffer body, String model, boolean stream, long maxOutputToke
 
     /** The prompt at ~4 bytes a token; billed for a stream that ends without reporting its usage. */
     long estimatedPromptTokens() {
-        return body.length() / 4;
+        return bodyBytes / 4;
     }
 }

@@ -6,31 +6,30 @@ import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.channels.Channels;
-import dev.gatehouse.server.gateway.limits.LimitExceededException;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.Reservation;
+import dev.gatehouse.server.http.RequestIds;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The relay chain after authentication: read ({@link ChatRequest}: model, stream; the body is capped
- * at {@code gateway.maxRequestBytes}) → route ({@link Channels#plan}: provider, model, the caller's
- * channels) → limit ({@link Limiter#admit}) → forward and meter ({@link Relay}). Each stage
- * short-circuits with a {@link GatewayException}; nothing is sent upstream and nothing is reserved
- * before every earlier stage passed. Runs on the event loop; thread-safe.
+ * The stage chain after authentication: parse and rewrite ({@link ChatRequest}: the body decoded
+ * once, capped at {@code gateway.maxRequestBytes}) → route ({@link Channels#plan}: provider, model,
+ * the caller's channels) → admit ({@link Admission}, asynchronous) → relay ({@link Relay}: send
+ * with failover, pump, settle). Each stage short-circuits with a {@link GatewayException}; nothing
+ * is sent upstream and nothing is reserved before every earlier stage passed, and once something is
+ * reserved the request is settled whatever happens. Runs on the event loop; thread-safe.
  */
 public final class Pipeline {
-    private final Vertx vertx;
     private final Channels channels;
-    private final Limiter limiter;
+    private final Admission admission;
     private final Relay relay;
 
     public Pipeline(Vertx vertx, Channels channels, Limiter limiter, Relay relay) {
-        this.vertx = requireNonNull(vertx, "vertx");
         this.channels = requireNonNull(channels, "channels");
-        this.limiter = requireNonNull(limiter, "limiter");
+        this.admission = new Admission(vertx, limiter);
         this.relay = requireNonNull(relay, "relay");
     }
 
@@ -39,14 +38,10 @@ public final class Pipeline {
         ChatRequest request = ChatRequest.parse(ctx.body().buffer());
         Optional<String> provider = Optional.ofNullable(ctx.queryParams().get("provider")).filter(p -> !p.isBlank());
         List<Channel> plan = channels.plan(provider, request.model(), caller);
-        if (!limiter.isBlocking()) {
-            forward(ctx, caller, request, upstreamPath, plan, admit(caller, request), startNanos);
-            return;
-        }
-        // A token budget is checked in the store: off the event loop.
-        vertx.executeBlocking(() -> admit(caller, request), false).onComplete(admitted -> {
+        Exchange exchange = new Exchange(ctx, caller, request, upstreamPath, plan, RequestIds.get(ctx), startNanos);
+        admission.admit(caller.meter(), request.estimatedTokens()).onComplete(admitted -> {
             if (admitted.succeeded()) {
-                forward(ctx, caller, request, upstreamPath, plan, admitted.result(), startNanos);
+                forward(exchange, admitted.result());
             } else {
                 ctx.fail(admitted.cause());
             }
@@ -57,31 +52,12 @@ public final class Pipeline {
      * Hands the admitted request to the relay. Should that fail before the relay took charge of it,
      * the reservation is released and the client answered: a request is never left hanging, charged.
      */
-    private void forward(RoutingContext ctx, GatewayCaller caller, ChatRequest request, String upstreamPath,
-            List<Channel> plan, Reservation reservation, long startNanos) {
+    private void forward(Exchange exchange, Reservation reservation) {
         try {
-            relay.forward(ctx, caller, request, upstreamPath, plan, reservation, startNanos);
+            relay.forward(exchange, reservation);
         } catch (RuntimeException e) {
             reservation.settle(0);
-            ctx.fail(e);
+            exchange.ctx().fail(e);
         }
-    }
-
-    private Reservation admit(GatewayCaller caller, ChatRequest request) {
-        try {
-            return limiter.admit(caller.meter(), request.estimatedTokens());
-        } catch (LimitExceededException e) {
-            return refuse(e);
-        }
-    }
-
-    private static Reservation refuse(LimitExceededException e) {
-        if (e.isBudget()) {
-            throw new GatewayException(429, "insufficient_quota", "insufficient_quota",
-                    "Token budget exhausted (" + e.limit() + ").", null,
-                    e.retryable() ? Math.max(0, e.retryAfterSeconds()) : -1);
-        }
-        throw new GatewayException(429, "rate_limit_error", "rate_limit_exceeded",
-                "Rate limit exceeded (" + e.limit() + ").", null, Math.max(0, e.retryAfterSeconds()));
     }
 }

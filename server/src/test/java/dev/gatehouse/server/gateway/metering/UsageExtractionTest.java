@@ -1,14 +1,13 @@
 package dev.gatehouse.server.gateway.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** Usage from non-streaming response bodies, and the request rewrite that asks for it when streaming. */
+/** Usage from non-streaming response bodies. */
 class UsageExtractionTest {
 
     @Test
@@ -106,85 +105,5 @@ class UsageExtractionTest {
             usage.onChunk(Buffer.buffer(body.substring(i, Math.min(body.length(), i + chunkSize))));
         }
         return usage.usage();
-    }
-
-    @Test
-    void streamingRequest_getsIncludeUsage_andReportsTheClientDidNotAsk() {
-        Buffer body = Buffer.buffer("{\"model\":\"gpt-4o\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
-
-        UsageRequestRewriter.Rewritten rewritten = UsageRequestRewriter.forStreaming(body);
-
-        assertThat(rewritten.clientAskedForUsage()).isFalse();
-        assertThat(rewritten.stripUsageChunk()).isTrue();
-        JsonObject sent = new JsonObject(rewritten.body());
-        assertThat(sent.getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
-        assertThat(sent.fieldNames()).containsExactly("model", "stream", "messages", "stream_options");
-        assertThat(sent.getJsonArray("messages")).isEqualTo(new JsonObject(body).getJsonArray("messages"));
-    }
-
-    @Test
-    void streamingRequest_withOtherStreamOptions_keepsThem() {
-        Buffer body = Buffer.buffer("{\"stream\":true,\"stream_options\":{\"include_obfuscation\":false,\"include_usage\":false}}");
-
-        UsageRequestRewriter.Rewritten rewritten = UsageRequestRewriter.forStreaming(body);
-
-        assertThat(rewritten.clientAskedForUsage()).isFalse();
-        assertThat(new JsonObject(rewritten.body()).getJsonObject("stream_options"))
-                .isEqualTo(new JsonObject("{\"include_obfuscation\":false,\"include_usage\":true}"));
-    }
-
-    @Test
-    void clientThatAskedForUsage_getsItsBodyByteForByte() {
-        Buffer body = Buffer.buffer("{ \"stream\" : true, \"stream_options\": {\"include_usage\": true} }");
-
-        UsageRequestRewriter.Rewritten rewritten = UsageRequestRewriter.forStreaming(body);
-
-        assertThat(rewritten.clientAskedForUsage()).isTrue();
-        assertThat(rewritten.body()).isSameAs(body);
-    }
-
-    @Test
-    void nonStreamingRequest_isPassedUnchanged() {
-        Buffer body = Buffer.buffer("{\"model\":\"m\",\"stream\":false}");
-        Buffer noStream = Buffer.buffer("{\"model\":\"m\"}");
-
-        assertThat(UsageRequestRewriter.forStreaming(body).body()).isSameAs(body);
-        assertThat(UsageRequestRewriter.forStreaming(noStream).body()).isSameAs(noStream);
-    }
-
-    @Test
-    void malformedJson_isA400InvalidJson_withoutEchoingTheBody() {
-        InvalidRequestBodyException e = assertThatExceptionOfType(InvalidRequestBodyException.class)
-                .isThrownBy(() -> UsageRequestRewriter.forStreaming(Buffer.buffer("{\"stream\":true, sk-secret")))
-                .actual();
-
-        assertThat(e.status()).isEqualTo(400);
-        assertThat(e.code()).isEqualTo("invalid_json");
-        assertThat(e.getMessage()).isEqualTo("The request body is not a valid JSON object.").doesNotContain("sk-secret");
-        assertThat(assertThatExceptionOfType(InvalidRequestBodyException.class)
-                .isThrownBy(() -> UsageRequestRewriter.forStreaming(Buffer.buffer("[true]"))).actual().code())
-                .isEqualTo("invalid_json");
-    }
-
-    @Test
-    void streamOptionsThatIsNotAnObject_isA400NamingTheParameter() {
-        InvalidRequestBodyException e = assertThatExceptionOfType(InvalidRequestBodyException.class)
-                .isThrownBy(() -> UsageRequestRewriter.forStreaming(Buffer.buffer("{\"stream\":true,\"stream_options\":1}")))
-                .actual();
-
-        assertThat(e.status()).isEqualTo(400);
-        assertThat(e.code()).isEqualTo("invalid_stream_options");
-        assertThat(e.param()).isEqualTo("stream_options");
-    }
-
-    @Test
-    void bodyOverTheCap_isA413_beforeParsing() {
-        InvalidRequestBodyException e = assertThatExceptionOfType(InvalidRequestBodyException.class)
-                .isThrownBy(() -> UsageRequestRewriter.forStreaming(Buffer.buffer("{\"stream\":true}   "), 16))
-                .actual();
-
-        assertThat(e.status()).isEqualTo(413);
-        assertThat(e.code()).isEqualTo("request_too_large");
-        assertThat(Optional.ofNullable(e.param())).isEmpty();
     }
 }

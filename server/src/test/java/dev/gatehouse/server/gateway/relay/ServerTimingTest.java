@@ -8,12 +8,12 @@ class ServerTimingTest {
 
     @Test
     void milliseconds_withThreeDecimals() {
-        assertThat(Relay.serverTiming(0)).isEqualTo("gateway;dur=0.000");
-        assertThat(Relay.serverTiming(5_999)).isEqualTo("gateway;dur=0.005");
-        assertThat(Relay.serverTiming(27_000)).isEqualTo("gateway;dur=0.027");
-        assertThat(Relay.serverTiming(110_400)).isEqualTo("gateway;dur=0.110");
-        assertThat(Relay.serverTiming(1_234_567)).isEqualTo("gateway;dur=1.234");
-        assertThat(Relay.serverTiming(61_000_000_000L)).isEqualTo("gateway;dur=61000.000");
-        assertThat(Relay.serverTiming(-5)).isEqualTo("gateway;dur=0.000");
+        assertThat(ResponsePump.serverTiming(0)).isEqualTo("gateway;dur=0.000");
+        assertThat(ResponsePump.serverTiming(5_999)).isEqualTo("gateway;dur=0.005");
+        assertThat(ResponsePump.serverTiming(27_000)).isEqualTo("gateway;dur=0.027");
+        assertThat(ResponsePump.serverTiming(110_400)).isEqualTo("gateway;dur=0.110");
+        assertThat(ResponsePump.serverTiming(1_234_567)).isEqualTo("gateway;dur=1.234");
+        assertThat(ResponsePump.serverTiming(61_000_000_000L)).isEqualTo("gateway;dur=61000.000");
+        assertThat(ResponsePump.serverTiming(-5)).isEqualTo("gateway;dur=0.000");
     }
 }

@@ -1,0 +1,185 @@
+package dev.gatehouse.server.gateway.relay;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.channels.Channel;
+import dev.gatehouse.server.gateway.metering.Outcome;
+import dev.gatehouse.server.gateway.metering.Usage;
+import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
+import dev.gatehouse.server.gateway.metrics.UpstreamFailure;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pump stage: relays the chosen upstream response to the client through a {@link BodyTap} and
+ * ends the request in {@link Settlement}.
+ *
+ * <ul>
+ *   <li>The body is piped chunk by chunk as it arrives, never buffered whole (SSE keep-alive comments
+ *       included), with backpressure: the upstream is paused while the client's write queue is full.
+ *       An SSE body goes through the stream tap; a JSON body is tokenized as it passes, and for a
+ *       non-streaming request written one chunk behind (the upstream's {@code Content-Length} is
+ *       kept when it sent one).
+ *   <li>An upstream silence longer than {@code gateway.idleTimeout} aborts both sides (504, counted
+ *       against the channel); so does a client that reads nothing for that long (499, not the
+ *       channel's fault). An upstream that breaks mid-body ends the client's response with a reset.
+ *   <li>{@code Server-Timing: gateway;dur=<ms>}: the gateway's own time — arrival to the first
+ *       upstream send, plus upstream headers to our headers.
+ * </ul>
+ * Used on the request's event loop only.
+ */
+final class ResponsePump {
+    private static final Logger log = LoggerFactory.getLogger(ResponsePump.class);
+
+    private final Vertx vertx;
+    private final GatewayConfig config;
+    private final ChannelMetrics metrics;
+    private final UsageExtraction usage;
+    private final Exchange exchange;
+    private final Settlement settlement;
+    private BodyTap tap;
+    private long idleTimer = -1;
+    private long lastActivityNanos;
+    /** The upstream is paused until the client's write queue drains. */
+    private boolean clientStalled;
+
+    ResponsePump(Vertx vertx, GatewayConfig config, ChannelMetrics metrics, UsageExtraction usage, Exchange exchange,
+            Settlement settlement) {
+        this.vertx = requireNonNull(vertx, "vertx");
+        this.config = requireNonNull(config, "config");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.usage = requireNonNull(usage, "usage");
+        this.exchange = requireNonNull(exchange, "exchange");
+        this.settlement = requireNonNull(settlement, "settlement");
+    }
+
+    /** What was delivered so far, should the request be aborted now. */
+    Optional<Usage> delivered() {
+        return tap == null ? Optional.empty() : tap.delivered();
+    }
+
+    void relay(Failover.Answer answer) {
+        HttpClientResponse upstream = answer.response();
+        Channel channel = answer.channel();
+        long headersNanos = System.nanoTime();
+        metrics.firstByte(channel, headersNanos - answer.sentNanos());
+        ChatRequest request = exchange.request();
+        HttpServerResponse out = exchange.ctx().response();
+        String contentType = Optional.ofNullable(upstream.getHeader(HttpHeaders.CONTENT_TYPE)).orElse("application/json");
+        boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+        tap = sse ? usage.newStream(request.clientAskedForUsage(), request.estimatedPromptTokens())
+                : usage.newResponse(!request.stream());
+        int status = upstream.statusCode();
+        out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
+        String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (sse || length == null) {
+            out.setChunked(true);
+        } else {
+            out.putHeader(HttpHeaders.CONTENT_LENGTH, length);
+        }
+        if (sse) {
+            out.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache").putHeader("X-Accel-Buffering", "no");
+        }
+        out.putHeader("Server-Timing", serverTiming(
+                (answer.firstSentNanos() - exchange.startNanos()) + (System.nanoTime() - headersNanos)));
+        lastActivityNanos = System.nanoTime();
+        armIdle(channel, upstream, config.idleTimeout().toNanos());
+        upstream.handler(chunk -> {
+            if (settlement.isDone()) {
+                return;
+            }
+            lastActivityNanos = System.nanoTime();
+            Buffer forward = tap.onChunk(chunk);
+            if (forward.length() > 0) {
+                out.write(forward);
+            }
+            if (out.writeQueueFull()) {
+                upstream.pause();
+                clientStalled = true;
+                out.drainHandler(v -> {
+                    clientStalled = false;
+                    lastActivityNanos = System.nanoTime();
+                    upstream.resume();
+                });
+            }
+        });
+        upstream.exceptionHandler(e -> upstreamBroken(channel, e));
+        answer.requestErrors().redirect(e -> upstreamBroken(channel, e));
+        upstream.endHandler(v -> {
+            if (settlement.isDone()) {
+                return;
+            }
+            Buffer last = tap.onEnd();
+            settlement.finish(status < 400 ? Outcome.COMPLETED : Outcome.FAILED, status, tap.usage());
+            cancelIdle();
+            if (last.length() > 0) {
+                out.end(last);
+            } else {
+                out.end();
+            }
+        });
+        upstream.resume();
+    }
+
+    private void upstreamBroken(Channel channel, Throwable cause) {
+        if (settlement.isDone()) {
+            return;
+        }
+        log.atDebug().addKeyValue("channel", channel.name()).log("upstream broke mid-response: {}", cause.toString());
+        metrics.attemptFailed(channel, UpstreamFailure.RESET_MID_STREAM);
+        settlement.finish(Outcome.ABORTED, 502, delivered());
+        cancelIdle();
+        exchange.ctx().response().reset();
+    }
+
+    /**
+     * One timer per response, not one per chunk: a chunk only notes the time, and the timer, when
+     * it fires, re-arms itself for what is left of the silence allowed since that chunk. A silence
+     * while the client is not reading (the upstream paused for backpressure) is the client's: the
+     * response is aborted without blaming the channel.
+     */
+    private void armIdle(Channel channel, HttpClientResponse upstream, long delayNanos) {
+        idleTimer = vertx.setTimer(Timers.ceilMillis(delayNanos), id -> {
+            if (settlement.isDone()) {
+                return;
+            }
+            long left = config.idleTimeout().toNanos() - (System.nanoTime() - lastActivityNanos);
+            if (left > 0) {
+                armIdle(channel, upstream, left);
+                return;
+            }
+            if (clientStalled) {
+                log.atDebug().addKeyValue("channel", channel.name()).log("client stopped reading; response aborted");
+                settlement.finish(Outcome.ABORTED, 499, delivered());
+            } else {
+                metrics.attemptFailed(channel, UpstreamFailure.IDLE_TIMEOUT);
+                settlement.finish(Outcome.ABORTED, 504, delivered());
+            }
+            upstream.request().reset();
+            exchange.ctx().response().reset();
+        });
+    }
+
+    /** Stops the idle timer once the request is settled (the client leaving is settled by {@link Relay}). */
+    void cancelIdle() {
+        if (idleTimer >= 0) {
+            vertx.cancelTimer(idleTimer);
+            idleTimer = -1;
+        }
+    }
+
+    /** {@code gateway;dur=<ms with 3 decimals>}, without the cost of {@code String.format} per request. */
+    static String serverTiming(long nanos) {
+        long micros = Math.max(0, nanos / 1_000);
+        long fraction = micros % 1_000;
+        return "gateway;dur=" + micros / 1_000 + (fraction < 10 ? ".00" : fraction < 100 ? ".0" : ".") + fraction;
+    }
+}

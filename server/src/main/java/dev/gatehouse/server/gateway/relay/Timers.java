@@ -1,0 +1,10 @@
+package dev.gatehouse.server.gateway.relay;
+
+final class Timers {
+    private Timers() {}
+
+    /** A timer delay covering {@code nanos}: rounded up, at least 1 ms (Vert.x's minimum). */
+    static long ceilMillis(long nanos) {
+        return Math.max(1, (nanos + 999_999) / 1_000_000);
+    }
+}
