@@ -174,7 +174,7 @@ public final class Gatehouse implements AutoCloseable {
             if (config.roles().contains(Role.BYOS)) {
                 roles.add(ByosRole.open(context));
             }
-            GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), metrics, routes(context, roles));
+            GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), config.logging().gatewayAccess(), metrics, routes(context, roles));
             int port = http.start().await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());
             PatBackground patBackground = PatBackground.start(vertx, config.pat(), infrastructure.revokedTokens(),

@@ -122,6 +122,10 @@ final class ConfigKeys {
     static final ConfigKey<String> LOGGING_LEVEL = withDefault("logging.level", ValueType.LOG_LEVEL, "INFO",
             config -> config.logging().level(),
             "Root log level.");
+    static final ConfigKey<LoggingConfig.GatewayAccess> LOGGING_GATEWAY_ACCESS = withDefault("logging.gatewayAccess",
+            ValueType.GATEWAY_ACCESS, LoggingConfig.GatewayAccess.FAILURES, config -> config.logging().gatewayAccess(),
+            "Access-log lines for /v1/ calls: all, failures (4xx, 5xx, aborted) or none; each call also has a"
+                    + " usage record and metrics. Other paths always get one.");
 
     static final ConfigKey<Topology> IDENTITY_TOPOLOGY = withDefault("identity.topology", ValueType.TOPOLOGY,
             Topology.PER_ORGANIZATION, config -> config.identity().topology(),
@@ -371,7 +375,7 @@ final class ConfigKeys {
             STORE_URL, STORE_USERNAME, STORE_PASSWORD, STORE_SCHEMA, STORE_MAX_POOL_SIZE,
             KEYS_ALGORITHM, KEYS_KEK, KEYS_HS256_SECRET, KEYS_REFRESH_INTERVAL,
             TOKENS_ISSUER, TOKENS_MAX_TTL, TOKENS_CLOCK_SKEW,
-            LOGGING_FORMAT, LOGGING_LEVEL,
+            LOGGING_FORMAT, LOGGING_LEVEL, LOGGING_GATEWAY_ACCESS,
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
             IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL, IDENTITY_KEYCLOAK_ORGANIZATIONS,
             PAT_DEFAULT_TTL, PAT_MAX_TTL, PAT_AUDIENCES, PAT_REVOCATION_POLL_INTERVAL, PAT_LAST_USED_FLUSH_INTERVAL,
@@ -429,7 +433,8 @@ final class ConfigKeys {
                         settings.require(TOKENS_ISSUER),
                         settings.require(TOKENS_MAX_TTL),
                         settings.require(TOKENS_CLOCK_SKEW)),
-                new LoggingConfig(settings.require(LOGGING_FORMAT), settings.require(LOGGING_LEVEL)),
+                new LoggingConfig(settings.require(LOGGING_FORMAT), settings.require(LOGGING_LEVEL),
+                        settings.require(LOGGING_GATEWAY_ACCESS)),
                 new IdentityConfig(
                         settings.require(IDENTITY_TOPOLOGY),
                         settings.require(IDENTITY_LOCAL),

@@ -79,6 +79,10 @@ record ValueType<T>(
     static final ValueType<LoggingConfig.Format> LOG_FORMAT = plain("text or json", "text or json",
             text -> LoggingConfig.Format.valueOf(text.strip().toUpperCase(Locale.ROOT)),
             format -> format.name().toLowerCase(Locale.ROOT));
+    static final ValueType<LoggingConfig.GatewayAccess> GATEWAY_ACCESS = plain("gateway access log",
+            "all, failures or none",
+            text -> LoggingConfig.GatewayAccess.valueOf(text.strip().toUpperCase(Locale.ROOT)),
+            access -> access.name().toLowerCase(Locale.ROOT));
     static final ValueType<String> LOG_LEVEL = plain("log level", "TRACE, DEBUG, INFO, WARN or ERROR",
             text -> text.strip().toUpperCase(Locale.ROOT), Function.identity());
     static final ValueType<List<String>> TEXT_LIST = new ValueType<>("list of text",

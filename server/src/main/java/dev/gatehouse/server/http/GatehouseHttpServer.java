@@ -1,5 +1,6 @@
 package dev.gatehouse.server.http;
 
+import dev.gatehouse.server.logging.LoggingConfig.GatewayAccess;
 import static java.util.Objects.requireNonNull;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -29,12 +30,13 @@ public final class GatehouseHttpServer {
     private final Router router;
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
 
-    public GatehouseHttpServer(Vertx vertx, HttpConfig config, PrometheusMeterRegistry metrics, List<Routes> routes) {
+    public GatehouseHttpServer(Vertx vertx, HttpConfig config, GatewayAccess gatewayAccess,
+            PrometheusMeterRegistry metrics, List<Routes> routes) {
         this.vertx = requireNonNull(vertx, "vertx");
         this.config = requireNonNull(config, "config");
         this.router = Router.router(vertx);
         router.route().handler(new RequestIds());
-        router.route().handler(new AccessLog());
+        router.route().handler(new AccessLog(gatewayAccess));
         router.route().handler(new BodyLimit(config.maxBodyBytes(),
                 routes.stream().flatMap(r -> r.ownBodyLimitPrefixes().stream()).toList()));
         router.get("/metrics").handler(ctx -> ctx.response()

@@ -57,6 +57,7 @@ class ConfigLoaderTest {
         assertThat(config.tokens().clockSkew()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.logging().format()).isEqualTo(LoggingConfig.Format.TEXT);
         assertThat(config.logging().level()).isEqualTo("INFO");
+        assertThat(config.logging().gatewayAccess()).isEqualTo(LoggingConfig.GatewayAccess.FAILURES);
     }
 
     @Test
@@ -111,6 +112,7 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_TOKENS_CLOCK_SKEW", "5m");
         env.put("GATEHOUSE_LOGGING_FORMAT", "json");
         env.put("GATEHOUSE_LOGGING_LEVEL", "WARN");
+        env.put("GATEHOUSE_LOGGING_GATEWAY_ACCESS", "all");
         env.put("GATEHOUSE_IDENTITY_TOPOLOGY", "shared-sovereign");
         env.put("GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "https://sso.example.com/realms/acme");
         env.put("GATEHOUSE_IDENTITY_KEYCLOAK_AUDIENCE", "gatehouse");
@@ -244,6 +246,7 @@ class ConfigLoaderTest {
         assertThat(config.tokens().clockSkew()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.logging().format()).isEqualTo(LoggingConfig.Format.JSON);
         assertThat(config.logging().level()).isEqualTo("WARN");
+        assertThat(config.logging().gatewayAccess()).isEqualTo(LoggingConfig.GatewayAccess.ALL);
         assertThat(config.admin().serviceAccounts()).isEqualTo(new AdminConfig.ServiceAccounts(
                 List.of(URI.create("https://sso.example.com/realms/ops")), "portal/minter", "ops-admin",
                 "X-Backstage-User"));

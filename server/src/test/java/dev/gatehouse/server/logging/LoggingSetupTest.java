@@ -41,7 +41,7 @@ class LoggingSetupTest {
     @Test
     void json_oneObjectPerLine_withKeyValuePairs() {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.JSON, "INFO"));
+        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.JSON, "INFO", LoggingConfig.GatewayAccess.ALL));
 
         LoggerFactory.getLogger("gatehouse.test").atInfo().addKeyValue("requestId", "r-1").log("hello");
         LoggingSetup.stop();
@@ -65,7 +65,7 @@ class LoggingSetupTest {
                 super.write(bytes, offset, length);
             }
         });
-        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "INFO"));
+        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "INFO", LoggingConfig.GatewayAccess.ALL));
         org.slf4j.Logger log = LoggerFactory.getLogger("gatehouse.test");
 
         for (int i = 0; i < 1000; i++) {
@@ -81,7 +81,7 @@ class LoggingSetupTest {
     @Test
     void vertxReRegisteringItsOwnGauges_isNotLogged_anyOtherGaugeReRegistrationIs() {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "INFO"));
+        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "INFO", LoggingConfig.GatewayAccess.ALL));
         // Micrometer warns once per JVM, then logs at DEBUG: at DEBUG every re-registration shows, first or not.
         ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(MeterRegistry.class).setLevel(Level.DEBUG);
 
@@ -104,7 +104,7 @@ class LoggingSetupTest {
     @Test
     void level_dropsLinesBelowIt() {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "WARN"));
+        LoggingSetup.apply(new LoggingConfig(LoggingConfig.Format.TEXT, "WARN", LoggingConfig.GatewayAccess.ALL));
 
         LoggerFactory.getLogger("gatehouse.test").info("quiet");
         LoggerFactory.getLogger("gatehouse.test").warn("loud");

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway.metering;
 
+import dev.gatehouse.server.logging.LoggingConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.admin.AdminAuth;
@@ -142,7 +143,7 @@ class UsageApiTest {
         AdminAuth admin = new AdminAuth(new AdminConfig(Optional.of(Secret.of(SECRET))));
         server = new GatehouseHttpServer(vertx,
                 new HttpConfig("127.0.0.1", 0, URI.create("http://127.0.0.1"), 1024 * 1024, Duration.ofSeconds(1), 0),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                LoggingConfig.GatewayAccess.ALL, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 List.of(new UsageRoutes(admin, new JdbcUsageReports(database))));
         return server.start().await();
     }

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# The gateway's own cost, against the limit of the machine: an upstream that answers at once (nginx
+# returning a fixed chat completion), measured with wrk at c=32 (throughput) and c=1 (latency):
+#
+#   direct     wrk -> upstream
+#   nginx      wrk -> nginx proxy_pass with upstream keep-alive -> upstream   (the limit for a proxy)
+#   gatehouse  wrk -> Gatehouse (sandbox token, routing, limits, metering on SQLite) -> upstream
+#   portkey    wrk -> Portkey OSS gateway 1.15.2 (node) -> upstream            (PORTKEY=1, a peer)
+#
+# and prints req/s, p50 and p99 per target, the ratios against nginx and Portkey, and the added latency
+# (minus direct). Targets run one after the other, each with its own warm-up, on the same 2 cores.
+#
+# Usage: bench/scripts/gateway-limit.sh      (installs wrk and nginx with apt if missing; builds if needed)
+# Knobs (environment): DURATION (s per run, default 15) WARMUP (s, default 10) THREADS (wrk, default 2)
+#   CONCURRENCY (default 32) PORTKEY=1 (npm-installs @portkey-ai/gateway@1.15.2 into ~/.cache once)
+#   GATEHOUSE_ENV (extra "K=V K=V" for Gatehouse, e.g. GATEHOUSE_LOGGING_GATEWAY_ACCESS=all) KEEP_WORK=1
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../../scripts/find-jdk.sh
+. "$root/scripts/find-jdk.sh"
+gatehouse_find_jdk
+
+DURATION="${DURATION:-15}"
+WARMUP="${WARMUP:-10}"
+THREADS="${THREADS:-2}"
+CONCURRENCY="${CONCURRENCY:-32}"
+PORTKEY="${PORTKEY:-0}"
+GH_OPTS="${GATEHOUSE_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx512m -Xss512k}"
+ADMIN_SECRET="bench-admin-secret-0123456789abcdefghij"
+portkey_dir="${HOME}/.cache/gatehouse-bench/portkey"
+
+work="$(mktemp -d /tmp/gatehouse-limit.XXXXXX)"
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "logs kept in $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { # $1 url, $2 pid, $3 what
+  local i
+  for i in $(seq 1 600); do
+    curl -s -o /dev/null "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || { echo "$3 exited; see $work" >&2; KEEP_WORK=1; exit 1; }
+    sleep 0.1
+  done
+  echo "$3 not ready after 60 s" >&2; KEEP_WORK=1; exit 1
+}
+
+for tool in wrk nginx; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    log "installing $tool"
+    if [ "$(id -u)" = 0 ]; then apt-get install -y "$tool" >"$work/apt.log" 2>&1 || { apt-get update -q >/dev/null && apt-get install -y "$tool" >"$work/apt.log" 2>&1; }
+    else sudo apt-get install -y "$tool" >"$work/apt.log" 2>&1; fi
+  fi
+done
+if [ ! -f "$root/server/target/gatehouse.jar" ]; then
+  log "building (scripts/mvn -B -q -o install -DskipTests)"
+  (cd "$root" && scripts/mvn -B -q -o install -DskipTests)
+fi
+
+up_port="$(free_port)"; ng_port="$(free_port)"; gh_port="$(free_port)"; pk_port="$(free_port)"
+completion='{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":2,"total_tokens":9}}'
+mkdir -p "$work/nginx"
+cat >"$work/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  upstream answering { server 127.0.0.1:$up_port; keepalive 64; keepalive_requests 1000000; }
+  server {   # the upstream: answers at once
+    listen 127.0.0.1:$up_port;
+    keepalive_requests 1000000;
+    location / { default_type application/json; return 200 '$completion'; }
+  }
+  server {   # nginx as the proxy: the limit for a proxy
+    listen 127.0.0.1:$ng_port;
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://answering;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+EOF
+nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx.conf" >"$work/nginx.out" 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$up_port/" "$!" nginx
+log "nginx $(nginx -v 2>&1 | sed 's/.*\///'): upstream on :$up_port, proxy on :$ng_port (1 worker each role, access_log off)"
+
+channels="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"http://127.0.0.1:$up_port/v1\",\"models\":[\"bench\"]}]"
+# shellcheck disable=SC2086
+(cd "$work" && exec env ${GATEHOUSE_ENV:-} GATEHOUSE_DATA_DIR="$work/data" GATEHOUSE_SERVER_PORT="$gh_port" \
+  GATEHOUSE_ROLES=auth,gateway NEWAPI_ADMIN_SECRET="$ADMIN_SECRET" GATEHOUSE_GATEWAY_CHANNELS="$channels" \
+  GATEHOUSE_GATEWAY_DEFAULT_PROVIDER=bench GATEHOUSE_JAVA_OPTS="$GH_OPTS" "$root/gatehouse" serve) >"$work/gatehouse.log" 2>&1 &
+pids+=($!)
+gh_pid=$!
+wait_http "http://127.0.0.1:$gh_port/readyz" "$gh_pid" gatehouse
+token="$(curl -sf -X POST "http://127.0.0.1:$gh_port/admin/tokens/sandbox" -H "Authorization: Bearer $ADMIN_SECRET" \
+  -H 'Content-Type: application/json' \
+  -d '{"org_id":"bench","user_id":"bench@bench.test","sandbox_id":"sb-bench","allowed_channels":["bench"]}' \
+  | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"
+[ -n "$token" ] || { echo "could not mint a sandbox token" >&2; KEEP_WORK=1; exit 1; }
+log "gatehouse on :$gh_port (JAVA_OPTS: $GH_OPTS${GATEHOUSE_ENV:+; $GATEHOUSE_ENV}), sandbox token minted"
+
+if [ "$PORTKEY" = 1 ]; then
+  if [ ! -f "$portkey_dir/node_modules/@portkey-ai/gateway/build/start-server.js" ]; then
+    log "installing @portkey-ai/gateway@1.15.2 into $portkey_dir"
+    mkdir -p "$portkey_dir"
+    (cd "$portkey_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund @portkey-ai/gateway@1.15.2 >"$work/npm.log" 2>&1)
+  fi
+  (cd "$portkey_dir" && PORT="$pk_port" exec node node_modules/@portkey-ai/gateway/build/start-server.js) >"$work/portkey.log" 2>&1 &
+  pids+=($!)
+  wait_http "http://127.0.0.1:$pk_port/" "$!" portkey
+  log "portkey 1.15.2 on :$pk_port (node $(node --version))"
+fi
+
+body='{"model":"bench","messages":[{"role":"user","content":"Say hello."}]}'
+script() { # $1 file, then header lines "Name: value"
+  local file="$1"; shift
+  { echo 'wrk.method = "POST"'
+    printf 'wrk.body = %s\n' "'$body'"
+    echo 'wrk.headers["Content-Type"] = "application/json"'
+    for h in "$@"; do printf 'wrk.headers["%s"] = "%s"\n' "${h%%: *}" "${h#*: }"; done
+  } >"$file"
+}
+script "$work/plain.lua"
+script "$work/gatehouse.lua" "Authorization: Bearer $token"
+script "$work/portkey.lua" "Authorization: Bearer unused" "x-portkey-provider: openai" \
+  "x-portkey-custom-host: http://127.0.0.1:$up_port/v1"
+
+# Checks the target answers the completion, then: warm-up, c=$CONCURRENCY, c=1.
+run() { # $1 name, $2 url, $3 lua
+  local name="$1" url="$2" lua="$3" out
+  out="$(wrk -t1 -c1 -d1s -s "$lua" "$url" 2>&1)"
+  if echo "$out" | grep -q "Non-2xx\|Socket errors"; then echo "$name does not answer 2xx:" >&2; echo "$out" >&2; KEEP_WORK=1; exit 1; fi
+  log "$name: warm-up ${WARMUP}s"
+  wrk -t"$THREADS" -c"$CONCURRENCY" -d"${WARMUP}s" -s "$lua" "$url" >/dev/null 2>&1
+  log "$name: c=$CONCURRENCY ${DURATION}s"
+  wrk -t"$THREADS" -c"$CONCURRENCY" -d"${DURATION}s" --latency -s "$lua" "$url" >"$work/$name-c$CONCURRENCY.txt" 2>&1
+  log "$name: c=1 ${DURATION}s"
+  wrk -t1 -c1 -d"${DURATION}s" --latency -s "$lua" "$url" >"$work/$name-c1.txt" 2>&1
+  for f in "$work/$name-c$CONCURRENCY.txt" "$work/$name-c1.txt"; do
+    if grep -q "Non-2xx\|Socket errors" "$f"; then echo "$name had errors:" >&2; cat "$f" >&2; KEEP_WORK=1; exit 1; fi
+  done
+}
+rps() { awk '/^Requests\/sec:/ {print $2}' "$work/$1-c$2.txt"; }
+# wrk prints latency percentiles as e.g. 45.00us, 1.20ms, 1.01s: in microseconds
+pct() { awk -v p="$3%" '$1 == p { v=$2; u=v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/, "", v);
+  if (u == "us") print v; else if (u == "ms") print v * 1000; else print v * 1000000 }' "$work/$1-c$2.txt"; }
+
+targets=(direct nginx gatehouse)
+run direct "http://127.0.0.1:$up_port/v1/chat/completions" "$work/plain.lua"
+run nginx "http://127.0.0.1:$ng_port/v1/chat/completions" "$work/plain.lua"
+run gatehouse "http://127.0.0.1:$gh_port/v1/chat/completions" "$work/gatehouse.lua"
+if [ "$PORTKEY" = 1 ]; then
+  targets+=(portkey)
+  run portkey "http://127.0.0.1:$pk_port/v1/chat/completions" "$work/portkey.lua"
+fi
+
+echo
+echo "=== $(date -u +%FT%TZ), $(nproc) cores, wrk -t$THREADS, ${DURATION}s per run, upstream answering at once ==="
+printf '%-10s %12s %10s %12s %12s %12s %12s\n' target "c=$CONCURRENCY rps" "of nginx" "c=1 rps" "c=1 p50 us" "c=1 p99 us" "added p50/p99"
+for t in "${targets[@]}"; do
+  printf '%-10s %12s %10s %12s %12s %12s %12s\n' "$t" "$(rps "$t" "$CONCURRENCY")" \
+    "$(awk -v a="$(rps "$t" "$CONCURRENCY")" -v b="$(rps nginx "$CONCURRENCY")" 'BEGIN {printf "%.2f", a / b}')" \
+    "$(rps "$t" 1)" "$(pct "$t" 1 50)" "$(pct "$t" 1 99)" \
+    "$(awk -v a="$(pct "$t" 1 50)" -v b="$(pct direct 1 50)" -v c="$(pct "$t" 1 99)" -v d="$(pct direct 1 99)" \
+        'BEGIN {printf "%+.0f/%+.0f", a - b, c - d}')"
+done
+if [ "$PORTKEY" = 1 ]; then
+  echo "gatehouse / portkey at c=$CONCURRENCY: $(awk -v a="$(rps gatehouse "$CONCURRENCY")" -v b="$(rps portkey "$CONCURRENCY")" 'BEGIN {printf "%.1f", a / b}')x"
+fi
