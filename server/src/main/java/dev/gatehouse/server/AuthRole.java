@@ -3,7 +3,7 @@ package dev.gatehouse.server;
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.admin.AdminAuth;
-import dev.gatehouse.server.audit.AuditRoutes;
+import dev.gatehouse.server.admin.AuditRoutes;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.bridge.BridgeAuth;

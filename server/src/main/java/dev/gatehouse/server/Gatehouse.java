@@ -4,7 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.config.GatehouseConfig;
-import dev.gatehouse.server.gateway.GatewayParts;
+import dev.gatehouse.server.config.Role;
+import dev.gatehouse.server.gateway.api.GatewayParts;
 import dev.gatehouse.server.http.GatehouseHttpServer;
 import dev.gatehouse.server.http.HealthRoutes;
 import dev.gatehouse.server.http.ReadinessCheck;

@@ -2,9 +2,9 @@ package dev.gatehouse.server;
 
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
-import dev.gatehouse.server.gateway.GatewayCredentials;
-import dev.gatehouse.server.gateway.GatewayParts;
-import dev.gatehouse.server.gateway.GatewayRoutes;
+import dev.gatehouse.server.gateway.api.GatewayCredentials;
+import dev.gatehouse.server.gateway.api.GatewayParts;
+import dev.gatehouse.server.gateway.api.GatewayRoutes;
 import dev.gatehouse.server.gateway.channels.Channels;
 import dev.gatehouse.server.gateway.metering.JdbcUsageReports;
 import dev.gatehouse.server.gateway.metering.UsageRoutes;

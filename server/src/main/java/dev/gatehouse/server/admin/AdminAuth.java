@@ -7,7 +7,7 @@ import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.server.audit.AuditEvent.Actor;
-import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.secrets.Secret;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.RequestIds;
 import dev.gatehouse.server.identity.ServiceAccount;

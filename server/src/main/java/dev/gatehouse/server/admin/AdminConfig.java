@@ -2,7 +2,7 @@ package dev.gatehouse.server.admin;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.secrets.Secret;
 import java.net.URI;
 import java.util.HashSet;
 import java.util.List;

@@ -2,7 +2,7 @@ package dev.gatehouse.server.byos;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.config.ConfiguredSecrets;
+import dev.gatehouse.server.secrets.ConfiguredSecrets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;

@@ -6,7 +6,7 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.AuditLog;
-import dev.gatehouse.server.config.Quantities;
+import dev.gatehouse.server.units.Quantities;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.store.Database;

@@ -1,7 +1,7 @@
 package dev.gatehouse.server.cli;
 
 import dev.gatehouse.server.Gatehouse;
-import dev.gatehouse.server.Role;
+import dev.gatehouse.server.config.Role;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.logging.LoggingSetup;
 import java.util.EnumSet;

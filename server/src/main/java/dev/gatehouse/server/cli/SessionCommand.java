@@ -2,7 +2,7 @@ package dev.gatehouse.server.cli;
 
 import dev.gatehouse.server.Infrastructure;
 import dev.gatehouse.server.config.GatehouseConfig;
-import dev.gatehouse.server.config.Quantities;
+import dev.gatehouse.server.units.Quantities;
 import dev.gatehouse.server.identity.LocalSession;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.MintedToken;

@@ -4,7 +4,6 @@ import static dev.gatehouse.server.config.ConfigKey.derived;
 import static dev.gatehouse.server.config.ConfigKey.optional;
 import static dev.gatehouse.server.config.ConfigKey.withDefault;
 
-import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.byos.ByosConfig;
 import dev.gatehouse.server.byos.ByosProvider;
@@ -18,7 +17,8 @@ import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.pat.PatConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.SandboxProfile;
-import dev.gatehouse.server.sandbox.kubernetes.KubernetesSandboxConfig;
+import dev.gatehouse.server.sandbox.KubernetesSandboxConfig;
+import dev.gatehouse.server.secrets.Secret;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.SigningAlgorithm;

@@ -2,6 +2,7 @@ package dev.gatehouse.server.config;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.secrets.Secret;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;

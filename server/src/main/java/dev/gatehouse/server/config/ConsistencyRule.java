@@ -4,13 +4,14 @@ import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.bridge.SandboxTokens;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.SandboxProfile;
+import dev.gatehouse.server.units.Quantities;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * A rule between two keys, checked once on the whole configuration (a record's constructor sees

@@ -2,7 +2,6 @@ package dev.gatehouse.server.config;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.byos.ByosConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;

@@ -2,6 +2,7 @@ package dev.gatehouse.server.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.server.secrets.Secret;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;

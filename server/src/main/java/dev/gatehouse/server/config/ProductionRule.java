@@ -1,6 +1,5 @@
 package dev.gatehouse.server.config;
 
-import dev.gatehouse.server.Role;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import java.net.URI;

@@ -1,15 +1,16 @@
 package dev.gatehouse.server.config;
 
-import dev.gatehouse.server.Role;
 import dev.gatehouse.server.byos.ByosProvider;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.SandboxProfile;
+import dev.gatehouse.server.secrets.Secret;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.tokens.KeysConfig;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
+import dev.gatehouse.server.units.Quantities;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;

@@ -2,7 +2,7 @@ package dev.gatehouse.server.crypto;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.secrets.Secret;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway;
 
+import dev.gatehouse.server.http.Shown;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
@@ -59,17 +60,17 @@ public record ChannelConfig(
         models = List.copyOf(requireNonNull(models, "models"));
         organizations = Collections.unmodifiableSet(new LinkedHashSet<>(requireNonNull(organizations, "organizations")));
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("name: " + quote(name)
+            throw new IllegalArgumentException("name: " + Shown.quote(name)
                     + " (expected: 1..128 letters, digits or ._:@/- starting with a letter or digit)");
         }
         if (!NAME.matcher(provider).matches()) {
-            throw new IllegalArgumentException("provider: " + quote(provider)
+            throw new IllegalArgumentException("provider: " + Shown.quote(provider)
                     + " (expected: 1..128 letters, digits or ._:@/- starting with a letter or digit)");
         }
         String scheme = baseUrl.getScheme() == null ? "" : baseUrl.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || baseUrl.getHost() == null
                 || baseUrl.getRawQuery() != null || baseUrl.getRawFragment() != null) {
-            throw new IllegalArgumentException("baseUrl: " + quote(baseUrl.toString())
+            throw new IllegalArgumentException("baseUrl: " + Shown.quote(baseUrl.toString())
                     + " (expected: http or https URL without query or fragment)");
         }
         if (apiKeyFile.isPresent() && apiKeyEnv.isPresent()) {
@@ -77,7 +78,7 @@ public record ChannelConfig(
         }
         apiKeyEnv.ifPresent(env -> {
             if (!ENV_NAME.matcher(env).matches()) {
-                throw new IllegalArgumentException("apiKeyEnv: " + quote(env) + " (expected: an environment variable name)");
+                throw new IllegalArgumentException("apiKeyEnv: " + Shown.quote(env) + " (expected: an environment variable name)");
             }
         });
         if (models.isEmpty()) {
@@ -103,7 +104,7 @@ public record ChannelConfig(
             }
         }
         if (!PROBE_PATH.matcher(probePath).matches()) {
-            throw new IllegalArgumentException("probePath: " + quote(probePath)
+            throw new IllegalArgumentException("probePath: " + Shown.quote(probePath)
                     + " (expected: a path starting with /, optionally with a query, e.g. /models)");
         }
     }
@@ -124,8 +125,4 @@ public record ChannelConfig(
         return baseUrlWithoutSlash() + probePath;
     }
 
-    private static String quote(String value) {
-        String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
-        return '"' + shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?") + '"';
-    }
 }

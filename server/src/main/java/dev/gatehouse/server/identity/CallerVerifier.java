@@ -12,7 +12,6 @@ import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.http.Shown;
-import dev.gatehouse.server.identity.internal.KeycloakVerifier;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;

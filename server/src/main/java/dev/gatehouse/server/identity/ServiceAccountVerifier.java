@@ -9,7 +9,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
-import dev.gatehouse.server.identity.internal.KeycloakVerifier;
 import java.net.URI;
 import java.text.ParseException;
 import java.time.Duration;

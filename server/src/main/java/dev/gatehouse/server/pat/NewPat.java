@@ -4,7 +4,7 @@ import static dev.gatehouse.server.http.Shown.quote;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.gatehouse.server.config.Quantities;
+import dev.gatehouse.server.units.Quantities;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.JsonBody;
 import dev.gatehouse.server.http.Shown;

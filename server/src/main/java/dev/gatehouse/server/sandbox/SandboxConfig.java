@@ -2,7 +2,6 @@ package dev.gatehouse.server.sandbox;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.sandbox.kubernetes.KubernetesSandboxConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

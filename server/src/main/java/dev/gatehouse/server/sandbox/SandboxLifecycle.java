@@ -6,7 +6,7 @@ import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.AuditLog;
-import dev.gatehouse.server.config.Quantities;
+import dev.gatehouse.server.units.Quantities;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.tokens.MintedToken;
 import java.time.Clock;

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.sandbox;
 
+import dev.gatehouse.server.http.Shown;
 import static java.util.Objects.requireNonNull;
 
 import java.util.LinkedHashSet;
@@ -54,7 +55,7 @@ public record SandboxProfile(
         command = List.copyOf(requireNonNull(command, "command"));
         requireNonNull(tokenDelivery, "tokenDelivery");
         if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("name: " + quote(name)
+            throw new IllegalArgumentException("name: " + Shown.quote(name)
                     + " (expected: 1..63 lower-case letters, digits or '-', starting and ending with a letter or digit)");
         }
         for (int i = 0; i < channels.size(); i++) {
@@ -69,11 +70,11 @@ public record SandboxProfile(
             throw new IllegalArgumentException("model: \"\" (expected: a model name, or not set)");
         }
         if (image.isPresent() && (image.get().isBlank() || image.get().chars().anyMatch(Character::isWhitespace))) {
-            throw new IllegalArgumentException("image: " + quote(image.get()) + " (expected: an image reference)");
+            throw new IllegalArgumentException("image: " + Shown.quote(image.get()) + " (expected: an image reference)");
         }
         runtimeClass.ifPresent(value -> {
             if (!RUNTIME_CLASS.matcher(value).matches()) {
-                throw new IllegalArgumentException("runtimeClass: " + quote(value)
+                throw new IllegalArgumentException("runtimeClass: " + Shown.quote(value)
                         + " (expected: a RuntimeClass name: lower-case letters, digits, '.' or '-')");
             }
         });
@@ -93,10 +94,6 @@ public record SandboxProfile(
                 Resources.DEFAULTS, Optional.empty(), List.of(), DEFAULT_PORT, TokenDelivery.FILE);
     }
 
-    static String quote(String value) {
-        String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
-        return '"' + shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?") + '"';
-    }
 
     /**
      * The runtime container's resources, as Kubernetes quantities ({@code 250m}, {@code 1},
@@ -118,7 +115,7 @@ public record SandboxProfile(
         private static void check(String field, String value) {
             requireNonNull(value, field);
             if (!QUANTITY.matcher(value).matches()) {
-                throw new IllegalArgumentException("resources." + field + ": " + quote(value)
+                throw new IllegalArgumentException("resources." + field + ": " + Shown.quote(value)
                         + " (expected: a Kubernetes quantity such as 250m, 1, 128Mi or 2Gi)");
             }
         }
@@ -140,11 +137,11 @@ public record SandboxProfile(
             requireNonNull(storageClass, "storageClass");
             requireNonNull(mountPath, "mountPath");
             if (!SIZE.matcher(size).matches()) {
-                throw new IllegalArgumentException("volume.size: " + quote(size)
+                throw new IllegalArgumentException("volume.size: " + Shown.quote(size)
                         + " (expected: a Kubernetes quantity such as 10Gi)");
             }
             if (!mountPath.startsWith("/") || mountPath.contains("..") || mountPath.equals("/")) {
-                throw new IllegalArgumentException("volume.mountPath: " + quote(mountPath)
+                throw new IllegalArgumentException("volume.mountPath: " + Shown.quote(mountPath)
                         + " (expected: an absolute path below /, e.g. /workspace)");
             }
         }

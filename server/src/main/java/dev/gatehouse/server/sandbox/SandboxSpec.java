@@ -1,5 +1,6 @@
 package dev.gatehouse.server.sandbox;
 
+import dev.gatehouse.server.http.Shown;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
@@ -27,7 +28,7 @@ public record SandboxSpec(
         requireNonNull(id, "id");
         if (!ID.matcher(id).matches()) {
             // Ids name files and Kubernetes objects: only the controller's lower-case UUIDs.
-            throw new IllegalArgumentException("id: " + SandboxProfile.quote(id) + " (expected: a lower-case UUID)");
+            throw new IllegalArgumentException("id: " + Shown.quote(id) + " (expected: a lower-case UUID)");
         }
         requireNonNull(organization, "organization");
         requireNonNull(user, "user");

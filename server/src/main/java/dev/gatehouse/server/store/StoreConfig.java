@@ -2,7 +2,7 @@ package dev.gatehouse.server.store;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.secrets.Secret;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.StringJoiner;

@@ -2,7 +2,7 @@ package dev.gatehouse.server.tokens;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.secrets.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

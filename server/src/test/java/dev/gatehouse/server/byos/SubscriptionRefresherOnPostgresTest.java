@@ -3,7 +3,7 @@ package dev.gatehouse.server.byos;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.audit.JdbcAuditLog;
-import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.secrets.Secret;
 import dev.gatehouse.server.crypto.EnvelopeVault;
 import dev.gatehouse.server.crypto.KeyEncryptionKey;
 import dev.gatehouse.server.crypto.LocalKeyWrapper;

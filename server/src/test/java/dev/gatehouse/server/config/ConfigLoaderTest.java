@@ -7,11 +7,11 @@ import static dev.gatehouse.server.config.ConfigTestSupport.yamlProblems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
-import dev.gatehouse.server.Role;
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
-import dev.gatehouse.server.sandbox.kubernetes.KubernetesSandboxConfig;
+import dev.gatehouse.server.sandbox.KubernetesSandboxConfig;
+import dev.gatehouse.server.secrets.Secret;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
 import java.net.URI;
 import java.nio.file.Path;

@@ -4,6 +4,7 @@ import static dev.gatehouse.server.config.ConfigTestSupport.problemsOf;
 import static dev.gatehouse.server.config.ConfigTestSupport.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.server.secrets.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

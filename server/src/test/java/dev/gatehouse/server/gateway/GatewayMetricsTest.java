@@ -13,6 +13,7 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.gateway.api.GatewayCredentials;
 import dev.gatehouse.server.gateway.metering.UsageRecord;
 import dev.gatehouse.server.gateway.metrics.UpstreamFailure;
 import dev.gatehouse.server.testing.PrometheusScrape;

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway;
 
+import dev.gatehouse.server.gateway.api.GatewayParts;
 import dev.gatehouse.server.gateway.limits.LimitExceededException;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.Reservation;

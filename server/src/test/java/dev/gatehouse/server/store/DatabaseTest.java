@@ -3,7 +3,7 @@ package dev.gatehouse.server.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.secrets.Secret;
 import dev.gatehouse.server.store.TestDatabases.Kind;
 import dev.gatehouse.server.store.TestDatabases.TestStore;
 import java.nio.file.Path;

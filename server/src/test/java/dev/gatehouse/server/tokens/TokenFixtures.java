@@ -1,6 +1,6 @@
 package dev.gatehouse.server.tokens;
 
-import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.secrets.Secret;
 import dev.gatehouse.server.crypto.KeyEncryptionKey;
 import java.net.URI;
 import java.nio.file.Path;

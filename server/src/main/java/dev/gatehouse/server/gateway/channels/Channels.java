@@ -1,8 +1,9 @@
 package dev.gatehouse.server.gateway.channels;
 
+import dev.gatehouse.server.http.Shown;
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.config.ConfiguredSecrets;
+import dev.gatehouse.server.secrets.ConfiguredSecrets;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.GatewayConfig;
@@ -121,17 +122,17 @@ public final class Channels implements AutoCloseable {
                 .toList();
         if (ofProvider.isEmpty()) {
             throw GatewayException.invalidRequest("provider_not_found", "No provider "
-                    + quote(provider.orElse("")) + " is configured.", "provider");
+                    + Shown.quote(provider.orElse("")) + " is configured.", "provider");
         }
         List<Channel> serving = ofProvider.stream().filter(channel -> channel.config().models().contains(model)).toList();
         if (serving.isEmpty()) {
-            throw new GatewayException(404, "invalid_request_error", "model_not_found", "The model " + quote(model)
-                    + " does not exist" + provider.map(p -> " at provider " + quote(p)).orElse("") + ".", "model", -1);
+            throw new GatewayException(404, "invalid_request_error", "model_not_found", "The model " + Shown.quote(model)
+                    + " does not exist" + provider.map(p -> " at provider " + Shown.quote(p)).orElse("") + ".", "model", -1);
         }
         List<Channel> allowed = serving.stream().filter(channel -> caller.mayUse(channel.config())).toList();
         if (allowed.isEmpty()) {
             throw new GatewayException(403, "permission_error", "channel_not_allowed", "Your token may not use a"
-                    + " channel serving " + quote(model) + ".", "model", -1);
+                    + " channel serving " + Shown.quote(model) + ".", "model", -1);
         }
         List<Channel> ordered = order(allowed);
         List<Channel> admitted = new ArrayList<>();
@@ -142,7 +143,7 @@ public final class Channels implements AutoCloseable {
         }
         if (admitted.isEmpty()) {
             throw new GatewayException(503, "api_error", "channels_unavailable", "Every channel serving "
-                    + quote(model) + " is failing; retry later.", null, 5);
+                    + Shown.quote(model) + " is failing; retry later.", null, 5);
         }
         return admitted;
     }
@@ -193,8 +194,4 @@ public final class Channels implements AutoCloseable {
                 probeClients.stream().map(HttpClientAgent::close)).toList());
     }
 
-    private static String quote(String value) {
-        String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
-        return '"' + shown.replaceAll("[\\p{Cntrl}\"\\\\]", "?") + '"';
-    }
 }

@@ -5,6 +5,7 @@ import static dev.gatehouse.server.sandbox.kubernetes.SandboxObjects.MANAGED_BY_
 import static dev.gatehouse.server.sandbox.kubernetes.SandboxObjects.SANDBOX_LABEL;
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.sandbox.KubernetesSandboxConfig;
 import dev.gatehouse.server.sandbox.SandboxBackend;
 import dev.gatehouse.server.sandbox.SandboxBackendException;
 import dev.gatehouse.server.sandbox.SandboxEndpoint;

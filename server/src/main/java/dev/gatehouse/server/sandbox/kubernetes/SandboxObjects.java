@@ -3,6 +3,7 @@ package dev.gatehouse.server.sandbox.kubernetes;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.sandbox.KubernetesSandboxConfig;
 import dev.gatehouse.server.sandbox.LlmAccess;
 import dev.gatehouse.server.sandbox.SandboxBackendException;
 import dev.gatehouse.server.sandbox.SandboxEndpoint;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.admin.AdminConfig;
-import dev.gatehouse.server.config.Secret;
+import dev.gatehouse.server.secrets.Secret;
 import dev.gatehouse.server.http.GatehouseHttpServer;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.store.Database;

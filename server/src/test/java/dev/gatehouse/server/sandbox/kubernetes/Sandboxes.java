@@ -1,5 +1,6 @@
 package dev.gatehouse.server.sandbox.kubernetes;
 
+import dev.gatehouse.server.sandbox.KubernetesSandboxConfig;
 import dev.gatehouse.server.sandbox.LlmAccess;
 import dev.gatehouse.server.sandbox.SandboxProfile;
 import dev.gatehouse.server.sandbox.SandboxSpec;

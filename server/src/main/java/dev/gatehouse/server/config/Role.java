@@ -1,5 +1,6 @@
-package dev.gatehouse.server;
+package dev.gatehouse.server.config;
 
+import dev.gatehouse.server.Gatehouse;
 import java.util.Locale;
 import java.util.Optional;
 

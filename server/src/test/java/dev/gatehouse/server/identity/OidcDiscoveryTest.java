@@ -1,4 +1,4 @@
-package dev.gatehouse.server.identity.internal;
+package dev.gatehouse.server.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.sandbox.kubernetes;
+package dev.gatehouse.server.sandbox;
 
 import static java.util.Objects.requireNonNull;
 

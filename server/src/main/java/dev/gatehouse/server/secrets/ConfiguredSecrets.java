@@ -1,4 +1,4 @@
-package dev.gatehouse.server.config;
+package dev.gatehouse.server.secrets;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.identity.internal;
+package dev.gatehouse.server.identity;
 
 import static dev.gatehouse.server.identity.FakeKeycloak.newKey;
 import static dev.gatehouse.server.identity.FakeKeycloak.sign;
@@ -15,9 +15,6 @@ import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
-import dev.gatehouse.server.identity.FakeKeycloak;
-import dev.gatehouse.server.identity.IdentityConfig;
-import dev.gatehouse.server.identity.Topology;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.identity.internal;
+package dev.gatehouse.server.identity;
 
 import static dev.gatehouse.server.http.Shown.quote;
 

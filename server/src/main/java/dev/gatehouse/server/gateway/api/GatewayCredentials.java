@@ -1,4 +1,4 @@
-package dev.gatehouse.server.gateway;
+package dev.gatehouse.server.gateway.api;
 
 import static java.util.Objects.requireNonNull;
 
@@ -7,8 +7,10 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.sdk.verify.TokenVerifier;
-import dev.gatehouse.server.http.BearerAuth;
+import dev.gatehouse.server.gateway.GatewayCaller;
+import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.metering.Caller;
+import dev.gatehouse.server.http.BearerAuth;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import org.slf4j.Logger;

@@ -1,10 +1,10 @@
-package dev.gatehouse.server.gateway;
+package dev.gatehouse.server.gateway.api;
 
-import dev.gatehouse.server.http.ContextKey;
-import static java.util.Objects.requireNonNull;
-
+import dev.gatehouse.server.gateway.GatewayCaller;
+import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.channels.Channels;
 import dev.gatehouse.server.gateway.relay.Pipeline;
+import dev.gatehouse.server.http.ContextKey;
 import dev.gatehouse.server.http.Routes;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,6 +14,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import static java.util.Objects.requireNonNull;
+
 
 /**
  * The OpenAI-compatible gateway API (role {@code gateway}):

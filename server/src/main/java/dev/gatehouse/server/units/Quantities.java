@@ -1,4 +1,4 @@
-package dev.gatehouse.server.config;
+package dev.gatehouse.server.units;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -95,7 +95,7 @@ public final class Quantities {
     }
 
     /** Bytes: {@code 1048576}, or with a unit B, KB, MB, GB (powers of 1000), KiB, MiB, GiB (powers of 1024). */
-    static long parseSize(String text) {
+    public static long parseSize(String text) {
         Matcher matcher = SIZE.matcher(text.strip().toLowerCase(Locale.ROOT));
         if (!matcher.matches() || !SIZE_UNITS.containsKey(matcher.group(2))) {
             throw new IllegalArgumentException("not a size");
@@ -108,7 +108,7 @@ public final class Quantities {
     }
 
     /** The shortest form {@link #parseSize} reads back to the same value, preferring binary units. */
-    static String formatSize(long bytes) {
+    public static String formatSize(long bytes) {
         if (bytes == 0) {
             return "0";
         }

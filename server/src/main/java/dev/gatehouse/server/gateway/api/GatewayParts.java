@@ -1,10 +1,10 @@
-package dev.gatehouse.server.gateway;
+package dev.gatehouse.server.gateway.api;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.limits.GatewayLimiter;
-import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.gateway.limits.Limiter;
+import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.gateway.metering.JdbcUsageSink;
 import dev.gatehouse.server.gateway.metering.UsageSink;
 import dev.gatehouse.server.gateway.relay.MeteredUsageExtraction;

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.identity.internal;
+package dev.gatehouse.server.identity;
 
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.JWK;

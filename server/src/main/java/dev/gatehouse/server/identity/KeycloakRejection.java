@@ -1,7 +1,7 @@
-package dev.gatehouse.server.identity.internal;
+package dev.gatehouse.server.identity;
 
-import dev.gatehouse.sdk.verify.RejectionReason;
 import com.nimbusds.jwt.proc.BadJWTException;
+import dev.gatehouse.sdk.verify.RejectionReason;
 
 /**
  * A refusal raised inside a Nimbus processing stage of {@link KeycloakVerifier}; the stage may only

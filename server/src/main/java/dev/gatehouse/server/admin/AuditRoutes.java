@@ -1,8 +1,11 @@
-package dev.gatehouse.server.audit;
+package dev.gatehouse.server.admin;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.admin.AdminAuth;
+import dev.gatehouse.server.audit.AuditEvent;
+import dev.gatehouse.server.audit.AuditLog;
+import dev.gatehouse.server.audit.AuditQuery;
+import dev.gatehouse.server.audit.RequestOrigins;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.QueryInstants;
 import dev.gatehouse.server.http.Routes;

@@ -1,4 +1,4 @@
-package dev.gatehouse.server.identity.internal;
+package dev.gatehouse.server.identity;
 
 import static dev.gatehouse.server.http.Shown.quote;
 import static java.util.Objects.requireNonNull;
@@ -24,8 +24,6 @@ import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
 import dev.gatehouse.sdk.verify.RejectionReason;
 import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.sdk.verify.TokenVerifier;
-import dev.gatehouse.server.identity.IdentityConfig;
-import dev.gatehouse.server.identity.Topology;
 import java.net.URI;
 import java.net.URL;
 import java.text.ParseException;
