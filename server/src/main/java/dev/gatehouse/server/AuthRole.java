@@ -16,7 +16,6 @@ import dev.gatehouse.server.pat.AdminPatRoutes;
 import dev.gatehouse.server.pat.PatRoutes;
 import dev.gatehouse.server.pat.PersonalAccessTokens;
 import dev.gatehouse.server.sandbox.Sandboxes;
-import dev.gatehouse.server.tokens.SigningTokenMinter;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.List;
@@ -41,7 +40,7 @@ final class AuthRole implements RunningRole {
         Clock clock = context.clock();
         JdbcAuditLog audit = new JdbcAuditLog(infrastructure.database());
         PersonalAccessTokens pats = new PersonalAccessTokens(infrastructure.database(),
-                SigningTokenMinter.of(infrastructure.keyRing(), config.tokens(), clock), audit,
+                infrastructure.signingTokenMinter(clock), audit,
                 infrastructure.revokedTokens(), infrastructure.lastUsed(), config.pat().maxActivePerUser(), clock);
         return new AuthRole(List.of(
                 new SessionRoutes(new BearerAuth(callers, EnumSet.allOf(TokenType.class))),

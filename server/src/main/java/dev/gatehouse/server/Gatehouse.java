@@ -161,6 +161,7 @@ public final class Gatehouse implements AutoCloseable {
         }
         List<RunningRole> roles = new ArrayList<>();
         try {
+            infrastructure.signatureProvider().register(metrics);
             RoleContext context = new RoleContext(config, infrastructure, vertx, metrics,
                     new AdminAuth(config.admin(), infrastructure.serviceAccountVerifier()), builder.clock);
             if (config.roles().contains(Role.AUTH)) {

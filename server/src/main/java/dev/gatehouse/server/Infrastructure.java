@@ -13,6 +13,8 @@ import dev.gatehouse.server.crypto.EnvelopeVault;
 import dev.gatehouse.server.crypto.KeyEncryptionKey;
 import dev.gatehouse.server.crypto.LocalKeyWrapper;
 import dev.gatehouse.server.crypto.SecretVault;
+import dev.gatehouse.server.crypto.SignatureProvider;
+import dev.gatehouse.server.crypto.SignatureProviders;
 import dev.gatehouse.server.gateway.bridge.SandboxTokens;
 import dev.gatehouse.server.identity.CallerVerifier;
 import dev.gatehouse.server.identity.ServiceAccountVerifier;
@@ -34,9 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every Gatehouse command stands on: the migrated store and the signing keys, decrypted with
- * the key-encryption key. Shared by {@code serve} and the operator commands ({@code keys},
- * {@code token inspect}) so they see exactly the same keys. Thread-safe; close once.
+ * What every Gatehouse command stands on: the migrated store, the signing keys, decrypted with the
+ * key-encryption key, and the provider of token signatures ({@code crypto.provider}). Shared by
+ * {@code serve} and the operator commands ({@code keys}, {@code token inspect}) so they see exactly
+ * the same keys. Thread-safe; close once.
  */
 public final class Infrastructure implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Infrastructure.class);
@@ -52,28 +55,34 @@ public final class Infrastructure implements AutoCloseable {
     private final RevokedTokens revokedTokens;
     private final LastUsedTracker lastUsed;
     private final SecretVault vault;
+    private final SignatureProvider signatures;
     private TokenVerifier callerVerifier;
     private ServiceAccountVerifier serviceAccountVerifier;
 
     private Infrastructure(GatehouseConfig config, Database database, KeyRing keyRing, RevokedTokens revokedTokens,
-            LastUsedTracker lastUsed, SecretVault vault) {
+            LastUsedTracker lastUsed, SecretVault vault, SignatureProvider signatures) {
         this.config = config;
         this.database = database;
         this.keyRing = keyRing;
         this.revokedTokens = revokedTokens;
         this.lastUsed = lastUsed;
         this.vault = vault;
+        this.signatures = signatures;
     }
 
+    /**
+     * @throws IllegalStateException if {@code crypto.provider} names a provider that cannot be used here
+     */
     public static Infrastructure open(GatehouseConfig config, Clock clock) {
         requireNonNull(config, "config");
         requireNonNull(clock, "clock");
+        SignatureProvider signatures = SignatureProviders.choose(config.crypto());
         KeyEncryptionKey kek = keyEncryptionKey(config);
         Database database = Database.open(config.store());
         try {
             KeyRing keyRing = KeyRing.open(database, kek, config.keys(), config.tokens(), clock);
             return new Infrastructure(config, database, keyRing, RevokedTokens.load(database, clock),
-                    new LastUsedTracker(database, clock), new EnvelopeVault(new LocalKeyWrapper(kek)));
+                    new LastUsedTracker(database, clock), new EnvelopeVault(new LocalKeyWrapper(kek)), signatures);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -130,6 +139,7 @@ public final class Infrastructure implements AutoCloseable {
                 // Every Gatehouse type: callers (CallerVerifier, introspection) check the type they need.
                 .acceptedTypes(EnumSet.allOf(TokenType.class));
         requiredAudience.ifPresentOrElse(builder::audience, builder::anyAudience);
+        signatures.jca().ifPresent(builder::signatureProvider);
         return builder;
     }
 
@@ -184,10 +194,20 @@ public final class Infrastructure implements AutoCloseable {
     public SandboxTokens sandboxTokens(AuditLog audit, Clock clock, Duration longest) {
         TokenMinter minter = config.keys().hs256Secret()
                 .<TokenMinter>map(secret -> Hs256TokenMinter.of(secret, config.tokens(), clock))
-                .orElseGet(() -> SigningTokenMinter.of(keyRing, config.tokens(), clock));
+                .orElseGet(() -> signingTokenMinter(clock));
         Duration maxTtl = config.tokens().maxTokenTtl();
         return new SandboxTokens(database, minter, longest.compareTo(maxTtl) < 0 ? longest : maxTtl, audit,
                 revokedTokens, clock);
+    }
+
+    /** Mints tokens signed by the key ring's active key, with {@link #signatureProvider()}. */
+    public SigningTokenMinter signingTokenMinter(Clock clock) {
+        return SigningTokenMinter.of(keyRing, config.tokens(), clock, signatures);
+    }
+
+    /** The provider that signs and verifies tokens, chosen by {@code crypto.provider} when this was opened. */
+    public SignatureProvider signatureProvider() {
+        return signatures;
     }
 
     /** Whether a sandbox token can be signed now: HS256 is configured, or the key ring is ready. */

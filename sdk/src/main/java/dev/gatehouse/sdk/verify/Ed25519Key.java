@@ -5,7 +5,8 @@ import java.security.PublicKey;
 
 /**
  * Carries an Ed25519 public JWK through Nimbus's {@code java.security.Key}-typed key selection to
- * {@link VerifierFactory}: Nimbus verifies Ed25519 from the JWK (via Tink), not from a JCA key.
+ * {@link VerifierFactory}, which verifies from the JWK: through Tink, or through a signature provider
+ * with a JCA key it builds from the JWK.
  */
 record Ed25519Key(OctetKeyPair jwk) implements PublicKey {
     @Override

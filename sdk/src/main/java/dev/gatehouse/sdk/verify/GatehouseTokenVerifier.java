@@ -26,6 +26,7 @@ import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.sdk.claims.ClaimsException;
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.internal.Shown;
+import java.security.Provider;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -88,7 +89,7 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
         processor = new DefaultJWTProcessor<>();
         processor.setJWSTypeVerifier(GatehouseTokenVerifier::verifyHeaderType);
         processor.setJWSKeySelector(new KeySelector(algorithms, hs256Key, builder.keySource));
-        processor.setJWSVerifierFactory(new VerifierFactory());
+        processor.setJWSVerifierFactory(new VerifierFactory(builder.signatureProvider));
         processor.setJWTClaimsSetVerifier(
                 new ClaimsRules(builder.issuer, builder.audiences, builder.clockSkew, builder.clock));
     }
@@ -271,6 +272,8 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
         private int maxTokenLength = DEFAULT_MAX_TOKEN_LENGTH;
         private RevocationCheck revocationCheck = RevocationCheck.NONE;
         private Clock clock = Clock.systemUTC();
+        /** Null: the JDK's providers for ECDSA, Tink for EdDSA. */
+        private Provider signatureProvider;
 
         Builder() {}
 
@@ -291,6 +294,18 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
          */
         public Builder keySource(JWKSource<SecurityContext> keySource) {
             this.keySource = requireNonNull(keySource, "keySource");
+            return this;
+        }
+
+        /**
+         * The JCA provider that checks ES256/ES384/ES512 and EdDSA signatures, typically a native one
+         * (Gatehouse passes Amazon Corretto Crypto Provider where it loads). It is used for each
+         * algorithm whose JCA signature it offers ({@code SHA256withECDSA}…, {@code Ed25519}); other
+         * algorithms are checked as without it. Only these verifications use it: it is not installed
+         * as a JCA provider. Default: the JDK's providers for ECDSA and Tink for EdDSA.
+         */
+        public Builder signatureProvider(Provider provider) {
+            this.signatureProvider = requireNonNull(provider, "provider");
             return this;
         }
 
@@ -432,7 +447,7 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
         private Set<JWSAlgorithm> defaultAlgorithms() {
             Set<JWSAlgorithm> defaults = new LinkedHashSet<>();
             defaults.add(JWSAlgorithm.ES256);
-            if (ED25519_AVAILABLE) {
+            if (edDsaAvailable()) {
                 defaults.add(JWSAlgorithm.EdDSA);
             }
             if (hs256Secret != null) {
@@ -454,11 +469,16 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
                 } else if (!ASYMMETRIC.contains(alg)) {
                     throw new IllegalArgumentException("algorithms: " + allowed + " (expected: only HS256 or "
                             + "asymmetric algorithms, never " + alg + ")");
-                } else if (JWSAlgorithm.Family.ED.contains(alg) && !ED25519_AVAILABLE) {
-                    throw new IllegalArgumentException("algorithms: " + allowed
-                            + " (expected: " + alg + " only with com.google.crypto.tink:tink on the class path)");
+                } else if (JWSAlgorithm.Family.ED.contains(alg) && !edDsaAvailable()) {
+                    throw new IllegalArgumentException("algorithms: " + allowed + " (expected: " + alg
+                            + " only with com.google.crypto.tink:tink on the class path or a signatureProvider"
+                            + " offering Ed25519)");
                 }
             }
+        }
+
+        private boolean edDsaAvailable() {
+            return ED25519_AVAILABLE || VerifierFactory.offers(signatureProvider, JWSAlgorithm.EdDSA);
         }
 
         private static Set<JWSAlgorithm> asymmetricAlgorithms() {

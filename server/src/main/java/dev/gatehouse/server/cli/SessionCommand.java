@@ -6,7 +6,6 @@ import dev.gatehouse.server.units.Quantities;
 import dev.gatehouse.server.identity.LocalSession;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.MintedToken;
-import dev.gatehouse.server.tokens.SigningTokenMinter;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +70,7 @@ final class SessionCommand {
             }
             MintedToken token;
             try (Infrastructure infrastructure = OperatorContext.open(config)) {
-                token = SigningTokenMinter.of(infrastructure.keyRing(), config.tokens(), Clock.systemUTC()).mint(request);
+                token = infrastructure.signingTokenMinter(Clock.systemUTC()).mint(request);
             }
             PrintWriter err = spec.commandLine().getErr();
             err.println("WARNING: DEVELOPMENT-ONLY LOCAL IDENTITY. This session for " + user + " in " + organization

@@ -7,6 +7,7 @@ import static dev.gatehouse.server.config.ConfigKey.withDefault;
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.byos.ByosConfig;
 import dev.gatehouse.server.byos.ByosProvider;
+import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
@@ -115,6 +116,11 @@ final class ConfigKeys {
     static final ConfigKey<Duration> TOKENS_CLOCK_SKEW = withDefault("tokens.clockSkew", ValueType.DURATION,
             Duration.ofSeconds(30), config -> config.tokens().clockSkew(),
             "Leeway for exp/nbf checks (at most 5m).");
+
+    static final ConfigKey<CryptoConfig.ProviderSetting> CRYPTO_PROVIDER = withDefault("crypto.provider",
+            ValueType.CRYPTO_PROVIDER, CryptoConfig.ProviderSetting.AUTO, config -> config.crypto().provider(),
+            "JCA provider signing and verifying tokens: auto takes Amazon Corretto Crypto Provider (native) where"
+                    + " it loads, else the JDK's; accp fails the start without it; jdk never loads it.");
 
     static final ConfigKey<LoggingConfig.Format> LOGGING_FORMAT = withDefault("logging.format",
             ValueType.LOG_FORMAT, LoggingConfig.Format.TEXT, config -> config.logging().format(),
@@ -375,6 +381,7 @@ final class ConfigKeys {
             STORE_URL, STORE_USERNAME, STORE_PASSWORD, STORE_SCHEMA, STORE_MAX_POOL_SIZE,
             KEYS_ALGORITHM, KEYS_KEK, KEYS_HS256_SECRET, KEYS_REFRESH_INTERVAL,
             TOKENS_ISSUER, TOKENS_MAX_TTL, TOKENS_CLOCK_SKEW,
+            CRYPTO_PROVIDER,
             LOGGING_FORMAT, LOGGING_LEVEL, LOGGING_GATEWAY_ACCESS,
             IDENTITY_TOPOLOGY, IDENTITY_KEYCLOAK_ISSUERS, IDENTITY_KEYCLOAK_AUDIENCE, IDENTITY_ROLE_CAPABILITIES,
             IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL, IDENTITY_LOCAL, IDENTITY_KEYCLOAK_ORGANIZATIONS,
@@ -433,6 +440,7 @@ final class ConfigKeys {
                         settings.require(TOKENS_ISSUER),
                         settings.require(TOKENS_MAX_TTL),
                         settings.require(TOKENS_CLOCK_SKEW)),
+                new CryptoConfig(settings.require(CRYPTO_PROVIDER)),
                 new LoggingConfig(settings.require(LOGGING_FORMAT), settings.require(LOGGING_LEVEL),
                         settings.require(LOGGING_GATEWAY_ACCESS)),
                 new IdentityConfig(

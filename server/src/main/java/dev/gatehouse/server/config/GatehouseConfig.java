@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.byos.ByosConfig;
+import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.http.HttpConfig;
@@ -24,6 +25,7 @@ import java.util.Set;
  * @param production refuses dev-only conveniences (generated key-encryption key, plain-http issuer, local identity)
  * @param dataDir where embedded state lives (SQLite file, dev key-encryption key)
  * @param roles the roles this process runs
+ * @param crypto the JCA provider of token signatures
  * @param pat personal access tokens; rules spanning records ({@code pat.maxTtl <= tokens.maxTtl}) are
  *     checked by {@link ConfigLoader} through {@link ConsistencyRule}
  * @param admin the admin API
@@ -40,6 +42,7 @@ public record GatehouseConfig(
         StoreConfig store,
         KeysConfig keys,
         TokensConfig tokens,
+        CryptoConfig crypto,
         LoggingConfig logging,
         IdentityConfig identity,
         PatConfig pat,
@@ -56,6 +59,7 @@ public record GatehouseConfig(
         requireNonNull(store, "store");
         requireNonNull(keys, "keys");
         requireNonNull(tokens, "tokens");
+        requireNonNull(crypto, "crypto");
         requireNonNull(logging, "logging");
         requireNonNull(identity, "identity");
         requireNonNull(pat, "pat");
@@ -76,7 +80,7 @@ public record GatehouseConfig(
 
     /** This configuration with other roles (the {@code serve --roles} override). */
     public GatehouseConfig withRoles(Set<Role> roles) {
-        return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, logging, identity, pat, admin,
-                gateway, gatewayLimits, sandbox, byos);
+        return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, crypto, logging, identity, pat,
+                admin, gateway, gatewayLimits, sandbox, byos);
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.byos.ByosProvider;
+import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
@@ -77,6 +78,11 @@ record ValueType<T>(
             true, false);
     static final ValueType<SigningAlgorithm> SIGNING_ALGORITHM = plain("ES256 or EdDSA", "ES256 or EdDSA",
             text -> SigningAlgorithm.fromName(text.strip()).orElseThrow(IllegalArgumentException::new), Enum::name);
+    static final ValueType<CryptoConfig.ProviderSetting> CRYPTO_PROVIDER = plain("auto, jdk or accp",
+            "auto, jdk or accp",
+            text -> CryptoConfig.ProviderSetting.fromConfigName(text.strip().toLowerCase(Locale.ROOT))
+                    .orElseThrow(IllegalArgumentException::new),
+            CryptoConfig.ProviderSetting::configName);
     static final ValueType<LoggingConfig.Format> LOG_FORMAT = plain("text or json", "text or json",
             text -> LoggingConfig.Format.valueOf(text.strip().toUpperCase(Locale.ROOT)),
             format -> format.name().toLowerCase(Locale.ROOT));

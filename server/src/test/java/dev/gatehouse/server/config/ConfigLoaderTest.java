@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.gatehouse.server.admin.AdminConfig;
+import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.KubernetesSandboxConfig;
@@ -110,6 +111,7 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_TOKENS_ISSUER", "https://issuer.example.com");
         env.put("GATEHOUSE_TOKENS_MAX_TTL", "7d");
         env.put("GATEHOUSE_TOKENS_CLOCK_SKEW", "5m");
+        env.put("GATEHOUSE_CRYPTO_PROVIDER", "jdk");
         env.put("GATEHOUSE_LOGGING_FORMAT", "json");
         env.put("GATEHOUSE_LOGGING_LEVEL", "WARN");
         env.put("GATEHOUSE_LOGGING_GATEWAY_ACCESS", "all");
@@ -244,6 +246,7 @@ class ConfigLoaderTest {
         assertThat(config.tokens().issuer()).isEqualTo(URI.create("https://issuer.example.com"));
         assertThat(config.tokens().maxTokenTtl()).isEqualTo(Duration.ofDays(7));
         assertThat(config.tokens().clockSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.crypto().provider()).isEqualTo(CryptoConfig.ProviderSetting.JDK);
         assertThat(config.logging().format()).isEqualTo(LoggingConfig.Format.JSON);
         assertThat(config.logging().level()).isEqualTo("WARN");
         assertThat(config.logging().gatewayAccess()).isEqualTo(LoggingConfig.GatewayAccess.ALL);
