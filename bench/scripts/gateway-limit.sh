@@ -105,7 +105,7 @@ log "nginx $(nginx -v 2>&1 | sed 's/.*\///'): upstream on :$up_port, proxy on :$
 
 channels="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"http://127.0.0.1:$up_port/v1\",\"models\":[\"bench\"]}]"
 # shellcheck disable=SC2086
-(cd "$work" && exec env ${GATEHOUSE_ENV:-} GATEHOUSE_DATA_DIR="$work/data" GATEHOUSE_SERVER_PORT="$gh_port" \
+(cd "$work" && exec env -u GATEHOUSE_BENCH_JAVA_OPTS ${GATEHOUSE_ENV:-} GATEHOUSE_DATA_DIR="$work/data" GATEHOUSE_SERVER_PORT="$gh_port" \
   GATEHOUSE_ROLES=auth,gateway NEWAPI_ADMIN_SECRET="$ADMIN_SECRET" GATEHOUSE_GATEWAY_CHANNELS="$channels" \
   GATEHOUSE_GATEWAY_DEFAULT_PROVIDER=bench GATEHOUSE_JAVA_OPTS="$GH_OPTS" "$root/gatehouse" serve) >"$work/gatehouse.log" 2>&1 &
 pids+=($!)
@@ -124,7 +124,7 @@ if [ "$PORTKEY" = 1 ]; then
     mkdir -p "$portkey_dir"
     (cd "$portkey_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund @portkey-ai/gateway@1.15.2 >"$work/npm.log" 2>&1)
   fi
-  (cd "$portkey_dir" && PORT="$pk_port" exec node node_modules/@portkey-ai/gateway/build/start-server.js) >"$work/portkey.log" 2>&1 &
+  (cd "$portkey_dir" && exec node node_modules/@portkey-ai/gateway/build/start-server.js --port="$pk_port" --headless) >"$work/portkey.log" 2>&1 &
   pids+=($!)
   wait_http "http://127.0.0.1:$pk_port/" "$!" portkey
   log "portkey 1.15.2 on :$pk_port (node $(node --version))"

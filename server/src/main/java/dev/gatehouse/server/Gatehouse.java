@@ -143,7 +143,7 @@ public final class Gatehouse implements AutoCloseable {
         // The gateway's channels are the only HTTP client: ChannelMetrics measures them per channel,
         // so Vert.x's own client metrics (several tagged meter look-ups per request) would only add cost.
         Vertx vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+                .with(new VertxOptions().setPreferNativeTransport(true).setMetricsOptions(new MicrometerMetricsOptions()
                         .setEnabled(true)
                         .setJvmMetricsEnabled(true)
                         .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
@@ -185,6 +185,7 @@ public final class Gatehouse implements AutoCloseable {
                     .addKeyValue("port", port)
                     .addKeyValue("roles", config.roles())
                     .addKeyValue("issuer", config.tokens().issuer())
+                    .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
                     .log("Gatehouse is listening on http://" + config.http().host() + ":" + port);
             return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground, List.copyOf(roles));
         } catch (RuntimeException e) {
