@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *       allowed_channels[]}} → 200 {@code {token, expires_at}} ({@code Cache-Control: no-store});
  *       405 for any other method, 503 while {@code admin.secret} is unset or no signing key is
  *       ready, or when too many tokens wait for the store ({@code store_busy}) or the replica is
- *       shutting down ({@code shutting_down}), 401 for a missing or wrong admin secret, 400 for a bad body (including no channels
- *       after scrubbing), 415 for a non-JSON content type, 413 above {@value #MAX_BODY_BYTES} bytes;
+ *       shutting down ({@code shutting_down}), 401 for a missing or wrong admin secret, 400 for a
+ *       bad body (including no channels after scrubbing), 415 for a non-JSON content type, 413 above
+ *       {@value #MAX_BODY_BYTES} bytes;
  *   <li>{@code DELETE /admin/tokens/sandbox/{sandbox_id}} → 200 {@code {sandbox_id, revoked}}: every
  *       token of the sandbox revoked (idempotent).
  * </ul>
