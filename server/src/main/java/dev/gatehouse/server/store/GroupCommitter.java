@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * #close} commits everything already queued, then stops the writer.
  *
  * <p>Thread-safe. {@link #submit} never blocks; futures complete on the writer thread, so callers
- * must not block in their continuations (hop to their own executor or Vert.x context).
+ * must not block in their continuations (hop to their own executor or Vert.x context). Never wait
+ * for a write while holding a store transaction: the writer needs a connection and, on SQLite, the
+ * single write lock.
  */
 public final class GroupCommitter implements AutoCloseable {
     /** Writes waiting at most: at the thousands of mints per second a replica manages, well under a second's worth. */
