@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.store.WriteOutcome.Refused;
 import dev.gatehouse.server.store.WriteOutcome.Written;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteException;
 
 /**
  * Group commit: many requests' writes in one durable transaction. {@link #submit} queues a write and
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failures stay with their item: a {@linkplain WriteOutcome#refused refused} item fails its own
  * future and the rest commit; if the batch's transaction fails, it is rolled back and every item is
- * written again in a transaction of its own. Only when no connection can be had does a whole batch
+ * written again in a transaction of its own. Only when the store cannot be used at all (no
+ * connection, a lost one, SQLite's write lock not had within its busy timeout) does a whole batch
  * fail at once.
  *
  * <p>The queue holds at most {@code capacity} items: beyond that, and once {@link #close} has begun,
@@ -50,6 +53,8 @@ public final class GroupCommitter implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
     private static final long IDLE_POLL_MILLIS = 50;
+    private static final int SQLITE_BUSY = 5;
+    private static final int SQLITE_LOCKED = 6;
 
     private final Database database;
     private final BlockingQueue<Pending<?, ?>> queue;
@@ -182,7 +187,8 @@ public final class GroupCommitter implements AutoCloseable {
         try {
             completions = database.inDurableTransaction(handle -> writeAll(handle, batch));
         } catch (RuntimeException e) {
-            if (batch.size() == 1 || e instanceof ConnectionException) {
+            if (batch.size() == 1 || storeUnavailable(e)) {
+                // Item by item would only wait for the same lock or connection once per item.
                 batch.forEach(pending -> pending.fail(e));
                 return;
             }
@@ -196,6 +202,31 @@ public final class GroupCommitter implements AutoCloseable {
             return;
         }
         completions.forEach(Runnable::run);
+    }
+
+    /**
+     * Whether {@code error} says the store could not be used at all (no connection, the connection
+     * lost, SQLite's write lock not had within its busy timeout), not that an item was bad.
+     */
+    static boolean storeUnavailable(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectionException) {
+                return true;
+            }
+            if (cause instanceof SQLiteException sqlite) {
+                int primary = sqlite.getResultCode().code & 0xff;
+                if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+                    return true;
+                }
+            }
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 
     private static List<Runnable> writeAll(Handle handle, List<Pending<?, ?>> batch) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.server.store.TestDatabases.TestStore;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,8 +18,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -144,6 +147,34 @@ class GroupCommitterTest {
                 .cause().hasMessageContaining("group_commit_items");
         assertThat(batches).as("the batch of 11, then each item alone").startsWith(11).hasSize(12);
         assertThat(count()).isEqualTo(11);
+    }
+
+    @Test
+    void whileAnotherConnectionHoldsSQLitesWriteLock_aBatchFailsAfterOneBusyTimeout_notOnePerItem() {
+        start(TestDatabases.Kind.SQLITE, 100, 100);
+        List<CompletableFuture<String>> items = new ArrayList<>();
+        long started;
+        try (Handle locker = database.jdbi().open()) {
+            locker.begin(); // BEGIN IMMEDIATE: SQLite's write lock until rollback
+            started = System.nanoTime();
+            // Each batch waits out one busy timeout (one or two batches, as the writer picks them up);
+            // retried item by item, each item would wait out one more.
+            for (int i = 0; i < 5; i++) {
+                items.add(committer.submit(rows, "locked-out-" + i));
+            }
+            for (CompletableFuture<String> item : items) {
+                assertThatThrownBy(() -> item.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                        .rootCause().hasMessageContaining("SQLITE_BUSY");
+            }
+            locker.rollback();
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(took).as("at most two busy timeouts of %d ms, not one more per item", Database.SQLITE_BUSY_TIMEOUT_MS)
+                .isLessThan(Duration.ofMillis(4L * Database.SQLITE_BUSY_TIMEOUT_MS));
+        assertThat(count()).isZero();
+        assertThat(GroupCommitter.await(committer.submit(rows, "after"))).as("works again once the lock is free")
+                .isEqualTo("after");
     }
 
     @ParameterizedTest
