@@ -39,7 +39,7 @@ final class AuthRole implements RunningRole {
         TokenVerifier callers = infrastructure.callerVerifier();
         Clock clock = context.clock();
         JdbcAuditLog audit = new JdbcAuditLog(infrastructure.database());
-        PersonalAccessTokens pats = new PersonalAccessTokens(infrastructure.database(),
+        PersonalAccessTokens pats = new PersonalAccessTokens(infrastructure.database(), infrastructure.committer(),
                 infrastructure.signingTokenMinter(clock), audit,
                 infrastructure.revokedTokens(), infrastructure.lastUsed(), config.pat().maxActivePerUser(), clock);
         return new AuthRole(List.of(

@@ -13,6 +13,7 @@ import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.pat.PatBackground;
 import dev.gatehouse.server.sandbox.SandboxBackend;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.GroupCommitter;
 import dev.gatehouse.server.tokens.DiscoveryRoutes;
 import dev.gatehouse.server.tokens.KeyRing;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -259,6 +260,11 @@ public final class Gatehouse implements AutoCloseable {
 
     public Database database() {
         return infrastructure.database();
+    }
+
+    /** The group committer that records minted tokens (see {@link Infrastructure#committer()}). */
+    public GroupCommitter committer() {
+        return infrastructure.committer();
     }
 
     @Override

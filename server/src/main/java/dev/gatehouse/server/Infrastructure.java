@@ -21,6 +21,7 @@ import dev.gatehouse.server.identity.ServiceAccountVerifier;
 import dev.gatehouse.server.pat.LastUsedTracker;
 import dev.gatehouse.server.pat.RevokedTokens;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.GroupCommitter;
 import dev.gatehouse.server.tokens.Hs256TokenMinter;
 import dev.gatehouse.server.tokens.KeyRing;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
@@ -58,6 +59,7 @@ public final class Infrastructure implements AutoCloseable {
     private final SignatureProvider signatures;
     private TokenVerifier callerVerifier;
     private ServiceAccountVerifier serviceAccountVerifier;
+    private GroupCommitter committer;
 
     private Infrastructure(GatehouseConfig config, Database database, KeyRing keyRing, RevokedTokens revokedTokens,
             LastUsedTracker lastUsed, SecretVault vault, SignatureProvider signatures) {
@@ -196,7 +198,7 @@ public final class Infrastructure implements AutoCloseable {
                 .<TokenMinter>map(secret -> Hs256TokenMinter.of(secret, config.tokens(), clock))
                 .orElseGet(() -> signingTokenMinter(clock));
         Duration maxTtl = config.tokens().maxTokenTtl();
-        return new SandboxTokens(database, minter, longest.compareTo(maxTtl) < 0 ? longest : maxTtl, audit,
+        return new SandboxTokens(database, committer(), minter, longest.compareTo(maxTtl) < 0 ? longest : maxTtl, audit,
                 revokedTokens, clock);
     }
 
@@ -217,6 +219,18 @@ public final class Infrastructure implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /**
+     * The one group committer of this process on {@link #database()}: minted tokens' records are
+     * written through it, many per transaction. Started on first use; closed (after committing what
+     * is queued) before the store.
+     */
+    public synchronized GroupCommitter committer() {
+        if (committer == null) {
+            committer = GroupCommitter.start(database);
+        }
+        return committer;
     }
 
     /** Users' secrets at rest (subscription tokens, pasted keys): envelopes under the key-encryption key. */
@@ -241,6 +255,11 @@ public final class Infrastructure implements AutoCloseable {
     @Override
     public void close() {
         try {
+            synchronized (this) {
+                if (committer != null) {
+                    committer.close();
+                }
+            }
             keyRing.close();
         } finally {
             database.close();

@@ -18,6 +18,7 @@ import dev.gatehouse.server.sandbox.process.ProcessBackend;
 import dev.gatehouse.server.sandbox.process.ReferenceRuntime;
 import dev.gatehouse.server.sandbox.process.RuntimeCommands;
 import dev.gatehouse.server.tokens.MintedToken;
+import dev.gatehouse.server.store.GroupCommitter;
 import java.time.Clock;
 import java.util.List;
 
@@ -45,7 +46,8 @@ public final class SandboxWiring {
             @Override
             public MintedToken issue(String sandbox, String organization, String user, List<String> channels,
                     Actor actor, RequestOrigin origin) {
-                return tokens.issue(new SandboxTokenRequest(organization, user, sandbox, channels), actor, origin);
+                return GroupCommitter.await(
+                        tokens.issue(new SandboxTokenRequest(organization, user, sandbox, channels), actor, origin));
             }
 
             @Override

@@ -97,12 +97,14 @@ public final class TokenEndpointLoad {
         List<Worker> workers = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(options.concurrency());
         for (int i = 0; i < options.concurrency(); i++) {
-            HttpRequest.Builder forWorker = template.copy();
-            if (!options.bearers().isEmpty()) {
-                forWorker.setHeader("Authorization", "Bearer " + options.bearers().get(i % options.bearers().size()));
+            List<HttpRequest> requests = new ArrayList<>();
+            for (String bearer : bearersOf(i, options.concurrency(), options.bearers())) {
+                requests.add(template.copy().setHeader("Authorization", "Bearer " + bearer).build());
             }
-            HttpRequest request = forWorker.build();
-            Worker worker = new Worker(client, request, expected, measureStart, measureEnd, measuredBudget, done);
+            if (requests.isEmpty()) {
+                requests.add(template.build());
+            }
+            Worker worker = new Worker(client, requests, expected, measureStart, measureEnd, measuredBudget, done);
             workers.add(worker);
             Thread.ofPlatform().name("load-" + i).daemon().start(worker);
         }
@@ -190,6 +192,21 @@ public final class TokenEndpointLoad {
         }
     }
 
+    /**
+     * The bearers worker {@code i} takes turns with: line {@code i mod n} when there are at most as
+     * many lines as workers, else every line {@code j} with {@code j mod C == i}.
+     */
+    static List<String> bearersOf(int worker, int concurrency, List<String> bearers) {
+        if (bearers.size() <= concurrency) {
+            return bearers.isEmpty() ? List.of() : List.of(bearers.get(worker % bearers.size()));
+        }
+        List<String> own = new ArrayList<>();
+        for (int j = worker; j < bearers.size(); j += concurrency) {
+            own.add(bearers.get(j));
+        }
+        return own;
+    }
+
     private static final class Worker implements Runnable {
         final Histogram latencies = new Histogram(HIGHEST_MICROS, 3);
         final Map<String, Long> errors = new TreeMap<>();
@@ -198,17 +215,19 @@ public final class TokenEndpointLoad {
         long lastCompletion;
 
         private final HttpClient client;
-        private final HttpRequest request;
+        private final List<HttpRequest> requests;
         private final byte[] expected;
         private final long measureStart;
         private final long measureEnd;
         private final AtomicLong measuredBudget;
         private final CountDownLatch done;
 
-        Worker(HttpClient client, HttpRequest request, byte[] expected, long measureStart, long measureEnd,
+        private int next;
+
+        Worker(HttpClient client, List<HttpRequest> requests, byte[] expected, long measureStart, long measureEnd,
                 AtomicLong measuredBudget, CountDownLatch done) {
             this.client = client;
-            this.request = request;
+            this.requests = List.copyOf(requests);
             this.expected = expected;
             this.measureStart = measureStart;
             this.measureEnd = measureEnd;
@@ -250,6 +269,8 @@ public final class TokenEndpointLoad {
         /** Null when the response is 2xx (and holds the expected text), else the kind of error. */
         private String send() {
             try {
+                HttpRequest request = requests.get(next);
+                next = (next + 1) % requests.size();
                 HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 int status = response.statusCode();
                 if (status < 200 || status > 299) {
@@ -346,7 +367,8 @@ public final class TokenEndpointLoad {
                 usage: TokenEndpointLoad --url http://127.0.0.1:PORT/path [--name NAME]
                          [--content-type TYPE] [--body TEXT | --body-file FILE] [--header 'Name: value']...
                          [--header-file FILE (one 'Name: value' per line; keeps credentials off the command line)]
-                         [--bearer-file FILE (one token per line; worker i sends line i mod n as its bearer)]
+                         [--bearer-file FILE (one token per line; worker i sends line i mod n, or with more lines than
+                           workers takes turns with every line j where j mod C = i)]
                          [--expect TEXT (a 2xx body must contain it)] [--concurrency 16] [--warmup 10s]
                          [--duration 30s] [--max-requests 5000000] [--json-out FILE]
                          [--watch-pid PID (the server; its CPU use in the measured window is reported)]...""";

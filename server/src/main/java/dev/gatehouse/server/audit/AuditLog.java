@@ -19,6 +19,14 @@ public interface AuditLog {
      */
     void record(Handle transaction, AuditEvent event);
 
+    /**
+     * Records {@code events} in the caller's transaction, as one batch where the store can: for
+     * writers that commit many actions at once.
+     */
+    default void recordAll(Handle transaction, List<AuditEvent> events) {
+        events.forEach(event -> record(transaction, event));
+    }
+
     /** The events matching {@code query}, newest first. */
     List<AuditEvent> find(AuditQuery query);
 }

@@ -17,10 +17,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /** {@link AuditLog} in the {@code audit_events} table of the Gatehouse store. Thread-safe; blocking. */
 public final class JdbcAuditLog implements AuditLog {
+    private static final String INSERT = """
+            INSERT INTO audit_events (id, occurred_at, actor_subject, actor_issuer, actor_client,
+                                      actor_on_behalf_of, organization, action, target, source_ip,
+                                      request_id, outcome, detail)
+            VALUES (:id, :occurredAt, :actorSubject, :actorIssuer, :actorClient, :actorOnBehalfOf,
+                    :organization, :action, :target, :sourceIp, :requestId, :outcome, :detail)""";
+
     private final Database database;
 
     public JdbcAuditLog(Database database) {
@@ -37,12 +46,23 @@ public final class JdbcAuditLog implements AuditLog {
     public void record(Handle transaction, AuditEvent event) {
         requireNonNull(transaction, "transaction");
         requireNonNull(event, "event");
-        transaction.createUpdate("""
-                        INSERT INTO audit_events (id, occurred_at, actor_subject, actor_issuer, actor_client,
-                                                  actor_on_behalf_of, organization, action, target, source_ip,
-                                                  request_id, outcome, detail)
-                        VALUES (:id, :occurredAt, :actorSubject, :actorIssuer, :actorClient, :actorOnBehalfOf,
-                                :organization, :action, :target, :sourceIp, :requestId, :outcome, :detail)""")
+        bind(transaction.createUpdate(INSERT), event).execute();
+    }
+
+    @Override
+    public void recordAll(Handle transaction, List<AuditEvent> events) {
+        requireNonNull(transaction, "transaction");
+        requireNonNull(events, "events");
+        if (events.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = transaction.prepareBatch(INSERT);
+        events.forEach(event -> bind(batch, requireNonNull(event, "event")).add());
+        batch.execute();
+    }
+
+    private static <S extends SqlStatement<S>> S bind(S statement, AuditEvent event) {
+        return statement
                 .bind("id", event.id())
                 .bind("occurredAt", event.occurredAt().toEpochMilli())
                 .bind("actorSubject", event.actor().subject())
@@ -55,8 +75,7 @@ public final class JdbcAuditLog implements AuditLog {
                 .bind("sourceIp", event.origin().sourceIp().orElse(null))
                 .bind("requestId", event.origin().requestId().orElse(null))
                 .bind("outcome", event.outcome().value())
-                .bind("detail", new JsonObject(event.detail()).encode())
-                .execute();
+                .bind("detail", new JsonObject(event.detail()).encode());
     }
 
     @Override

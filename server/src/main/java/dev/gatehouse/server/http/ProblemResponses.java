@@ -1,5 +1,6 @@
 package dev.gatehouse.server.http;
 
+import dev.gatehouse.server.store.StoreBusyException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
@@ -49,11 +50,20 @@ public final class ProblemResponses {
         return ctx -> send(ctx, status, codeFor(status), messageFor(status));
     }
 
-    /** Router failure handler: maps {@link ApiException}, plain status failures and the rest. */
+    /**
+     * Router failure handler: maps {@link ApiException}, {@link StoreBusyException} (503 with its
+     * code and {@code Retry-After: 1}), plain status failures and the rest.
+     */
     public static void handleFailure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         if (failure instanceof ApiException api) {
             send(ctx, api.status(), api.code(), api.getMessage());
+            return;
+        }
+        if (failure instanceof StoreBusyException busy) {
+            // Nothing was written; the client may retry (a full queue drains in well under a second).
+            ctx.response().putHeader("Retry-After", "1");
+            send(ctx, 503, busy.code(), busy.getMessage());
             return;
         }
         int status = ctx.statusCode();

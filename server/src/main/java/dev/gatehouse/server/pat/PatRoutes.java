@@ -11,6 +11,7 @@ import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.pat.PersonalAccessTokens.IssuedPat;
 import dev.gatehouse.server.pat.PersonalAccessTokens.RevokeResult;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -27,7 +28,8 @@ import java.util.Set;
  * <ul>
  *   <li>{@code POST /auth/pat} → 201 with the token value, shown this once ({@code Cache-Control:
  *       no-store}); the body is read up to {@value #MAX_BODY_BYTES} bytes (or {@code server.maxBodyBytes}
- *       if smaller);
+ *       if smaller); answered once the token's record is committed; 503 {@code store_busy} when too
+ *       many tokens wait for the store, {@code shutting_down} while the replica stops;
  *   <li>{@code GET /auth/pats} → the caller's own tokens (same subject, issuer and organization),
  *       without values;
  *   <li>{@code DELETE /auth/pats/{id}} → 204, also when already revoked; 404 for a token of someone
@@ -72,7 +74,9 @@ public final class PatRoutes implements Routes {
         NewPat request = NewPat.parse(body, config);
         PatCaller caller = PatCaller.of(BearerAuth.claims(ctx));
         var origin = RequestOrigins.of(ctx);
-        ctx.vertx().executeBlocking(() -> pats.issue(caller, request, origin), false)
+        // Signing is CPU only and the store write asynchronous: no worker thread. The answer goes out
+        // once the group commit holding the token's record completed.
+        Future.fromCompletionStage(pats.issue(caller, request, origin), ctx.vertx().getOrCreateContext())
                 .onSuccess(issued -> created(ctx, issued))
                 .onFailure(e -> ctx.fail(mapped(e)));
     }

@@ -4,23 +4,44 @@ import io.vertx.core.json.JsonArray;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /** SQL over {@code personal_access_tokens}; every method runs on the caller's handle. */
 final class PatStore {
     private PatStore() {}
 
+    private static final String INSERT = """
+            INSERT INTO personal_access_tokens (id, owner_subject, owner_issuer, organization, name,
+                                                audience, capabilities, created_at, expires_at)
+            VALUES (:id, :ownerSubject, :ownerIssuer, :organization, :name,
+                    :audience, :capabilities, :createdAt, :expiresAt)""";
+
     static void insert(Handle handle, PatRecord record) {
-        handle.createUpdate("""
-                        INSERT INTO personal_access_tokens (id, owner_subject, owner_issuer, organization, name,
-                                                            audience, capabilities, created_at, expires_at)
-                        VALUES (:id, :ownerSubject, :ownerIssuer, :organization, :name,
-                                :audience, :capabilities, :createdAt, :expiresAt)""")
+        bind(handle.createUpdate(INSERT), record).execute();
+    }
+
+    /** Inserts {@code records} as one JDBC batch. */
+    static void insertAll(Handle handle, List<PatRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch(INSERT);
+        records.forEach(record -> bind(batch, record).add());
+        batch.execute();
+    }
+
+    private static <S extends SqlStatement<S>> S bind(S statement, PatRecord record) {
+        return statement
                 .bind("id", record.id())
                 .bind("ownerSubject", record.ownerSubject())
                 .bind("ownerIssuer", record.ownerIssuer())
@@ -29,8 +50,7 @@ final class PatStore {
                 .bind("audience", record.audience())
                 .bind("capabilities", new JsonArray(record.capabilities()).encode())
                 .bind("createdAt", record.createdAt().toEpochMilli())
-                .bind("expiresAt", record.expiresAt().toEpochMilli())
-                .execute();
+                .bind("expiresAt", record.expiresAt().toEpochMilli());
     }
 
     static Optional<PatRecord> find(Handle handle, String id) {
@@ -53,52 +73,56 @@ final class PatStore {
     }
 
     /**
-     * Takes this owner's lock row (creating it on first use) until the transaction ends: issuances
-     * for one owner in one organization then run one after the other on every replica, and a
-     * {@link #countActive} in a later statement sees every token the previous holder inserted.
+     * Takes the lock rows of {@code owners} (creating missing ones) until the transaction ends, in
+     * their sorted order, so that two transactions locking overlapping owners cannot deadlock:
+     * issuances for one owner in one organization then run one after the other on every replica, and
+     * a {@link #countActive} in a later statement sees every token the previous holder inserted. One
+     * JDBC batch of upserts.
      */
-    static void lockOwner(Handle handle, String subject, String issuer, String organization, Instant now) {
-        if (touchOwner(handle, subject, issuer, organization, now) == 1) {
-            return;
+    static void lockOwners(Handle handle, SortedSet<PatOwner> owners, Instant now) {
+        PreparedBatch batch = handle.prepareBatch("""
+                INSERT INTO pat_owner_locks (owner_issuer, owner_subject, organization, last_issued_at)
+                VALUES (:issuer, :subject, :organization, :now)
+                ON CONFLICT (owner_issuer, owner_subject, organization)
+                DO UPDATE SET last_issued_at = excluded.last_issued_at""");
+        for (PatOwner owner : owners) {
+            batch.bind("issuer", owner.issuer())
+                    .bind("subject", owner.subject())
+                    .bind("organization", owner.organization())
+                    .bind("now", now.toEpochMilli())
+                    .add();
         }
-        int created = handle.createUpdate("""
-                        INSERT INTO pat_owner_locks (owner_issuer, owner_subject, organization, last_issued_at)
-                        VALUES (:issuer, :subject, :organization, :now)
-                        ON CONFLICT (owner_issuer, owner_subject, organization) DO NOTHING""")
-                .bind("issuer", issuer)
-                .bind("subject", subject)
-                .bind("organization", organization)
-                .bind("now", now.toEpochMilli())
-                .execute();
-        if (created == 0) {
-            // Another transaction created it first (and committed: the insert waited for it).
-            touchOwner(handle, subject, issuer, organization, now);
-        }
+        batch.execute();
     }
 
-    private static int touchOwner(Handle handle, String subject, String issuer, String organization, Instant now) {
-        return handle.createUpdate("""
-                        UPDATE pat_owner_locks SET last_issued_at = :now
-                        WHERE owner_issuer = :issuer AND owner_subject = :subject AND organization = :organization""")
-                .bind("now", now.toEpochMilli())
-                .bind("issuer", issuer)
-                .bind("subject", subject)
-                .bind("organization", organization)
-                .execute();
-    }
-
-    /** How many tokens of this owner in this organization are neither revoked nor expired at {@code now}. */
-    static int countActive(Handle handle, String subject, String issuer, String organization, Instant now) {
-        return handle.createQuery("""
-                        SELECT COUNT(*) FROM personal_access_tokens
-                        WHERE owner_issuer = :issuer AND owner_subject = :subject AND organization = :organization
-                          AND revoked_at IS NULL AND expires_at > :now""")
-                .bind("issuer", issuer)
-                .bind("subject", subject)
-                .bind("organization", organization)
-                .bind("now", now.toEpochMilli())
-                .mapTo(Integer.class)
-                .one();
+    /**
+     * How many tokens of each of {@code owners} are neither revoked nor expired at {@code now}, in
+     * one statement; an owner without any maps to 0. One {@code UNION ALL} branch per owner, so each
+     * is a range scan of index {@code personal_access_tokens_active} (an {@code OR} of the owners
+     * made SQLite scan the whole owner index instead).
+     */
+    static Map<PatOwner, Integer> countActive(Handle handle, Collection<PatOwner> owners, Instant now) {
+        List<PatOwner> listed = List.copyOf(owners);
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < listed.size(); i++) {
+            sql.append(i == 0 ? "" : " UNION ALL ").append("""
+                    SELECT owner_issuer, owner_subject, organization, COUNT(*) AS active FROM personal_access_tokens
+                    WHERE owner_issuer = :i%1$d AND owner_subject = :s%1$d AND organization = :o%1$d
+                      AND revoked_at IS NULL AND expires_at > :now
+                    GROUP BY owner_issuer, owner_subject, organization""".formatted(i));
+        }
+        Query query = handle.createQuery(sql.toString()).bind("now", now.toEpochMilli());
+        for (int i = 0; i < listed.size(); i++) {
+            query.bind("i" + i, listed.get(i).issuer())
+                    .bind("s" + i, listed.get(i).subject())
+                    .bind("o" + i, listed.get(i).organization());
+        }
+        Map<PatOwner, Integer> active = new HashMap<>();
+        listed.forEach(owner -> active.put(owner, 0));
+        query.map((rs, ctx) -> Map.entry(new PatOwner(rs.getString("owner_issuer"), rs.getString("owner_subject"),
+                        rs.getString("organization")), rs.getInt("active")))
+                .forEach(entry -> active.put(entry.getKey(), entry.getValue()));
+        return active;
     }
 
     /**

@@ -9,6 +9,8 @@ import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.GroupCommitter;
+import dev.gatehouse.server.store.StoreBusyException;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.MintedToken;
 import dev.gatehouse.server.tokens.TokenMinter;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Issues, lists and revokes personal access tokens: JWTs with {@code typ=pat}, the creator's
@@ -28,23 +31,29 @@ import java.util.TreeSet;
  * store keeps each token's description under its {@code jti}, never its value. Every issuance,
  * revocation and refused revocation is written to the {@link AuditLog} in the same transaction.
  *
- * <p>Thread-safe. Every method blocks on the store and, for {@link #issue}, on signing: call them
+ * <p>Thread-safe. {@link #issue} signs on the calling thread and never blocks on the store (its
+ * record is written by a {@link GroupCommitter}); the other methods block on the store: call them
  * off the event loop.
  */
 public final class PersonalAccessTokens {
     private final Database database;
+    private final GroupCommitter committer;
+    private final PatIssuances issuances;
     private final TokenMinter minter;
     private final AuditLog audit;
     private final RevokedTokens revoked;
     private final LastUsedTracker lastUsed;
-    private final int maxActivePerUser;
     private final Clock clock;
     private final UnknownIdRefusals unknownIdRefusals;
 
-    /** @param maxActivePerUser how many active tokens one user may hold in one organization */
-    public PersonalAccessTokens(Database database, TokenMinter minter, AuditLog audit, RevokedTokens revoked,
-            LastUsedTracker lastUsed, int maxActivePerUser, Clock clock) {
+    /**
+     * @param committer records issued tokens (on {@code database})
+     * @param maxActivePerUser how many active tokens one user may hold in one organization
+     */
+    public PersonalAccessTokens(Database database, GroupCommitter committer, TokenMinter minter, AuditLog audit,
+            RevokedTokens revoked, LastUsedTracker lastUsed, int maxActivePerUser, Clock clock) {
         this.database = requireNonNull(database, "database");
+        this.committer = requireNonNull(committer, "committer");
         this.minter = requireNonNull(minter, "minter");
         this.audit = requireNonNull(audit, "audit");
         this.revoked = requireNonNull(revoked, "revoked");
@@ -53,39 +62,48 @@ public final class PersonalAccessTokens {
         if (maxActivePerUser < 1) {
             throw new IllegalArgumentException("maxActivePerUser: " + maxActivePerUser + " (expected: > 0)");
         }
-        this.maxActivePerUser = maxActivePerUser;
+        this.issuances = new PatIssuances(audit, maxActivePerUser);
         this.unknownIdRefusals = new UnknownIdRefusals(clock);
     }
 
     /**
-     * Mints a token for {@code caller} and records it.
+     * Mints a token for {@code caller} (signing on the calling thread: no I/O) and queues its record
+     * and audit event for the store's next group commit. The future completes only once both are
+     * committed; the token must not be handed out before.
      *
-     * @throws PatRefusedException if the caller has no organization, lacks a requested capability,
-     *     the token would be longer than verifiers accept, or already holds {@code maxActivePerUser}
-     *     active tokens in that organization (409 {@code too_many_pats}; nothing written). The cap
-     *     holds however many issuances for one owner run at once, on any number of replicas: each
-     *     takes the owner's lock row before counting.
+     * <p>The future fails with {@link PatRefusedException} if the caller has no organization, lacks
+     * a requested capability, the token would be longer than verifiers accept, or already holds
+     * {@code maxActivePerUser} active tokens in that organization (409 {@code too_many_pats}); with
+     * {@link StoreBusyException} if the store's queue is full or this replica is shutting down; or
+     * with the store's error. Nothing is written in any of these cases. The cap holds however many
+     * issuances for one owner run at once, on any number of replicas: each commit takes the owners'
+     * lock rows before counting.
      */
-    public IssuedPat issue(PatCaller caller, NewPat request, RequestOrigin origin) {
+    public CompletableFuture<IssuedPat> issue(PatCaller caller, NewPat request, RequestOrigin origin) {
         requireNonNull(caller, "caller");
         requireNonNull(request, "request");
         requireNonNull(origin, "origin");
-        String organization = caller.organization().orElseThrow(() -> new PatRefusedException("organization_required",
-                "Your session names no organization; a personal access token is scoped to one."));
+        if (caller.organization().isEmpty()) {
+            return CompletableFuture.failedFuture(new PatRefusedException("organization_required",
+                    "Your session names no organization; a personal access token is scoped to one."));
+        }
+        String organization = caller.organization().get();
         TreeSet<String> missing = new TreeSet<>(request.capabilities());
         missing.removeAll(caller.capabilities());
         if (!missing.isEmpty()) {
-            throw new PatRefusedException("capabilities_not_held", "capabilities: " + missing
-                    + " not held by your session (expected: a subset of " + new TreeSet<>(caller.capabilities()) + ")");
+            return CompletableFuture.failedFuture(new PatRefusedException("capabilities_not_held", "capabilities: "
+                    + missing + " not held by your session (expected: a subset of "
+                    + new TreeSet<>(caller.capabilities()) + ")"));
         }
         List<String> capabilities = request.capabilities().stream().sorted().toList();
         MintedToken minted = minter.mint(new MintRequest(TokenType.PAT, caller.subject(), List.of(request.audience()),
                 request.ttl(), Map.of("org_id", organization, "capabilities", capabilities)));
         if (minted.token().length() > GatehouseTokenVerifier.DEFAULT_MAX_TOKEN_LENGTH) {
             // Verifiers refuse longer tokens unread: such a PAT could neither be used nor revoked by value.
-            throw new PatRefusedException(400, "token_too_large", "token: " + minted.token().length()
-                    + " characters (expected: at most " + GatehouseTokenVerifier.DEFAULT_MAX_TOKEN_LENGTH
-                    + ", the verifiers' limit; ask for fewer or shorter capabilities)");
+            return CompletableFuture.failedFuture(new PatRefusedException(400, "token_too_large", "token: "
+                    + minted.token().length() + " characters (expected: at most "
+                    + GatehouseTokenVerifier.DEFAULT_MAX_TOKEN_LENGTH
+                    + ", the verifiers' limit; ask for fewer or shorter capabilities)"));
         }
         PatRecord record = new PatRecord(minted.tokenId(), caller.subject(), caller.issuer(), organization,
                 request.name(), request.audience(), capabilities, minted.issuedAt(), minted.expiresAt(),
@@ -97,18 +115,7 @@ public final class PersonalAccessTokens {
         detail.put("expires_at", record.expiresAt().toString());
         AuditEvent event = AuditEvent.of(clock.instant(), caller.actor(), Optional.of(organization),
                 AuditEvent.PAT_ISSUED, Optional.of(record.id()), origin, Outcome.SUCCESS, detail);
-        database.jdbi().useTransaction(handle -> {
-            PatStore.lockOwner(handle, caller.subject(), caller.issuer(), organization, minted.issuedAt());
-            int active = PatStore.countActive(handle, caller.subject(), caller.issuer(), organization, minted.issuedAt());
-            if (active >= maxActivePerUser) {
-                throw new PatRefusedException(409, "too_many_pats", "You hold " + active + " active personal access"
-                        + " tokens in organization " + organization + " (expected: at most " + maxActivePerUser
-                        + "; revoke unused ones, or let them expire).");
-            }
-            PatStore.insert(handle, record);
-            audit.record(handle, event);
-        });
-        return new IssuedPat(record, minted.token());
+        return committer.submit(issuances, new PatIssuances.Issuance(new IssuedPat(record, minted.token()), event));
     }
 
     /**

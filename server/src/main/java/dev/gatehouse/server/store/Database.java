@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.sqlite.SQLiteConfig;
 
@@ -106,6 +107,29 @@ public final class Database implements AutoCloseable {
         } catch (SQLException e) {
             return false;
         }
+    }
+
+    /**
+     * Runs {@code work} in a transaction whose commit is durable when this returns: on PostgreSQL
+     * every commit is (the server's default {@code synchronous_commit=on}); on SQLite this
+     * transaction's connection switches to {@code synchronous=FULL} (the WAL is fsynced at commit)
+     * and back to the pool's {@code NORMAL} afterwards (whose commits survive a crash of the process
+     * but may be lost with the machine). An fsync costs about 0.2 ms on the project machines: meant
+     * for commits that carry many writes at once ({@link GroupCommitter}).
+     */
+    public <T> T inDurableTransaction(HandleCallback<T, RuntimeException> work) {
+        requireNonNull(work, "work");
+        if (postgres) {
+            return jdbi.inTransaction(work);
+        }
+        return jdbi.withHandle(handle -> {
+            handle.execute("PRAGMA synchronous = FULL");
+            try {
+                return handle.inTransaction(work);
+            } finally {
+                handle.execute("PRAGMA synchronous = NORMAL");
+            }
+        });
     }
 
     /** Whether this is PostgreSQL (otherwise SQLite). */

@@ -9,17 +9,27 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
+import dev.gatehouse.server.store.BatchWrite;
+import dev.gatehouse.server.store.GroupCommitter;
+import dev.gatehouse.server.store.GroupCommitters;
+import dev.gatehouse.server.store.WriteOutcome;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -98,6 +108,65 @@ class SandboxTokenBridgeTest {
         HttpResponse<String> audit = TestGatehouse.get(es256.localUrl().resolve(
                 "/admin/audit?action=sandbox_token.issued&organization=acme&limit=500"), "Authorization", "Bearer " + ADMIN);
         assertThat(audit.body()).contains(sandbox).contains(claims.getJWTID()).doesNotContain(answer.getString("token")).doesNotContain(ADMIN);
+    }
+
+    @Test
+    void concurrentMints_eachAnsweredOnlyOnceItsRowAndAuditEventAreCommitted() throws Exception {
+        int mints = 64;
+        String sandbox = "sb-" + UUID.randomUUID();
+        HttpClient client = HttpClient.newHttpClient();
+        List<CompletableFuture<Boolean>> recordedOnAnswer = new ArrayList<>();
+        for (int i = 0; i < mints; i++) {
+            HttpRequest request = post(es256, body(sandbox, "[\"a\"]")).header("Authorization", "Bearer " + ADMIN).build();
+            // Checked the moment the answer arrives, from the store, before anything else happens.
+            recordedOnAnswer.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                String jti = jti(new JsonObject(response.body()).getString("token"));
+                return es256.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT COUNT(*) FROM sandbox_tokens WHERE jti = :jti").bind("jti", jti).mapTo(Long.class).one()) == 1
+                        && es256.database().jdbi().withHandle(h -> h.createQuery(
+                        "SELECT COUNT(*) FROM audit_events WHERE action = 'sandbox_token.issued' AND target = :jti")
+                        .bind("jti", jti).mapTo(Long.class).one()) == 1;
+            }));
+        }
+        CompletableFuture.allOf(recordedOnAnswer.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+
+        assertThat(recordedOnAnswer).extracting(CompletableFuture::join).containsOnly(true).hasSize(mints);
+        assertThat(rows(es256, sandbox)).isEqualTo(mints);
+    }
+
+    @Test
+    void mint_whileTheStoresQueueIsFull_is503StoreBusy_withRetryAfter_andRecordsNothing() throws Exception {
+        CountDownLatch release = GroupCommitters.holdWriter(es256.committer());
+        List<CompletableFuture<String>> fillers = new ArrayList<>();
+        BatchWrite<String, String> nothing = (handle, items) -> items.stream().map(WriteOutcome::written).toList();
+        for (int i = 0; i < GroupCommitter.DEFAULT_CAPACITY; i++) {
+            fillers.add(es256.committer().submit(nothing, "filler-" + i));
+        }
+        String sandbox = "sb-" + UUID.randomUUID();
+        HttpResponse<String> response;
+        try {
+            response = mint(es256, ADMIN, body(sandbox, "[\"a\"]"));
+        } finally {
+            release.countDown();
+        }
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+        assertThat(code(response)).isEqualTo("store_busy");
+        assertThat(new JsonObject(response.body()).getString("detail"))
+                .isEqualTo("Too many writes are waiting for the store (4096 queued); retry shortly.");
+        assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+        CompletableFuture.allOf(fillers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        assertThat(rows(es256, sandbox)).isZero();
+        assertThat(token(mint(es256, ADMIN, body(sandbox, "[\"a\"]")))).as("served again once drained").isNotBlank();
+    }
+
+    private static String jti(String token) {
+        try {
+            return SignedJWT.parse(token).getJWTClaimsSet().getJWTID();
+        } catch (java.text.ParseException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

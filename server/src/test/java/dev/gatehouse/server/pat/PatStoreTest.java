@@ -9,7 +9,10 @@ import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.AuditQuery;
 import dev.gatehouse.server.audit.JdbcAuditLog;
+import dev.gatehouse.server.pat.PersonalAccessTokens.IssuedPat;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.GroupCommitter;
+import dev.gatehouse.server.store.GroupCommitters;
 import dev.gatehouse.server.store.TestDatabases;
 import dev.gatehouse.server.store.TestDatabases.TestStore;
 import dev.gatehouse.server.tokens.MintedToken;
@@ -28,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,8 +54,11 @@ class PatStoreTest {
     private final Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     private final Clock clock = Clock.fixed(now, ZoneOffset.UTC);
 
+    private final List<GroupCommitter> committers = new ArrayList<>();
+
     @AfterEach
     void drop() throws Exception {
+        committers.forEach(GroupCommitter::close);
         if (store != null) {
             store.close();
         }
@@ -257,8 +264,8 @@ class PatStoreTest {
                     outcomes.add(threads.submit(() -> {
                         start.await();
                         try {
-                            replica.issue(caller, new NewPat("ci", Duration.ofDays(1), "gateway", Set.of()),
-                                    RequestOrigin.NONE);
+                            GroupCommitter.await(replica.issue(caller,
+                                    new NewPat("ci", Duration.ofDays(1), "gateway", Set.of()), RequestOrigin.NONE));
                             return "issued";
                         } catch (PatRefusedException e) {
                             return e.status() + " " + e.code();
@@ -281,6 +288,58 @@ class PatStoreTest {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void activeCap_isExactWithinOneGroupCommit_theRefusedFailAlone_theOthersAndTheirAuditCommit(
+            TestDatabases.Kind kind) throws Exception {
+        int cap = 3;
+        Database database = open(kind);
+        GroupCommitter committer = committerOn(database);
+        PersonalAccessTokens pats = patsWithCap(database, committer, cap);
+        PatCaller alice = new PatCaller("alice", "https://idp.test", Optional.of("acme"), Set.of(), false);
+        PatCaller bob = new PatCaller("bob", "https://idp.test", Optional.of("acme"), Set.of(), false);
+        NewPat request = new NewPat("ci", Duration.ofDays(1), "gateway", Set.of());
+        GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE));
+
+        CountDownLatch release = GroupCommitters.holdWriter(committer);
+        List<CompletableFuture<IssuedPat>> aliceIssues = new ArrayList<>();
+        List<CompletableFuture<IssuedPat>> bobIssues = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            aliceIssues.add(pats.issue(alice, request, RequestOrigin.NONE));
+            bobIssues.add(pats.issue(bob, request, RequestOrigin.NONE));
+        }
+        release.countDown();
+
+        assertThat(outcomes(aliceIssues)).as("alice held one before").containsExactly("issued", "issued",
+                "409 too_many_pats: You hold 3 active personal access tokens in organization acme (expected: at most 3;"
+                        + " revoke unused ones, or let them expire).", "409 too_many_pats: You hold 3 active personal"
+                        + " access tokens in organization acme (expected: at most 3; revoke unused ones, or let them expire).");
+        assertThat(outcomes(bobIssues)).containsExactly("issued", "issued", "issued",
+                "409 too_many_pats: You hold 3 active personal access tokens in organization acme (expected: at most 3;"
+                        + " revoke unused ones, or let them expire).");
+        assertThat(pats.list(alice)).hasSize(cap);
+        assertThat(pats.list(bob)).hasSize(cap);
+        JdbcAuditLog audit = new JdbcAuditLog(database);
+        assertThat(audit.find(query(null, null, AuditEvent.PAT_ISSUED, "alice", "acme"))).hasSize(cap);
+        assertThat(audit.find(query(null, null, AuditEvent.PAT_ISSUED, "bob", "acme")))
+                .extracting(AuditEvent::target).containsExactlyInAnyOrderElementsOf(bobIssues.stream()
+                        .filter(issue -> !issue.isCompletedExceptionally())
+                        .map(issue -> Optional.of(issue.join().record().id())).toList());
+    }
+
+    private static List<String> outcomes(List<CompletableFuture<IssuedPat>> issues) {
+        List<String> outcomes = new ArrayList<>();
+        for (CompletableFuture<IssuedPat> issue : issues) {
+            try {
+                GroupCommitter.await(issue);
+                outcomes.add("issued");
+            } catch (PatRefusedException e) {
+                outcomes.add(e.status() + " " + e.code() + ": " + e.getMessage());
+            }
+        }
+        return outcomes;
     }
 
     @ParameterizedTest
@@ -312,12 +371,25 @@ class PatStoreTest {
                 Optional.ofNullable(actor), Optional.ofNullable(organization), 10);
     }
 
-    /** Personal access tokens over {@code database}, minted by a stand-in: the cap is the subject, not signing. */
+    /**
+     * Personal access tokens over {@code database} with a group committer of their own (as one
+     * replica has), minted by a stand-in: the cap is the subject, not signing.
+     */
     private PersonalAccessTokens patsWithCap(Database database, int cap) {
+        return patsWithCap(database, committerOn(database), cap);
+    }
+
+    private PersonalAccessTokens patsWithCap(Database database, GroupCommitter committer, int cap) {
         TokenMinter minter = request -> new MintedToken("header.payload.signature", UUID.randomUUID().toString(),
                 now, now.plus(request.ttl()), "kid");
-        return new PersonalAccessTokens(database, minter, new JdbcAuditLog(database), RevokedTokens.load(database, clock),
+        return new PersonalAccessTokens(database, committer, minter, new JdbcAuditLog(database), RevokedTokens.load(database, clock),
                 new LastUsedTracker(database, clock), cap, clock);
+    }
+
+    private GroupCommitter committerOn(Database database) {
+        GroupCommitter committer = GroupCommitter.start(database);
+        committers.add(committer);
+        return committer;
     }
 
     private Database open(TestDatabases.Kind kind) {

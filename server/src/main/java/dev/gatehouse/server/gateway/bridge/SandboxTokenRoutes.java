@@ -11,6 +11,7 @@ import dev.gatehouse.server.gateway.bridge.SandboxTokenRequest.InvalidRequestExc
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.http.Shown;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -34,14 +35,16 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /admin/tokens/sandbox} with {@code {org_id, user_id, sandbox_id,
  *       allowed_channels[]}} → 200 {@code {token, expires_at}} ({@code Cache-Control: no-store});
  *       405 for any other method, 503 while {@code admin.secret} is unset or no signing key is
- *       ready, 401 for a missing or wrong admin secret, 400 for a bad body (including no channels
- *       after scrubbing), 415 for a non-JSON content type, 413 above {@value #MAX_BODY_BYTES} bytes;
+ *       ready, or when too many tokens wait for the store ({@code store_busy}) or the replica is
+ *       shutting down ({@code shutting_down}), 401 for a missing or wrong admin secret, 400 for a
+ *       bad body (including no channels after scrubbing), 415 for a non-JSON content type, 413 above
+ *       {@value #MAX_BODY_BYTES} bytes;
  *   <li>{@code DELETE /admin/tokens/sandbox/{sandbox_id}} → 200 {@code {sandbox_id, revoked}}: every
  *       token of the sandbox revoked (idempotent).
  * </ul>
  * Errors are {@code application/problem+json}. Neither the admin secret nor a signing key nor a
- * minted token is ever logged; the token appears in its one response only. Store work runs off the
- * event loop.
+ * minted token is ever logged; the token appears in its one response only, sent only once its record
+ * and audit event are committed. Store work runs off the event loop.
  */
 public final class SandboxTokenRoutes implements Routes {
     static final long MAX_BODY_BYTES = 64 * 1024;
@@ -137,14 +140,19 @@ public final class SandboxTokenRoutes implements Routes {
             }
         }
         var origin = RequestOrigins.of(ctx);
-        ctx.vertx().executeBlocking(() -> {
-            if (caller.organization().isPresent() && managedSandbox.test(request.sandbox())) {
-                // Its tokens come from the controller; minting more would act as that sandbox, whoever owns it.
-                throw new ApiException(403, "sandbox_managed", "sandbox_id names a sandbox started through"
-                        + " Gatehouse; its tokens come from Gatehouse's sandbox controller.");
-            }
-            return tokens.issue(request, caller.actor(), origin);
-        }, false)
+        Future<Void> allowed = caller.organization().isEmpty() ? Future.succeededFuture()
+                : ctx.vertx().executeBlocking(() -> {
+                    if (managedSandbox.test(request.sandbox())) {
+                        // Its tokens come from the controller; minting more would act as that sandbox, whoever owns it.
+                        throw new ApiException(403, "sandbox_managed", "sandbox_id names a sandbox started through"
+                                + " Gatehouse; its tokens come from Gatehouse's sandbox controller.");
+                    }
+                    return null;
+                }, false);
+        // Signing is CPU only (no I/O) and the store write is asynchronous, so neither needs a worker
+        // thread; the answer goes out only once the group commit holding the token's record completed.
+        allowed.compose(ignored -> Future.fromCompletionStage(tokens.issue(request, caller.actor(), origin),
+                        ctx.vertx().getOrCreateContext()))
                 .onSuccess(minted -> {
                     log.atInfo()
                             .addKeyValue("jti", minted.tokenId())

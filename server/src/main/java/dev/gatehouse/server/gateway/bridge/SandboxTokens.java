@@ -10,26 +10,30 @@ import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.pat.RevokedTokens;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.GroupCommitter;
+import dev.gatehouse.server.store.StoreBusyException;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.MintedToken;
 import dev.gatehouse.server.tokens.TokenMinter;
-import io.vertx.core.json.JsonArray;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Mints, records and revokes sandbox tokens (the NewAPI bridge contract, {@code docs/newapi-proxy-contract.md}).
  *
  * <p>A token carries {@code {iss, sub: sandbox_id, org, user, channels, iat, exp: iat + 7d (or
  * tokens.maxTtl if shorter), typ: "sandbox", jti}}. Every minted token is stored by {@code jti}
- * (never its value) with an audit event in the same transaction; revoking a sandbox marks all of
+ * (never its value) with an audit event in the same transaction, a group commit shared with other
+ * issuances ({@link GroupCommitter}), before the token is returned; revoking a sandbox marks all of
  * its tokens revoked, here at once and on other replicas at their next revocation poll.
  *
- * <p>Thread-safe. Every method blocks on the store: call it off the event loop.
+ * <p>Thread-safe. {@link #issue} signs on the calling thread and never blocks on the store; {@link
+ * #revokeSandbox} blocks on the store: call it off the event loop.
  */
 public final class SandboxTokens {
     /** The lifetime of a sandbox token, unless {@code tokens.maxTtl} is shorter. */
@@ -38,6 +42,8 @@ public final class SandboxTokens {
     public static final String REVOKED = "sandbox_token.revoked";
 
     private final Database database;
+    private final GroupCommitter committer;
+    private final SandboxTokenRecords records;
     private final TokenMinter minter;
     private final Duration ttl;
     private final AuditLog audit;
@@ -45,48 +51,41 @@ public final class SandboxTokens {
     private final Clock clock;
 
     /**
+     * @param committer writes issued tokens' records (on {@code database})
      * @param minter the HS256 minter when {@code keys.hs256Secret} is set, else the key ring's
      * @param maxTtl {@code tokens.maxTtl}
      */
-    public SandboxTokens(Database database, TokenMinter minter, Duration maxTtl, AuditLog audit,
-            RevokedTokens revoked, Clock clock) {
+    public SandboxTokens(Database database, GroupCommitter committer, TokenMinter minter, Duration maxTtl,
+            AuditLog audit, RevokedTokens revoked, Clock clock) {
         this.database = requireNonNull(database, "database");
+        this.committer = requireNonNull(committer, "committer");
         this.minter = requireNonNull(minter, "minter");
         this.ttl = TTL.compareTo(requireNonNull(maxTtl, "maxTtl")) <= 0 ? TTL : maxTtl;
         this.audit = requireNonNull(audit, "audit");
+        this.records = new SandboxTokenRecords(audit);
         this.revoked = requireNonNull(revoked, "revoked");
         this.clock = requireNonNull(clock, "clock");
     }
 
-    /** Mints a token for {@code request}, records it and its audit event. */
-    public MintedToken issue(SandboxTokenRequest request, Actor actor, RequestOrigin origin) {
+    /**
+     * Mints a token for {@code request} on the calling thread (signing only: no I/O) and queues its
+     * row and audit event for the store's next group commit. The future completes with the token
+     * only once both are committed; it fails with the store's error or {@link StoreBusyException}
+     * when they were not (then the token must not be handed out: nothing knows of it).
+     */
+    public CompletableFuture<MintedToken> issue(SandboxTokenRequest request, Actor actor, RequestOrigin origin) {
         requireNonNull(request, "request");
         requireNonNull(origin, "origin");
         MintedToken minted = minter.mint(new MintRequest(TokenType.SANDBOX, request.sandbox(), List.of(), ttl,
                 Map.of("org", request.organization(), "user", request.user(), "channels", request.channels())));
-        database.jdbi().useTransaction(handle -> {
-            handle.createUpdate("""
-                            INSERT INTO sandbox_tokens (jti, sandbox_id, organization, user_id, channels, key_id,
-                                                        issued_at, expires_at)
-                            VALUES (:jti, :sandbox, :organization, :user, :channels, :keyId, :issuedAt, :expiresAt)""")
-                    .bind("jti", minted.tokenId())
-                    .bind("sandbox", request.sandbox())
-                    .bind("organization", request.organization())
-                    .bind("user", request.user())
-                    .bind("channels", new JsonArray(request.channels()).encode())
-                    .bind("keyId", minted.keyId())
-                    .bind("issuedAt", minted.issuedAt().toEpochMilli())
-                    .bind("expiresAt", minted.expiresAt().toEpochMilli())
-                    .execute();
-            audit.record(handle, AuditEvent.of(clock.instant(), actor, Optional.of(request.organization()),
-                    ISSUED, Optional.of(minted.tokenId()), origin, Outcome.SUCCESS, Map.of(
-                            "sandbox_id", request.sandbox(),
-                            "user", request.user(),
-                            "channels", request.channels(),
-                            "key_id", minted.keyId(),
-                            "expires_at", minted.expiresAt().toString())));
-        });
-        return minted;
+        AuditEvent event = AuditEvent.of(clock.instant(), actor, Optional.of(request.organization()),
+                ISSUED, Optional.of(minted.tokenId()), origin, Outcome.SUCCESS, Map.of(
+                        "sandbox_id", request.sandbox(),
+                        "user", request.user(),
+                        "channels", request.channels(),
+                        "key_id", minted.keyId(),
+                        "expires_at", minted.expiresAt().toString()));
+        return committer.submit(records, new SandboxTokenRecords.Issuance(request, minted, event));
     }
 
     /**
