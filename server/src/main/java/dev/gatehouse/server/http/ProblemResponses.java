@@ -1,6 +1,5 @@
 package dev.gatehouse.server.http;
 
-import dev.gatehouse.server.store.StoreBusyException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
@@ -51,19 +50,14 @@ public final class ProblemResponses {
     }
 
     /**
-     * Router failure handler: maps {@link ApiException}, {@link StoreBusyException} (503 with its
-     * code and {@code Retry-After: 1}), plain status failures and the rest.
+     * Router failure handler: maps {@link ApiException} (with its {@code Retry-After}, e.g. the
+     * store's 503 {@code store_busy}), plain status failures and the rest.
      */
     public static void handleFailure(RoutingContext ctx) {
         Throwable failure = ctx.failure();
         if (failure instanceof ApiException api) {
+            api.retryAfterSeconds().ifPresent(seconds -> ctx.response().putHeader("Retry-After", Long.toString(seconds)));
             send(ctx, api.status(), api.code(), api.getMessage());
-            return;
-        }
-        if (failure instanceof StoreBusyException busy) {
-            // Nothing was written; the client may retry (a full queue drains in well under a second).
-            ctx.response().putHeader("Retry-After", "1");
-            send(ctx, 503, busy.code(), busy.getMessage());
             return;
         }
         int status = ctx.statusCode();
