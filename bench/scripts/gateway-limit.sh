@@ -13,7 +13,8 @@
 # Usage: bench/scripts/gateway-limit.sh      (installs wrk and nginx with apt if missing; builds if needed)
 # Knobs (environment): DURATION (s per run, default 15) WARMUP (s, default 10) THREADS (wrk, default 2)
 #   CONCURRENCY (default 32) PORTKEY=1 (npm-installs @portkey-ai/gateway@1.15.2 into ~/.cache once)
-#   GATEHOUSE_ENV (extra "K=V K=V" for Gatehouse, e.g. GATEHOUSE_LOGGING_GATEWAY_ACCESS=all) KEEP_WORK=1
+#   GATEHOUSE_ENV (extra "K=V K=V" for Gatehouse, e.g. GATEHOUSE_LOGGING_GATEWAY_ACCESS=all, or a PostgreSQL
+#   store: GATEHOUSE_STORE_URL=... GATEHOUSE_STORE_USERNAME=... GATEHOUSE_STORE_SCHEMA=...) KEEP_WORK=1
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../scripts/find-jdk.sh
@@ -105,7 +106,7 @@ log "nginx $(nginx -v 2>&1 | sed 's/.*\///'): upstream on :$up_port, proxy on :$
 
 channels="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"http://127.0.0.1:$up_port/v1\",\"models\":[\"bench\"]}]"
 # shellcheck disable=SC2086
-(cd "$work" && exec env -u GATEHOUSE_BENCH_JAVA_OPTS ${GATEHOUSE_ENV:-} GATEHOUSE_DATA_DIR="$work/data" GATEHOUSE_SERVER_PORT="$gh_port" \
+(cd "$work" && exec env -u GATEHOUSE_BENCH_JAVA_OPTS -u GATEHOUSE_ENV ${GATEHOUSE_ENV:-} GATEHOUSE_DATA_DIR="$work/data" GATEHOUSE_SERVER_PORT="$gh_port" \
   GATEHOUSE_ROLES=auth,gateway NEWAPI_ADMIN_SECRET="$ADMIN_SECRET" GATEHOUSE_GATEWAY_CHANNELS="$channels" \
   GATEHOUSE_GATEWAY_DEFAULT_PROVIDER=bench GATEHOUSE_JAVA_OPTS="$GH_OPTS" "$root/gatehouse" serve) >"$work/gatehouse.log" 2>&1 &
 pids+=($!)
