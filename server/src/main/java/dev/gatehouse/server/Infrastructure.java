@@ -19,7 +19,7 @@ import dev.gatehouse.server.gateway.bridge.SandboxTokens;
 import dev.gatehouse.server.identity.CallerVerifier;
 import dev.gatehouse.server.identity.ServiceAccountVerifier;
 import dev.gatehouse.server.pat.LastUsedTracker;
-import dev.gatehouse.server.pat.RevokedTokens;
+import dev.gatehouse.server.tokens.RevokedTokens;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.GroupCommitter;
 import dev.gatehouse.server.tokens.Hs256TokenMinter;

@@ -3,6 +3,7 @@ package dev.gatehouse.server.pat;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.schedule.PeriodicTasks;
+import dev.gatehouse.server.tokens.RevokedTokens;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import org.slf4j.Logger;

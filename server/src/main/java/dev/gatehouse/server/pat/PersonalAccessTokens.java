@@ -4,15 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.GatehouseTokenVerifier;
-import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
+import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditLog;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.GroupCommitter;
 import dev.gatehouse.server.store.StoreBusyException;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.MintedToken;
+import dev.gatehouse.server.tokens.RevokedTokens;
 import dev.gatehouse.server.tokens.TokenMinter;
 import java.time.Clock;
 import java.time.Instant;

@@ -3,9 +3,11 @@ package dev.gatehouse.server.pat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.store.Database;
-import dev.gatehouse.server.store.TestDatabases;
 import dev.gatehouse.server.store.TestDatabases.TestStore;
+import dev.gatehouse.server.store.TestDatabases;
 import dev.gatehouse.server.testing.Await;
+import dev.gatehouse.server.tokens.Revocations;
+import dev.gatehouse.server.tokens.RevokedTokens;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,8 +29,8 @@ class PatBackgroundTest {
             Database database = store.open();
             Instant now = Instant.now();
             database.jdbi().useTransaction(handle -> {
-                PatStore.recordRevocation(handle, "expired-two-days-ago", now.minus(Duration.ofDays(2)).toEpochMilli());
-                PatStore.recordRevocation(handle, "live", now.plus(Duration.ofDays(1)).toEpochMilli());
+                Revocations.recordRevocation(handle, "expired-two-days-ago", now.minus(Duration.ofDays(2)).toEpochMilli());
+                Revocations.recordRevocation(handle, "live", now.plus(Duration.ofDays(1)).toEpochMilli());
             });
             PatConfig config = new PatConfig(Duration.ofDays(7), Duration.ofDays(90), List.of("gateway"),
                     Duration.ofSeconds(2), Duration.ofSeconds(30), 100, "newapi");
@@ -48,7 +50,7 @@ class PatBackgroundTest {
     }
 
     private static List<String> logged(Database database) {
-        return database.jdbi().withHandle(handle -> PatStore.revocationsAfter(handle, 0)).stream()
-                .map(PatStore.Revocation::tokenId).toList();
+        return database.jdbi().withHandle(handle -> Revocations.revocationsAfter(handle, 0)).stream()
+                .map(Revocations.Revocation::tokenId).toList();
     }
 }

@@ -2,22 +2,24 @@ package dev.gatehouse.server.pat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.gatehouse.sdk.claims.Claims;
-import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditEvent.Actor;
 import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
+import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditQuery;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.pat.PersonalAccessTokens.IssuedPat;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.GroupCommitter;
 import dev.gatehouse.server.store.GroupCommitters;
-import dev.gatehouse.server.store.TestDatabases;
 import dev.gatehouse.server.store.TestDatabases.TestStore;
+import dev.gatehouse.server.store.TestDatabases;
 import dev.gatehouse.server.tokens.MintedToken;
+import dev.gatehouse.server.tokens.Revocations;
+import dev.gatehouse.server.tokens.RevokedTokens;
 import dev.gatehouse.server.tokens.TokenMinter;
-import com.nimbusds.jwt.JWTClaimsSet;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -186,7 +188,7 @@ class PatStoreTest {
         assertThat(onB.isRevoked(pat(live))).isTrue();
         String later = insert(replicaA, now.plus(Duration.ofDays(1)));
         revoke(replicaA, later);
-        assertThat(replicaA.jdbi().withHandle(PatStore::lastRevocation)).as("numbers never reused").isEqualTo(4);
+        assertThat(replicaA.jdbi().withHandle(Revocations::lastRevocation)).as("numbers never reused").isEqualTo(4);
         onB.refresh();
         assertThat(onB.isRevoked(pat(later))).isTrue();
     }
@@ -412,8 +414,8 @@ class PatStoreTest {
 
     /** The token ids in the store's revocation log, by number. */
     private static List<String> loggedRevocations(Database database) {
-        return database.jdbi().withHandle(handle -> PatStore.revocationsAfter(handle, 0)).stream()
-                .map(PatStore.Revocation::tokenId).toList();
+        return database.jdbi().withHandle(handle -> Revocations.revocationsAfter(handle, 0)).stream()
+                .map(Revocations.Revocation::tokenId).toList();
     }
 
     private static long lastUsedAt(Database database, String id) {

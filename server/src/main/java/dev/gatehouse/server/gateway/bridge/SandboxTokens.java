@@ -8,7 +8,7 @@ import dev.gatehouse.server.audit.AuditEvent.Actor;
 import dev.gatehouse.server.audit.AuditEvent.Outcome;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.AuditLog;
-import dev.gatehouse.server.pat.RevokedTokens;
+import dev.gatehouse.server.tokens.RevokedTokens;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.GroupCommitter;
 import dev.gatehouse.server.store.StoreBusyException;

@@ -8,7 +8,7 @@ import dev.gatehouse.server.audit.AuditEvent.Actor;
 import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
 import dev.gatehouse.server.audit.AuditQuery;
 import dev.gatehouse.server.audit.JdbcAuditLog;
-import dev.gatehouse.server.pat.RevokedTokens;
+import dev.gatehouse.server.tokens.RevokedTokens;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.GroupCommitter;
 import dev.gatehouse.server.store.GroupCommitters;

@@ -1,17 +1,17 @@
-package dev.gatehouse.server.pat;
+package dev.gatehouse.server.tokens;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.sdk.verify.RevocationCheck;
 import dev.gatehouse.server.store.Database;
-import org.jdbi.v3.core.Handle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.Handle;
 
 /**
  * The ids ({@code jti}) of revoked, not yet expired personal access tokens and sandbox tokens, held in memory so that
@@ -38,14 +38,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * (the periodic timer runs them one at a time). {@link #refresh()} blocks on the store.
  */
 public final class RevokedTokens implements RevocationCheck {
-    static final int FULL_RELOAD_EVERY = 150;
+    public static final int FULL_RELOAD_EVERY = 150;
     private static final Duration EXPIRY_MARGIN = Duration.ofMinutes(10);
     /**
      * How long after its token expired a revocation stays in the store's log: far beyond {@code
      * tokens.clockSkew} and {@link #EXPIRY_MARGIN}, for replicas whose clocks are hours behind the
      * pruning replica's.
      */
-    static final Duration LOG_RETENTION = Duration.ofDays(1);
+    public static final Duration LOG_RETENTION = Duration.ofDays(1);
 
     private final Database database;
     private final Clock clock;
@@ -87,9 +87,9 @@ public final class RevokedTokens implements RevocationCheck {
      * #LOG_RETENTION} ago by this replica's clock. Safe to run on every replica, concurrently with
      * revocations and polls anywhere. Blocks on the store.
      */
-    void pruneLog() {
+    public void pruneLog() {
         long expiredBefore = clock.instant().minus(LOG_RETENTION).toEpochMilli();
-        database.jdbi().useHandle(handle -> PatStore.pruneRevocations(handle, expiredBefore));
+        database.jdbi().useHandle(handle -> Revocations.pruneRevocations(handle, expiredBefore));
     }
 
     /** Records a revocation made by this replica, effective at once here. */
@@ -121,8 +121,8 @@ public final class RevokedTokens implements RevocationCheck {
         Instant started = clock.instant();
         long expiringAfter = started.minus(EXPIRY_MARGIN).toEpochMilli();
         database.jdbi().useHandle(handle -> {
-            long last = PatStore.lastRevocation(handle);
-            expiryById.putAll(PatStore.revoked(handle, expiringAfter));
+            long last = Revocations.lastRevocation(handle);
+            expiryById.putAll(Revocations.revoked(handle, expiringAfter));
             lastSeen = Math.max(lastSeen, last);
         });
         refreshesSinceFullLoad = 0;
@@ -132,9 +132,9 @@ public final class RevokedTokens implements RevocationCheck {
     private void loadNew() {
         Instant started = clock.instant();
         long expiringAfter = started.minus(EXPIRY_MARGIN).toEpochMilli();
-        List<PatStore.Revocation> found =
-                database.jdbi().withHandle(handle -> PatStore.revocationsAfter(handle, lastSeen));
-        for (PatStore.Revocation revocation : found) {
+        List<Revocations.Revocation> found =
+                database.jdbi().withHandle(handle -> Revocations.revocationsAfter(handle, lastSeen));
+        for (Revocations.Revocation revocation : found) {
             if (revocation.expiresAt() > expiringAfter) {
                 expiryById.put(revocation.tokenId(), revocation.expiresAt());
             }
@@ -149,6 +149,6 @@ public final class RevokedTokens implements RevocationCheck {
      * {@link #add} it here for immediate effect on this replica.
      */
     public void record(Handle handle, String tokenId, long expiresAtMillis) {
-        PatStore.recordRevocation(handle, tokenId, expiresAtMillis);
+        Revocations.recordRevocation(handle, tokenId, expiresAtMillis);
     }
 }
