@@ -369,6 +369,7 @@ class ConfigLoaderTest {
             tokens.clockSkew: 10m       | tokens.clockSkew: PT10M (expected: 0..PT5M)
             logging.format: xml         | logging.format: "xml" (expected: text or json)
             logging.level: loud         | logging.level: LOUD (expected: TRACE, DEBUG, INFO, WARN or ERROR)
+            logging.gatewayAccess: some | logging.gatewayAccess: "some" (expected: all, failures or none)
             server: 5                   | server: "5" (expected: a mapping of server.* keys)
             """)
     void wrongValue_isReportedWithKeyAndExpectedForm(String setting, String expected) {

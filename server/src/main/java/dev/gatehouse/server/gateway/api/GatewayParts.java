@@ -21,7 +21,7 @@ import java.util.Optional;
  *
  * @param limiter admits requests ({@link Limiter#isBlocking()} ones are called off the event loop)
  * @param usageSink takes one record per request; must not block
- * @param usageExtraction reads usage from responses and rewrites streaming requests
+ * @param usageExtraction reads usage from each response as it is relayed
  * @param resources closed by {@link #close()}
  */
 public record GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction usageExtraction,

@@ -17,6 +17,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -145,7 +146,7 @@ public final class Channels implements AutoCloseable {
             throw new GatewayException(503, "api_error", "channels_unavailable", "Every channel serving "
                     + Shown.quote(model) + " is failing; retry later.", null, 5);
         }
-        return admitted;
+        return Collections.unmodifiableList(admitted);
     }
 
     /** Models the caller may use, optionally of one provider: model id → provider. */

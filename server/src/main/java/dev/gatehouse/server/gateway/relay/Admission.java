@@ -46,7 +46,7 @@ final class Admission {
         }
     }
 
-    static GatewayException refusal(LimitExceededException e) {
+    private static GatewayException refusal(LimitExceededException e) {
         if (e.isBudget()) {
             return new GatewayException(429, "insufficient_quota", "insufficient_quota",
                     "Token budget exhausted (" + e.limit() + ").", null,

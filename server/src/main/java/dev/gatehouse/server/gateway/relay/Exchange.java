@@ -13,6 +13,7 @@ import java.util.List;
  * changes while the request runs lives in the stage that owns it ({@link Failover}, {@link
  * ResponsePump}, {@link Settlement}).
  *
+ * @param plan unmodifiable, as {@code Channels.plan} returns it (not copied: this is the hot path)
  * @param upstreamPath appended to a channel's base URL, e.g. {@code /chat/completions}
  * @param requestId echoed upstream and in the usage record; may be {@code null}
  * @param startNanos when the request arrived ({@link System#nanoTime()})
@@ -24,6 +25,6 @@ record Exchange(RoutingContext ctx, GatewayCaller caller, ChatRequest request, S
         requireNonNull(caller, "caller");
         requireNonNull(request, "request");
         requireNonNull(upstreamPath, "upstreamPath");
-        plan = List.copyOf(plan);
+        requireNonNull(plan, "plan");
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway.relay;
 
+/** Vert.x timer arithmetic shared by the stages' first-byte and idle timers. */
 final class Timers {
     private Timers() {}
 
