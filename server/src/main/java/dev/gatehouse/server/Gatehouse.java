@@ -121,7 +121,7 @@ public final class Gatehouse implements AutoCloseable {
 
         private static GatewayParts meteredGatewayParts(RoleContext context) {
             GatehouseConfig config = context.config();
-            return GatewayParts.metered(config.gatewayLimits(), context.infrastructure().database(),
+            return GatewayParts.metered(config.gatewayLimits(), config.gatewayBudgets(), context.infrastructure().database(),
                     context.metrics(), context.clock());
         }
     }

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import static dev.gatehouse.server.config.JsonFields.decimal;
 import static dev.gatehouse.server.config.JsonFields.number;
 import static dev.gatehouse.server.config.JsonFields.optionalText;
 import static dev.gatehouse.server.config.JsonFields.path;
@@ -12,8 +13,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.ModelPrice;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,7 +29,8 @@ import java.util.Set;
 final class ChannelsValue {
     private static final Set<String> FIELDS =
             Set.of("name", "provider", "baseUrl", "apiKeyFile", "apiKeyEnv", "models", "weight", "priority", "probePath",
-                    "organizations");
+                    "organizations", "prices");
+    private static final Set<String> PRICE_FIELDS = Set.of("input", "output");
 
     private ChannelsValue() {}
 
@@ -47,8 +52,35 @@ final class ChannelsValue {
             if (!channel.organizations().isEmpty()) {
                 channel.organizations().forEach(node.putArray("organizations")::add);
             }
+            if (!channel.prices().isEmpty()) {
+                ObjectNode prices = node.putObject("prices");
+                channel.prices().forEach((model, price) -> prices.putObject(model)
+                        .put("input", price.inputPerMillion()).put("output", price.outputPerMillion()));
+            }
         }
         return array.toString();
+    }
+
+    /** {@code {model: {input, output}}}, prices per million tokens as numbers or numeric text. */
+    private static Map<String, ModelPrice> prices(JsonNode node, String at) {
+        Map<String, ModelPrice> prices = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return prices;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(at + ": not a mapping (expected: {model: {input, output}})");
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String where = at + "." + entry.getKey();
+            requireObject(entry.getValue(), where, PRICE_FIELDS, "{input, output} per million tokens");
+            try {
+                prices.put(entry.getKey(), new ModelPrice(decimal(entry.getValue(), where, "input"),
+                        decimal(entry.getValue(), where, "output")));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + "." + e.getMessage(), e);
+            }
+        }
+        return prices;
     }
 
     private static ChannelConfig channel(JsonNode node, String at) {
@@ -65,7 +97,8 @@ final class ChannelsValue {
                     number(node, at, "weight", ChannelConfig.DEFAULT_WEIGHT),
                     number(node, at, "priority", ChannelConfig.DEFAULT_PRIORITY),
                     optionalText(node, at, "probePath").orElse(ChannelConfig.DEFAULT_PROBE_PATH),
-                    new LinkedHashSet<>(texts(node, at, "organizations", true, List.of())));
+                    new LinkedHashSet<>(texts(node, at, "organizations", true, List.of())),
+                    prices(node.get("prices"), at + ".prices"));
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new IllegalArgumentException(message.startsWith("[") ? message : at + "." + message, e);

@@ -10,6 +10,8 @@ import dev.gatehouse.server.byos.ByosProvider;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.limits.BudgetRule;
+import dev.gatehouse.server.gateway.limits.BudgetsConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
@@ -276,6 +278,17 @@ final class ConfigKeys {
             config -> config.gatewayLimits().orgTotalTokenBudget(),
             "Tokens one organization may use in total, across replicas (kept in the store); 0: unlimited.");
 
+    static final ConfigKey<List<BudgetRule>> GATEWAY_LIMITS_BUDGETS = withDefault("gateway.limits.budgets",
+            ValueType.BUDGETS, List.of(), config -> config.gatewayBudgets().rules(),
+            "Budgets in tokens or in spend (gateway.currency) per organization, user, sandbox or token, per UTC day,"
+                    + " month or in total, across replicas (kept in the store); with subject, for that one only.");
+    static final ConfigKey<Long> GATEWAY_LIMITS_DEFAULT_RESERVATION = withDefault("gateway.limits.defaultReservation",
+            ValueType.COUNT, BudgetsConfig.DEFAULT_RESERVATION, config -> config.gatewayBudgets().defaultReservation(),
+            "Completion tokens a budget reserves for a request that states no max_tokens; where its stream is cut.");
+    static final ConfigKey<String> GATEWAY_CURRENCY = optional("gateway.currency", ValueType.CURRENCY,
+            config -> config.gatewayBudgets().currency(),
+            "ISO 4217 currency of channel prices and spend budgets, e.g. EUR; required once either is set.");
+
     static final ConfigKey<SandboxConfig.Backend> SANDBOX_BACKEND = withDefault("sandbox.backend",
             ValueType.SANDBOX_BACKEND, SandboxConfig.Backend.PROCESS, config -> config.sandbox().backend(),
             "Where sandboxes run: process (child processes of this Gatehouse, one replica, development) or"
@@ -395,7 +408,7 @@ final class ConfigKeys {
             GATEWAY_MAX_CONNECTIONS_PER_CHANNEL, GATEWAY_MAX_WAITING_PER_CHANNEL,
             GATEWAY_LIMITS_TOKEN_RPM, GATEWAY_LIMITS_TOKEN_TPM, GATEWAY_LIMITS_ORG_RPM, GATEWAY_LIMITS_ORG_TPM,
             GATEWAY_LIMITS_TOKEN_DAILY_BUDGET, GATEWAY_LIMITS_ORG_DAILY_BUDGET, GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET,
-            GATEWAY_LIMITS_ORG_TOTAL_BUDGET,
+            GATEWAY_LIMITS_ORG_TOTAL_BUDGET, GATEWAY_LIMITS_BUDGETS, GATEWAY_LIMITS_DEFAULT_RESERVATION, GATEWAY_CURRENCY,
             SANDBOX_BACKEND, SANDBOX_GATEWAY_URL, SANDBOX_PROFILES, SANDBOX_MAX_PER_USER, SANDBOX_MAX_PER_ORGANIZATION,
             SANDBOX_START_TIMEOUT, SANDBOX_IDLE_TIMEOUT, SANDBOX_MAX_LIFETIME, SANDBOX_TOKEN_ROTATE_BEFORE,
             SANDBOX_REAP_INTERVAL, SANDBOX_GC_INTERVAL,
@@ -486,6 +499,10 @@ final class ConfigKeys {
                         settings.require(GATEWAY_LIMITS_ORG_DAILY_BUDGET),
                         settings.require(GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET),
                         settings.require(GATEWAY_LIMITS_ORG_TOTAL_BUDGET)),
+                new BudgetsConfig(
+                        settings.require(GATEWAY_LIMITS_DEFAULT_RESERVATION),
+                        settings.require(GATEWAY_LIMITS_BUDGETS),
+                        settings.get(GATEWAY_CURRENCY)),
                 new SandboxConfig(
                         settings.require(SANDBOX_BACKEND),
                         settings.require(SANDBOX_GATEWAY_URL),

@@ -34,6 +34,19 @@ record ConsistencyRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Func
                     config -> config.identity().issuers().containsAll(config.identity().organizations().keySet()),
                     config -> "only issuers of identity.keycloak.issuers, "
                             + ConfigKeys.IDENTITY_KEYCLOAK_ISSUERS.show(config)),
+            new ConsistencyRule(ConfigKeys.GATEWAY_LIMITS_BUDGETS,
+                    config -> config.gatewayBudgets().duplicateWith(config.gatewayLimits()).isEmpty(),
+                    config -> "one budget per scope, period, unit and subject, but "
+                            + config.gatewayBudgets().duplicateWith(config.gatewayLimits()).orElse("")),
+            new ConsistencyRule(ConfigKeys.GATEWAY_CURRENCY,
+                    config -> config.gatewayBudgets().currency().isPresent()
+                            || !config.gatewayBudgets().hasSpendBudgets() && unpricedChannels(config).size()
+                                    == config.gateway().channels().size(),
+                    config -> "set once a channel has prices or a budget counts spend, e.g. EUR"),
+            new ConsistencyRule(ConfigKeys.GATEWAY_CHANNELS,
+                    config -> !config.gatewayBudgets().hasSpendBudgets() || unpricedModels(config).isEmpty(),
+                    config -> "a price for every model of every channel while a budget counts spend; without one: "
+                            + unpricedModels(config)),
             new ConsistencyRule(ConfigKeys.SANDBOX_PROFILES,
                     config -> channelNames(config).containsAll(profileChannels(config)),
                     config -> "channels named by gateway.channels, " + channelNames(config)),
@@ -54,6 +67,16 @@ record ConsistencyRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Func
                     config -> "set with sandbox.backend kubernetes unless every profile names an image; profiles"
                             + " without one: " + config.sandbox().profiles().stream()
                                     .filter(profile -> profile.image().isEmpty()).map(SandboxProfile::name).toList()));
+
+    private static List<ChannelConfig> unpricedChannels(GatehouseConfig config) {
+        return config.gateway().channels().stream().filter(channel -> channel.prices().isEmpty()).toList();
+    }
+
+    /** {@code channel/model} for every model a channel serves without a price. */
+    private static List<String> unpricedModels(GatehouseConfig config) {
+        return config.gateway().channels().stream().flatMap(channel -> channel.models().stream()
+                .filter(model -> channel.price(model).isEmpty()).map(model -> channel.name() + "/" + model)).toList();
+    }
 
     private static boolean onKubernetes(GatehouseConfig config) {
         return config.sandbox().backend() == SandboxConfig.Backend.KUBERNETES;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -142,6 +143,25 @@ final class JsonFields {
             }
         }
         throw new IllegalArgumentException(at + "." + field + ": " + value + " (expected: a whole number)");
+    }
+
+    /** A decimal number, written as a number or as numeric text; required. */
+    static BigDecimal decimal(JsonNode node, String at, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException(at + "." + field + ": missing (expected: a number)");
+        }
+        if (value.isNumber()) {
+            return value.decimalValue();
+        }
+        if (value.isTextual()) {
+            try {
+                return new BigDecimal(value.textValue().strip());
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw new IllegalArgumentException(at + "." + field + ": " + value + " (expected: a number)");
     }
 
     /** {@code text} as a URI with a server authority; the message at {@code at} shows it without control characters. */

@@ -3,6 +3,7 @@ package dev.gatehouse.server.config;
 import dev.gatehouse.server.byos.ByosProvider;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.limits.BudgetRule;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
@@ -115,6 +116,13 @@ record ValueType<T>(
                     + " organizations[]}"
                     + " (environment: the same as JSON)",
             ChannelsValue::parse, ChannelsValue::format, false, false, false, true);
+
+    static final ValueType<List<BudgetRule>> BUDGETS = new ValueType<>("list of budgets",
+            "a list of {scope: organization|user|sandbox|token, period: daily|monthly|total, tokens | spend, subject}"
+                    + " (environment: the same as JSON)",
+            BudgetsValue::parse, BudgetsValue::format, false, false, false, true);
+    static final ValueType<String> CURRENCY = plain("currency", "an ISO 4217 code, e.g. EUR",
+            text -> text.strip().toUpperCase(Locale.ROOT), Function.identity());
 
     static final ValueType<SandboxConfig.Backend> SANDBOX_BACKEND = plain("process or kubernetes", "process or kubernetes",
             text -> SandboxConfig.Backend.fromConfigName(text.strip().toLowerCase(Locale.ROOT))

@@ -6,9 +6,11 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -29,6 +31,8 @@ import java.util.regex.Pattern;
  * @param probePath what is appended to {@code baseUrl} to probe the channel while it is out
  *     ({@code GET}, default {@code /models}); a path, optionally with a query
  * @param organizations the organizations whose callers may use it; empty: every organization
+ * @param prices what its models cost, in {@code gateway.currency} per million tokens; keys are
+ *     among {@code models}; a model without a price is metered without spend
  */
 public record ChannelConfig(
         String name,
@@ -40,7 +44,8 @@ public record ChannelConfig(
         int weight,
         int priority,
         String probePath,
-        Set<String> organizations) {
+        Set<String> organizations,
+        Map<String, ModelPrice> prices) {
 
     public static final int DEFAULT_WEIGHT = 1;
     public static final int DEFAULT_PRIORITY = 0;
@@ -59,6 +64,7 @@ public record ChannelConfig(
         requireNonNull(probePath, "probePath");
         models = List.copyOf(requireNonNull(models, "models"));
         organizations = Collections.unmodifiableSet(new LinkedHashSet<>(requireNonNull(organizations, "organizations")));
+        prices = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(prices, "prices")));
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: " + Shown.quote(name)
                     + " (expected: 1..128 letters, digits or ._:@/- starting with a letter or digit)");
@@ -103,10 +109,21 @@ public record ChannelConfig(
                 throw new IllegalArgumentException("organizations: [\"\"] (expected: organization ids)");
             }
         }
+        for (String model : prices.keySet()) {
+            if (!models.contains(model)) {
+                throw new IllegalArgumentException("prices." + model + ": not one of models " + models
+                        + " (expected: a price per model the channel serves)");
+            }
+        }
         if (!PROBE_PATH.matcher(probePath).matches()) {
             throw new IllegalArgumentException("probePath: " + Shown.quote(probePath)
                     + " (expected: a path starting with /, optionally with a query, e.g. /models)");
         }
+    }
+
+    /** The price of {@code model} on this channel, if it has one. */
+    public Optional<ModelPrice> price(String model) {
+        return Optional.ofNullable(prices.get(model));
     }
 
     /** Whether callers of {@code organization} may use this channel. */

@@ -140,6 +140,9 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_GATEWAY_LIMITS_ORG_DAILY_TOKEN_BUDGET", "20000000");
         env.put("GATEHOUSE_GATEWAY_LIMITS_TOKEN_TOTAL_TOKEN_BUDGET", "5000000");
         env.put("GATEHOUSE_GATEWAY_LIMITS_ORG_TOTAL_TOKEN_BUDGET", "50000000");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_BUDGETS", "[{\"scope\":\"user\",\"period\":\"monthly\",\"tokens\":900000}]");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_DEFAULT_RESERVATION", "8192");
+        env.put("GATEHOUSE_GATEWAY_CURRENCY", "eur");
         env.put("GATEHOUSE_GATEWAY_ACCEPT_SESSIONS", "true");
         env.put("GATEHOUSE_GATEWAY_CONNECT_TIMEOUT", "2s");
         env.put("GATEHOUSE_GATEWAY_FIRST_BYTE_TIMEOUT", "30s");

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * usage chunk; {@code sse-slow} fragmented chunks with pauses; {@code sse-2mb} one 2 MB data line;
  * {@code sse-reset} two chunks then a closed connection; {@code sse-endless} a chunk every 50 ms
  * until the gateway goes away (noticed in {@link #closedMidStream}); {@code hang} headers never sent;
- * {@code sse-stall} one chunk then silence; {@code sse-3s} a chunk every 200 ms for 3 s; {@code held} a chat completion once {@link #openGate()}
+ * {@code sse-stall} one chunk then silence; {@code sse-3s} a chunk every 200 ms for 3 s; {@code sse-1000} 1,000
+ * one-token events and their usage whatever max_tokens says; {@code held} a chat completion once {@link #openGate()}
  * was called. Any other {@code GET} (a probe, e.g. {@code /v1/models}) gets a model list. An instance
  * created with a status, or told to {@link #failWith} one, answers every request with it until it
  * {@link #recover}s. Records every request.
@@ -131,6 +132,7 @@ public final class FakeUpstream implements AutoCloseable {
                     response.write(chunk(" more")).onComplete(v -> vertx.setTimer(50, t -> request.connection().close()));
                 }
                 case "sse-endless" -> endless(request, response);
+                case "sse-1000" -> sse(response, thousandTokens());
                 case "sse-stall" -> sseHead(response).write(chunk("first"));
                 case "hang" -> { /* never answer */ }
                 case "held" -> hold(request);
@@ -203,6 +205,19 @@ public final class FakeUpstream implements AutoCloseable {
             }
         });
         response.closeHandler(v -> vertx.cancelTimer(timer));
+    }
+
+    /** 1,000 one-token content events and their usage, whatever the request's max_tokens. */
+    private static List<String> thousandTokens() {
+        List<String> events = new java.util.ArrayList<>(1_002);
+        for (int i = 0; i < 1_000; i++) {
+            events.add(chunk("x"));
+        }
+        events.add("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                + "\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1000,"
+                + "\"total_tokens\":1005}}\n\n");
+        events.add("data: [DONE]\n\n");
+        return events;
     }
 
     static String chunk(String content) {

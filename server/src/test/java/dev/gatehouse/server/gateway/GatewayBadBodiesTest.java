@@ -152,7 +152,7 @@ class GatewayBadBodiesTest {
     /** Bob's token never got past admission, so its budget shows nothing, not even after a release. */
     private void assertNothingReserved() {
         long used = gatehouse.database().jdbi().withHandle(handle -> handle.createQuery(
-                        "SELECT COALESCE(SUM(used), 0) FROM token_budgets WHERE scope = 'token' AND subject = :jti")
+                        "SELECT COALESCE(SUM(used), 0) FROM budgets WHERE scope = 'token' AND subject = :jti")
                 .bind("jti", tokenId).mapTo(Long.class).one());
         assertThat(used).isZero();
         assertThat(upstream.requests()).as("nothing reached the upstream").isEqualTo(upstreamRequestsBefore);

@@ -180,7 +180,7 @@ class GatewayMeteredOnPostgresTest {
 
     private static long budgetUsed(MintedToken token) {
         return gatehouse.database().jdbi().withHandle(handle -> handle.createQuery(
-                        "SELECT COALESCE(SUM(used), 0) FROM token_budgets WHERE scope = 'token' AND subject = :jti")
+                        "SELECT COALESCE(SUM(used), 0) FROM budgets WHERE scope = 'token' AND subject = :jti")
                 .bind("jti", token.tokenId()).mapTo(Long.class).one());
     }
 

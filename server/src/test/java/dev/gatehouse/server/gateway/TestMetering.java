@@ -2,6 +2,7 @@ package dev.gatehouse.server.gateway;
 
 import dev.gatehouse.server.gateway.api.GatewayParts;
 import dev.gatehouse.server.gateway.limits.LimitExceededException;
+import dev.gatehouse.server.gateway.limits.Demand;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.Reservation;
 import dev.gatehouse.server.gateway.metering.Caller;
@@ -39,11 +40,11 @@ final class TestMetering implements UsageSink, Limiter {
     }
 
     @Override
-    public Reservation admit(Caller caller, long estimatedTokens) throws LimitExceededException {
+    public Reservation admit(Caller caller, Demand demand) throws LimitExceededException {
         if (BROKE_ORG.equals(caller.organization())) {
             throw new LimitExceededException("org_requests_per_minute", 42, false, "organization over its request rate");
         }
         admitted.incrementAndGet();
-        return actual -> settled.incrementAndGet();
+        return (tokens, spend) -> settled.incrementAndGet();
     }
 }

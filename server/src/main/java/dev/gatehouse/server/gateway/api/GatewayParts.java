@@ -2,6 +2,7 @@ package dev.gatehouse.server.gateway.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.gateway.limits.BudgetsConfig;
 import dev.gatehouse.server.gateway.limits.GatewayLimiter;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
@@ -43,10 +44,10 @@ public record GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction
      * The production parts: usage written in batches to the store, the configured limits and
      * budgets, usage read from every response.
      */
-    public static GatewayParts metered(LimitsConfig limits, Database database,
+    public static GatewayParts metered(LimitsConfig limits, BudgetsConfig budgets, Database database,
             MeterRegistry metrics, Clock clock) {
         JdbcUsageSink sink = JdbcUsageSink.start(database, metrics);
-        GatewayLimiter limiter = GatewayLimiter.create(limits, Optional.of(database), clock);
+        GatewayLimiter limiter = GatewayLimiter.create(limits, budgets, Optional.of(database), clock);
         return new GatewayParts(limiter, sink, new MeteredUsageExtraction(), () -> {
             try {
                 sink.close();

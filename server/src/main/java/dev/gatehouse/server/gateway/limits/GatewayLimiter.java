@@ -2,13 +2,14 @@ package dev.gatehouse.server.gateway.limits;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.gateway.limits.TokenBudgets.Budget;
+import dev.gatehouse.server.gateway.limits.Budgets.Amounts;
+import dev.gatehouse.server.gateway.limits.Budgets.Budget;
+import dev.gatehouse.server.gateway.limits.Budgets.Granted;
+import dev.gatehouse.server.gateway.limits.Budgets.Refused;
 import dev.gatehouse.server.gateway.metering.Caller;
 import dev.gatehouse.server.store.Database;
+import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,21 +24,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Limiter} of the gateway, enforcing {@link LimitsConfig} for every token and
- * organization.
+ * The {@link Limiter} of the gateway, enforcing {@link LimitsConfig} and {@link BudgetsConfig} for
+ * every caller.
  *
  * <p>Per-minute limits (requests and tokens, per token and per organization) are sliding 60-second
  * windows with one-second slots in this process's memory: <b>each replica enforces them on its own</b>,
  * so N replicas behind a load balancer admit up to N times the configured rate. They cost a map
- * look-up and a 60-slot scan per configured limit; windows idle for a minute are forgotten.
+ * look-up and a 60-slot scan per configured limit; windows idle for a minute are forgotten. They
+ * count a request's estimate (prompt plus its stated output limit) until its usage is known.
  *
- * <p>Token budgets (daily per UTC day, total) live in the {@code token_budgets} table and hold
- * across replicas: admission reserves {@code max(estimatedTokens, 1)} tokens in every applicable
- * budget in one transaction with one conditional {@code UPDATE} per budget, so concurrent requests
- * cannot reserve more than a budget. Cost: one database transaction per request when any budget is
- * configured (plus one more, in the background, when it is settled with a different count); none
- * otherwise ({@link #isBlocking()} is then false). If the database fails, admission fails with
- * that error (closed, not open).
+ * <p>Budgets (tokens or spend, per organization, user, sandbox or token, per UTC day, month or in
+ * total) live in the {@code budgets} table and hold across replicas: admission reserves the
+ * request's worst case, or what is left when that is less ({@link Budgets}). Cost: one database
+ * transaction per request when any budget applies (plus one more, in the background, when it is
+ * settled with a different amount); none otherwise ({@link #isBlocking()} is then false). If the
+ * database fails, admission fails with that error (closed, not open).
  *
  * <p>Order of checks: token requests, organization requests, token tokens, organization tokens,
  * then the budgets; whatever an earlier check reserved is released when a later one refuses.
@@ -51,7 +52,9 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
 
     private final LimitsConfig config;
     private final Clock clock;
-    private final TokenBudgets budgets;
+    private final long defaultReservation;
+    private final String currency;
+    private final Budgets budgets;
     private final ExecutorService settlements;
     private final ConcurrentMap<String, RateWindow> tokenRequests = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, RateWindow> orgRequests = new ConcurrentHashMap<>();
@@ -60,28 +63,40 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
     private final AtomicLong admissions = new AtomicLong();
     private final AtomicLong pendingSettlements = new AtomicLong();
 
-    private GatewayLimiter(LimitsConfig config, Optional<Database> database, Clock clock) {
+    private GatewayLimiter(LimitsConfig config, BudgetsConfig budgetsConfig, List<BudgetRule> rules,
+            Optional<Database> database, Clock clock) {
         this.config = config;
         this.clock = clock;
-        this.budgets = database.filter(db -> config.hasBudgets()).map(db -> new TokenBudgets(db, config)).orElse(null);
+        this.defaultReservation = budgetsConfig.defaultReservation();
+        this.currency = budgetsConfig.currency().orElse("");
+        this.budgets = rules.isEmpty() ? null : new Budgets(database.orElseThrow(), rules);
         this.settlements = budgets == null ? null
                 : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gatehouse-budget-settle-", 0).factory());
+    }
+
+    /** A limiter of {@code config}'s limits and token budgets only. */
+    public static GatewayLimiter create(LimitsConfig config, Optional<Database> database, Clock clock) {
+        return create(config, BudgetsConfig.NONE, database, clock);
     }
 
     /**
      * A limiter for the configuration.
      *
      * @param database where budgets are kept; may be empty only when no budget is configured
-     * @throws IllegalArgumentException if a budget is configured but no database given
+     * @throws IllegalArgumentException if a budget is configured but no database given, or two
+     *     budgets count the same row
      */
-    public static GatewayLimiter create(LimitsConfig config, Optional<Database> database, Clock clock) {
+    public static GatewayLimiter create(LimitsConfig config, BudgetsConfig budgets, Optional<Database> database,
+            Clock clock) {
         requireNonNull(config, "config");
+        requireNonNull(budgets, "budgets");
         requireNonNull(database, "database");
         requireNonNull(clock, "clock");
-        if (config.hasBudgets() && database.isEmpty()) {
-            throw new IllegalArgumentException("database: empty (expected: a database when a token budget is set)");
+        List<BudgetRule> rules = budgets.allRules(config);
+        if (!rules.isEmpty() && database.isEmpty()) {
+            throw new IllegalArgumentException("database: empty (expected: a database when a budget is set)");
         }
-        return new GatewayLimiter(config, database, clock);
+        return new GatewayLimiter(config, budgets, rules, database, clock);
     }
 
     @Override
@@ -90,16 +105,14 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
     }
 
     @Override
-    public Reservation admit(Caller caller, long estimatedTokens) throws LimitExceededException {
+    public Reservation admit(Caller caller, Demand demand) throws LimitExceededException {
         requireNonNull(caller, "caller");
-        if (estimatedTokens < 0) {
-            throw new IllegalArgumentException("estimatedTokens: " + estimatedTokens + " (expected: >= 0)");
-        }
-        if (!config.hasLimits()) {
+        requireNonNull(demand, "demand");
+        if (!config.hasLimits() && budgets == null) {
             return Reservation.NONE;
         }
         long now = clock.millis();
-        long reserved = Math.max(estimatedTokens, 1);
+        long reserved = Math.max(demand.estimatedTokens(), 1);
         sweepNowAndThen(now);
         RateWindow tokenRequestWindow = window(tokenRequests, config.tokenRequestsPerMinute(), caller.tokenId());
         RateWindow orgRequestWindow = window(orgRequests, config.orgRequestsPerMinute(), caller.organization());
@@ -120,22 +133,25 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
                 throw rateRefusal(names[i], limits[i], retryMillis);
             }
         }
-        List<Budget> held = List.of();
-        if (budgets != null) {
-            held = budgets.applicable(caller, now);
-            Optional<Budget> refused;
-            try {
-                refused = budgets.reserve(held, reserved, now);
-            } catch (RuntimeException e) {
-                release(windows, amounts, windows.length, now);
-                throw e;
-            }
-            if (refused.isPresent()) {
-                release(windows, amounts, windows.length, now);
-                throw budgetRefusal(refused.get(), now);
-            }
+        List<Budget> held = budgets == null ? List.of() : budgets.applicable(caller, now);
+        if (held.isEmpty()) {
+            return new Held(tokenTokenWindow, orgTokenWindow, held, reserved, NOTHING, Long.MAX_VALUE, now);
         }
-        return new Held(tokenTokenWindow, orgTokenWindow, held, reserved, now);
+        Budgets.Outcome outcome;
+        try {
+            outcome = budgets.reserve(held, demand, demand.completionCap(defaultReservation), now);
+        } catch (RuntimeException e) {
+            release(windows, amounts, windows.length, now);
+            throw e;
+        }
+        return switch (outcome) {
+            case Granted granted -> new Held(tokenTokenWindow, orgTokenWindow, held, reserved, granted.amounts(),
+                    granted.completionAllowance(), now);
+            case Refused refused -> {
+                release(windows, amounts, windows.length, now);
+                throw budgetRefusal(refused.budget(), now);
+            }
+        };
     }
 
     /** Waits (at most 30 s) for settlements still being written; idempotent. */
@@ -161,9 +177,14 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
         }
     }
 
-    /** Tokens reserved or used in one budget row (for tests and operators); blocking. */
+    /** Tokens reserved or used in one token budget row (for tests and operators); blocking. */
     long budgetUsed(String scope, String subject, String period) {
-        return budgets == null ? 0 : budgets.used(scope, subject, period);
+        return budgetUsed(scope, subject, period, BudgetRule.Unit.TOKENS);
+    }
+
+    /** Reserved or used in one budget row, in its unit (for tests and operators); blocking. */
+    long budgetUsed(String scope, String subject, String period, BudgetRule.Unit unit) {
+        return budgets == null ? 0 : budgets.used(scope, subject, period, unit.configName());
     }
 
     private static RateWindow window(ConcurrentMap<String, RateWindow> windows, long limit, String key) {
@@ -196,58 +217,73 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
                 "Rate limit reached (" + what + "): retry in " + seconds + " s.");
     }
 
-    private static LimitExceededException budgetRefusal(Budget budget, long now) {
-        String whose = budget.scope().equals("token") ? "this token" : "this organization";
-        if (!budget.daily()) {
-            return new LimitExceededException(budget.limitName(), 0, true,
-                    "Token budget exhausted (" + budget.limit() + " tokens in total for " + whose + ").");
+    private LimitExceededException budgetRefusal(Budget budget, long now) {
+        BudgetRule rule = budget.rule();
+        boolean tokens = rule.unit() == BudgetRule.Unit.TOKENS;
+        String amount = tokens ? rule.limit() + " tokens"
+                : BigDecimal.valueOf(rule.limit(), 6).stripTrailingZeros().toPlainString() + " " + currency;
+        String kind = tokens ? "token budget" : "spend budget";
+        String whose = "this " + rule.scope().configName();
+        long nextPeriod = rule.period().nextStartMillis(now);
+        if (nextPeriod < 0) {
+            return new LimitExceededException(rule.name(), 0, true, Character.toUpperCase(kind.charAt(0))
+                    + kind.substring(1) + " exhausted (" + amount + " in total for " + whose + ").");
         }
-        long nextDay = LocalDate.ofInstant(Instant.ofEpochMilli(now), ZoneOffset.UTC).plusDays(1)
-                .atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-        long seconds = Math.max(1, (nextDay - now + 999) / 1000);
-        return new LimitExceededException(budget.limitName(), seconds, true,
-                "Daily token budget exhausted (" + budget.limit() + " tokens per UTC day for " + whose
-                        + "): retry in " + seconds + " s.");
+        long seconds = Math.max(1, (nextPeriod - now + 999) / 1000);
+        boolean daily = rule.period() == BudgetRule.Period.DAILY;
+        return new LimitExceededException(rule.name(), seconds, true, (daily ? "Daily " : "Monthly ") + kind
+                + " exhausted (" + amount + " per UTC " + (daily ? "day" : "month") + " for " + whose + "): retry in "
+                + seconds + " s.");
     }
+
+    private static final Amounts NOTHING = new Amounts(0, 0);
 
     /** One admitted request's reservation. */
     private final class Held implements Reservation {
         private final RateWindow tokenTokenWindow;
         private final RateWindow orgTokenWindow;
         private final List<Budget> budgetRows;
-        private final long reserved;
+        private final long windowTokens;
+        private final Amounts budgeted;
+        private final long completionAllowance;
         private final long admittedAt;
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        Held(RateWindow tokenTokenWindow, RateWindow orgTokenWindow, List<Budget> budgetRows, long reserved,
-                long admittedAt) {
+        Held(RateWindow tokenTokenWindow, RateWindow orgTokenWindow, List<Budget> budgetRows, long windowTokens,
+                Amounts budgeted, long completionAllowance, long admittedAt) {
             this.tokenTokenWindow = tokenTokenWindow;
             this.orgTokenWindow = orgTokenWindow;
             this.budgetRows = budgetRows;
-            this.reserved = reserved;
+            this.windowTokens = windowTokens;
+            this.budgeted = budgeted;
+            this.completionAllowance = completionAllowance;
             this.admittedAt = admittedAt;
         }
 
         @Override
-        public void settle(long actualTokens) {
-            if (actualTokens < 0) {
-                throw new IllegalArgumentException("actualTokens: " + actualTokens + " (expected: >= 0)");
+        public long completionAllowance() {
+            return completionAllowance;
+        }
+
+        @Override
+        public void settle(long actualTokens, long actualSpendMicros) {
+            if (actualTokens < 0 || actualSpendMicros < 0) {
+                throw new IllegalArgumentException("actualTokens: " + actualTokens + ", actualSpendMicros: "
+                        + actualSpendMicros + " (expected: >= 0)");
             }
             if (!settled.compareAndSet(false, true)) {
                 return;
             }
-            long delta = actualTokens - reserved;
-            if (delta == 0) {
-                return;
-            }
             long now = clock.millis();
-            if (tokenTokenWindow != null) {
-                tokenTokenWindow.adjust(delta, admittedAt, now);
+            long windowDelta = actualTokens - windowTokens;
+            if (windowDelta != 0 && tokenTokenWindow != null) {
+                tokenTokenWindow.adjust(windowDelta, admittedAt, now);
             }
-            if (orgTokenWindow != null) {
-                orgTokenWindow.adjust(delta, admittedAt, now);
+            if (windowDelta != 0 && orgTokenWindow != null) {
+                orgTokenWindow.adjust(windowDelta, admittedAt, now);
             }
-            if (budgetRows.isEmpty()) {
+            Amounts delta = new Amounts(actualTokens - budgeted.tokens(), actualSpendMicros - budgeted.spendMicros());
+            if (budgetRows.isEmpty() || delta.equals(NOTHING)) {
                 return;
             }
             pendingSettlements.incrementAndGet();
@@ -258,12 +294,13 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
             }
         }
 
-        private void adjustBudgets(long delta, long now) {
+        private void adjustBudgets(Amounts delta, long now) {
             try {
                 budgets.adjust(budgetRows, delta, now);
             } catch (RuntimeException e) {
-                log.atWarn().setCause(e).addKeyValue("delta", delta)
-                        .log("settling token budgets failed; they keep the estimate");
+                log.atWarn().setCause(e).addKeyValue("tokens", delta.tokens())
+                        .addKeyValue("spendMicros", delta.spendMicros())
+                        .log("settling budgets failed; they keep the reservation");
             } finally {
                 pendingSettlements.decrementAndGet();
             }

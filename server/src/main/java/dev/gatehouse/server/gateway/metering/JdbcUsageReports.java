@@ -37,7 +37,7 @@ public final class JdbcUsageReports {
         }
         StringBuilder sql = new StringBuilder("SELECT ").append(dims)
                 .append("outcome, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,"
-                        + " SUM(completion_tokens) AS completion_tokens FROM usage_records"
+                        + " SUM(completion_tokens) AS completion_tokens, SUM(spend_micros) AS spend_micros FROM usage_records"
                         + " WHERE occurred_at >= :from AND occurred_at < :to");
         filters.keySet().forEach(dimension -> sql.append(" AND ").append(dimension.column())
                 .append(" = :f_").append(dimension.column()));
@@ -57,7 +57,8 @@ public final class JdbcUsageReports {
                     key.add(rs.getString(dimension.column()));
                 }
                 return new Row(key, Outcome.fromValue(rs.getString("outcome")),
-                        new Totals(rs.getLong("requests"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens")));
+                        new Totals(rs.getLong("requests"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
+                                rs.getLong("spend_micros")));
             }).list();
         });
 

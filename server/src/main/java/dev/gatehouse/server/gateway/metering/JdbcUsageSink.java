@@ -42,8 +42,9 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     private static final int WRITE_ATTEMPTS = 4;
     private static final String INSERT = """
             INSERT INTO usage_records (occurred_at, request_id, organization, user_id, sandbox, token_id, token_type,
-                                       channel, model, prompt_tokens, completion_tokens, outcome, status, duration_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                                       channel, model, prompt_tokens, completion_tokens, outcome, status, duration_ms,
+                                       spend_micros)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private final Database database;
     private final Settings settings;
@@ -214,6 +215,7 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
                     insert.setString(12, usage.outcome().value());
                     insert.setInt(13, usage.status());
                     insert.setLong(14, usage.durationMillis());
+                    insert.setLong(15, usage.spendMicros());
                     insert.addBatch();
                 }
                 insert.executeBatch();

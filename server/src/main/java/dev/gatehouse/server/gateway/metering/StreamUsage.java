@@ -21,8 +21,14 @@ import java.util.Optional;
  *       the request set {@code stream_options.include_usage} (the relay's {@code ChatRequest} sets it);
  *       some compatible upstreams put it on the last content event instead, which works too.
  *   <li>{@link #completionChunks()}: {@code data:} events with a non-empty {@code choices} array
- *       that were passed on: what the client was delivered, for billing a stream cut short.
+ *       that were passed on, and {@link #deliveredCompletionTokens()}, their estimated tokens (one
+ *       per event, or one per four characters of text, tool-call arguments and reasoning when that
+ *       is more): what the client was delivered, for billing a stream cut short.
  * </ul>
+ *
+ * <p>Allowance: given a completion allowance (what a budget leaves the request), the first content
+ * event that would take {@link #deliveredCompletionTokens()} past it is not passed on, nor is
+ * anything after it; {@link #exhausted()} then says so, and the caller ends the stream.
  *
  * <p>Stripping: with {@code stripUsageChunk} (the client did not ask for usage) exactly the
  * usage-only event, its {@code data:} line and the blank line ending it, is removed; every other
@@ -46,6 +52,11 @@ public final class StreamUsage {
 
     private final boolean stripUsageChunk;
     private final int maxLineBytes;
+    private final long completionAllowance;
+    /** Whether bytes are copied out line by line (stripping, or counting against an allowance). */
+    private final boolean filtering;
+    private long deliveredCompletionTokens;
+    private boolean exhausted;
     private Buffer line = Buffer.buffer();
     private boolean overlong;
     private boolean dropBlankLine;
@@ -61,11 +72,24 @@ public final class StreamUsage {
 
     /** A reader holding at most {@code maxLineBytes} of an incomplete line. */
     public StreamUsage(boolean stripUsageChunk, int maxLineBytes) {
+        this(stripUsageChunk, maxLineBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * A reader that stops passing content on past {@code completionAllowance} completion tokens
+     * ({@code Long.MAX_VALUE}: never).
+     */
+    public StreamUsage(boolean stripUsageChunk, int maxLineBytes, long completionAllowance) {
         if (maxLineBytes < 64) {
             throw new IllegalArgumentException("maxLineBytes: " + maxLineBytes + " (expected: >= 64)");
         }
+        if (completionAllowance < 0) {
+            throw new IllegalArgumentException("completionAllowance: " + completionAllowance + " (expected: >= 0)");
+        }
         this.stripUsageChunk = stripUsageChunk;
         this.maxLineBytes = maxLineBytes;
+        this.completionAllowance = completionAllowance;
+        this.filtering = stripUsageChunk || completionAllowance != Long.MAX_VALUE;
     }
 
     /**
@@ -74,10 +98,13 @@ public final class StreamUsage {
      * (except the usage-only event) and, for a line over the cap, what arrived of it. May be empty.
      */
     public Buffer onChunk(Buffer chunk) {
-        Buffer out = stripUsageChunk ? Buffer.buffer(chunk.length() + line.length()) : null;
+        if (exhausted) {
+            return Buffer.buffer(0);
+        }
+        Buffer out = filtering ? Buffer.buffer(chunk.length() + line.length()) : null;
         int length = chunk.length();
         int start = 0;
-        while (start < length) {
+        while (start < length && !exhausted) {
             int newline = indexOfNewline(chunk, start);
             int end = newline < 0 ? length : newline + 1;
             int segment = end - start;
@@ -101,7 +128,7 @@ public final class StreamUsage {
             }
             start = end;
         }
-        return stripUsageChunk ? out : chunk;
+        return filtering ? out : chunk;
     }
 
     /**
@@ -109,14 +136,14 @@ public final class StreamUsage {
      * forward (empty when not stripping: those bytes were already returned by {@link #onChunk}).
      */
     public Buffer onEnd() {
-        Buffer out = stripUsageChunk ? Buffer.buffer(line.length()) : null;
-        if (line.length() > 0) {
+        Buffer out = filtering ? Buffer.buffer(line.length()) : null;
+        if (line.length() > 0 && !exhausted) {
             Buffer last = line;
             line = Buffer.buffer();
             inspect(last, out);
         }
         overlong = false;
-        return stripUsageChunk ? out : Buffer.buffer();
+        return filtering ? out : Buffer.buffer();
     }
 
     /** The usage the upstream reported, once its usage event has been read. */
@@ -132,10 +159,21 @@ public final class StreamUsage {
     /**
      * What to bill: the reported usage, or, when the stream ended without one (aborted, or an
      * upstream that does not report it), the given prompt estimate and one completion token per
-     * content event delivered (OpenAI streams about one token per event).
+     * content event delivered (OpenAI streams about one token per event; see {@link
+     * #deliveredCompletionTokens()}).
      */
     public Usage billableUsage(long estimatedPromptTokens) {
-        return usage != null ? usage : new Usage(estimatedPromptTokens, completionChunks);
+        return usage != null ? usage : new Usage(estimatedPromptTokens, deliveredCompletionTokens);
+    }
+
+    /** The completion tokens passed on so far, as estimated from the content events. */
+    public long deliveredCompletionTokens() {
+        return deliveredCompletionTokens;
+    }
+
+    /** Whether the allowance ran out: nothing more is passed on, and the stream should end. */
+    public boolean exhausted() {
+        return exhausted;
     }
 
     /** Lines longer than the cap that were passed through without inspection. */
@@ -167,7 +205,12 @@ public final class StreamUsage {
             if (payload < end && complete.getByte(payload) == ' ') {
                 payload++;
             }
-            if (readEvent(complete, payload, end) && stripUsageChunk) {
+            Event event = readEvent(complete, payload, end);
+            if (event == Event.OVER_ALLOWANCE) {
+                exhausted = true;
+                return;
+            }
+            if (event == Event.USAGE_ONLY && stripUsageChunk) {
                 usageChunkStripped = true;
                 dropBlankLine = true;
                 return;
@@ -176,29 +219,63 @@ public final class StreamUsage {
         append(out, complete, 0, complete.length());
     }
 
-    /** Reads one {@code data:} payload; true if it is a usage-only event. */
-    private boolean readEvent(Buffer bytes, int from, int to) {
+    private enum Event { OTHER, CONTENT, USAGE_ONLY, OVER_ALLOWANCE }
+
+    /** Reads one {@code data:} payload. */
+    private Event readEvent(Buffer bytes, int from, int to) {
         int first = from;
         while (first < to && isJsonSpace(bytes.getByte(first))) {
             first++;
         }
         if (first >= to || bytes.getByte(first) != '{') {
-            return false;
+            return Event.OTHER;
         }
         JsonObject event;
         try {
             event = new JsonObject(bytes.getBuffer(first, to));
         } catch (DecodeException | ClassCastException e) {
-            return false;
+            return Event.OTHER;
+        }
+        Object choices = event.getValue("choices");
+        if (choices instanceof JsonArray array && !array.isEmpty()) {
+            long tokens = Math.max(1, textChars(array) / 4);
+            if (deliveredCompletionTokens + tokens > completionAllowance) {
+                return Event.OVER_ALLOWANCE;
+            }
+            deliveredCompletionTokens += tokens;
+            completionChunks++;
+            Usage.fromResponse(event).ifPresent(value -> usage = value);
+            return Event.CONTENT;
         }
         Optional<Usage> reported = Usage.fromResponse(event);
         reported.ifPresent(value -> usage = value);
-        Object choices = event.getValue("choices");
-        if (choices instanceof JsonArray array && !array.isEmpty()) {
-            completionChunks++;
-            return false;
+        return reported.isPresent() ? Event.USAGE_ONLY : Event.OTHER;
+    }
+
+    /** Characters of generated text in the choices of one event: content, reasoning, refusals, tool-call arguments. */
+    private static long textChars(JsonArray choices) {
+        long chars = 0;
+        for (Object item : choices) {
+            if (item instanceof JsonObject choice) {
+                chars += length(choice.getValue("text"));
+                if (choice.getValue("delta") instanceof JsonObject delta) {
+                    chars += length(delta.getValue("content")) + length(delta.getValue("reasoning_content"))
+                            + length(delta.getValue("reasoning")) + length(delta.getValue("refusal"));
+                    if (delta.getValue("tool_calls") instanceof JsonArray calls) {
+                        for (Object call : calls) {
+                            if (call instanceof JsonObject c && c.getValue("function") instanceof JsonObject function) {
+                                chars += length(function.getValue("arguments"));
+                            }
+                        }
+                    }
+                }
+            }
         }
-        return reported.isPresent();
+        return chars;
+    }
+
+    private static long length(Object value) {
+        return value instanceof String text ? text.length() : 0;
     }
 
     private static boolean startsWithData(Buffer bytes) {

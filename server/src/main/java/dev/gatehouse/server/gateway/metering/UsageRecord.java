@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param outcome how it ended
  * @param status the HTTP status the client was sent (0 if none was sent)
  * @param durationMillis from arrival to the last byte, {@code >= 0}
+ * @param spendMicros the tokens at the channel's price for the model, in millionths of {@code
+ *     gateway.currency}; 0 when it has no price
  */
 public record UsageRecord(
         Instant at,
@@ -29,7 +31,8 @@ public record UsageRecord(
         long completionTokens,
         Outcome outcome,
         int status,
-        long durationMillis) {
+        long durationMillis,
+        long spendMicros) {
 
     public UsageRecord {
         requireNonNull(at, "at");
@@ -43,6 +46,9 @@ public record UsageRecord(
         }
         if (status < 0 || status > 999) {
             throw new IllegalArgumentException("status: " + status + " (expected: 0..999)");
+        }
+        if (spendMicros < 0) {
+            throw new IllegalArgumentException("spendMicros: " + spendMicros + " (expected: >= 0)");
         }
         if (durationMillis < 0) {
             throw new IllegalArgumentException("durationMillis: " + durationMillis + " (expected: >= 0)");

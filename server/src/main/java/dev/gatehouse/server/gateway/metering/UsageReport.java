@@ -39,13 +39,13 @@ public record UsageReport(List<Group> groups, boolean truncated) {
         }
     }
 
-    /** Request count and token sums. */
-    public record Totals(long requests, long promptTokens, long completionTokens) {
-        public static final Totals ZERO = new Totals(0, 0, 0);
+    /** Request count, token sums and spend (millionths of {@code gateway.currency}). */
+    public record Totals(long requests, long promptTokens, long completionTokens, long spendMicros) {
+        public static final Totals ZERO = new Totals(0, 0, 0, 0);
 
         public Totals plus(Totals other) {
             return new Totals(requests + other.requests, promptTokens + other.promptTokens,
-                    completionTokens + other.completionTokens);
+                    completionTokens + other.completionTokens, spendMicros + other.spendMicros);
         }
 
         public long totalTokens() {

@@ -35,7 +35,7 @@ import java.util.Set;
  * </ul>
  *
  * Answers {@code {"from","to","group_by":[...],"groups":[{<dimension>: value..., "requests",
- * "prompt_tokens", "completion_tokens", "total_tokens", "by_outcome": {"completed": {...},
+ * "prompt_tokens", "completion_tokens", "total_tokens", "spend_micros", "by_outcome": {"completed": {...},
  * "aborted": {...}, "failed": {...}}}], "truncated"}}. Unknown, repeated, empty or malformed
  * parameters are 400 with code {@code unknown_parameter}, {@code missing_parameter} or
  * {@code invalid_parameter}. The query runs on a worker thread.
@@ -139,6 +139,7 @@ public final class UsageRoutes implements Routes {
         return json.put("requests", totals.requests())
                 .put("prompt_tokens", totals.promptTokens())
                 .put("completion_tokens", totals.completionTokens())
-                .put("total_tokens", totals.totalTokens());
+                .put("total_tokens", totals.totalTokens())
+                .put("spend_micros", totals.spendMicros());
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.server.gateway.relay;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.GatewayException;
+import dev.gatehouse.server.gateway.limits.Demand;
 import dev.gatehouse.server.gateway.limits.LimitExceededException;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.Reservation;
@@ -26,21 +27,21 @@ final class Admission {
         this.limiter = requireNonNull(limiter, "limiter");
     }
 
-    /** A reservation for {@code estimatedTokens}, or a failed future holding the {@link GatewayException} to send. */
-    Future<Reservation> admit(Caller caller, long estimatedTokens) {
+    /** A reservation for {@code demand}, or a failed future holding the {@link GatewayException} to send. */
+    Future<Reservation> admit(Caller caller, Demand demand) {
         if (!limiter.isBlocking()) {
             try {
-                return Future.succeededFuture(reserve(caller, estimatedTokens));
+                return Future.succeededFuture(reserve(caller, demand));
             } catch (GatewayException e) {
                 return Future.failedFuture(e);
             }
         }
-        return vertx.executeBlocking(() -> reserve(caller, estimatedTokens), false);
+        return vertx.executeBlocking(() -> reserve(caller, demand), false);
     }
 
-    private Reservation reserve(Caller caller, long estimatedTokens) {
+    private Reservation reserve(Caller caller, Demand demand) {
         try {
-            return limiter.admit(caller, estimatedTokens);
+            return limiter.admit(caller, demand);
         } catch (LimitExceededException e) {
             throw refusal(e);
         }
@@ -49,7 +50,7 @@ final class Admission {
     private static GatewayException refusal(LimitExceededException e) {
         if (e.isBudget()) {
             return new GatewayException(429, "insufficient_quota", "insufficient_quota",
-                    "Token budget exhausted (" + e.limit() + ").", null,
+                    e.getMessage() + " Limit: " + e.limit() + ".", null,
                     e.retryable() ? Math.max(0, e.retryAfterSeconds()) : -1);
         }
         return new GatewayException(429, "rate_limit_error", "rate_limit_exceeded",

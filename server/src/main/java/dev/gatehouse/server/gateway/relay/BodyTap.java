@@ -21,4 +21,12 @@ public interface BodyTap {
 
     /** What an aborted response delivered: for a stream, its usage or an estimate; otherwise unknown. */
     Optional<Usage> delivered();
+
+    /**
+     * Whether the response ran past the completion allowance its budget left: nothing more is
+     * passed on and the response must end with an error event.
+     */
+    default boolean exhausted() {
+        return false;
+    }
 }

@@ -13,8 +13,14 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.server.gateway.GatewayException;
+import dev.gatehouse.server.gateway.ModelPrice;
+import dev.gatehouse.server.gateway.channels.Channel;
+import dev.gatehouse.server.gateway.limits.Demand;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * The parse-and-rewrite stage: what the relay reads from a request body ({@code model}, {@code
@@ -28,6 +34,8 @@ import java.io.IOException;
  *
  * @param upstreamBody what to send upstream
  * @param bodyBytes the size of the client's body, for the prompt estimate
+ * @param maxOutputTokens the output limit the body states, the largest of {@code max_tokens},
+ *     {@code max_completion_tokens} and {@code max_output_tokens}; 0 when it states none
  */
 record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean stream, boolean clientAskedForUsage,
         long maxOutputTokens) {
@@ -51,7 +59,8 @@ record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean str
     /**
      * @throws GatewayException 400 {@code invalid_json} (malformed, not an object, duplicate keys, too
      *     deep), {@code missing_model}, {@code invalid_type} ({@code stream}), {@code invalid_value}
-     *     ({@code max_tokens}, {@code max_completion_tokens}), {@code invalid_stream_options}
+     *     ({@code max_tokens}, {@code max_completion_tokens}, {@code max_output_tokens}), {@code
+     *     invalid_stream_options}
      */
     static ChatRequest parse(Buffer body) {
         if (body == null || body.length() == 0) {
@@ -70,7 +79,8 @@ record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean str
             throw GatewayException.invalidRequest("invalid_type", "stream must be a boolean.", "stream");
         }
         boolean streaming = stream != null && stream.booleanValue();
-        long maxTokens = Math.max(outputTokens(json, "max_tokens"), outputTokens(json, "max_completion_tokens"));
+        long maxTokens = Math.max(Math.max(outputTokens(json, "max_tokens"), outputTokens(json, "max_completion_tokens")),
+                outputTokens(json, "max_output_tokens"));
         if (!streaming) {
             return new ChatRequest(body, body.length(), model.textValue(), false, true, maxTokens);
         }
@@ -127,7 +137,22 @@ record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean str
         return value.intValue();
     }
 
-    /** A rough token estimate for the limiter: the prompt at ~4 bytes a token, plus the requested output. */
+    /**
+     * What the request may cost, for the limiter: the prompt estimate, the output limit it states
+     * (none, or 0 for a request that produces no completion), and the highest price of the model
+     * among the channels that may serve it.
+     */
+    Demand demand(List<Channel> plan, boolean producesCompletion) {
+        List<ModelPrice> prices = new ArrayList<>(plan.size());
+        for (Channel channel : plan) {
+            channel.config().price(model).ifPresent(prices::add);
+        }
+        OptionalLong maxCompletion = !producesCompletion ? OptionalLong.of(0)
+                : maxOutputTokens > 0 ? OptionalLong.of(maxOutputTokens) : OptionalLong.empty();
+        return new Demand(estimatedPromptTokens(), maxCompletion, ModelPrice.highest(prices));
+    }
+
+    /** A rough token estimate: the prompt at ~4 bytes a token, plus the requested output. */
     long estimatedTokens() {
         return estimatedPromptTokens() + maxOutputTokens;
     }

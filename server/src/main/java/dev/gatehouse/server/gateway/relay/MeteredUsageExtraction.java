@@ -14,8 +14,9 @@ import java.util.Optional;
 public final class MeteredUsageExtraction implements UsageExtraction {
 
     @Override
-    public BodyTap newStream(boolean clientAskedForUsage, long estimatedPromptTokens) {
-        StreamUsage stream = new StreamUsage(!clientAskedForUsage);
+    public BodyTap newStream(boolean clientAskedForUsage, long estimatedPromptTokens, long completionAllowance) {
+        StreamUsage stream = new StreamUsage(!clientAskedForUsage, StreamUsage.DEFAULT_MAX_LINE_BYTES,
+                completionAllowance);
         return new BodyTap() {
             @Override
             public Buffer onChunk(Buffer chunk) {
@@ -35,6 +36,11 @@ public final class MeteredUsageExtraction implements UsageExtraction {
             @Override
             public Optional<Usage> delivered() {
                 return Optional.of(stream.billableUsage(estimatedPromptTokens));
+            }
+
+            @Override
+            public boolean exhausted() {
+                return stream.exhausted();
             }
         };
     }

@@ -39,7 +39,8 @@ public final class Pipeline {
         Optional<String> provider = Optional.ofNullable(ctx.queryParams().get("provider")).filter(p -> !p.isBlank());
         List<Channel> plan = channels.plan(provider, request.model(), caller);
         Exchange exchange = new Exchange(ctx, caller, request, upstreamPath, plan, RequestIds.get(ctx), startNanos);
-        admission.admit(caller.meter(), request.estimatedTokens()).onComplete(admitted -> {
+        boolean producesCompletion = !upstreamPath.equals("/embeddings");
+        admission.admit(caller.meter(), request.demand(plan, producesCompletion)).onComplete(admitted -> {
             if (admitted.succeeded()) {
                 forward(exchange, admitted.result());
             } else {

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  *       An SSE body goes through the stream tap; a JSON body is tokenized as it passes, and for a
  *       non-streaming request written one chunk behind (the upstream's {@code Content-Length} is
  *       kept when it sent one).
+ *   <li>A stream that runs past the completion allowance its budget left is cut there: it ends with
+ *       an error event ({@code insufficient_quota}) and the upstream is cancelled.
  *   <li>An upstream silence longer than {@code gateway.idleTimeout} aborts both sides (504, counted
  *       against the channel); so does a client that reads nothing for that long (499, not the
  *       channel's fault). An upstream that breaks mid-body ends the client's response with a reset.
@@ -75,7 +77,8 @@ final class ResponsePump {
         HttpServerResponse out = exchange.ctx().response();
         String contentType = Optional.ofNullable(upstream.getHeader(HttpHeaders.CONTENT_TYPE)).orElse("application/json");
         boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-        tap = sse ? usage.newStream(request.clientAskedForUsage(), request.estimatedPromptTokens())
+        tap = sse ? usage.newStream(request.clientAskedForUsage(), request.estimatedPromptTokens(),
+                        settlement.completionAllowance())
                 : usage.newResponse(!request.stream());
         int status = upstream.statusCode();
         out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
@@ -98,6 +101,10 @@ final class ResponsePump {
             }
             lastActivityNanos = System.nanoTime();
             Buffer forward = tap.onChunk(chunk);
+            if (tap.exhausted()) {
+                cutAtAllowance(upstream, forward);
+                return;
+            }
             if (forward.length() > 0) {
                 out.write(forward);
             }
@@ -127,6 +134,25 @@ final class ResponsePump {
             }
         });
         upstream.resume();
+    }
+
+    /**
+     * The stream ran past what its budget left: what came before is delivered, then an error event in
+     * OpenAI's shape, and the upstream is cancelled. Metered for what was delivered; not the
+     * channel's fault.
+     */
+    private void cutAtAllowance(HttpClientResponse upstream, Buffer forward) {
+        settlement.finish(Outcome.ABORTED, exchange.ctx().response().getStatusCode(), delivered());
+        cancelIdle();
+        upstream.request().reset();
+        exchange.ctx().response().end(forward.appendBuffer(budgetExhausted(settlement.completionAllowance())));
+    }
+
+    /** An error event in OpenAI's shape, which its SDKs raise as an error. */
+    static Buffer budgetExhausted(long completionAllowance) {
+        return Buffer.buffer("data: {\"error\":{\"message\":\"Budget exhausted: the response was cut after "
+                + completionAllowance + " completion tokens, what the budget had left.\",\"type\":\"insufficient_quota\","
+                + "\"param\":null,\"code\":\"insufficient_quota\"}}\n\n");
     }
 
     private void upstreamBroken(Channel channel, Throwable cause) {

@@ -2,6 +2,7 @@ package dev.gatehouse.server.gateway.relay;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.gateway.ModelPrice;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.limits.Reservation;
 import dev.gatehouse.server.gateway.metering.Caller;
@@ -19,12 +20,14 @@ import org.slf4j.LoggerFactory;
  * The finish stage: ends one request exactly once, whichever of its paths gets there first (the
  * response ended, the upstream broke or went idle, the client left, every channel failed). It
  * settles the {@link Reservation} with the tokens used, writes the one {@link UsageRecord}, and
- * records the request against the last channel tried. A completed response that reported no usage
- * is charged the request's estimate; a failed or aborted one without usage is charged nothing.
+ * records the request against the last channel tried, with its spend at that channel's price. A
+ * completed response that reported no usage is charged the request's estimate; a failed or aborted
+ * one without usage is charged nothing.
  * Used on the request's event loop only; a metering failure is logged, never thrown at the caller.
  */
 final class Settlement {
     private static final Logger log = LoggerFactory.getLogger(Settlement.class);
+    private static final Usage NONE = new Usage(0, 0);
 
     private final Caller meter;
     private final ChatRequest request;
@@ -64,6 +67,11 @@ final class Settlement {
         lastTried = requireNonNull(channel, "channel");
     }
 
+    /** The completion tokens the request's budget leaves it ({@link Reservation#completionAllowance()}). */
+    long completionAllowance() {
+        return reservation.completionAllowance();
+    }
+
     boolean isDone() {
         return done;
     }
@@ -80,14 +88,17 @@ final class Settlement {
         }
         done = true;
         long durationNanos = System.nanoTime() - startNanos;
-        long prompt = used.map(Usage::promptTokens).orElse(0L);
-        long completion = used.map(Usage::completionTokens).orElse(0L);
-        long charged = used.isPresent() ? prompt + completion
-                : outcome == Outcome.COMPLETED ? request.estimatedTokens() : 0;
+        Usage recorded = used.orElse(NONE);
+        Usage charged = used.isPresent() || outcome != Outcome.COMPLETED ? recorded
+                : new Usage(request.estimatedPromptTokens(), request.maxOutputTokens());
+        Optional<ModelPrice> price = lastTried == null ? Optional.empty() : lastTried.config().price(request.model());
         String channel = lastTried == null ? "" : lastTried.name();
+        long prompt = recorded.promptTokens();
+        long completion = recorded.completionTokens();
         try {
-            reservation.settle(charged);
-            sink.record(new UsageRecord(clock.instant(), requestId, meter, channel, request.model(), prompt, completion, outcome, status, durationNanos / 1_000_000));
+            reservation.settle(charged.totalTokens(), spendMicros(price, charged));
+            sink.record(new UsageRecord(clock.instant(), requestId, meter, channel, request.model(), prompt, completion,
+                    outcome, status, durationNanos / 1_000_000, spendMicros(price, recorded)));
             if (lastTried != null) {
                 metrics.finished(lastTried, request.model(), outcome, status, prompt, completion,
                         durationNanos);
@@ -95,5 +106,9 @@ final class Settlement {
         } catch (RuntimeException e) {
             log.atWarn().setCause(e).log("metering a gateway request failed");
         }
+    }
+
+    private static long spendMicros(Optional<ModelPrice> price, Usage usage) {
+        return price.isEmpty() ? 0 : price.get().spendMicros(usage.promptTokens(), usage.completionTokens());
     }
 }

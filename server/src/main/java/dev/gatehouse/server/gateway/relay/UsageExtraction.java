@@ -12,8 +12,10 @@ public interface UsageExtraction {
      * @param clientAskedForUsage whether the client will see the usage-only chunk ({@link
      *     ChatRequest#clientAskedForUsage})
      * @param estimatedPromptTokens billed as the prompt when the stream ends without a usage chunk
+     * @param completionAllowance completion tokens a budget leaves the request ({@code
+     *     Long.MAX_VALUE}: no budget applies); content past it is held back ({@link BodyTap#exhausted()})
      */
-    BodyTap newStream(boolean clientAskedForUsage, long estimatedPromptTokens);
+    BodyTap newStream(boolean clientAskedForUsage, long estimatedPromptTokens, long completionAllowance);
 
     /**
      * A tap for one JSON (non-SSE) response.

@@ -111,7 +111,7 @@ class TokenBudgetTest {
         other.close();
 
         assertThat(admitted.get()).isEqualTo(111);
-        assertThat(limiter.budgetUsed("organization", "acme", TokenBudgets.TOTAL)).isEqualTo(777);
+        assertThat(limiter.budgetUsed("organization", "acme", "total")).isEqualTo(777);
     }
 
     @ParameterizedTest
@@ -119,7 +119,11 @@ class TokenBudgetTest {
     void settling_replacesTheEstimate_andReleasingGivesTheBudgetBack(TestDatabases.Kind kind) throws Exception {
         limiter = limiter(kind, new LimitsConfig(0, 0, 0, 0, 1_000, 0, 0, 0));
         Reservation first = limiter.admit(A1, 600);
-        assertThatExceptionOfType(LimitExceededException.class).isThrownBy(() -> limiter.admit(A1, 500));
+        assertThat(first.completionAllowance()).isEqualTo(600);
+        Reservation rest = limiter.admit(A1, 500);
+        assertThat(rest.completionAllowance()).as("what is left, not the worst case").isEqualTo(400);
+        assertThatExceptionOfType(LimitExceededException.class).isThrownBy(() -> limiter.admit(A1, 1));
+        rest.settle(0);
 
         first.settle(300);
         first.settle(900);
@@ -164,17 +168,21 @@ class TokenBudgetTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
-    void organizationBudgetRefusal_rollsBackTheTokensOwnReservation(TestDatabases.Kind kind) throws Exception {
+    void aBudgetWithLessThanTheWorstCaseLeft_grantsWhatIsLeft_andARefusalRollsBackTheOthers(TestDatabases.Kind kind) throws Exception {
         limiter = limiter(kind, new LimitsConfig(5, 0, 0, 0, 1_000, 100, 0, 0));
-        limiter.admit(A2, 90);
+        limiter.admit(A2, 95);
+        Reservation partial = limiter.admit(A1, 20);
+        assertThat(partial.completionAllowance()).as("the 5 tokens the organization has left").isEqualTo(5);
 
         LimitExceededException refused = assertThatExceptionOfType(LimitExceededException.class)
                 .isThrownBy(() -> limiter.admit(A1, 20)).actual();
 
         assertThat(refused.limit()).isEqualTo("gateway.limits.orgDailyTokenBudget");
-        assertThat(limiter.budgetUsed("token", "tok-1", DAY)).isZero();
-        assertThat(limiter.budgetUsed("organization", "acme", DAY)).isEqualTo(90);
-        for (int i = 0; i < 5; i++) {
+        assertThat(limiter.budgetUsed("token", "tok-1", DAY)).as("only the partial reservation").isEqualTo(5);
+        assertThat(limiter.budgetUsed("organization", "acme", DAY)).isEqualTo(100);
+        partial.settle(0);
+        limiter.awaitSettlements();
+        for (int i = 0; i < 4; i++) {
             limiter.admit(A1, 1);
         }
         assertThat(assertThatExceptionOfType(LimitExceededException.class).isThrownBy(() -> limiter.admit(A1, 1))

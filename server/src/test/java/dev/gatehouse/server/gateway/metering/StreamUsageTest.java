@@ -206,6 +206,35 @@ class StreamUsageTest {
         assertThat(reader.usage()).isEmpty();
     }
 
+    @Test
+    void anAllowance_stopsBeforeTheContentEventThatWouldPassIt_atAnyFragmentation() {
+        String first = CONTENT.formatted("Hel") + KEEP_ALIVE;
+        String stream = first + CONTENT.formatted("lo") + CONTENT.formatted(" twelve chars") + USAGE + DONE;
+        for (int split = 1; split < stream.length(); split += 7) {
+            StreamUsage reader = new StreamUsage(false, StreamUsage.DEFAULT_MAX_LINE_BYTES, 2);
+
+            String forwarded = feed(reader, bytes(stream), List.of(split, stream.length() - split));
+
+            assertThat(forwarded).as("split at " + split).isEqualTo(first + CONTENT.formatted("lo"));
+            assertThat(reader.exhausted()).isTrue();
+            assertThat(reader.deliveredCompletionTokens()).isEqualTo(2);
+            assertThat(reader.usage()).as("the usage event after the cut is never read").isEmpty();
+            assertThat(reader.billableUsage(4)).isEqualTo(new Usage(4, 2));
+        }
+    }
+
+    @Test
+    void deliveredTokens_areOnePerEvent_orOnePerFourCharactersOfTextWhenMore() {
+        StreamUsage reader = new StreamUsage(false);
+
+        String stream = CONTENT.formatted("Hello") + CONTENT.formatted("x".repeat(41)) + DONE;
+        feed(reader, bytes(stream), List.of(10, stream.length() - 10));
+
+        assertThat(reader.completionChunks()).isEqualTo(2);
+        assertThat(reader.deliveredCompletionTokens()).isEqualTo(1 + 10);
+        assertThat(reader.exhausted()).isFalse();
+    }
+
     private static String feed(StreamUsage reader, byte[] stream, List<Integer> sizes) {
         Buffer out = Buffer.buffer();
         int offset = 0;

@@ -58,9 +58,9 @@ class UsageStoreTest {
         UsageReport report = new JdbcUsageReports(reopened).report(new UsageQuery(T0, T0.plusSeconds(60),
                 List.of(), Map.of()));
         Group all = report.groups().getFirst();
-        assertThat(all.total()).isEqualTo(new Totals(1_002, 10_007, 5_002));
-        assertThat(all.byOutcome()).containsEntry(Outcome.ABORTED, new Totals(1, 7, 2))
-                .containsEntry(Outcome.FAILED, new Totals(1, 0, 0));
+        assertThat(all.total()).isEqualTo(new Totals(1_002, 10_007, 5_002, 0));
+        assertThat(all.byOutcome()).containsEntry(Outcome.ABORTED, new Totals(1, 7, 2, 0))
+                .containsEntry(Outcome.FAILED, new Totals(1, 0, 0, 0));
         assertThat(sink.droppedRecords()).isZero();
     }
 
@@ -139,11 +139,11 @@ class UsageStoreTest {
         assertThat(byOrgModel.groups()).extracting(group -> List.copyOf(group.key().values()))
                 .containsExactly(List.of("acme", "embed-1"), List.of("acme", "gpt-4o"), List.of("globex", "gpt-4o"));
         Group acmeGpt = byOrgModel.groups().get(1);
-        assertThat(acmeGpt.total()).isEqualTo(new Totals(4, 100 + 50 + 30 + 0, 20 + 10 + 3 + 0));
+        assertThat(acmeGpt.total()).isEqualTo(new Totals(4, 100 + 50 + 30 + 0, 20 + 10 + 3 + 0, 0));
         assertThat(acmeGpt.byOutcome()).containsExactly(
-                Map.entry(Outcome.COMPLETED, new Totals(2, 150, 30)),
-                Map.entry(Outcome.ABORTED, new Totals(1, 30, 3)),
-                Map.entry(Outcome.FAILED, new Totals(1, 0, 0)));
+                Map.entry(Outcome.COMPLETED, new Totals(2, 150, 30, 0)),
+                Map.entry(Outcome.ABORTED, new Totals(1, 30, 3, 0)),
+                Map.entry(Outcome.FAILED, new Totals(1, 0, 0, 0)));
 
         UsageReport byChannel = reports.report(new UsageQuery(T0, T0.plusSeconds(3600),
                 List.of(UsageDimension.CHANNEL), Map.of(UsageDimension.ORGANIZATION, "acme")));
@@ -156,7 +156,7 @@ class UsageStoreTest {
                 Map.of(UsageDimension.SANDBOX, "sb-1")));
         assertThat(sandboxOnly.groups()).singleElement().satisfies(group -> {
             assertThat(group.key()).containsEntry(UsageDimension.TOKEN, "tok-s").containsEntry(UsageDimension.USER, null);
-            assertThat(group.total()).isEqualTo(new Totals(1, 8, 0));
+            assertThat(group.total()).isEqualTo(new Totals(1, 8, 0, 0));
         });
 
         UsageReport firstSecond = reports.report(new UsageQuery(T0, T0.plusSeconds(1), List.of(), Map.of()));
@@ -185,7 +185,7 @@ class UsageStoreTest {
             Outcome outcome) {
         int status = outcome == Outcome.FAILED ? 502 : 200;
         return new UsageRecord(at, "req-" + at.toEpochMilli(), caller, channel, model, prompt, completion, outcome,
-                status, 42);
+                status, 42, 0);
     }
 
     private static long rows(Database database) {

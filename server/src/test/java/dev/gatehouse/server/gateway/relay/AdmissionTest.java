@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.limits.LimitExceededException;
+import dev.gatehouse.server.gateway.limits.Demand;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.Reservation;
 import dev.gatehouse.server.gateway.metering.Caller;
@@ -33,13 +34,13 @@ class AdmissionTest {
     @Test
     void aNonBlockingLimiter_answersAtOnce_onTheCallingThread() {
         AtomicReference<Thread> admittedOn = new AtomicReference<>();
-        Reservation reservation = tokens -> {};
-        Limiter limiter = (caller, estimated) -> {
+        Reservation reservation = (tokens, spend) -> {};
+        Limiter limiter = (caller, demand) -> {
             admittedOn.set(Thread.currentThread());
             return reservation;
         };
 
-        Future<Reservation> admitted = new Admission(vertx, limiter).admit(CALLER, 10);
+        Future<Reservation> admitted = new Admission(vertx, limiter).admit(CALLER, Demand.tokens(10));
 
         assertThat(admitted.isComplete()).isTrue();
         assertThat(admitted.result()).isSameAs(reservation);
@@ -51,9 +52,9 @@ class AdmissionTest {
         AtomicReference<String> admittedOn = new AtomicReference<>();
         Limiter limiter = new Limiter() {
             @Override
-            public Reservation admit(Caller caller, long estimatedTokens) {
+            public Reservation admit(Caller caller, Demand demand) {
                 admittedOn.set(Thread.currentThread().getName());
-                return tokens -> {};
+                return (tokens, spend) -> {};
             }
 
             @Override
@@ -62,7 +63,7 @@ class AdmissionTest {
             }
         };
 
-        Future<Reservation> admitted = new Admission(vertx, limiter).admit(CALLER, 10);
+        Future<Reservation> admitted = new Admission(vertx, limiter).admit(CALLER, Demand.tokens(10));
 
         assertThat(admitted.toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join()).isNotNull();
         assertThat(admittedOn.get()).startsWith("vert.x-worker-thread");
@@ -70,24 +71,24 @@ class AdmissionTest {
 
     @Test
     void aBudgetRefusal_isA429InsufficientQuota_withItsRetryAfter() {
-        Limiter limiter = (caller, estimated) -> {
+        Limiter limiter = (caller, demand) -> {
             throw new LimitExceededException("org_daily_token_budget", 120, true, "over budget");
         };
 
-        GatewayException refused = failure(new Admission(vertx, limiter).admit(CALLER, 10));
+        GatewayException refused = failure(new Admission(vertx, limiter).admit(CALLER, Demand.tokens(10)));
 
         assertThat(refused.status()).isEqualTo(429);
         assertThat(refused.code()).isEqualTo("insufficient_quota");
-        assertThat(refused.getMessage()).isEqualTo("Token budget exhausted (org_daily_token_budget).");
+        assertThat(refused.getMessage()).isEqualTo("over budget Limit: org_daily_token_budget.");
     }
 
     @Test
     void aRateRefusal_isA429RateLimitExceeded() {
-        Limiter limiter = (caller, estimated) -> {
+        Limiter limiter = (caller, demand) -> {
             throw new LimitExceededException("token_requests_per_minute", 3, false, "too fast");
         };
 
-        GatewayException refused = failure(new Admission(vertx, limiter).admit(CALLER, 10));
+        GatewayException refused = failure(new Admission(vertx, limiter).admit(CALLER, Demand.tokens(10)));
 
         assertThat(refused.code()).isEqualTo("rate_limit_exceeded");
         assertThat(refused.getMessage()).isEqualTo("Rate limit exceeded (token_requests_per_minute).");

@@ -33,7 +33,7 @@ class BodyTapTest {
 
     @Test
     void aStreamTheClientDidNotAskUsageFor_losesTheUsageChunk_butIsMeteredByIt() {
-        BodyTap tap = extraction.newStream(false, 7);
+        BodyTap tap = extraction.newStream(false, 7, Long.MAX_VALUE);
         String content = "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n";
         String usage = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}\n\n";
 
@@ -45,7 +45,7 @@ class BodyTapTest {
 
     @Test
     void aStreamCutShort_deliversAnEstimate() {
-        BodyTap tap = extraction.newStream(true, 7);
+        BodyTap tap = extraction.newStream(true, 7, Long.MAX_VALUE);
 
         tap.onChunk(Buffer.buffer("data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n"));
 

@@ -26,7 +26,7 @@ class SettlementTest {
     private final ChatRequest request = ChatRequest.parse(Buffer.buffer("{\"model\":\"m\",\"max_tokens\":100}"));
 
     private Settlement settlement() {
-        return new Settlement(CALLER, request, "req-1", System.nanoTime(), settled::add, records::add,
+        return new Settlement(CALLER, request, "req-1", System.nanoTime(), (tokens, spend) -> settled.add(tokens), records::add,
                 ChannelMetrics.register(new SimpleMeterRegistry(), List.of()), CLOCK);
     }
 
@@ -70,7 +70,7 @@ class SettlementTest {
 
     @Test
     void aFailingSink_doesNotReachTheCaller_andTheReservationIsStillSettled() {
-        Settlement settlement = new Settlement(CALLER, request, null, System.nanoTime(), settled::add,
+        Settlement settlement = new Settlement(CALLER, request, null, System.nanoTime(), (tokens, spend) -> settled.add(tokens),
                 record -> {
                     throw new IllegalStateException("queue full");
                 }, ChannelMetrics.register(new SimpleMeterRegistry(), List.of()), CLOCK);
