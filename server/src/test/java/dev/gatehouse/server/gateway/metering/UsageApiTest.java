@@ -79,9 +79,9 @@ class UsageApiTest {
         assertThat(gpt.getLong("completion_tokens")).isEqualTo(33);
         assertThat(gpt.getLong("total_tokens")).isEqualTo(213);
         assertThat(gpt.getJsonObject("by_outcome")).isEqualTo(new JsonObject("""
-                {"completed":{"requests":2,"prompt_tokens":150,"completion_tokens":30,"total_tokens":180},
-                 "aborted":{"requests":1,"prompt_tokens":30,"completion_tokens":3,"total_tokens":33},
-                 "failed":{"requests":1,"prompt_tokens":0,"completion_tokens":0,"total_tokens":0}}"""));
+                {"completed":{"requests":2,"prompt_tokens":150,"completion_tokens":30,"total_tokens":180,"spend_micros":0},
+                 "aborted":{"requests":1,"prompt_tokens":30,"completion_tokens":3,"total_tokens":33,"spend_micros":0},
+                 "failed":{"requests":1,"prompt_tokens":0,"completion_tokens":0,"total_tokens":0,"spend_micros":0}}"""));
     }
 
     @ParameterizedTest
@@ -95,7 +95,7 @@ class UsageApiTest {
         assertThat(response.statusCode()).isEqualTo(200);
         JsonObject only = new JsonObject(response.body()).getJsonArray("groups").getJsonObject(0);
         assertThat(only.fieldNames()).containsExactlyInAnyOrder("requests", "prompt_tokens", "completion_tokens",
-                "total_tokens", "by_outcome");
+                "total_tokens", "spend_micros", "by_outcome");
         assertThat(only.getLong("requests")).isEqualTo(6);
     }
 
