@@ -65,7 +65,7 @@ public final class KeyWithdrawal {
         requireNonNull(actor, "actor");
         requireNonNull(origin, "origin");
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        StoredKey key = database.jdbi().inTransaction(handle -> {
+        Withdrawn withdrawn = database.jdbi().inTransaction(handle -> {
             StoredKey found = SigningKeyTable.find(handle, kid).orElseThrow(() -> new KeyWithdrawalRefusedException(
                     KeyWithdrawalRefusedException.Reason.UNKNOWN_KEY, "no signing key " + quote(kid)));
             if (found.isActive()) {
@@ -74,7 +74,7 @@ public final class KeyWithdrawal {
                                 + " (gatehouse keys rotate), then revoke it");
             }
             if (found.isRevoked() || !SigningKeyTable.markRevoked(handle, kid, now)) {
-                return found;
+                return new Withdrawn(found, false);
             }
             long lastTokenExpires = found.verifiesUntil().orElseThrow().toEpochMilli();
             Revocations.recordKeyRevocation(handle, kid, lastTokenExpires);
@@ -82,12 +82,17 @@ public final class KeyWithdrawal {
                     Outcome.SUCCESS, Map.of("algorithm", found.algorithm(),
                             "created_at", found.createdAt().toString(),
                             "verified_until", found.verifiesUntil().orElseThrow().toString())));
+            return new Withdrawn(found, true);
+        });
+        if (withdrawn.now()) {
             log.atWarn().addKeyValue("kid", kid).addKeyValue("actor", actor.subject())
                     .log("signing key withdrawn: every token it signed is refused from now on");
-            return found;
-        });
-        revoked.addKey(kid, key.verifiesUntil().orElseThrow());
+        }
+        revoked.addKey(kid, withdrawn.key().verifiesUntil().orElseThrow());
         keyRing.reload();
         return keyRing.list().stream().filter(info -> info.kid().equals(kid)).findFirst().orElseThrow();
     }
+
+    /** The key withdrawn, and whether by this call (rather than before). */
+    private record Withdrawn(StoredKey key, boolean now) {}
 }
