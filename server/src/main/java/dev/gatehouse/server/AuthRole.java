@@ -4,6 +4,7 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.admin.AuditRoutes;
+import dev.gatehouse.server.admin.KeyRoutes;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.bridge.BridgeAuth;
@@ -23,7 +24,7 @@ import java.util.Optional;
 
 /**
  * The {@code auth} role: sessions, personal access tokens, introspection and
- * revocation, the audit log, and the sandbox-token bridge (it mints credentials, like the PAT API).
+ * revocation, the audit log, signing-key withdrawal, and the sandbox-token bridge (it mints credentials, like the PAT API).
  */
 final class AuthRole implements RunningRole {
     private final List<Routes> routes;
@@ -48,6 +49,7 @@ final class AuthRole implements RunningRole {
                 new OAuthRoutes(callers, infrastructure.tokenVerifier(Optional.empty()), admin, pats),
                 new AuditRoutes(admin, audit),
                 new AdminPatRoutes(admin, pats),
+                new KeyRoutes(admin, infrastructure.keyWithdrawal(audit, clock)),
                 sandboxTokenBridge(config, infrastructure, admin, audit, clock)));
     }
 

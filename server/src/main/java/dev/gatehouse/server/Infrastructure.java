@@ -24,6 +24,7 @@ import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.GroupCommitter;
 import dev.gatehouse.server.tokens.Hs256TokenMinter;
 import dev.gatehouse.server.tokens.KeyRing;
+import dev.gatehouse.server.tokens.KeyWithdrawal;
 import dev.gatehouse.server.tokens.SigningAlgorithm;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
 import dev.gatehouse.server.tokens.TokenMinter;
@@ -83,7 +84,8 @@ public final class Infrastructure implements AutoCloseable {
         Database database = Database.open(config.store());
         try {
             KeyRing keyRing = KeyRing.open(database, kek, config.keys(), config.tokens(), clock);
-            return new Infrastructure(config, database, keyRing, RevokedTokens.load(database, clock),
+            // A key withdrawn on another replica leaves this one's key ring at the poll that learns of it.
+            return new Infrastructure(config, database, keyRing, RevokedTokens.load(database, clock, keyRing::reload),
                     new LastUsedTracker(database, clock), new EnvelopeVault(new LocalKeyWrapper(kek)), signatures);
         } catch (RuntimeException e) {
             database.close();
@@ -199,7 +201,12 @@ public final class Infrastructure implements AutoCloseable {
                 .orElseGet(() -> signingTokenMinter(clock));
         Duration maxTtl = config.tokens().maxTokenTtl();
         return new SandboxTokens(database, committer(), minter, longest.compareTo(maxTtl) < 0 ? longest : maxTtl, audit,
-                revokedTokens, clock);
+                revokedTokens, config.keys().hs256Secret().isPresent(), clock);
+    }
+
+    /** Withdraws signing keys of {@link #keyRing()}, audited in {@code audit}. */
+    public KeyWithdrawal keyWithdrawal(AuditLog audit, Clock clock) {
+        return new KeyWithdrawal(database, keyRing, revokedTokens, audit, clock);
     }
 
     /** Mints tokens signed by the key ring's active key, with {@link #signatureProvider()}. */
@@ -242,7 +249,7 @@ public final class Infrastructure implements AutoCloseable {
         return keyRing;
     }
 
-    /** Revoked personal access tokens, as every verifier built here checks them. */
+    /** Revoked tokens and withdrawn keys, as every verifier built here checks them. */
     public RevokedTokens revokedTokens() {
         return revokedTokens;
     }

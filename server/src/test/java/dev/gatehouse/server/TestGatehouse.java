@@ -10,12 +10,15 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.GatehouseConfig;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +64,19 @@ public final class TestGatehouse {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** {@code POST /oauth/introspect} of {@code token} with the admin secret; the body of its 200. */
+    public static JsonObject introspect(Gatehouse gatehouse, String adminSecret, String token) {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(gatehouse.localUrl().resolve("/oauth/introspect"))
+                .header("Authorization", "Bearer " + adminSecret)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)))
+                .build());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("introspection: " + response.statusCode() + " " + response.body());
+        }
+        return new JsonObject(response.body());
     }
 
     /** A session token for alice meant for this Gatehouse's API, valid for an hour, then customized. */

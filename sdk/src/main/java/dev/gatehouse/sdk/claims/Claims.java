@@ -53,9 +53,11 @@ public final class Claims {
     private final Set<String> groups;
     private final Set<String> capabilities;
     private final List<String> channels;
+    private final String keyId;
 
-    private Claims(JWTClaimsSet set, TokenType type) throws ClaimsException {
+    private Claims(JWTClaimsSet set, TokenType type, String keyId) throws ClaimsException {
         this.type = type;
+        this.keyId = keyId;
         issuer = requiredString(set, "iss");
         subject = requiredString(set, "sub");
         issuedAt = requiredInstant(set, "iat");
@@ -106,8 +108,19 @@ public final class Claims {
      *     disagree
      */
     public static Claims fromJwt(JWTClaimsSet set) throws ClaimsException {
+        return fromJwt(set, null);
+    }
+
+    /**
+     * As {@link #fromJwt(JWTClaimsSet)}, for a set read from a signed token whose header named the
+     * signing key {@code keyId} ({@code kid}), so that a revocation check can refuse every token a
+     * withdrawn key signed.
+     *
+     * @param keyId the {@code kid} of the JWS header; null when it had none
+     */
+    public static Claims fromJwt(JWTClaimsSet set, String keyId) throws ClaimsException {
         requireNonNull(set, "set");
-        return new Claims(set, typeOf(set));
+        return new Claims(set, typeOf(set), keyId);
     }
 
     /**
@@ -173,6 +186,14 @@ public final class Claims {
     /** The {@code jti} claim; always present except on legacy sandbox tokens. */
     public Optional<String> tokenId() {
         return Optional.ofNullable(tokenId);
+    }
+
+    /**
+     * The {@code kid} of the key that signed the token, when these claims were read from a signed
+     * token by a verifier ({@link #fromJwt(JWTClaimsSet, String)}); not a claim.
+     */
+    public Optional<String> keyId() {
+        return Optional.ofNullable(keyId);
     }
 
     /**
@@ -424,7 +445,7 @@ public final class Claims {
          * @throws ClaimsException as {@link Claims#fromJwt} for the same claims
          */
         public Claims build() throws ClaimsException {
-            return new Claims(set.build(), type);
+            return new Claims(set.build(), type, null);
         }
     }
 }

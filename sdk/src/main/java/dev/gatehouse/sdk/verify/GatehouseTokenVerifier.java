@@ -117,7 +117,7 @@ public final class GatehouseTokenVerifier implements TokenVerifier {
         }
         Claims claims;
         try {
-            claims = Claims.fromJwt(verified);
+            claims = Claims.fromJwt(verified, jwt.getHeader().getKeyID());
         } catch (ClaimsException e) {
             throw new TokenRejectedException(e.reason(), e.getMessage(), e);
         }

@@ -608,6 +608,15 @@ class GatehouseTokenVerifierTest {
             assertThat(e.getMessage()).isEqualTo("token jti \"jti-1\" is revoked");
             assertThat(verifier.verify(es256(claims(c -> c.jwtID("jti-2")))).tokenId()).contains("jti-2");
         }
+
+        @Test
+        void revokedByTheKeyThatSignedIt_isRevoked_theHookSeesTheKid() throws Exception {
+            TokenVerifier verifier = verifier().revocationCheck(c -> c.keyId().orElseThrow().equals(ecKey.getKeyID()))
+                    .build();
+
+            assertRejected(verifier, es256(claims().build()), RejectionReason.REVOKED);
+            assertThat(verifier().build().verify(es256(claims().build())).keyId()).contains(ecKey.getKeyID());
+        }
     }
 
     @Nested

@@ -1,8 +1,13 @@
 package dev.gatehouse.server.cli;
 
 import dev.gatehouse.server.Infrastructure;
+import dev.gatehouse.server.audit.AuditEvent.Actor;
+import dev.gatehouse.server.audit.AuditEvent.RequestOrigin;
+import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.tokens.KeyInfo;
+import dev.gatehouse.server.tokens.KeyWithdrawalRefusedException;
 import java.io.PrintWriter;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -12,14 +17,17 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "keys", mixinStandardHelpOptions = true, description = "Inspect and rotate the signing keys.",
-        subcommands = {KeysCommand.ListKeys.class, KeysCommand.Rotate.class})
+@Command(name = "keys", mixinStandardHelpOptions = true, description = "Inspect, rotate and revoke the signing keys.",
+        subcommands = {KeysCommand.ListKeys.class, KeysCommand.Rotate.class, KeysCommand.Revoke.class})
 final class KeysCommand {
+    /** Whoever runs the command line, as the operating system names them; for the audit log. */
+    private static final Actor OPERATOR = new Actor(System.getProperty("user.name", "unknown"), "urn:gatehouse:cli");
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List the signing keys: state (active, retired, expired) and until when each verifies.")
+            description = "List the signing keys: state (pending, active, retired, expired, revoked) and until when each verifies.")
     static final class ListKeys implements Callable<Integer> {
         @Mixin
         ConfigOption configOption;
@@ -60,14 +68,53 @@ final class KeysCommand {
         }
     }
 
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Withdraw a signing key: it leaves the JWKS and every token it signed is refused, by every",
+                "running server within pat.revocationPollInterval. The newest key cannot be revoked: rotate first."})
+    static final class Revoke implements Callable<Integer> {
+        @Mixin
+        ConfigOption configOption;
+
+        @Parameters(index = "0", paramLabel = "KID", description = "The key id, as keys list shows it.")
+        String kid;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Infrastructure infrastructure = OperatorContext.open(configOption)) {
+                KeyInfo revoked;
+                try {
+                    revoked = infrastructure.keyWithdrawal(new JdbcAuditLog(infrastructure.database()), Clock.systemUTC())
+                            .withdraw(kid, OPERATOR, RequestOrigin.NONE);
+                } catch (KeyWithdrawalRefusedException e) {
+                    throw new UserFacingException("gatehouse: " + e.getMessage(), GatehouseCli.EXIT_FAILED);
+                }
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("Signing key " + revoked.kid() + " is revoked: it is no longer published, and every token it"
+                        + " signed is refused by every running server within pat.revocationPollInterval.");
+                print(out, infrastructure.keyRing().list());
+            }
+            return GatehouseCli.EXIT_OK;
+        }
+    }
+
     static void print(PrintWriter out, List<KeyInfo> keys) {
         String format = "%-18s %-6s %-8s %-21s %-21s %-21s %s%n";
         out.printf(format, "KID", "ALG", "STATE", "CREATED", "SIGNS FROM", "RETIRED", "VERIFIES UNTIL");
         for (KeyInfo key : keys) {
             out.printf(format, key.kid(), key.algorithm(), key.state().name().toLowerCase(Locale.ROOT),
                     time(Optional.of(key.createdAt())), time(Optional.of(key.signsFrom())), time(key.retiredAt()),
-                    key.verifiesUntil().map(KeysCommand::time).orElse("while it is the newest key"));
+                    verifiesUntil(key));
         }
+    }
+
+    private static String verifiesUntil(KeyInfo key) {
+        if (key.revokedAt().isPresent()) {
+            return "never: revoked " + time(key.revokedAt().get());
+        }
+        return key.verifiesUntil().map(KeysCommand::time).orElse("while it is the newest key");
     }
 
     private static String time(Optional<Instant> instant) {

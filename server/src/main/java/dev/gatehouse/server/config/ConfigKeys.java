@@ -242,7 +242,7 @@ final class ConfigKeys {
             "Window in which channel failures are counted.");
     static final ConfigKey<Duration> GATEWAY_CHANNEL_PROBE_INTERVAL = withDefault("gateway.channelProbeInterval",
             ValueType.DURATION, Duration.ofSeconds(10), config -> config.gateway().channelProbeInterval(),
-            "How often a channel that is out is probed (GET baseUrl + probePath); a healthy answer brings it back.");
+            "How often a channel that is out is probed (GET baseUrl + probePath); a 2xx answer brings it back.");
     static final ConfigKey<Integer> GATEWAY_MAX_CONNECTIONS_PER_CHANNEL = withDefault(
             "gateway.maxConnectionsPerChannel", ValueType.integer("1..10000"),
             GatewayConfig.DEFAULT_MAX_CONNECTIONS_PER_CHANNEL, config -> config.gateway().maxConnectionsPerChannel(),

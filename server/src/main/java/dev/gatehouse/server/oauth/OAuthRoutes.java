@@ -16,6 +16,7 @@ import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.pat.PatCaller;
 import dev.gatehouse.server.pat.PersonalAccessTokens;
 import dev.gatehouse.server.pat.PersonalAccessTokens.RevokeResult;
+import dev.gatehouse.server.tokens.TokenIds;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -106,7 +107,8 @@ public final class OAuthRoutes implements Routes {
                 .put("aud", new JsonArray(claims.audience()))
                 .put("iat", claims.issuedAt().getEpochSecond())
                 .put("exp", claims.expiresAt().getEpochSecond());
-        claims.tokenId().ifPresent(jti -> body.put("jti", jti));
+        // A legacy sandbox token has no jti: the id it is limited, metered and revoked by instead.
+        body.put("jti", TokenIds.of(claims, token));
         claims.organization().ifPresent(org -> body.put("org_id", org));
         claims.user().ifPresent(user -> body.put("username", user));
         List<String> capabilities = List.copyOf(claims.capabilities());

@@ -19,6 +19,7 @@ import java.util.Optional;
  *     signsFrom}. Empty for the newest key
  * @param verifiesUntil until when the key still verifies: {@code retiredAt + keys.refreshInterval
  *     + tokens.maxTtl + tokens.clockSkew}. Empty for the newest key
+ * @param revokedAt when the key was withdrawn ({@link KeyState#REVOKED}); empty for every other key
  */
 public record KeyInfo(
         String kid,
@@ -27,7 +28,8 @@ public record KeyInfo(
         Instant createdAt,
         Instant signsFrom,
         Optional<Instant> retiredAt,
-        Optional<Instant> verifiesUntil) {
+        Optional<Instant> verifiesUntil,
+        Optional<Instant> revokedAt) {
 
     public KeyInfo {
         requireNonNull(kid, "kid");
@@ -37,5 +39,6 @@ public record KeyInfo(
         requireNonNull(signsFrom, "signsFrom");
         requireNonNull(retiredAt, "retiredAt");
         requireNonNull(verifiesUntil, "verifiesUntil");
+        requireNonNull(revokedAt, "revokedAt");
     }
 }

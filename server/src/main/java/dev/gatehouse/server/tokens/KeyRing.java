@@ -59,6 +59,10 @@ import org.slf4j.LoggerFactory;
  * tokens.clockSkew} (as computed here) even where they differ. New keys use {@code
  * keys.algorithm}; a key generated under another algorithm keeps signing until the next rotation.
  *
+ * <p>A key withdrawn by {@link KeyWithdrawal} is listed as {@linkplain KeyState#REVOKED revoked} and
+ * takes no part in signing or verifying from the next {@link #reload()}: the next key in signing order
+ * signs at once, even if it was still pending.
+ *
  * <p>On first start a key is generated and stored; replicas racing to do so on one database end
  * with one key (a unique index admits one, the losers reload it).
  *
@@ -239,9 +243,10 @@ public final class KeyRing implements AutoCloseable {
         }
     }
 
+    /** Withdrawn keys are listed, but take no part in signing or verifying. */
     private Snapshot snapshot(List<StoredKey> keys, StoredKey active) {
         Instant now = clock.instant();
-        List<RingKey> signingOrder = signingOrder(keys, active);
+        List<RingKey> signingOrder = signingOrder(keys.stream().filter(key -> !key.isRevoked()).toList(), active);
         JWK newest = unseal(active);
         List<Signer> signers = signingOrder.stream()
                 .filter(key -> key.signsUntil().map(now::isBefore).orElse(true))
@@ -249,7 +254,9 @@ public final class KeyRing implements AutoCloseable {
                 .toList();
         Map<String, RingKey> byKid = signingOrder.stream()
                 .collect(Collectors.toUnmodifiableMap(key -> key.stored().kid(), key -> key));
-        return new Snapshot(keys.stream().map(key -> byKid.get(key.kid())).toList(), signers);
+        return new Snapshot(keys.stream()
+                .map(key -> key.isRevoked() ? RingKey.revoked(key) : byKid.get(key.kid()))
+                .toList(), signers);
     }
 
     /**
@@ -333,7 +340,7 @@ public final class KeyRing implements AutoCloseable {
         byte[] sealed = kek.seal(key.toJSONString().getBytes(StandardCharsets.UTF_8), aad(kid));
         return new StoredKey(kid, algorithm.jwsAlgorithm().getName(), key.toPublicJWK().toJSONString(),
                 Base64.getEncoder().encodeToString(sealed), now, Optional.empty(),
-                Optional.empty());
+                Optional.empty(), Optional.empty());
     }
 
     private static String newKid() {
@@ -362,9 +369,19 @@ public final class KeyRing implements AutoCloseable {
         }
     }
 
-    /** A stored key that signs from {@code signsFrom} until {@code signsUntil} (excluded; empty: on). */
+    /**
+     * A stored key that signs from {@code signsFrom} until {@code signsUntil} (excluded; empty: on). A
+     * withdrawn key has no public key (it is never published) and is shown as signing from its creation.
+     */
     private record RingKey(StoredKey stored, Instant signsFrom, Optional<Instant> signsUntil, JWK publicKey) {
+        static RingKey revoked(StoredKey stored) {
+            return new RingKey(stored, stored.createdAt(), stored.revokedAt(), null);
+        }
+
         KeyState state(Instant now) {
+            if (stored.isRevoked()) {
+                return KeyState.REVOKED;
+            }
             if (stored.verifiesUntil().filter(until -> !now.isBefore(until)).isPresent()) {
                 return KeyState.EXPIRED;
             }
@@ -397,6 +414,9 @@ public final class KeyRing implements AutoCloseable {
             Instant until = null;
             List<JWK> keys = new ArrayList<>();
             for (RingKey key : snapshot.keys()) {
+                if (key.stored().isRevoked()) {
+                    continue;
+                }
                 Instant expiry = key.stored().verifiesUntil().orElse(null);
                 if (expiry == null) {
                     keys.add(key.publicKey());

@@ -2,7 +2,8 @@ package dev.gatehouse.server.tokens;
 
 /**
  * Life-cycle state of a signing key, computed from the clock: {@code PENDING → ACTIVE → RETIRED →
- * EXPIRED}. A key that is published verifies, whatever its state short of {@link #EXPIRED}.
+ * EXPIRED}, or {@link #REVOKED} when an operator withdrew it. A key that is published verifies,
+ * whatever its state short of {@link #EXPIRED} or {@link #REVOKED}.
  */
 public enum KeyState {
     /**
@@ -19,5 +20,10 @@ public enum KeyState {
     /** No longer signs; still verifies tokens it signed until {@link KeyInfo#verifiesUntil()}. */
     RETIRED,
     /** Past {@link KeyInfo#verifiesUntil()}: neither signs nor verifies, and is not published. */
-    EXPIRED
+    EXPIRED,
+    /**
+     * Withdrawn ({@code gatehouse keys revoke}): neither signs nor verifies nor is published, and every
+     * token it signed is refused, remembered by a verifier or not.
+     */
+    REVOKED
 }

@@ -20,20 +20,38 @@ final class SigningKeyTable {
         this.jdbi = jdbi;
     }
 
+    private static final String COLUMNS =
+            "kid, algorithm, public_jwk, private_key_sealed, created_at, retired_at, verify_until, revoked_at";
+
     /** Every key, newest first. */
     List<StoredKey> all() {
-        return jdbi.withHandle(handle -> handle.createQuery("""
-                        SELECT kid, algorithm, public_jwk, private_key_sealed, created_at, retired_at, verify_until
-                        FROM signing_keys ORDER BY created_at DESC, kid""")
-                .map((rows, context) -> new StoredKey(
-                        rows.getString("kid"),
-                        rows.getString("algorithm"),
-                        rows.getString("public_jwk"),
-                        rows.getString("private_key_sealed"),
-                        Instant.ofEpochMilli(rows.getLong("created_at")),
-                        instant(rows, "retired_at"),
-                        instant(rows, "verify_until")))
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT " + COLUMNS + " FROM signing_keys ORDER BY created_at DESC, kid")
+                .map((rows, context) -> key(rows))
                 .list());
+    }
+
+    /** The key {@code kid}, read in the caller's transaction. */
+    static Optional<StoredKey> find(Handle handle, String kid) {
+        return handle.createQuery("SELECT " + COLUMNS + " FROM signing_keys WHERE kid = :kid")
+                .bind("kid", kid)
+                .map((rows, context) -> key(rows))
+                .findOne();
+    }
+
+    /**
+     * Marks {@code kid} withdrawn at {@code at}, in the caller's transaction, if it is a retired key
+     * not withdrawn yet (never the newest key: something must sign).
+     *
+     * @return whether it was marked
+     */
+    static boolean markRevoked(Handle handle, String kid, Instant at) {
+        return handle.createUpdate("""
+                        UPDATE signing_keys SET revoked_at = :at
+                        WHERE kid = :kid AND state = 'retired' AND revoked_at IS NULL""")
+                .bind("at", at.toEpochMilli())
+                .bind("kid", kid)
+                .execute() == 1;
     }
 
     /** Inserts an active key; fails on the unique index if another key is active. */
@@ -62,6 +80,18 @@ final class SigningKeyTable {
                 .bind("privateKeySealed", key.privateKeySealed())
                 .bind("createdAt", key.createdAt().toEpochMilli())
                 .execute();
+    }
+
+    private static StoredKey key(ResultSet rows) throws SQLException {
+        return new StoredKey(
+                rows.getString("kid"),
+                rows.getString("algorithm"),
+                rows.getString("public_jwk"),
+                rows.getString("private_key_sealed"),
+                Instant.ofEpochMilli(rows.getLong("created_at")),
+                instant(rows, "retired_at"),
+                instant(rows, "verify_until"),
+                instant(rows, "revoked_at"));
     }
 
     private static Optional<Instant> instant(ResultSet rows, String column) throws SQLException {

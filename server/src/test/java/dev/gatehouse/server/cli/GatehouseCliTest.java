@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,40 @@ class GatehouseCliTest {
         assertThat(after.out().lines().filter(l -> l.contains(" pending "))).hasSize(1);
         assertThat(after.out().lines().filter(l -> l.contains(" active "))).as("old key signs until the new one takes over")
                 .hasSize(1);
+    }
+
+    @Test
+    void keysRevoke_theNewestKey_isRefusedWithWhatToDo_exit1_thenAfterARotation_revokesIt_audited() throws Exception {
+        String newest = kid(run("keys", "list", "-c", configFile.toString()), " active ");
+
+        CliRun refused = run("keys", "revoke", "-c", configFile.toString(), newest);
+        CliRun unknown = run("keys", "revoke", "-c", configFile.toString(), "no-such-kid");
+
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).contains("\"" + newest + "\" is the newest key").contains("gatehouse keys rotate");
+        assertThat(unknown.exitCode()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no signing key \"no-such-kid\"");
+
+        assertThat(run("keys", "rotate", "-c", configFile.toString()).exitCode()).isEqualTo(0);
+        CliRun revoked = run("keys", "revoke", "-c", configFile.toString(), newest);
+
+        assertThat(revoked.exitCode()).as(revoked.err()).isEqualTo(0);
+        assertThat(revoked.out()).contains("Signing key " + newest + " is revoked");
+        assertThat(revoked.out().lines().filter(line -> line.startsWith(newest)))
+                .singleElement().asString().contains(" revoked ").contains("never: revoked ");
+        assertThat(revoked.out().lines().filter(line -> line.contains(" active ")))
+                .as("the rotated-in key signs at once").hasSize(1);
+        try (Infrastructure infrastructure = Infrastructure.open(ConfigLoader.load(configFile, Map.of()), Clock.systemUTC())) {
+            assertThat(infrastructure.keyRing().publicJwkSet().getKeyByKeyId(newest)).isNull();
+            List<String> actors = infrastructure.database().jdbi().withHandle(handle -> handle.createQuery(
+                            "SELECT actor_issuer FROM audit_events WHERE action = 'key.revoked' AND target = :kid")
+                    .bind("kid", newest).mapTo(String.class).list());
+            assertThat(actors).containsExactly("urn:gatehouse:cli");
+        }
+    }
+
+    private static String kid(CliRun list, String state) {
+        return list.out().lines().filter(line -> line.contains(state)).findFirst().orElseThrow().split(" ")[0];
     }
 
     @Test

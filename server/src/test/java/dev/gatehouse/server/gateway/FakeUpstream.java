@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * until the gateway goes away (noticed in {@link #closedMidStream}); {@code hang} headers never sent;
  * {@code sse-stall} one chunk then silence; {@code sse-3s} a chunk every 200 ms for 3 s; {@code sse-1000} 1,000
  * one-token events and their usage whatever max_tokens says; {@code held} a chat completion once {@link #openGate()}
- * was called. Any other {@code GET} (a probe, e.g. {@code /v1/models}) gets a model list. An instance
+ * was called; {@code poison} a 500, as an upstream choking on a caller's body. Any other {@code GET} (a probe,
+ * e.g. {@code /v1/models}) gets a model list. An instance
  * created with a status, or told to {@link #failWith} one, answers every request with it until it
  * {@link #recover}s. Records every request.
  */
@@ -136,6 +137,8 @@ public final class FakeUpstream implements AutoCloseable {
                 case "sse-stall" -> sseHead(response).write(chunk("first"));
                 case "hang" -> { /* never answer */ }
                 case "held" -> hold(request);
+                case "poison" -> response.setStatusCode(500).putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("error", new JsonObject().put("message", "cannot process")).encode());
                 default -> response.setStatusCode(404).putHeader("Content-Type", "application/json")
                         .end(new JsonObject().put("error", new JsonObject().put("message", "no model")).encode());
             }

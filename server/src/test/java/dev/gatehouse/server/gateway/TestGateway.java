@@ -1,5 +1,7 @@
 package dev.gatehouse.server.gateway;
 
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.gatehouse.server.testing.PrometheusScrape;
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.Gatehouse;
@@ -27,14 +29,26 @@ import java.util.concurrent.CompletableFuture;
 final class TestGateway implements AutoCloseable {
     final TestMetering metering;
     private final Gatehouse gatehouse;
+    private final GatehouseConfig config;
     private final String token;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private TestGateway(Gatehouse gatehouse, GatehouseConfig config, TestMetering metering) {
         this.gatehouse = gatehouse;
         this.metering = metering;
-        this.token = SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC()).mint(new MintRequest(
-                TokenType.PAT, "bob", List.of("gateway"), Duration.ofHours(1), Map.of("org_id", "acme"))).token();
+        this.config = config;
+        this.token = pat("bob", "acme");
+    }
+
+    /** A personal access token for the gateway, valid for an hour, of {@code user} in {@code organization}. */
+    String pat(String user, String organization) {
+        return SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC()).mint(new MintRequest(
+                TokenType.PAT, user, List.of("gateway"), Duration.ofHours(1), Map.of("org_id", organization))).token();
+    }
+
+    /** The OpenAI SDK calling this gateway with {@code token}, without retries. */
+    OpenAIClient sdk(String token) {
+        return OpenAIOkHttpClient.builder().baseUrl(gatehouse.localUrl() + "/v1").apiKey(token).maxRetries(0).build();
     }
 
     /** @param overrides further configuration, environment-style ({@code GATEHOUSE_GATEWAY_...}) */

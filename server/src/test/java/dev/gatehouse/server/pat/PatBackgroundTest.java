@@ -51,6 +51,6 @@ class PatBackgroundTest {
 
     private static List<String> logged(Database database) {
         return database.jdbi().withHandle(handle -> Revocations.revocationsAfter(handle, 0)).stream()
-                .map(Revocations.Revocation::tokenId).toList();
+                .map(Revocations.Revocation::subject).toList();
     }
 }

@@ -415,7 +415,7 @@ class PatStoreTest {
     /** The token ids in the store's revocation log, by number. */
     private static List<String> loggedRevocations(Database database) {
         return database.jdbi().withHandle(handle -> Revocations.revocationsAfter(handle, 0)).stream()
-                .map(Revocations.Revocation::tokenId).toList();
+                .map(Revocations.Revocation::subject).toList();
     }
 
     private static long lastUsedAt(Database database, String id) {

@@ -62,7 +62,7 @@ class KeyRingTest {
             assertThat(active.isPrivate()).isTrue();
             assertThat(active.getKeyID()).matches("[A-Za-z0-9_-]{16}");
             assertThat(ring.list()).containsExactly(new KeyInfo(active.getKeyID(), "ES256", KeyState.ACTIVE,
-                    START, START, Optional.empty(), Optional.empty()));
+                    START, START, Optional.empty(), Optional.empty(), Optional.empty()));
             assertThat(ring.publicJwkSet().getKeys()).containsExactly(active.toPublicJWK());
             assertThat(rows(database)).containsExactly(Map.of("kid", active.getKeyID(), "state", "active"));
         }
@@ -143,7 +143,7 @@ class KeyRingTest {
             String kid = rotated.kid();
             assertThat(kid).isNotEqualTo(old.getKeyID());
             assertThat(rotated).isEqualTo(new KeyInfo(kid, "ES256", KeyState.PENDING, rotatedAt, signsFrom,
-                    Optional.empty(), Optional.empty()));
+                    Optional.empty(), Optional.empty(), Optional.empty()));
             assertThat(ring.activeSigningKey()).isEqualTo(old);
             assertThat(ring.publicJwkSet().getKeys()).extracting(JWK::getKeyID)
                     .containsExactlyInAnyOrder(kid, old.getKeyID());
@@ -180,9 +180,9 @@ class KeyRingTest {
 
             assertThat(ring.list()).containsExactly(
                     new KeyInfo(kid, "ES256", KeyState.PENDING, retiredAt, retiredAt.plus(REFRESH_INTERVAL),
-                            Optional.empty(), Optional.empty()),
+                            Optional.empty(), Optional.empty(), Optional.empty()),
                     new KeyInfo(old.getKeyID(), "ES256", KeyState.ACTIVE, START, START, Optional.of(retiredAt),
-                            Optional.of(verifiesUntil)));
+                            Optional.of(verifiesUntil), Optional.empty()));
             assertThat(retiredAtAndVerifyUntil(database, old.getKeyID()))
                     .containsExactly(retiredAt.toEpochMilli(), verifiesUntil.toEpochMilli());
 

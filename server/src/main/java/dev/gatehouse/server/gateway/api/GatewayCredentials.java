@@ -11,6 +11,7 @@ import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.metering.Caller;
 import dev.gatehouse.server.http.BearerAuth;
+import dev.gatehouse.server.tokens.TokenIds;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -58,27 +59,28 @@ public final class GatewayCredentials {
             throw GatewayException.unauthorized(e.reason().code(), "The token was refused: " + e.reason().description() + ".");
         }
         return switch (claims.type()) {
-            case SANDBOX -> new GatewayCaller(claims, caller(claims, claims.user().orElse(null), claims.subject()),
+            case SANDBOX -> new GatewayCaller(claims, caller(claims, token, claims.user().orElse(null), claims.subject()),
                     Optional.of(new LinkedHashSet<>(claims.channels())));
             case PAT -> {
                 if (!claims.audience().contains(AUDIENCE)) {
                     throw GatewayException.unauthorized(RejectionReason.WRONG_AUDIENCE.code(),
                             "This personal access token is not meant for the gateway (audience " + AUDIENCE + ").");
                 }
-                yield new GatewayCaller(claims, caller(claims, claims.subject(), null), Optional.empty());
+                yield new GatewayCaller(claims, caller(claims, token, claims.subject(), null), Optional.empty());
             }
             case SESSION -> {
                 if (!acceptSessions) {
                     throw wrongType(claims.type());
                 }
-                yield new GatewayCaller(claims, caller(claims, claims.subject(), null), Optional.empty());
+                yield new GatewayCaller(claims, caller(claims, token, claims.subject(), null), Optional.empty());
             }
             default -> throw wrongType(claims.type());
         };
     }
 
-    private static Caller caller(Claims claims, String user, String sandbox) {
-        return new Caller(claims.organization().orElse(""), user, sandbox, claims.tokenId().orElse(""),
+    /** Limited and metered by {@link TokenIds}: a legacy sandbox token without {@code jti} gets an id of its own. */
+    private static Caller caller(Claims claims, String token, String user, String sandbox) {
+        return new Caller(claims.organization().orElse(""), user, sandbox, TokenIds.of(claims, token),
                 claims.type().claimValue());
     }
 

@@ -15,9 +15,12 @@ import dev.gatehouse.server.store.StoreBusyException;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.MintedToken;
 import dev.gatehouse.server.tokens.TokenMinter;
+import dev.gatehouse.server.tokens.TokensConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,14 +33,18 @@ import java.util.concurrent.CompletableFuture;
  * tokens.maxTtl if shorter), typ: "sandbox", jti}}. Every minted token is stored by {@code jti}
  * (never its value) with an audit event in the same transaction, a group commit shared with other
  * issuances ({@link GroupCommitter}), before the token is returned; revoking a sandbox marks all of
- * its tokens revoked, here at once and on other replicas at their next revocation poll.
+ * its tokens revoked, here at once and on other replicas at their next revocation poll. Legacy NewAPI
+ * tokens (HS256, no {@code jti}) were never recorded; revoking their sandbox revokes those issued
+ * before it, by the sandbox id in their {@code sub}.
  *
  * <p>Thread-safe. {@link #issue} signs on the calling thread and never blocks on the store; {@link
  * #revokeSandbox} blocks on the store: call it off the event loop.
  */
 public final class SandboxTokens {
-    /** The lifetime of a sandbox token, unless {@code tokens.maxTtl} is shorter. */
+    /** The lifetime of a sandbox token, unless {@code tokens.maxTtl} is shorter; also of a legacy NewAPI token. */
     public static final Duration TTL = Duration.ofDays(7);
+    /** How long a sandbox's revocation covers its legacy tokens: their lifetime, and the largest clock skew. */
+    static final Duration LEGACY_REVOCATION_LASTS = TTL.plus(TokensConfig.MAX_CLOCK_SKEW);
     public static final String ISSUED = "sandbox_token.issued";
     public static final String REVOKED = "sandbox_token.revoked";
 
@@ -48,15 +55,18 @@ public final class SandboxTokens {
     private final Duration ttl;
     private final AuditLog audit;
     private final RevokedTokens revoked;
+    private final boolean legacyTokens;
     private final Clock clock;
 
     /**
      * @param committer writes issued tokens' records (on {@code database})
      * @param minter the HS256 minter when {@code keys.hs256Secret} is set, else the key ring's
      * @param maxTtl {@code tokens.maxTtl}
+     * @param legacyTokens whether sandbox tokens without {@code jti} can be valid (HS256 interop is
+     *     configured): revoking a sandbox then revokes those too
      */
     public SandboxTokens(Database database, GroupCommitter committer, TokenMinter minter, Duration maxTtl,
-            AuditLog audit, RevokedTokens revoked, Clock clock) {
+            AuditLog audit, RevokedTokens revoked, boolean legacyTokens, Clock clock) {
         this.database = requireNonNull(database, "database");
         this.committer = requireNonNull(committer, "committer");
         this.minter = requireNonNull(minter, "minter");
@@ -64,6 +74,7 @@ public final class SandboxTokens {
         this.audit = requireNonNull(audit, "audit");
         this.records = new SandboxTokenRecords(audit);
         this.revoked = requireNonNull(revoked, "revoked");
+        this.legacyTokens = legacyTokens;
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -90,13 +101,18 @@ public final class SandboxTokens {
 
     /**
      * Revokes every unrevoked token of {@code sandbox}; effective at once on this replica. Idempotent.
+     * With legacy tokens, also every token of the sandbox without {@code jti} issued (by its {@code
+     * iat}) at or before now: none is recorded, so the sandbox itself is, for {@link
+     * #LEGACY_REVOCATION_LASTS}.
      *
-     * @return how many tokens this call revoked (0 when none, or all already were)
+     * @return how many recorded tokens this call revoked (0 when none, or all already were); legacy
+     *     tokens cannot be counted
      */
     public int revokeSandbox(String sandbox, Actor actor, RequestOrigin origin) {
         requireNonNull(sandbox, "sandbox");
         requireNonNull(origin, "origin");
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Instant legacyExpire = now.plus(LEGACY_REVOCATION_LASTS);
         List<Map.Entry<String, Long>> revokedNow = database.jdbi().inTransaction(handle -> {
             List<Map.Entry<String, Long>> open = handle.createQuery("""
                             SELECT jti, expires_at FROM sandbox_tokens
@@ -104,7 +120,7 @@ public final class SandboxTokens {
                     .bind("sandbox", sandbox)
                     .map((rs, ctx) -> Map.entry(rs.getString("jti"), rs.getLong("expires_at")))
                     .list();
-            if (open.isEmpty()) {
+            if (open.isEmpty() && !legacyTokens) {
                 return open;
             }
             handle.createUpdate("""
@@ -114,11 +130,20 @@ public final class SandboxTokens {
                     .bind("sandbox", sandbox)
                     .execute();
             open.forEach(token -> revoked.record(handle, token.getKey(), token.getValue()));
+            Map<String, Object> detail = new HashMap<>();
+            detail.put("token_ids", open.stream().map(Map.Entry::getKey).toList());
+            if (legacyTokens) {
+                revoked.recordSandbox(handle, sandbox, now, legacyExpire);
+                detail.put("legacy_tokens_issued_before", now.toString());
+            }
             audit.record(handle, AuditEvent.of(now, actor, Optional.empty(), REVOKED, Optional.of(sandbox),
-                    origin, Outcome.SUCCESS, Map.of("token_ids", open.stream().map(Map.Entry::getKey).toList())));
+                    origin, Outcome.SUCCESS, detail));
             return open;
         });
         revokedNow.forEach(entry -> revoked.add(entry.getKey(), Instant.ofEpochMilli(entry.getValue())));
+        if (legacyTokens) {
+            revoked.addSandbox(sandbox, now, legacyExpire);
+        }
         return revokedNow.size();
     }
 }

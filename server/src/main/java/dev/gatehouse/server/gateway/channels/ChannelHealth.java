@@ -56,11 +56,17 @@ public final class ChannelHealth {
     }
 
     /**
-     * Whether an upstream answering {@code status} counts as a failure of the channel: 429, 5xx, and
-     * 401/403 (the channel's own key refused). Any other status is the caller's business.
+     * Whether an upstream answering {@code status} counts as a failure of the channel: 429, 502, 503,
+     * 504 (the upstream, or what stands in front of it, is down or overloaded) and 401/403 (the
+     * channel's own key refused). Any other status says nothing about the channel: a 500 in
+     * particular is what many upstreams answer to a body they choke on, so one caller sending such
+     * bodies must not take the channel out for everyone.
      */
     public static boolean isChannelFailure(int status) {
-        return status == 429 || status >= 500 || status == 401 || status == 403;
+        return switch (status) {
+            case 401, 403, 429, 502, 503, 504 -> true;
+            default -> false;
+        };
     }
 
     /** Whether the channel is in (takes requests); for routing, listings and metrics. */

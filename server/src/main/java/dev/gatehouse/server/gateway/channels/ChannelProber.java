@@ -18,11 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Brings a channel that is out back in. While it is out, every {@code interval} it sends {@code GET
  * <baseUrl><probePath>} ({@code /models} by default, which OpenAI-compatible upstreams serve cheaply)
- * with the channel's key as bearer, through the channel's own client. The probe is healthy when the
- * upstream answers within {@code timeout} with a status that would not count against the channel
- * ({@link ChannelHealth#isChannelFailure}): 2xx, but also 404 from an upstream without that path,
- * since it answered and did not refuse the key. A connect error, a timeout, 429, 5xx, 401 or 403
- * keeps the channel out until the next probe. The first probe is one interval after the channel went
+ * with the channel's key as bearer, through the channel's own client. The probe is healthy only when
+ * the upstream answers 2xx within {@code timeout}: a 404 (a proxy in front of a dead upstream, a
+ * wrong base URL) or any other status, a connect error or a timeout keeps the channel out until the
+ * next probe, so a broken channel does not flap back in. The first probe is one interval after the channel went
  * out, each next one an interval after the previous one ended, so probes never overlap. A channel
  * that is in is never probed.
  *
@@ -92,7 +91,7 @@ final class ChannelProber implements ChannelHealth.OutListener, AutoCloseable {
         // The path without its query, and only the failure's type: neither may carry a credential.
         String evidence = "GET " + channel.probePath().replaceFirst("\\?.*", "") + ": "
                 + (status.succeeded() ? status.result() : status.cause().getClass().getSimpleName());
-        if (status.succeeded() && !ChannelHealth.isChannelFailure(status.result())) {
+        if (status.succeeded() && status.result() / 100 == 2) {
             ChannelHealth health = probing;
             probing = null;
             health.probeSucceeded(evidence);

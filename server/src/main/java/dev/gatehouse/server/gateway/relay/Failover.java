@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.channels.Channel;
+import dev.gatehouse.server.gateway.channels.ChannelHealth;
 import dev.gatehouse.server.gateway.metering.Outcome;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.gateway.metrics.UpstreamFailure;
@@ -32,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *       (never the caller's token), {@code Content-Type: application/json} and the request id.
  *   <li>A connect error or timeout, a first-byte timeout ({@code gateway.firstByteTimeout}, run from
  *       when the request got its connection), 429, 5xx, and 401/403 (the channel's own key refused)
- *       count against the channel and move on to the next one. A channel whose connections are all
+ *       move on to the next channel. All but a 500 (or another 5xx than 502/503/504) count against
+ *       the channel ({@link ChannelHealth#isChannelFailure}): a 500 may be this caller's body, and
+ *       must not take the channel out for everyone. A channel whose connections are all
  *       taken, or that gave no connection within {@code firstByteTimeout}, is skipped without
  *       counting against it ({@code channels_busy} when it was the last). Channels out of rotation
  *       are skipped.
@@ -155,7 +158,8 @@ final class Failover {
         int status = response.statusCode();
         UpstreamFailure refusal = UpstreamFailures.refusal(status);
         if (refusal != null) {
-            current.fail(refusal, UpstreamFailures.statusFailure(refusal, status, response.getHeader("Retry-After")));
+            current.fail(refusal, UpstreamFailures.statusFailure(refusal, status, response.getHeader("Retry-After")),
+                    ChannelHealth.isChannelFailure(status));
             return;
         }
         current.channel.health().success();
@@ -180,10 +184,20 @@ final class Failover {
             this.channel = channel;
         }
 
-        /** A failure before anything reached the client: count it against the channel and fail over. */
+        /** A failure of the channel before anything reached the client: count it against the channel and fail over. */
         void fail(UpstreamFailure reason, GatewayException failure) {
+            fail(reason, failure, true);
+        }
+
+        /**
+         * A failure before anything reached the client: count it in the metrics, against the channel's
+         * health when {@code channelsFault}, and fail over.
+         */
+        void fail(UpstreamFailure reason, GatewayException failure, boolean channelsFault) {
             if (!abandoned) {
-                channel.health().failure(reason.value());
+                if (channelsFault) {
+                    channel.health().failure(reason.value());
+                }
                 metrics.attemptFailed(channel, reason);
             }
             failOver(failure);

@@ -38,11 +38,12 @@ final class UpstreamFailures {
     }
 
     /**
-     * Why a response with {@code status} is the channel's failure ({@link ChannelHealth#isChannelFailure}), or
+     * Why a response with {@code status} is not the client's to see and the request fails over: 429,
+     * 5xx, 401/403. Only some of these count against the channel ({@link ChannelHealth#isChannelFailure}).
      * {@code null} when it is the client's to see.
      */
     static UpstreamFailure refusal(int status) {
-        if (!ChannelHealth.isChannelFailure(status)) {
+        if (status < 500 && !ChannelHealth.isChannelFailure(status)) {
             return null;
         }
         if (status == 429) {

@@ -73,7 +73,7 @@ class SandboxTokensTest {
         };
         JdbcAuditLog audit = new JdbcAuditLog(database);
         SandboxTokens tokens = new SandboxTokens(database, committer, minter, Duration.ofDays(30), audit,
-                RevokedTokens.load(database, clock), clock);
+                RevokedTokens.load(database, clock), false, clock);
 
         CountDownLatch release = GroupCommitters.holdWriter(committer);
         List<CompletableFuture<MintedToken>> issues = new ArrayList<>();
