@@ -11,8 +11,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,9 +25,8 @@ import org.slf4j.LoggerFactory;
  * organization.
  *
  * <p>Per-minute limits (requests and tokens, per token and per organization) are sliding 60-second
- * windows with one-second slots in this process's memory: <b>each replica enforces them on its own</b>,
- * so N replicas behind a load balancer admit up to N times the configured rate. They cost a map
- * look-up and a 60-slot scan per configured limit; windows idle for a minute are forgotten.
+ * windows with one-second slots kept by a {@link RateLimits}: in this process's memory, where <b>each
+ * replica enforces them on its own</b> ({@link LocalRateLimits}).
  *
  * <p>Token budgets (daily per UTC day, total) live in the {@code token_budgets} table and hold
  * across replicas: admission reserves {@code max(estimatedTokens, 1)} tokens in every applicable
@@ -47,46 +44,55 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayLimiter implements Limiter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayLimiter.class);
-    private static final int SWEEP_EVERY = 4096;
 
     private final LimitsConfig config;
     private final Clock clock;
+    private final RateLimits rates;
     private final TokenBudgets budgets;
     private final ExecutorService settlements;
-    private final ConcurrentMap<String, RateWindow> tokenRequests = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, RateWindow> orgRequests = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, RateWindow> tokenTokens = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, RateWindow> orgTokens = new ConcurrentHashMap<>();
-    private final AtomicLong admissions = new AtomicLong();
     private final AtomicLong pendingSettlements = new AtomicLong();
 
-    private GatewayLimiter(LimitsConfig config, Optional<Database> database, Clock clock) {
+    private GatewayLimiter(LimitsConfig config, RateLimits rates, Optional<Database> database, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.rates = rates;
         this.budgets = database.filter(db -> config.hasBudgets()).map(db -> new TokenBudgets(db, config)).orElse(null);
         this.settlements = budgets == null ? null
                 : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gatehouse-budget-settle-", 0).factory());
     }
 
     /**
-     * A limiter for the configuration.
+     * A limiter for the configuration, with its per-minute windows in this process's memory.
      *
      * @param database where budgets are kept; may be empty only when no budget is configured
      * @throws IllegalArgumentException if a budget is configured but no database given
      */
     public static GatewayLimiter create(LimitsConfig config, Optional<Database> database, Clock clock) {
+        return create(config, RateLimits.local(requireNonNull(config, "config")), database, clock);
+    }
+
+    /**
+     * A limiter for the configuration, with its per-minute windows kept by {@code rates} (built for
+     * the same {@code config}; the caller closes it after this limiter).
+     *
+     * @param database where budgets are kept; may be empty only when no budget is configured
+     * @throws IllegalArgumentException if a budget is configured but no database given
+     */
+    public static GatewayLimiter create(LimitsConfig config, RateLimits rates, Optional<Database> database,
+            Clock clock) {
         requireNonNull(config, "config");
+        requireNonNull(rates, "rates");
         requireNonNull(database, "database");
         requireNonNull(clock, "clock");
         if (config.hasBudgets() && database.isEmpty()) {
             throw new IllegalArgumentException("database: empty (expected: a database when a token budget is set)");
         }
-        return new GatewayLimiter(config, database, clock);
+        return new GatewayLimiter(config, rates, database, clock);
     }
 
     @Override
     public boolean isBlocking() {
-        return budgets != null;
+        return budgets != null || rates.isBlocking();
     }
 
     @Override
@@ -100,26 +106,7 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
         }
         long now = clock.millis();
         long reserved = Math.max(estimatedTokens, 1);
-        sweepNowAndThen(now);
-        RateWindow tokenRequestWindow = window(tokenRequests, config.tokenRequestsPerMinute(), caller.tokenId());
-        RateWindow orgRequestWindow = window(orgRequests, config.orgRequestsPerMinute(), caller.organization());
-        RateWindow tokenTokenWindow = window(tokenTokens, config.tokenTokensPerMinute(), caller.tokenId());
-        RateWindow orgTokenWindow = window(orgTokens, config.orgTokensPerMinute(), caller.organization());
-        RateWindow[] windows = {tokenRequestWindow, orgRequestWindow, tokenTokenWindow, orgTokenWindow};
-        long[] amounts = {1, 1, reserved, reserved};
-        long[] limits = {config.tokenRequestsPerMinute(), config.orgRequestsPerMinute(),
-                config.tokenTokensPerMinute(), config.orgTokensPerMinute()};
-        String[] names = {"tokenRequestsPerMinute", "orgRequestsPerMinute", "tokenTokensPerMinute", "orgTokensPerMinute"};
-        for (int i = 0; i < windows.length; i++) {
-            if (windows[i] == null) {
-                continue;
-            }
-            long retryMillis = windows[i].tryAcquire(amounts[i], limits[i], now);
-            if (retryMillis > 0) {
-                release(windows, amounts, i, now);
-                throw rateRefusal(names[i], limits[i], retryMillis);
-            }
-        }
+        RateLimits.Grant rate = rates.acquire(caller, reserved, now);
         List<Budget> held = List.of();
         if (budgets != null) {
             held = budgets.applicable(caller, now);
@@ -127,15 +114,15 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
             try {
                 refused = budgets.reserve(held, reserved, now);
             } catch (RuntimeException e) {
-                release(windows, amounts, windows.length, now);
+                rate.release(now);
                 throw e;
             }
             if (refused.isPresent()) {
-                release(windows, amounts, windows.length, now);
+                rate.release(now);
                 throw budgetRefusal(refused.get(), now);
             }
         }
-        return new Held(tokenTokenWindow, orgTokenWindow, held, reserved, now);
+        return new Held(rate, held, reserved);
     }
 
     /** Waits (at most 30 s) for settlements still being written; idempotent. */
@@ -166,36 +153,6 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
         return budgets == null ? 0 : budgets.used(scope, subject, period);
     }
 
-    private static RateWindow window(ConcurrentMap<String, RateWindow> windows, long limit, String key) {
-        return limit > 0 ? windows.computeIfAbsent(key, k -> new RateWindow()) : null;
-    }
-
-    private static void release(RateWindow[] windows, long[] amounts, int before, long now) {
-        for (int j = 0; j < before; j++) {
-            if (windows[j] != null) {
-                windows[j].adjust(-amounts[j], now, now);
-            }
-        }
-    }
-
-    private void sweepNowAndThen(long now) {
-        if (admissions.incrementAndGet() % SWEEP_EVERY != 0) {
-            return;
-        }
-        for (ConcurrentMap<String, RateWindow> windows : List.of(tokenRequests, orgRequests, tokenTokens, orgTokens)) {
-            windows.values().removeIf(window -> window.isIdle(now));
-        }
-    }
-
-    private static LimitExceededException rateRefusal(String name, long limit, long retryMillis) {
-        long seconds = Math.max(1, (retryMillis + 999) / 1000);
-        boolean requests = name.contains("Requests");
-        String what = (requests ? limit + " requests" : limit + " tokens") + " per minute for this "
-                + (name.startsWith("org") ? "organization" : "token");
-        return new LimitExceededException(LimitsConfig.PREFIX + name, seconds, false,
-                "Rate limit reached (" + what + "): retry in " + seconds + " s.");
-    }
-
     private static LimitExceededException budgetRefusal(Budget budget, long now) {
         String whose = budget.scope().equals("token") ? "this token" : "this organization";
         if (!budget.daily()) {
@@ -212,20 +169,15 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
 
     /** One admitted request's reservation. */
     private final class Held implements Reservation {
-        private final RateWindow tokenTokenWindow;
-        private final RateWindow orgTokenWindow;
+        private final RateLimits.Grant rate;
         private final List<Budget> budgetRows;
         private final long reserved;
-        private final long admittedAt;
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        Held(RateWindow tokenTokenWindow, RateWindow orgTokenWindow, List<Budget> budgetRows, long reserved,
-                long admittedAt) {
-            this.tokenTokenWindow = tokenTokenWindow;
-            this.orgTokenWindow = orgTokenWindow;
+        Held(RateLimits.Grant rate, List<Budget> budgetRows, long reserved) {
+            this.rate = rate;
             this.budgetRows = budgetRows;
             this.reserved = reserved;
-            this.admittedAt = admittedAt;
         }
 
         @Override
@@ -241,12 +193,7 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
                 return;
             }
             long now = clock.millis();
-            if (tokenTokenWindow != null) {
-                tokenTokenWindow.adjust(delta, admittedAt, now);
-            }
-            if (orgTokenWindow != null) {
-                orgTokenWindow.adjust(delta, admittedAt, now);
-            }
+            rate.adjustTokens(delta, now);
             if (budgetRows.isEmpty()) {
                 return;
             }
