@@ -3,6 +3,7 @@ package dev.gatehouse.server.config;
 import dev.gatehouse.server.byos.ByosProvider;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
@@ -115,6 +116,14 @@ record ValueType<T>(
                     + " organizations[]}"
                     + " (environment: the same as JSON)",
             ChannelsValue::parse, ChannelsValue::format, false, false, false, true);
+
+    static final ValueType<LimitsStoreConfig.Store> LIMITS_STORE = plain("local or redis", "local or redis",
+            text -> LimitsStoreConfig.Store.valueOf(text.strip().toUpperCase(Locale.ROOT)),
+            LimitsStoreConfig.Store::configName);
+    static final ValueType<LimitsStoreConfig.OnRedisUnavailable> ON_REDIS_UNAVAILABLE = plain("closed or local",
+            "closed or local",
+            text -> LimitsStoreConfig.OnRedisUnavailable.valueOf(text.strip().toUpperCase(Locale.ROOT)),
+            LimitsStoreConfig.OnRedisUnavailable::configName);
 
     static final ValueType<SandboxConfig.Backend> SANDBOX_BACKEND = plain("process or kubernetes", "process or kubernetes",
             text -> SandboxConfig.Backend.fromConfigName(text.strip().toLowerCase(Locale.ROOT))

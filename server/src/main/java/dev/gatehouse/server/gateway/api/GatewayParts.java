@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.gateway.limits.GatewayLimiter;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
+import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
+import dev.gatehouse.server.gateway.limits.RateLimits;
 import dev.gatehouse.server.gateway.metering.JdbcUsageSink;
 import dev.gatehouse.server.gateway.metering.UsageSink;
 import dev.gatehouse.server.gateway.relay.MeteredUsageExtraction;
@@ -41,17 +43,23 @@ public record GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction
 
     /**
      * The production parts: usage written in batches to the store, the configured limits and
-     * budgets, usage read from every response.
+     * budgets (per-minute windows where {@code limitsStore} keeps them), usage read from every
+     * response.
      */
-    public static GatewayParts metered(LimitsConfig limits, Database database,
+    public static GatewayParts metered(LimitsConfig limits, LimitsStoreConfig limitsStore, Database database,
             MeterRegistry metrics, Clock clock) {
         JdbcUsageSink sink = JdbcUsageSink.start(database, metrics);
-        GatewayLimiter limiter = GatewayLimiter.create(limits, Optional.of(database), clock);
+        RateLimits rates = RateLimits.open(limitsStore, limits, metrics);
+        GatewayLimiter limiter = GatewayLimiter.create(limits, rates, Optional.of(database), clock);
         return new GatewayParts(limiter, sink, new MeteredUsageExtraction(), () -> {
             try {
                 sink.close();
             } finally {
-                limiter.close();
+                try {
+                    limiter.close();
+                } finally {
+                    rates.close();
+                }
             }
         });
     }

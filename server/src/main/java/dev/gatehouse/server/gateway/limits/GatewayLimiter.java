@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per-minute limits (requests and tokens, per token and per organization) are sliding 60-second
  * windows with one-second slots kept by a {@link RateLimits}: in this process's memory, where <b>each
- * replica enforces them on its own</b> ({@link LocalRateLimits}).
+ * replica enforces them on its own</b> ({@link LocalRateLimits}), or in Redis, shared by every
+ * replica ({@link RedisRateLimits}, which makes {@link #isBlocking()} true).
  *
  * <p>Token budgets (daily per UTC day, total) live in the {@code token_budgets} table and hold
  * across replicas: admission reserves {@code max(estimatedTokens, 1)} tokens in every applicable

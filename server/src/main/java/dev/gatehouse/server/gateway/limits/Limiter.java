@@ -23,7 +23,7 @@ public interface Limiter {
      */
     Reservation admit(Caller caller, long estimatedTokens) throws LimitExceededException;
 
-    /** Whether {@link #admit} may block on I/O (a token budget is configured). */
+    /** Whether {@link #admit} may block on I/O (a token budget is configured, or the per-minute limits are in Redis). */
     default boolean isBlocking() {
         return false;
     }
