@@ -13,13 +13,14 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The real Redis of the test run ({@code GATEHOUSE_TEST_REDIS_URL}, default {@code
- * redis://127.0.0.1:6379}), with a key prefix of its own per test so that tests never see each
- * other's keys; {@link #close()} deletes the keys under it. Redis not answering {@code PING} fails
- * the test; it is never skipped.
+ * The real Redis of the test run ({@code GATEHOUSE_TEST_REDIS_HOST}, default {@code 127.0.0.1};
+ * {@code GATEHOUSE_TEST_REDIS_PORT}, default {@code 6379}, as {@code run-tests} checks it), with a
+ * key prefix of its own per test so that tests never see each other's keys; {@link #close()}
+ * deletes the keys under it. Redis not answering {@code PING} fails the test; it is never skipped.
  */
 public final class TestRedis implements AutoCloseable {
-    public static final String URL = env("GATEHOUSE_TEST_REDIS_URL", "redis://127.0.0.1:6379");
+    public static final String URL = "redis://" + env("GATEHOUSE_TEST_REDIS_HOST", "127.0.0.1") + ":"
+            + env("GATEHOUSE_TEST_REDIS_PORT", "6379");
 
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
@@ -44,8 +45,8 @@ public final class TestRedis implements AutoCloseable {
             return new TestRedis(client, connection);
         } catch (RedisException e) {
             client.shutdown();
-            throw new AssertionError("Redis is not reachable at " + URL + " (set GATEHOUSE_TEST_REDIS_URL): "
-                    + e.getMessage(), e);
+            throw new AssertionError("Redis is not reachable at " + URL
+                    + " (set GATEHOUSE_TEST_REDIS_HOST / GATEHOUSE_TEST_REDIS_PORT): " + e.getMessage(), e);
         }
     }
 
