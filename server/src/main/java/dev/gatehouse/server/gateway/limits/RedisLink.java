@@ -9,8 +9,12 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.event.connection.ConnectionDeactivatedEvent;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -20,12 +24,13 @@ import org.slf4j.LoggerFactory;
 /**
  * One Lettuce connection to Redis. The first connection is tried once when opened (for at most the
  * connect timeout) and, failing that, in the background once a second until it succeeds, so that a
- * replica starts while Redis is away; after that Lettuce reconnects by itself. While there is no connection every command fails at once (nothing is queued), and each
+ * replica starts while Redis is away; after that Lettuce reconnects by itself, at least once a second. While there is no connection every command fails at once (nothing is queued), and each
  * command waits at most the command timeout. Thread-safe.
  */
 final class RedisLink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RedisLink.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
 
     private final ClientResources resources;
     private final RedisClient client;
@@ -36,7 +41,11 @@ final class RedisLink implements AutoCloseable {
 
     private RedisLink(LimitsStoreConfig.Redis config) {
         this.location = config.location();
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(1).computationThreadPoolSize(1).build();
+        // Lettuce's own default waits up to 30 s between reconnection attempts: Redis back would go
+        // unused that long.
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(10), MAX_RECONNECT_DELAY, 2, TimeUnit.MILLISECONDS))
+                .build();
         this.client = RedisClient.create(resources, redisUri(config));
         client.setOptions(ClientOptions.builder()
                 .socketOptions(SocketOptions.builder().connectTimeout(config.connectTimeout()).build())
@@ -44,6 +53,7 @@ final class RedisLink implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .build());
         this.connector = Thread.ofVirtual().name("gatehouse-redis-connect").unstarted(this::connect);
+        resources.eventBus().get().subscribe(this::logTransition);
     }
 
     /** Connects to {@code config.url()}, or goes on trying in the background. */
@@ -102,7 +112,6 @@ final class RedisLink implements AutoCloseable {
     private boolean tryConnect(boolean first) {
         try {
             connection = client.connect();
-            log.atInfo().addKeyValue("redis", location).log("connected to Redis for the rate limits");
             return true;
         } catch (RedisException e) {
             if (first) {
@@ -110,6 +119,15 @@ final class RedisLink implements AutoCloseable {
                         .log("Redis for the rate limits is not reachable; retrying every second");
             }
             return false;
+        }
+    }
+
+    /** Once per loss and per recovery; Lettuce's own lines (one per attempt) are silenced in LoggingSetup. */
+    private void logTransition(Event event) {
+        if (event instanceof ConnectionDeactivatedEvent && !closed) {
+            log.atWarn().addKeyValue("redis", location).log("lost the connection to Redis for the rate limits");
+        } else if (event instanceof ConnectionActivatedEvent) {
+            log.atInfo().addKeyValue("redis", location).log("connected to Redis for the rate limits");
         }
     }
 

@@ -11,6 +11,9 @@ import dev.gatehouse.server.testing.MutableClock;
 import dev.gatehouse.server.testing.TestRedis;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.gatehouse.server.testing.TcpCut;
+import io.vertx.core.Vertx;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,7 +45,7 @@ class RedisRateLimitTest {
 
     @AfterEach
     void close() throws Exception {
-        for (AutoCloseable closeable : opened) {
+        for (AutoCloseable closeable : opened.reversed()) {
             closeable.close();
         }
         redis.close();
@@ -186,6 +189,37 @@ class RedisRateLimitTest {
         assertThat(assertThatExceptionOfType(LimitExceededException.class).isThrownBy(() -> limiter.admit(A1, 1))
                 .actual().limit()).isEqualTo("gateway.limits.tokenRequestsPerMinute");
         assertThat(counted("local")).isEqualTo(3);
+    }
+
+    @Test
+    void redisGoingAwayAndComingBack_failsClosedWithinTheCommandTimeout_thenAdmitsAgain() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        opened.add(() -> vertx.close().await());
+        URI target = URI.create(TestRedis.URL);
+        TcpCut cut = TcpCut.to(vertx, target.getHost(), target.getPort());
+        opened.add(cut);
+        LimitsConfig limits = new LimitsConfig(100, 0, 0, 0, 0, 0, 0, 0);
+        GatewayLimiter limiter = replica(limits, store("redis://127.0.0.1:" + cut.port(), OnRedisUnavailable.CLOSED),
+                clock);
+        limiter.admit(A1, 1);
+
+        cut.cut();
+        long start = System.nanoTime();
+        assertThatExceptionOfType(RateLimitsUnavailableException.class).isThrownBy(() -> limiter.admit(A1, 1));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        cut.restore();
+
+        Await.until("Lettuce reconnected", Duration.ofSeconds(10), () -> {
+            try {
+                limiter.admit(A1, 1);
+                return true;
+            } catch (RateLimitsUnavailableException | LimitExceededException e) {
+                return false;
+            }
+        });
+        assertThat(counted("refused")).isPositive();
+        assertThat(windowTotal(redis.keyPrefix() + "token-requests:tok-1")).as("the one before and the one after")
+                .isEqualTo(2);
     }
 
     @Test
