@@ -114,6 +114,9 @@ class GatewayRateLimitsAcrossReplicasTest {
         env.put("GATEHOUSE_GATEWAY_LIMITS_STORE", "redis");
         env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_URL", redisUrl);
         env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_KEY_PREFIX", redis.keyPrefix());
+        // Generous: on a busy machine the 200ms default would turn a slow answer into a 503.
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_CONNECT_TIMEOUT", "5s");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_COMMAND_TIMEOUT", "2s");
         env.put("GATEHOUSE_GATEWAY_CHANNELS", new JsonArray().add(new JsonObject().put("name", "up")
                 .put("provider", "fake").put("baseUrl", upstream.baseUrl()).put("models", new JsonArray(List.of("json"))))
                 .encode());

@@ -38,6 +38,10 @@ class RedisRateLimitTest {
     private static final Caller A1 = new Caller("acme", "alice", null, "tok-1", "pat");
     private static final Caller A2 = new Caller("acme", "anna", null, "tok-2", "pat");
 
+    /** Generous: the machine may be busy; only the outage test depends on the command timeout. */
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
+
     private final TestRedis redis = TestRedis.connect();
     private final MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00.250Z"));
     private final MeterRegistry metrics = new SimpleMeterRegistry();
@@ -192,7 +196,7 @@ class RedisRateLimitTest {
     }
 
     @Test
-    void redisGoingAwayAndComingBack_failsClosedWithinTheCommandTimeout_thenAdmitsAgain() throws Exception {
+    void redisGoingAwayAndComingBack_failsClosedWithoutWaitingLongerThanTheCommandTimeout_thenAdmitsAgain() throws Exception {
         Vertx vertx = Vertx.vertx();
         opened.add(() -> vertx.close().await());
         URI target = URI.create(TestRedis.URL);
@@ -206,7 +210,7 @@ class RedisRateLimitTest {
         cut.cut();
         long start = System.nanoTime();
         assertThatExceptionOfType(RateLimitsUnavailableException.class).isThrownBy(() -> limiter.admit(A1, 1));
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(COMMAND_TIMEOUT.plusSeconds(1));
         cut.restore();
 
         Await.until("Lettuce reconnected", Duration.ofSeconds(10), () -> {
@@ -250,7 +254,7 @@ class RedisRateLimitTest {
 
     private LimitsStoreConfig store(String url, OnRedisUnavailable onUnavailable) {
         return new LimitsStoreConfig(Store.REDIS, new LimitsStoreConfig.Redis(Optional.of(url), Optional.empty(),
-                Optional.empty(), redis.keyPrefix(), Duration.ofMillis(200), Duration.ofMillis(200)), onUnavailable);
+                Optional.empty(), redis.keyPrefix(), CONNECT_TIMEOUT, COMMAND_TIMEOUT), onUnavailable);
     }
 
     private long windowTotal(String key) {
