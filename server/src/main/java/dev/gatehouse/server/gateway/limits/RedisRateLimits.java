@@ -5,6 +5,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,7 @@ final class RedisRateLimits implements RateLimits {
     private static final Logger log = LoggerFactory.getLogger(RedisRateLimits.class);
     private static final RedisScript ACQUIRE = RedisScript.load("rate-acquire.lua");
     private static final RedisScript ADJUST = RedisScript.load("rate-adjust.lua");
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
 
     private final RedisLink link;
     private final String keyPrefix;
@@ -29,6 +31,7 @@ final class RedisRateLimits implements RateLimits {
     private final List<RateLimit> configured;
     private final boolean countsTokens;
     private final EveryInterval adjustFailureLog = new EveryInterval(Duration.ofMinutes(1));
+    private final AtomicLong adjustmentsInFlight = new AtomicLong();
 
     RedisRateLimits(RedisLink link, String keyPrefix, LimitsConfig config) {
         this.link = link;
@@ -84,8 +87,18 @@ final class RedisRateLimits implements RateLimits {
         return !configured.isEmpty();
     }
 
+    /** Waits (at most 2 s) for corrections still on their way, then disconnects. */
     @Override
     public void close() {
+        long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+        while (adjustmentsInFlight.get() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         link.close();
     }
 
@@ -96,14 +109,17 @@ final class RedisRateLimits implements RateLimits {
         for (int i = 0; i < deltas.length; i++) {
             args[2 + i] = Long.toString(deltas[i]);
         }
+        adjustmentsInFlight.incrementAndGet();
         try {
             ADJUST.<Long>callAsync(link.async(), ScriptOutputType.INTEGER, keys, args)
                     .whenComplete((ignored, failure) -> {
+                        adjustmentsInFlight.decrementAndGet();
                         if (failure != null) {
                             adjustmentLost(failure);
                         }
                     });
         } catch (RuntimeException e) {
+            adjustmentsInFlight.decrementAndGet();
             adjustmentLost(e);
         }
     }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -55,7 +56,7 @@ final class RedisScript {
     }
 
     private static Throwable unwrap(Throwable e) {
-        return e.getCause() != null && e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     private static String sha1(String source) {
