@@ -121,8 +121,8 @@ public final class Gatehouse implements AutoCloseable {
 
         private static GatewayParts meteredGatewayParts(RoleContext context) {
             GatehouseConfig config = context.config();
-            return GatewayParts.metered(config.gatewayLimits(), config.gatewayBudgets(), context.infrastructure().database(),
-                    context.metrics(), context.clock());
+            return GatewayParts.metered(config.gatewayLimits(), config.gatewayBudgets(), config.gatewayLimitsStore(),
+                    context.infrastructure().database(), context.metrics(), context.clock());
         }
     }
 

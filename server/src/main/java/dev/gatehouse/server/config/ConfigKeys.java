@@ -13,6 +13,7 @@ import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.limits.BudgetRule;
 import dev.gatehouse.server.gateway.limits.BudgetsConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
+import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.identity.Topology;
@@ -255,16 +256,16 @@ final class ConfigKeys {
                     + " beyond that a request fails over to the next channel, or gets 503 channels_busy.");
     static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_RPM = withDefault("gateway.limits.tokenRequestsPerMinute", ValueType.COUNT, 0L,
             config -> config.gatewayLimits().tokenRequestsPerMinute(),
-            "Requests one token may make in any 60 seconds, per replica; 0: unlimited.");
+            "Requests one token may make in any 60 seconds (per replica, or across replicas with gateway.limits.store redis); 0: unlimited.");
     static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_TPM = withDefault("gateway.limits.tokenTokensPerMinute", ValueType.COUNT, 0L,
             config -> config.gatewayLimits().tokenTokensPerMinute(),
-            "Tokens (prompt + completion) one token may use in any 60 seconds, per replica; 0: unlimited.");
+            "Tokens (prompt + completion) one token may use in any 60 seconds (per replica, or across replicas with gateway.limits.store redis); 0: unlimited.");
     static final ConfigKey<Long> GATEWAY_LIMITS_ORG_RPM = withDefault("gateway.limits.orgRequestsPerMinute", ValueType.COUNT, 0L,
             config -> config.gatewayLimits().orgRequestsPerMinute(),
-            "Requests one organization may make in any 60 seconds, per replica; 0: unlimited.");
+            "Requests one organization may make in any 60 seconds (per replica, or across replicas with gateway.limits.store redis); 0: unlimited.");
     static final ConfigKey<Long> GATEWAY_LIMITS_ORG_TPM = withDefault("gateway.limits.orgTokensPerMinute", ValueType.COUNT, 0L,
             config -> config.gatewayLimits().orgTokensPerMinute(),
-            "Tokens one organization may use in any 60 seconds, per replica; 0: unlimited.");
+            "Tokens one organization may use in any 60 seconds (per replica, or across replicas with gateway.limits.store redis); 0: unlimited.");
     static final ConfigKey<Long> GATEWAY_LIMITS_TOKEN_DAILY_BUDGET = withDefault("gateway.limits.tokenDailyTokenBudget", ValueType.COUNT, 0L,
             config -> config.gatewayLimits().tokenDailyTokenBudget(),
             "Tokens one token may use per UTC day, across replicas (kept in the store); 0: unlimited.");
@@ -277,6 +278,37 @@ final class ConfigKeys {
     static final ConfigKey<Long> GATEWAY_LIMITS_ORG_TOTAL_BUDGET = withDefault("gateway.limits.orgTotalTokenBudget", ValueType.COUNT, 0L,
             config -> config.gatewayLimits().orgTotalTokenBudget(),
             "Tokens one organization may use in total, across replicas (kept in the store); 0: unlimited.");
+    static final ConfigKey<LimitsStoreConfig.Store> GATEWAY_LIMITS_STORE = withDefault("gateway.limits.store",
+            ValueType.LIMITS_STORE, LimitsStoreConfig.Store.LOCAL, config -> config.gatewayLimitsStore().store(),
+            "Where the per-minute limits are kept: local (each replica on its own) or redis (shared by every"
+                    + " replica; gateway.limits.redis.url).");
+    static final ConfigKey<String> GATEWAY_LIMITS_REDIS_URL = optional("gateway.limits.redis.url", ValueType.TEXT,
+            config -> config.gatewayLimitsStore().redis().url(),
+            "Redis keeping the per-minute limits: redis://host[:port][/database] or rediss:// (TLS); no password in"
+                    + " it.");
+    static final ConfigKey<String> GATEWAY_LIMITS_REDIS_USERNAME = optional("gateway.limits.redis.username",
+            ValueType.TEXT, config -> config.gatewayLimitsStore().redis().username(),
+            "Redis ACL user, with gateway.limits.redis.password; unset: the default user.");
+    static final ConfigKey<Secret> GATEWAY_LIMITS_REDIS_PASSWORD = optional("gateway.limits.redis.password",
+            ValueType.SECRET_TEXT, config -> config.gatewayLimitsStore().redis().password(),
+            "Redis password (AUTH).");
+    static final ConfigKey<String> GATEWAY_LIMITS_REDIS_KEY_PREFIX = withDefault("gateway.limits.redis.keyPrefix",
+            ValueType.TEXT, LimitsStoreConfig.Redis.DEFAULT_KEY_PREFIX,
+            config -> config.gatewayLimitsStore().redis().keyPrefix(),
+            "Put before every Redis key of the limits, so that several deployments can share one Redis.");
+    static final ConfigKey<Duration> GATEWAY_LIMITS_REDIS_CONNECT_TIMEOUT = withDefault(
+            "gateway.limits.redis.connectTimeout", ValueType.DURATION, LimitsStoreConfig.Redis.DEFAULT_CONNECT_TIMEOUT,
+            config -> config.gatewayLimitsStore().redis().connectTimeout(),
+            "Connecting to Redis (10ms..30s); until connected, Redis counts as unavailable.");
+    static final ConfigKey<Duration> GATEWAY_LIMITS_REDIS_COMMAND_TIMEOUT = withDefault(
+            "gateway.limits.redis.commandTimeout", ValueType.DURATION, LimitsStoreConfig.Redis.DEFAULT_COMMAND_TIMEOUT,
+            config -> config.gatewayLimitsStore().redis().commandTimeout(),
+            "Longest wait for Redis per admission (1ms..10s); past it, Redis counts as unavailable.");
+    static final ConfigKey<LimitsStoreConfig.OnRedisUnavailable> GATEWAY_LIMITS_ON_REDIS_UNAVAILABLE = withDefault(
+            "gateway.limits.onRedisUnavailable", ValueType.ON_REDIS_UNAVAILABLE,
+            LimitsStoreConfig.OnRedisUnavailable.CLOSED, config -> config.gatewayLimitsStore().onRedisUnavailable(),
+            "With gateway.limits.store redis, while Redis does not answer: closed refuses requests (503"
+                    + " rate_limits_unavailable), local admits them by each replica's own windows.");
 
     static final ConfigKey<List<BudgetRule>> GATEWAY_LIMITS_BUDGETS = withDefault("gateway.limits.budgets",
             ValueType.BUDGETS, List.of(), config -> config.gatewayBudgets().rules(),
@@ -409,6 +441,9 @@ final class ConfigKeys {
             GATEWAY_LIMITS_TOKEN_RPM, GATEWAY_LIMITS_TOKEN_TPM, GATEWAY_LIMITS_ORG_RPM, GATEWAY_LIMITS_ORG_TPM,
             GATEWAY_LIMITS_TOKEN_DAILY_BUDGET, GATEWAY_LIMITS_ORG_DAILY_BUDGET, GATEWAY_LIMITS_TOKEN_TOTAL_BUDGET,
             GATEWAY_LIMITS_ORG_TOTAL_BUDGET, GATEWAY_LIMITS_BUDGETS, GATEWAY_LIMITS_DEFAULT_RESERVATION, GATEWAY_CURRENCY,
+            GATEWAY_LIMITS_STORE, GATEWAY_LIMITS_REDIS_URL, GATEWAY_LIMITS_REDIS_USERNAME, GATEWAY_LIMITS_REDIS_PASSWORD,
+            GATEWAY_LIMITS_REDIS_KEY_PREFIX, GATEWAY_LIMITS_REDIS_CONNECT_TIMEOUT, GATEWAY_LIMITS_REDIS_COMMAND_TIMEOUT,
+            GATEWAY_LIMITS_ON_REDIS_UNAVAILABLE,
             SANDBOX_BACKEND, SANDBOX_GATEWAY_URL, SANDBOX_PROFILES, SANDBOX_MAX_PER_USER, SANDBOX_MAX_PER_ORGANIZATION,
             SANDBOX_START_TIMEOUT, SANDBOX_IDLE_TIMEOUT, SANDBOX_MAX_LIFETIME, SANDBOX_TOKEN_ROTATE_BEFORE,
             SANDBOX_REAP_INTERVAL, SANDBOX_GC_INTERVAL,
@@ -503,6 +538,16 @@ final class ConfigKeys {
                         settings.require(GATEWAY_LIMITS_DEFAULT_RESERVATION),
                         settings.require(GATEWAY_LIMITS_BUDGETS),
                         settings.get(GATEWAY_CURRENCY)),
+                new LimitsStoreConfig(
+                        settings.require(GATEWAY_LIMITS_STORE),
+                        new LimitsStoreConfig.Redis(
+                                settings.get(GATEWAY_LIMITS_REDIS_URL),
+                                settings.get(GATEWAY_LIMITS_REDIS_USERNAME),
+                                settings.get(GATEWAY_LIMITS_REDIS_PASSWORD),
+                                settings.require(GATEWAY_LIMITS_REDIS_KEY_PREFIX),
+                                settings.require(GATEWAY_LIMITS_REDIS_CONNECT_TIMEOUT),
+                                settings.require(GATEWAY_LIMITS_REDIS_COMMAND_TIMEOUT)),
+                        settings.require(GATEWAY_LIMITS_ON_REDIS_UNAVAILABLE)),
                 new SandboxConfig(
                         settings.require(SANDBOX_BACKEND),
                         settings.require(SANDBOX_GATEWAY_URL),

@@ -2,6 +2,7 @@ package dev.gatehouse.server.config;
 
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.bridge.SandboxTokens;
+import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.SandboxProfile;
 import dev.gatehouse.server.units.Quantities;
@@ -47,6 +48,10 @@ record ConsistencyRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Func
                     config -> !config.gatewayBudgets().hasSpendBudgets() || unpricedModels(config).isEmpty(),
                     config -> "a price for every model of every channel while a budget counts spend; without one: "
                             + unpricedModels(config)),
+            new ConsistencyRule(ConfigKeys.GATEWAY_LIMITS_REDIS_URL,
+                    config -> config.gatewayLimitsStore().store() != LimitsStoreConfig.Store.REDIS
+                            || config.gatewayLimitsStore().redis().url().isPresent(),
+                    config -> "set with gateway.limits.store redis: the Redis keeping the per-minute limits"),
             new ConsistencyRule(ConfigKeys.SANDBOX_PROFILES,
                     config -> channelNames(config).containsAll(profileChannels(config)),
                     config -> "channels named by gateway.channels, " + channelNames(config)),

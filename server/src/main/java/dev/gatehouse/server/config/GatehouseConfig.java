@@ -8,6 +8,7 @@ import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.limits.BudgetsConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
+import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
@@ -33,6 +34,7 @@ import java.util.Set;
  * @param gateway the LLM gateway
  * @param gatewayLimits default per-token and per-organization gateway rate limits and token budgets
  * @param gatewayBudgets budgets in any scope, period and unit, the default reservation, the currency
+ * @param gatewayLimitsStore where the per-minute limits are kept: in each replica, or shared in Redis
  * @param sandbox sandboxes: backend, profiles, quotas, lifecycle
  * @param byos bring-your-own-subscription providers and token refresh
  */
@@ -52,6 +54,7 @@ public record GatehouseConfig(
         GatewayConfig gateway,
         LimitsConfig gatewayLimits,
         BudgetsConfig gatewayBudgets,
+        LimitsStoreConfig gatewayLimitsStore,
         SandboxConfig sandbox,
         ByosConfig byos) {
 
@@ -70,6 +73,7 @@ public record GatehouseConfig(
         requireNonNull(gateway, "gateway");
         requireNonNull(gatewayLimits, "gatewayLimits");
         requireNonNull(gatewayBudgets, "gatewayBudgets");
+        requireNonNull(gatewayLimitsStore, "gatewayLimitsStore");
         requireNonNull(sandbox, "sandbox");
         requireNonNull(byos, "byos");
         if (roles.isEmpty()) {
@@ -85,6 +89,6 @@ public record GatehouseConfig(
     /** This configuration with other roles (the {@code serve --roles} override). */
     public GatehouseConfig withRoles(Set<Role> roles) {
         return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, crypto, logging, identity, pat,
-                admin, gateway, gatewayLimits, gatewayBudgets, sandbox, byos);
+                admin, gateway, gatewayLimits, gatewayBudgets, gatewayLimitsStore, sandbox, byos);
     }
 }

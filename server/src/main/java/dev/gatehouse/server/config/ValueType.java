@@ -4,6 +4,7 @@ import dev.gatehouse.server.byos.ByosProvider;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.limits.BudgetRule;
+import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
@@ -123,6 +124,13 @@ record ValueType<T>(
             BudgetsValue::parse, BudgetsValue::format, false, false, false, true);
     static final ValueType<String> CURRENCY = plain("currency", "an ISO 4217 code, e.g. EUR",
             text -> text.strip().toUpperCase(Locale.ROOT), Function.identity());
+    static final ValueType<LimitsStoreConfig.Store> LIMITS_STORE = plain("local or redis", "local or redis",
+            text -> LimitsStoreConfig.Store.valueOf(text.strip().toUpperCase(Locale.ROOT)),
+            LimitsStoreConfig.Store::configName);
+    static final ValueType<LimitsStoreConfig.OnRedisUnavailable> ON_REDIS_UNAVAILABLE = plain("closed or local",
+            "closed or local",
+            text -> LimitsStoreConfig.OnRedisUnavailable.valueOf(text.strip().toUpperCase(Locale.ROOT)),
+            LimitsStoreConfig.OnRedisUnavailable::configName);
 
     static final ValueType<SandboxConfig.Backend> SANDBOX_BACKEND = plain("process or kubernetes", "process or kubernetes",
             text -> SandboxConfig.Backend.fromConfigName(text.strip().toLowerCase(Locale.ROOT))

@@ -57,6 +57,9 @@ public final class LoggingSetup {
         context.getLogger("com.zaxxer.hikari").setLevel(Level.WARN);
         context.getLogger("org.flywaydb").setLevel(Level.WARN);
         context.getLogger("io.netty").setLevel(Level.WARN);
+        // Lettuce warns at every reconnection attempt (each second while Redis is away); RedisLink logs
+        // the loss and the recovery once each.
+        context.getLogger("io.lettuce").setLevel(Level.ERROR);
         if (context.getTurboFilterList().stream().noneMatch(VertxGaugeReRegistrations.class::isInstance)) {
             VertxGaugeReRegistrations filter = new VertxGaugeReRegistrations();
             filter.setContext(context);

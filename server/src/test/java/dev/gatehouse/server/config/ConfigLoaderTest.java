@@ -143,6 +143,14 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_GATEWAY_LIMITS_BUDGETS", "[{\"scope\":\"user\",\"period\":\"monthly\",\"tokens\":900000}]");
         env.put("GATEHOUSE_GATEWAY_LIMITS_DEFAULT_RESERVATION", "8192");
         env.put("GATEHOUSE_GATEWAY_CURRENCY", "eur");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_STORE", "redis");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_URL", "rediss://redis.example.com:6380/2");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_USERNAME", "gatehouse");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_PASSWORD", "redis-pw");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_KEY_PREFIX", "gh:prod:");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_CONNECT_TIMEOUT", "500ms");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_COMMAND_TIMEOUT", "100ms");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_ON_REDIS_UNAVAILABLE", "local");
         env.put("GATEHOUSE_GATEWAY_ACCEPT_SESSIONS", "true");
         env.put("GATEHOUSE_GATEWAY_CONNECT_TIMEOUT", "2s");
         env.put("GATEHOUSE_GATEWAY_FIRST_BYTE_TIMEOUT", "30s");

@@ -6,6 +6,8 @@ import dev.gatehouse.server.gateway.limits.BudgetsConfig;
 import dev.gatehouse.server.gateway.limits.GatewayLimiter;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
+import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
+import dev.gatehouse.server.gateway.limits.RateLimits;
 import dev.gatehouse.server.gateway.metering.JdbcUsageSink;
 import dev.gatehouse.server.gateway.metering.UsageSink;
 import dev.gatehouse.server.gateway.relay.MeteredUsageExtraction;
@@ -42,17 +44,23 @@ public record GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction
 
     /**
      * The production parts: usage written in batches to the store, the configured limits and
-     * budgets, usage read from every response.
+     * budgets (per-minute windows where {@code limitsStore} keeps them), usage read from every
+     * response.
      */
-    public static GatewayParts metered(LimitsConfig limits, BudgetsConfig budgets, Database database,
-            MeterRegistry metrics, Clock clock) {
+    public static GatewayParts metered(LimitsConfig limits, BudgetsConfig budgets, LimitsStoreConfig limitsStore,
+            Database database, MeterRegistry metrics, Clock clock) {
         JdbcUsageSink sink = JdbcUsageSink.start(database, metrics);
-        GatewayLimiter limiter = GatewayLimiter.create(limits, budgets, Optional.of(database), clock);
+        RateLimits rates = RateLimits.open(limitsStore, limits, metrics);
+        GatewayLimiter limiter = GatewayLimiter.create(limits, budgets, rates, Optional.of(database), clock);
         return new GatewayParts(limiter, sink, new MeteredUsageExtraction(), () -> {
             try {
                 sink.close();
             } finally {
-                limiter.close();
+                try {
+                    limiter.close();
+                } finally {
+                    rates.close();
+                }
             }
         });
     }

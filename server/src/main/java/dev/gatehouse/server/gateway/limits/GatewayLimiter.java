@@ -12,8 +12,6 @@ import java.math.BigDecimal;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -28,10 +26,10 @@ import org.slf4j.LoggerFactory;
  * every caller.
  *
  * <p>Per-minute limits (requests and tokens, per token and per organization) are sliding 60-second
- * windows with one-second slots in this process's memory: <b>each replica enforces them on its own</b>,
- * so N replicas behind a load balancer admit up to N times the configured rate. They cost a map
- * look-up and a 60-slot scan per configured limit; windows idle for a minute are forgotten. They
- * count a request's estimate (prompt plus its stated output limit) until its usage is known.
+ * windows with one-second slots kept by a {@link RateLimits}: in this process's memory, where <b>each
+ * replica enforces them on its own</b> ({@link LocalRateLimits}), or in Redis, shared by every
+ * replica ({@link RedisRateLimits}, which makes {@link #isBlocking()} true). They count a request's
+ * estimate (prompt plus its stated output limit) until its usage is known.
  *
  * <p>Budgets (tokens or spend, per organization, user, sandbox or token, per UTC day, month or in
  * total) live in the {@code budgets} table and hold across replicas: admission reserves the
@@ -48,25 +46,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayLimiter implements Limiter, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GatewayLimiter.class);
-    private static final int SWEEP_EVERY = 4096;
 
     private final LimitsConfig config;
     private final Clock clock;
     private final long defaultReservation;
     private final String currency;
+    private final RateLimits rates;
     private final Budgets budgets;
     private final ExecutorService settlements;
-    private final ConcurrentMap<String, RateWindow> tokenRequests = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, RateWindow> orgRequests = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, RateWindow> tokenTokens = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, RateWindow> orgTokens = new ConcurrentHashMap<>();
-    private final AtomicLong admissions = new AtomicLong();
     private final AtomicLong pendingSettlements = new AtomicLong();
 
-    private GatewayLimiter(LimitsConfig config, BudgetsConfig budgetsConfig, List<BudgetRule> rules,
+    private GatewayLimiter(LimitsConfig config, BudgetsConfig budgetsConfig, List<BudgetRule> rules, RateLimits rates,
             Optional<Database> database, Clock clock) {
         this.config = config;
         this.clock = clock;
+        this.rates = rates;
         this.defaultReservation = budgetsConfig.defaultReservation();
         this.currency = budgetsConfig.currency().orElse("");
         this.budgets = rules.isEmpty() ? null : new Budgets(database.orElseThrow(), rules);
@@ -74,34 +68,36 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
                 : Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gatehouse-budget-settle-", 0).factory());
     }
 
-    /** A limiter of {@code config}'s limits and token budgets only. */
+    /** A limiter of {@code config}'s limits and token budgets only, its windows in this process's memory. */
     public static GatewayLimiter create(LimitsConfig config, Optional<Database> database, Clock clock) {
-        return create(config, BudgetsConfig.NONE, database, clock);
+        return create(config, BudgetsConfig.NONE, RateLimits.local(requireNonNull(config, "config")), database, clock);
     }
 
     /**
-     * A limiter for the configuration.
+     * A limiter for the configuration, with its per-minute windows kept by {@code rates} (built for
+     * the same {@code config}; the caller closes it after this limiter).
      *
      * @param database where budgets are kept; may be empty only when no budget is configured
      * @throws IllegalArgumentException if a budget is configured but no database given, or two
      *     budgets count the same row
      */
-    public static GatewayLimiter create(LimitsConfig config, BudgetsConfig budgets, Optional<Database> database,
-            Clock clock) {
+    public static GatewayLimiter create(LimitsConfig config, BudgetsConfig budgets, RateLimits rates,
+            Optional<Database> database, Clock clock) {
         requireNonNull(config, "config");
         requireNonNull(budgets, "budgets");
+        requireNonNull(rates, "rates");
         requireNonNull(database, "database");
         requireNonNull(clock, "clock");
         List<BudgetRule> rules = budgets.allRules(config);
         if (!rules.isEmpty() && database.isEmpty()) {
             throw new IllegalArgumentException("database: empty (expected: a database when a budget is set)");
         }
-        return new GatewayLimiter(config, budgets, rules, database, clock);
+        return new GatewayLimiter(config, budgets, rules, rates, database, clock);
     }
 
     @Override
     public boolean isBlocking() {
-        return budgets != null;
+        return budgets != null || rates.isBlocking();
     }
 
     @Override
@@ -113,42 +109,22 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
         }
         long now = clock.millis();
         long reserved = Math.max(demand.estimatedTokens(), 1);
-        sweepNowAndThen(now);
-        RateWindow tokenRequestWindow = window(tokenRequests, config.tokenRequestsPerMinute(), caller.tokenId());
-        RateWindow orgRequestWindow = window(orgRequests, config.orgRequestsPerMinute(), caller.organization());
-        RateWindow tokenTokenWindow = window(tokenTokens, config.tokenTokensPerMinute(), caller.tokenId());
-        RateWindow orgTokenWindow = window(orgTokens, config.orgTokensPerMinute(), caller.organization());
-        RateWindow[] windows = {tokenRequestWindow, orgRequestWindow, tokenTokenWindow, orgTokenWindow};
-        long[] amounts = {1, 1, reserved, reserved};
-        long[] limits = {config.tokenRequestsPerMinute(), config.orgRequestsPerMinute(),
-                config.tokenTokensPerMinute(), config.orgTokensPerMinute()};
-        String[] names = {"tokenRequestsPerMinute", "orgRequestsPerMinute", "tokenTokensPerMinute", "orgTokensPerMinute"};
-        for (int i = 0; i < windows.length; i++) {
-            if (windows[i] == null) {
-                continue;
-            }
-            long retryMillis = windows[i].tryAcquire(amounts[i], limits[i], now);
-            if (retryMillis > 0) {
-                release(windows, amounts, i, now);
-                throw rateRefusal(names[i], limits[i], retryMillis);
-            }
-        }
+        RateLimits.Grant rate = rates.acquire(caller, reserved, now);
         List<Budget> held = budgets == null ? List.of() : budgets.applicable(caller, now);
         if (held.isEmpty()) {
-            return new Held(tokenTokenWindow, orgTokenWindow, held, reserved, NOTHING, Long.MAX_VALUE, now);
+            return new Held(rate, held, reserved, NOTHING, Long.MAX_VALUE);
         }
         Budgets.Outcome outcome;
         try {
             outcome = budgets.reserve(held, demand, demand.completionCap(defaultReservation), now);
         } catch (RuntimeException e) {
-            release(windows, amounts, windows.length, now);
+            rate.release(now);
             throw e;
         }
         return switch (outcome) {
-            case Granted granted -> new Held(tokenTokenWindow, orgTokenWindow, held, reserved, granted.amounts(),
-                    granted.completionAllowance(), now);
+            case Granted granted -> new Held(rate, held, reserved, granted.amounts(), granted.completionAllowance());
             case Refused refused -> {
-                release(windows, amounts, windows.length, now);
+                rate.release(now);
                 throw budgetRefusal(refused.budget(), now);
             }
         };
@@ -187,36 +163,6 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
         return budgets == null ? 0 : budgets.used(scope, subject, period, unit.configName());
     }
 
-    private static RateWindow window(ConcurrentMap<String, RateWindow> windows, long limit, String key) {
-        return limit > 0 ? windows.computeIfAbsent(key, k -> new RateWindow()) : null;
-    }
-
-    private static void release(RateWindow[] windows, long[] amounts, int before, long now) {
-        for (int j = 0; j < before; j++) {
-            if (windows[j] != null) {
-                windows[j].adjust(-amounts[j], now, now);
-            }
-        }
-    }
-
-    private void sweepNowAndThen(long now) {
-        if (admissions.incrementAndGet() % SWEEP_EVERY != 0) {
-            return;
-        }
-        for (ConcurrentMap<String, RateWindow> windows : List.of(tokenRequests, orgRequests, tokenTokens, orgTokens)) {
-            windows.values().removeIf(window -> window.isIdle(now));
-        }
-    }
-
-    private static LimitExceededException rateRefusal(String name, long limit, long retryMillis) {
-        long seconds = Math.max(1, (retryMillis + 999) / 1000);
-        boolean requests = name.contains("Requests");
-        String what = (requests ? limit + " requests" : limit + " tokens") + " per minute for this "
-                + (name.startsWith("org") ? "organization" : "token");
-        return new LimitExceededException(LimitsConfig.PREFIX + name, seconds, false,
-                "Rate limit reached (" + what + "): retry in " + seconds + " s.");
-    }
-
     private LimitExceededException budgetRefusal(Budget budget, long now) {
         BudgetRule rule = budget.rule();
         boolean tokens = rule.unit() == BudgetRule.Unit.TOKENS;
@@ -240,24 +186,20 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
 
     /** One admitted request's reservation. */
     private final class Held implements Reservation {
-        private final RateWindow tokenTokenWindow;
-        private final RateWindow orgTokenWindow;
+        private final RateLimits.Grant rate;
         private final List<Budget> budgetRows;
         private final long windowTokens;
         private final Amounts budgeted;
         private final long completionAllowance;
-        private final long admittedAt;
         private final AtomicBoolean settled = new AtomicBoolean();
 
-        Held(RateWindow tokenTokenWindow, RateWindow orgTokenWindow, List<Budget> budgetRows, long windowTokens,
-                Amounts budgeted, long completionAllowance, long admittedAt) {
-            this.tokenTokenWindow = tokenTokenWindow;
-            this.orgTokenWindow = orgTokenWindow;
+        Held(RateLimits.Grant rate, List<Budget> budgetRows, long windowTokens, Amounts budgeted,
+                long completionAllowance) {
+            this.rate = rate;
             this.budgetRows = budgetRows;
             this.windowTokens = windowTokens;
             this.budgeted = budgeted;
             this.completionAllowance = completionAllowance;
-            this.admittedAt = admittedAt;
         }
 
         @Override
@@ -276,11 +218,8 @@ public final class GatewayLimiter implements Limiter, AutoCloseable {
             }
             long now = clock.millis();
             long windowDelta = actualTokens - windowTokens;
-            if (windowDelta != 0 && tokenTokenWindow != null) {
-                tokenTokenWindow.adjust(windowDelta, admittedAt, now);
-            }
-            if (windowDelta != 0 && orgTokenWindow != null) {
-                orgTokenWindow.adjust(windowDelta, admittedAt, now);
+            if (windowDelta != 0) {
+                rate.adjustTokens(windowDelta, now);
             }
             Amounts delta = new Amounts(actualTokens - budgeted.tokens(), actualSpendMicros - budgeted.spendMicros());
             if (budgetRows.isEmpty() || delta.equals(NOTHING)) {

@@ -26,7 +26,7 @@ public interface Limiter {
         return admit(caller, Demand.tokens(estimatedTokens));
     }
 
-    /** Whether {@link #admit} may block on I/O (a budget is configured). */
+    /** Whether {@link #admit} may block on I/O (a budget is configured, or the per-minute limits are in Redis). */
     default boolean isBlocking() {
         return false;
     }

@@ -6,6 +6,7 @@ import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.limits.Demand;
 import dev.gatehouse.server.gateway.limits.LimitExceededException;
 import dev.gatehouse.server.gateway.limits.Limiter;
+import dev.gatehouse.server.gateway.limits.RateLimitsUnavailableException;
 import dev.gatehouse.server.gateway.limits.Reservation;
 import dev.gatehouse.server.gateway.metering.Caller;
 import io.vertx.core.Future;
@@ -14,8 +15,10 @@ import io.vertx.core.Vertx;
 /**
  * The admit stage: asks the {@link Limiter} for a {@link Reservation}, asynchronously by contract,
  * so the request path has no blocking branch. A limiter that may wait on the store ({@link
- * Limiter#isBlocking()}, i.e. a token budget is configured) is called on a worker thread; any
- * other answers on the caller's thread. A refusal fails the future with the 429 the client gets.
+ * Limiter#isBlocking()}: a token budget is configured, or the per-minute limits are in Redis) is
+ * called on a worker thread; any other answers on the caller's thread. A refusal fails the future
+ * with the 429 the client gets; rate limits that cannot be checked (Redis away, fail closed) with a
+ * 503 {@code rate_limits_unavailable}.
  * Thread-safe.
  */
 final class Admission {
@@ -44,6 +47,9 @@ final class Admission {
             return limiter.admit(caller, demand);
         } catch (LimitExceededException e) {
             throw refusal(e);
+        } catch (RateLimitsUnavailableException e) {
+            throw new GatewayException(503, "api_error", "rate_limits_unavailable",
+                    "Rate limits cannot be checked right now; retry shortly.", null, 1);
         }
     }
 

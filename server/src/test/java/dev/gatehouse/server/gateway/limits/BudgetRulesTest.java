@@ -111,7 +111,7 @@ class BudgetRulesTest {
 
         assertThat(budgets.duplicateWith(legacy)).hasValue("gateway.limits.budgets[0] and"
                 + " gateway.limits.orgDailyTokenBudget both set a daily tokens budget per organization");
-        assertThatIllegalArgumentException().isThrownBy(() -> GatewayLimiter.create(legacy, budgets, Optional.empty(), clock));
+        assertThatIllegalArgumentException().isThrownBy(() -> GatewayLimiter.create(legacy, budgets, RateLimits.local(legacy), Optional.empty(), clock));
     }
 
     @Test
@@ -130,8 +130,8 @@ class BudgetRulesTest {
     private GatewayLimiter limiter(TestDatabases.Kind kind, long defaultReservation, BudgetRule... rules) {
         store = kind.create(dir);
         return GatewayLimiter.create(LimitsConfig.UNLIMITED,
-                new BudgetsConfig(defaultReservation, List.of(rules), Optional.of("EUR")), Optional.of(store.open()),
-                clock);
+                new BudgetsConfig(defaultReservation, List.of(rules), Optional.of("EUR")),
+                RateLimits.local(LimitsConfig.UNLIMITED), Optional.of(store.open()), clock);
     }
 
     private static BudgetRule rule(Scope scope, Period period, Unit unit, long limit, String subject) {
