@@ -109,6 +109,11 @@ class GatewayBudgetsHoldTest {
         Await.until("the usage of every admitted request", Duration.ofSeconds(20), () -> usageRows() == admitted);
         Await.until("every settlement written", Duration.ofSeconds(20),
                 () -> budgetUsed("organization", "acme", "tokens") == recordedTokens());
+        System.out.printf("budgets after %d concurrent streams on %s: %s; token budgets used %s of %d;"
+                        + " organization %d of %d tokens, %d of %d spend micros%n", REQUESTS, kind, outcomes,
+                tokens.stream().map(token -> budgetUsed("token", token.tokenId(), "tokens")).toList(), TOKEN_BUDGET,
+                budgetUsed("organization", "acme", "tokens"), ORG_BUDGET, budgetUsed("organization", "acme", "spend"),
+                SPEND_BUDGET_MICROS);
         for (MintedToken token : tokens) {
             assertThat(budgetUsed("token", token.tokenId(), "tokens")).isBetween(0L, TOKEN_BUDGET);
         }
