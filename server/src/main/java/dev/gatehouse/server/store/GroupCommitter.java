@@ -208,7 +208,7 @@ public final class GroupCommitter implements AutoCloseable {
      * Whether {@code error} says the store could not be used at all (no connection, the connection
      * lost, SQLite's write lock not had within its busy timeout), not that an item was bad.
      */
-    static boolean storeUnavailable(Throwable error) {
+    public static boolean storeUnavailable(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConnectionException) {
                 return true;
