@@ -121,8 +121,9 @@ public final class Gatehouse implements AutoCloseable {
 
         private static GatewayParts meteredGatewayParts(RoleContext context) {
             GatehouseConfig config = context.config();
-            return GatewayParts.metered(config.gatewayLimits(), context.infrastructure().database(),
-                    context.metrics(), context.clock());
+            Infrastructure infrastructure = context.infrastructure();
+            return GatewayParts.metered(config.gatewayLimits(), config.gatewayUsage(), infrastructure.database(),
+                    infrastructure.storeHealth(), context.metrics(), context.clock());
         }
     }
 

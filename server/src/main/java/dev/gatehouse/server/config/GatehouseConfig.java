@@ -7,6 +7,7 @@ import dev.gatehouse.server.byos.ByosConfig;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
+import dev.gatehouse.server.gateway.metering.UsageConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
@@ -31,6 +32,7 @@ import java.util.Set;
  * @param admin the admin API
  * @param gateway the LLM gateway
  * @param gatewayLimits default per-token and per-organization gateway rate limits and token budgets
+ * @param gatewayUsage how usage records reach the store: durability, spooling
  * @param sandbox sandboxes: backend, profiles, quotas, lifecycle
  * @param byos bring-your-own-subscription providers and token refresh
  */
@@ -49,6 +51,7 @@ public record GatehouseConfig(
         AdminConfig admin,
         GatewayConfig gateway,
         LimitsConfig gatewayLimits,
+        UsageConfig gatewayUsage,
         SandboxConfig sandbox,
         ByosConfig byos) {
 
@@ -66,6 +69,7 @@ public record GatehouseConfig(
         requireNonNull(admin, "admin");
         requireNonNull(gateway, "gateway");
         requireNonNull(gatewayLimits, "gatewayLimits");
+        requireNonNull(gatewayUsage, "gatewayUsage");
         requireNonNull(sandbox, "sandbox");
         requireNonNull(byos, "byos");
         if (roles.isEmpty()) {
@@ -81,6 +85,6 @@ public record GatehouseConfig(
     /** This configuration with other roles (the {@code serve --roles} override). */
     public GatehouseConfig withRoles(Set<Role> roles) {
         return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, crypto, logging, identity, pat,
-                admin, gateway, gatewayLimits, sandbox, byos);
+                admin, gateway, gatewayLimits, gatewayUsage, sandbox, byos);
     }
 }

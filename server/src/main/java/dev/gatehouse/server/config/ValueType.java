@@ -3,6 +3,7 @@ package dev.gatehouse.server.config;
 import dev.gatehouse.server.byos.ByosProvider;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.metering.UsageConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
@@ -115,6 +116,15 @@ record ValueType<T>(
                     + " organizations[]}"
                     + " (environment: the same as JSON)",
             ChannelsValue::parse, ChannelsValue::format, false, false, false, true);
+    static final ValueType<UsageConfig.Durability> USAGE_DURABILITY = plain("batched or strict", "batched or strict",
+            text -> UsageConfig.Durability.fromConfigName(text.strip().toLowerCase(Locale.ROOT))
+                    .orElseThrow(IllegalArgumentException::new),
+            UsageConfig.Durability::configName);
+    static final ValueType<UsageConfig.OnStoreUnavailable> USAGE_ON_STORE_UNAVAILABLE = plain("spool or refuse",
+            "spool or refuse",
+            text -> UsageConfig.OnStoreUnavailable.fromConfigName(text.strip().toLowerCase(Locale.ROOT))
+                    .orElseThrow(IllegalArgumentException::new),
+            UsageConfig.OnStoreUnavailable::configName);
 
     static final ValueType<SandboxConfig.Backend> SANDBOX_BACKEND = plain("process or kubernetes", "process or kubernetes",
             text -> SandboxConfig.Backend.fromConfigName(text.strip().toLowerCase(Locale.ROOT))

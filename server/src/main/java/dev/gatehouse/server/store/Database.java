@@ -103,6 +103,9 @@ public final class Database implements AutoCloseable {
      */
     public Connection connectDirectly(Duration timeout) throws SQLException {
         requireNonNull(timeout, "timeout");
+        if (dataSource.isClosed()) {
+            throw new SQLException("the store is closed", "08003");
+        }
         Properties properties = new Properties();
         properties.putAll(dataSource.getDataSourceProperties());
         if (dataSource.getUsername() != null) {

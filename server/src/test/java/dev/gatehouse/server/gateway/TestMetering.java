@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -34,8 +35,9 @@ final class TestMetering implements UsageSink, Limiter {
     }
 
     @Override
-    public void record(UsageRecord usage) {
+    public CompletionStage<Void> record(UsageRecord usage) {
         records.add(usage);
+        return RECORDED;
     }
 
     @Override

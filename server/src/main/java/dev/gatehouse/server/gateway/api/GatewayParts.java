@@ -6,10 +6,12 @@ import dev.gatehouse.server.gateway.limits.GatewayLimiter;
 import dev.gatehouse.server.gateway.limits.Limiter;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.gateway.metering.JdbcUsageSink;
+import dev.gatehouse.server.gateway.metering.UsageConfig;
 import dev.gatehouse.server.gateway.metering.UsageSink;
 import dev.gatehouse.server.gateway.relay.MeteredUsageExtraction;
 import dev.gatehouse.server.gateway.relay.UsageExtraction;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.StoreHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Optional;
@@ -40,12 +42,13 @@ public record GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction
     }
 
     /**
-     * The production parts: usage written in batches to the store, the configured limits and
-     * budgets, usage read from every response.
+     * The production parts: usage written to the store as {@code usage} says (batched or strict,
+     * spooled while the store is away), the configured limits and budgets, usage read from every
+     * response.
      */
-    public static GatewayParts metered(LimitsConfig limits, Database database,
+    public static GatewayParts metered(LimitsConfig limits, UsageConfig usage, Database database, StoreHealth health,
             MeterRegistry metrics, Clock clock) {
-        JdbcUsageSink sink = JdbcUsageSink.start(database, metrics);
+        JdbcUsageSink sink = JdbcUsageSink.start(database, health, metrics, usage);
         GatewayLimiter limiter = GatewayLimiter.create(limits, Optional.of(database), clock);
         return new GatewayParts(limiter, sink, new MeteredUsageExtraction(), () -> {
             try {

@@ -12,6 +12,7 @@ import dev.gatehouse.server.gateway.metering.UsageSink;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,10 +74,12 @@ final class Settlement {
      *
      * @param status the HTTP status the client was sent (499 when it left)
      * @param used the usage the upstream reported or, for an aborted stream, what it delivered
+     * @return when the client's response may end ({@link UsageSink#record}); completed for every
+     *     call but the first, and when metering failed (that failure is logged here)
      */
-    void finish(Outcome outcome, int status, Optional<Usage> used) {
+    CompletionStage<Void> finish(Outcome outcome, int status, Optional<Usage> used) {
         if (done) {
-            return;
+            return UsageSink.RECORDED;
         }
         done = true;
         long durationNanos = System.nanoTime() - startNanos;
@@ -87,13 +90,15 @@ final class Settlement {
         String channel = lastTried == null ? "" : lastTried.name();
         try {
             reservation.settle(charged);
-            sink.record(new UsageRecord(clock.instant(), requestId, meter, channel, request.model(), prompt, completion, outcome, status, durationNanos / 1_000_000));
+            CompletionStage<Void> recorded = sink.record(new UsageRecord(clock.instant(), requestId, meter, channel, request.model(), prompt, completion, outcome, status, durationNanos / 1_000_000));
             if (lastTried != null) {
                 metrics.finished(lastTried, request.model(), outcome, status, prompt, completion,
                         durationNanos);
             }
+            return recorded;
         } catch (RuntimeException e) {
             log.atWarn().setCause(e).log("metering a gateway request failed");
+            return UsageSink.RECORDED;
         }
     }
 }
