@@ -209,7 +209,13 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
                 } else {
                     fill(batch);
                 }
-                store(batch);
+                try {
+                    store(batch);
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable e) {
+                    unexpected(batch, e);
+                }
                 batch.clear();
             }
         } catch (InterruptedException e) {
@@ -297,7 +303,7 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         return true;
     }
 
-    private void lose(List<Entry> batch, RuntimeException cause) {
+    private void lose(List<Entry> batch, Throwable cause) {
         lost.increment(batch.size());
         log.atError().setCause(cause).addKeyValue("records", batch.size())
                 .log("usage records could not be written and are lost");
@@ -306,6 +312,20 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
                 entry.durable().completeExceptionally(cause);
             }
         });
+    }
+
+    /**
+     * The writer must outlive anything a driver throws (pgjdbc, with assertions on, throws an
+     * AssertionError for a batch whose connection the server closed): the batch is spooled, or lost.
+     */
+    private void unexpected(List<Entry> batch, Throwable error) {
+        if (spool == null) {
+            lose(batch, error);
+            return;
+        }
+        log.atError().setCause(error).addKeyValue("records", batch.size())
+                .log("usage writer: unexpected failure; the batch goes to the spool");
+        spool(batch);
     }
 
     /** Appends the batch to the spool (one fsync); what does not fit or cannot be written is dropped. */

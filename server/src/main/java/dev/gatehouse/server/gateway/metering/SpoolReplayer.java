@@ -99,6 +99,10 @@ final class SpoolReplayer implements AutoCloseable {
                 setAside(segment, e);
             } catch (IOException e) {
                 setAside(segment, e);
+            } catch (Error e) {
+                // e.g. pgjdbc's AssertionError for a connection the server closed: retried next round
+                log.atError().setCause(e).addKeyValue("segment", segment).log("usage spool: replay failed");
+                return;
             }
         }
     }
