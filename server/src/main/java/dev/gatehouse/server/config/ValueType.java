@@ -116,15 +116,10 @@ record ValueType<T>(
                     + " organizations[]}"
                     + " (environment: the same as JSON)",
             ChannelsValue::parse, ChannelsValue::format, false, false, false, true);
-    static final ValueType<UsageConfig.Durability> USAGE_DURABILITY = plain("batched or strict", "batched or strict",
-            text -> UsageConfig.Durability.fromConfigName(text.strip().toLowerCase(Locale.ROOT))
-                    .orElseThrow(IllegalArgumentException::new),
-            UsageConfig.Durability::configName);
-    static final ValueType<UsageConfig.OnStoreUnavailable> USAGE_ON_STORE_UNAVAILABLE = plain("spool or refuse",
-            "spool or refuse",
-            text -> UsageConfig.OnStoreUnavailable.fromConfigName(text.strip().toLowerCase(Locale.ROOT))
-                    .orElseThrow(IllegalArgumentException::new),
-            UsageConfig.OnStoreUnavailable::configName);
+    static final ValueType<UsageConfig.Durability> USAGE_DURABILITY =
+            lowerCaseEnum(UsageConfig.Durability.class, "batched or strict");
+    static final ValueType<UsageConfig.OnStoreUnavailable> USAGE_ON_STORE_UNAVAILABLE =
+            lowerCaseEnum(UsageConfig.OnStoreUnavailable.class, "spool or refuse");
 
     static final ValueType<SandboxConfig.Backend> SANDBOX_BACKEND = plain("process or kubernetes", "process or kubernetes",
             text -> SandboxConfig.Backend.fromConfigName(text.strip().toLowerCase(Locale.ROOT))
@@ -146,6 +141,12 @@ record ValueType<T>(
     static final ValueType<Map<URI, String>> ISSUER_ORGANIZATIONS = new ValueType<>("issuer → organization",
             "issuer=organization;issuer=organization (YAML: a mapping of issuer URL to organization id)",
             ValueType::parseIssuerOrganizations, ValueType::formatIssuerOrganizations, false, false, true, false);
+
+    /** An enum named in the configuration by its constants' lower-case names; {@code names} lists them. */
+    private static <E extends Enum<E>> ValueType<E> lowerCaseEnum(Class<E> type, String names) {
+        return plain(names, names, text -> Enum.valueOf(type, text.strip().toUpperCase(Locale.ROOT)),
+                value -> value.name().toLowerCase(Locale.ROOT));
+    }
 
     /** A type that does not accept YAML mappings. */
     ValueType(String name, String expected, Function<String, T> parser, Function<T, String> formatter,

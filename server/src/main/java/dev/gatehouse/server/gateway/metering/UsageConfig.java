@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Optional;
 
 /**
  * How usage records reach the store ({@code gateway.usage.*}); see docs/gateway-metering.md,
@@ -45,45 +43,19 @@ public record UsageConfig(Durability durability, OnStoreUnavailable onStoreUnava
                 dataDir.resolve(DEFAULT_SPOOL_DIR), DEFAULT_SPOOL_MAX_BYTES);
     }
 
-    /** {@code gateway.usage.durability}. */
+    /** {@code gateway.usage.durability}; configured by its lower-case name. */
     public enum Durability {
         /** A response ends at once; its record is written within {@code flushInterval} (plus one commit). */
         BATCHED,
         /** A response ends only once its record is committed durably to the store, or to the spool. */
-        STRICT;
-
-        public String configName() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        public static Optional<Durability> fromConfigName(String name) {
-            for (Durability value : values()) {
-                if (value.configName().equals(name)) {
-                    return Optional.of(value);
-                }
-            }
-            return Optional.empty();
-        }
+        STRICT
     }
 
-    /** {@code gateway.usage.onStoreUnavailable}. */
+    /** {@code gateway.usage.onStoreUnavailable}; configured by its lower-case name. */
     public enum OnStoreUnavailable {
         /** Records go to the spool on local disk and are replayed into the store when it is back. */
         SPOOL,
         /** New gateway requests are answered 503 until the store is back; nothing is spooled. */
-        REFUSE;
-
-        public String configName() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        public static Optional<OnStoreUnavailable> fromConfigName(String name) {
-            for (OnStoreUnavailable value : values()) {
-                if (value.configName().equals(name)) {
-                    return Optional.of(value);
-                }
-            }
-            return Optional.empty();
-        }
+        REFUSE
     }
 }
