@@ -25,6 +25,9 @@ final class TestMetering implements UsageSink, Limiter {
     final ConcurrentLinkedQueue<UsageRecord> records = new ConcurrentLinkedQueue<>();
     final AtomicInteger admitted = new AtomicInteger();
     final AtomicInteger settled = new AtomicInteger();
+    /** What {@link #record} returns: {@link #RECORDED} unless a test holds responses on a stage of its own. */
+    volatile CompletionStage<Void> durability = RECORDED;
+    volatile boolean refusing;
 
     GatewayParts parts() {
         return new GatewayParts(this, this, new MeteredUsageExtraction());
@@ -37,7 +40,12 @@ final class TestMetering implements UsageSink, Limiter {
     @Override
     public CompletionStage<Void> record(UsageRecord usage) {
         records.add(usage);
-        return RECORDED;
+        return durability;
+    }
+
+    @Override
+    public boolean acceptsNewRequests() {
+        return !refusing;
     }
 
     @Override
