@@ -36,10 +36,10 @@ import org.slf4j.LoggerFactory;
  *       only after that commit, or after the record was fsynced to the spool.
  * </ul>
  *
- * <p>While the store is unreachable ({@link StoreHealth}) or the queue is above half full, records go
- * to the {@link UsageSpool} instead ({@link OnStoreUnavailable#SPOOL}), from where {@link
- * SpoolReplayer} moves them into the store when it answers; with {@link OnStoreUnavailable#REFUSE}
- * nothing is spooled, {@link #acceptsNewRequests()} is false while the store is away and the writer
+ * <p>While the store is unreachable ({@link StoreHealth}), or more records wait in memory than
+ * {@link Settings#spillThreshold()} (the writer fell behind), records go to the {@link UsageSpool}
+ * instead ({@link OnStoreUnavailable#SPOOL}), from where {@link SpoolReplayer} moves them into the
+ * store when it answers; with {@link OnStoreUnavailable#REFUSE} nothing is spooled, {@link #acceptsNewRequests()} is false while the store is away and the writer
  * waits for it. A record that can be neither queued nor spooled is dropped and counted ({@link
  * DroppedRecords}); a batch the store refuses four times for another reason than being unreachable
  * is counted in {@code gatehouse.usage.records.lost} and logged at ERROR.
@@ -348,11 +348,12 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
 
     /**
      * While the writer cannot keep up (a store that stopped answering holds it for up to the pool's
-     * connection timeout), moves what is above half the queue to the spool, so the queue never fills;
+     * connection timeout, a store slower than the traffic), moves what is above the spill threshold
+     * to the spool, so that few records wait in memory, where a crash would lose them;
      * and logs drops.
      */
     private void watchOverflow() {
-        int highWater = settings.queueCapacity() / 2;
+        int highWater = settings.spillThreshold();
         List<Entry> spill = new ArrayList<>(settings.maxBatchSize());
         while (!closed) {
             if (spool != null && queue.size() > highWater) {
@@ -392,8 +393,7 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     /**
      * How the sink queues and writes, beyond the configuration.
      *
-     * @param queueCapacity records held in memory, {@code >= 2}; above half of it they are spooled,
-     *     beyond it (with no spool) dropped
+     * @param queueCapacity records held in memory, {@code >= 2}; beyond it (with no spool) dropped
      * @param maxBatchSize rows written in one transaction, {@code >= 1}
      * @param dropLogInterval at most one WARN about dropped records per this interval
      * @param closeTimeout how long {@link #close()} waits for the writer
@@ -402,6 +402,14 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         /** 50,000 records, batches of 500, a drop report at most every 10 s, 30 s to close. */
         public static final Settings DEFAULTS =
                 new Settings(50_000, 500, Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+        /**
+         * Records waiting in memory above which the rest are spooled: two batches, at most half the
+         * queue. With the writer behind, this bounds what a crash can lose.
+         */
+        public int spillThreshold() {
+            return Math.min(queueCapacity / 2, 2 * maxBatchSize);
+        }
 
         public Settings {
             requireNonNull(dropLogInterval, "dropLogInterval");
