@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
 @FunctionalInterface
 public interface UsageSink {
     /** The stage of a record accepted by a sink that does not make responses wait. */
-    CompletionStage<Void> RECORDED = CompletableFuture.completedFuture(null);
+    CompletionStage<Void> RECORDED = CompletableFuture.completedStage(null);
 
     /** Accepts one record for storage; returns at once. */
     CompletionStage<Void> record(UsageRecord usage);
