@@ -156,14 +156,17 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
 
     /**
      * Stops accepting records and writes (or spools) every queued one, waiting at most {@link
-     * Settings#closeTimeout()}; what is still queued then is dropped and counted. Idempotent.
+     * Settings#closeTimeout()}; what is still queued then is dropped and counted. If the store
+     * answers, what is spooled is replayed into it (for at most as long again); the rest is replayed
+     * at the next start. Idempotent.
      */
     @Override
     public void close() {
         closeDeadlineNanos = System.nanoTime() + settings.closeTimeout().toNanos();
         closing = true;
         try {
-            writer.join(settings.closeTimeout());
+            // A writer waiting for the store gives up at the deadline: let it notice before giving up on it.
+            writer.join(settings.closeTimeout().plusSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -183,7 +186,7 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         }
         dropped.reportNow();
         if (spool != null && finished) {
-            replayer.close();
+            replayer.close(settings.closeTimeout());
             spool.close();
         }
     }

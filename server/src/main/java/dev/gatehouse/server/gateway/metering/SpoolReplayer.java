@@ -41,6 +41,7 @@ final class SpoolReplayer implements AutoCloseable {
     private final Counter replayed;
     private final Duration interval;
     private final Thread thread;
+    private volatile boolean finishing;
     private volatile boolean closing;
 
     private SpoolReplayer(UsageSpool spool, Database database, StoreHealth health, Counter replayed,
@@ -63,7 +64,22 @@ final class SpoolReplayer implements AutoCloseable {
         return replayer;
     }
 
-    /** Stops after the batch in progress; what is left stays spooled for the next start. */
+    /**
+     * Replays what is spooled one last time if the store answers, then stops; after {@code timeout}
+     * it stops after the batch in progress instead. What is left stays spooled for the next start.
+     */
+    void close(Duration timeout) {
+        finishing = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
+    /** Stops after the batch in progress, without a last replay. */
     @Override
     public void close() {
         closing = true;
@@ -76,11 +92,14 @@ final class SpoolReplayer implements AutoCloseable {
     }
 
     private void run() {
-        while (!closing) {
+        while (!finishing && !closing) {
             if (health.isUp() && !spool.isEmpty()) {
                 replayAll();
             }
             LockSupport.parkNanos(interval.toNanos());
+        }
+        if (!closing && health.isUp() && !spool.isEmpty()) {
+            replayAll();
         }
     }
 

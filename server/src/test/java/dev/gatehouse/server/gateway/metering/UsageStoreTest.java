@@ -106,8 +106,9 @@ class UsageStoreTest {
     void strict_aRecordsStageCompletesOnlyOnceItsRowIsCommitted(TestDatabases.Kind kind) throws Exception {
         store = kind.create(dir);
         Database database = store.open();
+        // Batches large enough that nothing goes through the spool: every record is committed by the writer.
         try (JdbcUsageSink sink = sink(database, config(Durability.STRICT, Duration.ofSeconds(10)),
-                JdbcUsageSink.Settings.DEFAULTS)) {
+                new JdbcUsageSink.Settings(10_000, 5_000, Duration.ofMinutes(1), Duration.ofSeconds(30)))) {
             List<CompletableFuture<Void>> recorded = new ArrayList<>();
             for (int i = 0; i < 2_000; i++) {
                 recorded.add(sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED))
