@@ -121,8 +121,10 @@ public final class Gatehouse implements AutoCloseable {
 
         private static GatewayParts meteredGatewayParts(RoleContext context) {
             GatehouseConfig config = context.config();
+            Infrastructure infrastructure = context.infrastructure();
             return GatewayParts.metered(config.gatewayLimits(), config.gatewayBudgets(), config.gatewayLimitsStore(),
-                    context.infrastructure().database(), context.metrics(), context.clock());
+                    config.gatewayUsage(), infrastructure.database(), infrastructure.storeHealth(), context.metrics(),
+                    context.clock());
         }
     }
 
@@ -216,13 +218,13 @@ public final class Gatehouse implements AutoCloseable {
         GatehouseConfig config = context.config();
         KeyRing keyRing = infrastructure.keyRing();
         List<ReadinessCheck> checks = new ArrayList<>(List.of(
-                ReadinessCheck.of("store", infrastructure.database()::isReachable),
+                ReadinessCheck.of("store", infrastructure.storeHealth()::isUp),
                 ReadinessCheck.of("signing-keys", keyRing::isReady),
                 ReadinessCheck.of("revocations", () -> infrastructure.revokedTokens()
                         .isFresherThan(config.pat().revocationPollInterval().multipliedBy(5)))));
         roles.forEach(role -> checks.addAll(role.readinessChecks()));
         List<Routes> routes = new ArrayList<>();
-        routes.add(new HealthRoutes(context.vertx(), checks)::register);
+        routes.add(new HealthRoutes(checks)::register);
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
         roles.forEach(role -> routes.addAll(role.routes()));
         return routes;

@@ -22,6 +22,7 @@ import dev.gatehouse.server.pat.LastUsedTracker;
 import dev.gatehouse.server.tokens.RevokedTokens;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.GroupCommitter;
+import dev.gatehouse.server.store.StoreHealth;
 import dev.gatehouse.server.tokens.Hs256TokenMinter;
 import dev.gatehouse.server.tokens.KeyRing;
 import dev.gatehouse.server.tokens.KeyWithdrawal;
@@ -61,6 +62,7 @@ public final class Infrastructure implements AutoCloseable {
     private TokenVerifier callerVerifier;
     private ServiceAccountVerifier serviceAccountVerifier;
     private GroupCommitter committer;
+    private StoreHealth storeHealth;
 
     private Infrastructure(GatehouseConfig config, Database database, KeyRing keyRing, RevokedTokens revokedTokens,
             LastUsedTracker lastUsed, SecretVault vault, SignatureProvider signatures) {
@@ -240,6 +242,17 @@ public final class Infrastructure implements AutoCloseable {
         return committer;
     }
 
+    /**
+     * Whether {@link #database()} answers, known without waiting ({@code /readyz}, the usage writer).
+     * Started on first use; closed before the store.
+     */
+    public synchronized StoreHealth storeHealth() {
+        if (storeHealth == null) {
+            storeHealth = StoreHealth.start(database, StoreHealth.DEFAULT_INTERVAL);
+        }
+        return storeHealth;
+    }
+
     /** Users' secrets at rest (subscription tokens, pasted keys): envelopes under the key-encryption key. */
     public SecretVault secretVault() {
         return vault;
@@ -265,6 +278,9 @@ public final class Infrastructure implements AutoCloseable {
             synchronized (this) {
                 if (committer != null) {
                     committer.close();
+                }
+                if (storeHealth != null) {
+                    storeHealth.close();
                 }
             }
             keyRing.close();

@@ -14,6 +14,7 @@ import dev.gatehouse.server.gateway.limits.BudgetRule;
 import dev.gatehouse.server.gateway.limits.BudgetsConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
+import dev.gatehouse.server.gateway.metering.UsageConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.identity.Topology;
@@ -325,6 +326,27 @@ final class ConfigKeys {
             ValueType.SANDBOX_BACKEND, SandboxConfig.Backend.PROCESS, config -> config.sandbox().backend(),
             "Where sandboxes run: process (child processes of this Gatehouse, one replica, development) or"
                     + " kubernetes.");
+    static final ConfigKey<UsageConfig.Durability> GATEWAY_USAGE_DURABILITY = withDefault("gateway.usage.durability",
+            ValueType.USAGE_DURABILITY, UsageConfig.Durability.BATCHED, config -> config.gatewayUsage().durability(),
+            "batched: a response ends at once, its usage record is written within gateway.usage.flushInterval;"
+                    + " strict: a response ends only once its usage record is committed (or spooled) durably.");
+    static final ConfigKey<UsageConfig.OnStoreUnavailable> GATEWAY_USAGE_ON_STORE_UNAVAILABLE = withDefault(
+            "gateway.usage.onStoreUnavailable", ValueType.USAGE_ON_STORE_UNAVAILABLE,
+            UsageConfig.OnStoreUnavailable.SPOOL, config -> config.gatewayUsage().onStoreUnavailable(),
+            "spool: usage records go to gateway.usage.spoolDir while the store is unreachable, and into the store"
+                    + " when it is back; refuse: new gateway requests get 503 while the store is unreachable.");
+    static final ConfigKey<Duration> GATEWAY_USAGE_FLUSH_INTERVAL = withDefault("gateway.usage.flushInterval",
+            ValueType.DURATION, UsageConfig.DEFAULT_FLUSH_INTERVAL, config -> config.gatewayUsage().flushInterval(),
+            "batched: longest time a usage record waits in memory before its batch is written (1ms..10s).");
+    static final ConfigKey<Path> GATEWAY_USAGE_SPOOL_DIR = derived("gateway.usage.spoolDir", ValueType.PATH,
+            "<dataDir>/" + UsageConfig.DEFAULT_SPOOL_DIR,
+            settings -> settings.require(DATA_DIR).resolve(UsageConfig.DEFAULT_SPOOL_DIR),
+            config -> config.gatewayUsage().spoolDir(),
+            "Local directory of the usage spool (one per replica, on a persistent volume).");
+    static final ConfigKey<Long> GATEWAY_USAGE_SPOOL_MAX_SIZE = withDefault("gateway.usage.spoolMaxSize",
+            ValueType.SIZE, UsageConfig.DEFAULT_SPOOL_MAX_BYTES, config -> config.gatewayUsage().spoolMaxBytes(),
+            "Largest size of the usage spool (at least 1MiB); records beyond it are dropped and counted.");
+
     static final ConfigKey<URI> SANDBOX_GATEWAY_URL = derived("sandbox.gatewayUrl", ValueType.HTTP_URL,
             "<server.publicUrl>/v1", settings -> gatewayUrl(settings.require(SERVER_PUBLIC_URL)),
             config -> config.sandbox().gatewayUrl(),
@@ -444,6 +466,8 @@ final class ConfigKeys {
             GATEWAY_LIMITS_STORE, GATEWAY_LIMITS_REDIS_URL, GATEWAY_LIMITS_REDIS_USERNAME, GATEWAY_LIMITS_REDIS_PASSWORD,
             GATEWAY_LIMITS_REDIS_KEY_PREFIX, GATEWAY_LIMITS_REDIS_CONNECT_TIMEOUT, GATEWAY_LIMITS_REDIS_COMMAND_TIMEOUT,
             GATEWAY_LIMITS_ON_REDIS_UNAVAILABLE,
+            GATEWAY_USAGE_DURABILITY, GATEWAY_USAGE_ON_STORE_UNAVAILABLE, GATEWAY_USAGE_FLUSH_INTERVAL,
+            GATEWAY_USAGE_SPOOL_DIR, GATEWAY_USAGE_SPOOL_MAX_SIZE,
             SANDBOX_BACKEND, SANDBOX_GATEWAY_URL, SANDBOX_PROFILES, SANDBOX_MAX_PER_USER, SANDBOX_MAX_PER_ORGANIZATION,
             SANDBOX_START_TIMEOUT, SANDBOX_IDLE_TIMEOUT, SANDBOX_MAX_LIFETIME, SANDBOX_TOKEN_ROTATE_BEFORE,
             SANDBOX_REAP_INTERVAL, SANDBOX_GC_INTERVAL,
@@ -548,6 +572,12 @@ final class ConfigKeys {
                                 settings.require(GATEWAY_LIMITS_REDIS_CONNECT_TIMEOUT),
                                 settings.require(GATEWAY_LIMITS_REDIS_COMMAND_TIMEOUT)),
                         settings.require(GATEWAY_LIMITS_ON_REDIS_UNAVAILABLE)),
+                new UsageConfig(
+                        settings.require(GATEWAY_USAGE_DURABILITY),
+                        settings.require(GATEWAY_USAGE_ON_STORE_UNAVAILABLE),
+                        settings.require(GATEWAY_USAGE_FLUSH_INTERVAL),
+                        settings.require(GATEWAY_USAGE_SPOOL_DIR),
+                        settings.require(GATEWAY_USAGE_SPOOL_MAX_SIZE)),
                 new SandboxConfig(
                         settings.require(SANDBOX_BACKEND),
                         settings.require(SANDBOX_GATEWAY_URL),

@@ -9,6 +9,7 @@ import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.limits.BudgetsConfig;
 import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
+import dev.gatehouse.server.gateway.metering.UsageConfig;
 import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
@@ -35,6 +36,7 @@ import java.util.Set;
  * @param gatewayLimits default per-token and per-organization gateway rate limits and token budgets
  * @param gatewayBudgets budgets in any scope, period and unit, the default reservation, the currency
  * @param gatewayLimitsStore where the per-minute limits are kept: in each replica, or shared in Redis
+ * @param gatewayUsage how usage records reach the store: durability, spooling
  * @param sandbox sandboxes: backend, profiles, quotas, lifecycle
  * @param byos bring-your-own-subscription providers and token refresh
  */
@@ -55,6 +57,7 @@ public record GatehouseConfig(
         LimitsConfig gatewayLimits,
         BudgetsConfig gatewayBudgets,
         LimitsStoreConfig gatewayLimitsStore,
+        UsageConfig gatewayUsage,
         SandboxConfig sandbox,
         ByosConfig byos) {
 
@@ -74,6 +77,7 @@ public record GatehouseConfig(
         requireNonNull(gatewayLimits, "gatewayLimits");
         requireNonNull(gatewayBudgets, "gatewayBudgets");
         requireNonNull(gatewayLimitsStore, "gatewayLimitsStore");
+        requireNonNull(gatewayUsage, "gatewayUsage");
         requireNonNull(sandbox, "sandbox");
         requireNonNull(byos, "byos");
         if (roles.isEmpty()) {
@@ -89,6 +93,6 @@ public record GatehouseConfig(
     /** This configuration with other roles (the {@code serve --roles} override). */
     public GatehouseConfig withRoles(Set<Role> roles) {
         return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, crypto, logging, identity, pat,
-                admin, gateway, gatewayLimits, gatewayBudgets, gatewayLimitsStore, sandbox, byos);
+                admin, gateway, gatewayLimits, gatewayBudgets, gatewayLimitsStore, gatewayUsage, sandbox, byos);
     }
 }

@@ -5,6 +5,7 @@ import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.limits.BudgetRule;
 import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
+import dev.gatehouse.server.gateway.metering.UsageConfig;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
@@ -117,6 +118,10 @@ record ValueType<T>(
                     + " organizations[]}"
                     + " (environment: the same as JSON)",
             ChannelsValue::parse, ChannelsValue::format, false, false, false, true);
+    static final ValueType<UsageConfig.Durability> USAGE_DURABILITY =
+            lowerCaseEnum(UsageConfig.Durability.class, "batched or strict");
+    static final ValueType<UsageConfig.OnStoreUnavailable> USAGE_ON_STORE_UNAVAILABLE =
+            lowerCaseEnum(UsageConfig.OnStoreUnavailable.class, "spool or refuse");
 
     static final ValueType<List<BudgetRule>> BUDGETS = new ValueType<>("list of budgets",
             "a list of {scope: organization|user|sandbox|token, period: daily|monthly|total, tokens | spend, subject}"
@@ -152,6 +157,12 @@ record ValueType<T>(
     static final ValueType<Map<URI, String>> ISSUER_ORGANIZATIONS = new ValueType<>("issuer → organization",
             "issuer=organization;issuer=organization (YAML: a mapping of issuer URL to organization id)",
             ValueType::parseIssuerOrganizations, ValueType::formatIssuerOrganizations, false, false, true, false);
+
+    /** An enum named in the configuration by its constants' lower-case names; {@code names} lists them. */
+    private static <E extends Enum<E>> ValueType<E> lowerCaseEnum(Class<E> type, String names) {
+        return plain(names, names, text -> Enum.valueOf(type, text.strip().toUpperCase(Locale.ROOT)),
+                value -> value.name().toLowerCase(Locale.ROOT));
+    }
 
     /** A type that does not accept YAML mappings. */
     ValueType(String name, String expected, Function<String, T> parser, Function<T, String> formatter,

@@ -1,6 +1,5 @@
 package dev.gatehouse.server.http;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -8,14 +7,14 @@ import java.util.List;
 
 /**
  * {@code /healthz}: the process is alive. {@code /readyz}: every {@link ReadinessCheck} passes
- * (200) or not (503, naming the checks that failed). Both answer JSON and never need auth.
+ * (200) or not (503, naming the checks that failed). Both answer JSON at once and never need auth:
+ * the checks read state kept current elsewhere, so a readiness probe never waits for a dependency
+ * (nor for a worker thread that does).
  */
 public final class HealthRoutes {
-    private final Vertx vertx;
     private final List<ReadinessCheck> checks;
 
-    public HealthRoutes(Vertx vertx, List<ReadinessCheck> checks) {
-        this.vertx = vertx;
+    public HealthRoutes(List<ReadinessCheck> checks) {
         this.checks = List.copyOf(checks);
     }
 
@@ -25,12 +24,8 @@ public final class HealthRoutes {
     }
 
     private void readiness(RoutingContext ctx) {
-        vertx.executeBlocking(this::evaluate, false).onComplete(result -> {
-            JsonObject body = result.succeeded()
-                    ? result.result()
-                    : new JsonObject().put("status", "not ready").put("error", "readiness evaluation failed");
-            json(ctx, "ready".equals(body.getString("status")) ? 200 : 503, body);
-        });
+        JsonObject body = evaluate();
+        json(ctx, "ready".equals(body.getString("status")) ? 200 : 503, body);
     }
 
     private JsonObject evaluate() {

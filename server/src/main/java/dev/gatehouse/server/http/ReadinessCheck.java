@@ -1,8 +1,9 @@
 package dev.gatehouse.server.http;
 
 /**
- * One dependency {@code /readyz} waits for. {@link #isReady()} may block briefly (it runs on a
- * worker thread, never on the event loop) and must not throw for an ordinary "not ready".
+ * One dependency {@code /readyz} waits for. {@link #isReady()} answers from state kept current
+ * elsewhere (a probe thread, the last refresh) and never blocks: it is called on the event loop. It
+ * must not throw for an ordinary "not ready".
  */
 public interface ReadinessCheck {
     String name();

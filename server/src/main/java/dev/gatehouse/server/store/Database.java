@@ -9,9 +9,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.regex.Pattern;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.HandleCallback;
@@ -42,7 +44,6 @@ public final class Database implements AutoCloseable {
 
     private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
     private static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
-    private static final int VALIDATION_TIMEOUT_SECONDS = 2;
 
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
@@ -95,18 +96,31 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Whether a pooled connection can be obtained and validated within a few seconds; for
-     * readiness probes. Never throws.
+     * A connection of its own, outside the pool, for {@link StoreHealth}: on PostgreSQL connecting,
+     * logging in and every statement give up after {@code timeout} (whole seconds, at least one), so
+     * a dead server or network costs the caller at most that, never the pool's connection timeout.
+     * The caller closes it.
      */
-    public boolean isReachable() {
+    public Connection connectDirectly(Duration timeout) throws SQLException {
+        requireNonNull(timeout, "timeout");
         if (dataSource.isClosed()) {
-            return false;
+            throw new SQLException("the store is closed", "08003");
         }
-        try (Connection connection = dataSource.getConnection()) {
-            return connection.isValid(VALIDATION_TIMEOUT_SECONDS);
-        } catch (SQLException e) {
-            return false;
+        Properties properties = new Properties();
+        properties.putAll(dataSource.getDataSourceProperties());
+        if (dataSource.getUsername() != null) {
+            properties.setProperty("user", dataSource.getUsername());
         }
+        if (dataSource.getPassword() != null) {
+            properties.setProperty("password", dataSource.getPassword());
+        }
+        if (postgres) {
+            String seconds = String.valueOf(Math.max(1, timeout.toSeconds()));
+            properties.setProperty("connectTimeout", seconds);
+            properties.setProperty("loginTimeout", seconds);
+            properties.setProperty("socketTimeout", seconds);
+        }
+        return DriverManager.getConnection(dataSource.getJdbcUrl(), properties);
     }
 
     /**

@@ -206,9 +206,10 @@ public final class GroupCommitter implements AutoCloseable {
 
     /**
      * Whether {@code error} says the store could not be used at all (no connection, the connection
-     * lost, SQLite's write lock not had within its busy timeout), not that an item was bad.
+     * lost, the server shutting down or starting, SQLite's write lock not had within its busy
+     * timeout), not that an item was bad.
      */
-    static boolean storeUnavailable(Throwable error) {
+    public static boolean storeUnavailable(Throwable error) {
         for (Throwable cause = error; cause != null; cause = cause.getCause()) {
             if (cause instanceof ConnectionException) {
                 return true;
@@ -219,7 +220,9 @@ public final class GroupCommitter implements AutoCloseable {
                     return true;
                 }
             }
-            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+            // 08: connection exceptions; 57P: the server shutting down, crashed, or not yet started.
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
                 return true;
             }
             if (cause.getCause() == cause) {

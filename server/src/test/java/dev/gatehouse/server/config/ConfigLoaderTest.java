@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.crypto.CryptoConfig;
+import dev.gatehouse.server.gateway.metering.UsageConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.KubernetesSandboxConfig;
@@ -151,6 +152,11 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_CONNECT_TIMEOUT", "500ms");
         env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_COMMAND_TIMEOUT", "100ms");
         env.put("GATEHOUSE_GATEWAY_LIMITS_ON_REDIS_UNAVAILABLE", "local");
+        env.put("GATEHOUSE_GATEWAY_USAGE_DURABILITY", "strict");
+        env.put("GATEHOUSE_GATEWAY_USAGE_ON_STORE_UNAVAILABLE", "refuse");
+        env.put("GATEHOUSE_GATEWAY_USAGE_FLUSH_INTERVAL", "250ms");
+        env.put("GATEHOUSE_GATEWAY_USAGE_SPOOL_DIR", dir.resolve("spool").toString());
+        env.put("GATEHOUSE_GATEWAY_USAGE_SPOOL_MAX_SIZE", "2GiB");
         env.put("GATEHOUSE_GATEWAY_ACCEPT_SESSIONS", "true");
         env.put("GATEHOUSE_GATEWAY_CONNECT_TIMEOUT", "2s");
         env.put("GATEHOUSE_GATEWAY_FIRST_BYTE_TIMEOUT", "30s");
@@ -198,6 +204,8 @@ class ConfigLoaderTest {
         GatehouseConfig config = ConfigLoader.load(null, env);
 
         assertThat(config.dataDir()).isEqualTo(dir);
+        assertThat(config.gatewayUsage()).isEqualTo(new UsageConfig(UsageConfig.Durability.STRICT,
+                UsageConfig.OnStoreUnavailable.REFUSE, Duration.ofMillis(250), dir.resolve("spool"), 2L << 30));
         assertThat(config.pat().bridgeAudience()).isEqualTo("sandbox");
         assertThat(config.sandbox().backend()).isEqualTo(SandboxConfig.Backend.KUBERNETES);
         assertThat(config.sandbox().gatewayUrl()).isEqualTo(URI.create("http://gatehouse.gatehouse.svc:8080/v1"));

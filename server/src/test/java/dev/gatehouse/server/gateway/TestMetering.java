@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,6 +26,9 @@ final class TestMetering implements UsageSink, Limiter {
     final ConcurrentLinkedQueue<UsageRecord> records = new ConcurrentLinkedQueue<>();
     final AtomicInteger admitted = new AtomicInteger();
     final AtomicInteger settled = new AtomicInteger();
+    /** What {@link #record} returns: {@link #RECORDED} unless a test holds responses on a stage of its own. */
+    volatile CompletionStage<Void> durability = RECORDED;
+    volatile boolean refusing;
 
     GatewayParts parts() {
         return new GatewayParts(this, this, new MeteredUsageExtraction());
@@ -35,8 +39,14 @@ final class TestMetering implements UsageSink, Limiter {
     }
 
     @Override
-    public void record(UsageRecord usage) {
+    public CompletionStage<Void> record(UsageRecord usage) {
         records.add(usage);
+        return durability;
+    }
+
+    @Override
+    public boolean acceptsNewRequests() {
+        return !refusing;
     }
 
     @Override

@@ -22,12 +22,11 @@ class DatabaseTest {
 
     @ParameterizedTest
     @EnumSource(Kind.class)
-    void open_migratesSchema_andIsReachable(Kind kind) throws Exception {
+    void open_migratesSchema(Kind kind) throws Exception {
         try (TestStore store = kind.create(tempDir)) {
             Database database = store.open();
 
             assertThat(database.isPostgres()).isEqualTo(kind == Kind.POSTGRES);
-            assertThat(database.isReachable()).isTrue();
             assertThat(keyCount(database)).isZero();
         }
     }
@@ -138,18 +137,6 @@ class DatabaseTest {
                 .hasMessageStartingWith("store: cannot connect to jdbc:postgresql://127.0.0.1:1/test: ")
                 .hasMessageNotContaining("hunter2")
                 .hasMessageNotContaining("connectTimeout");
-    }
-
-    @ParameterizedTest
-    @EnumSource(Kind.class)
-    void close_makesItUnreachable(Kind kind) throws Exception {
-        try (TestStore store = kind.create(tempDir)) {
-            Database database = store.open();
-
-            database.close();
-
-            assertThat(database.isReachable()).isFalse();
-        }
     }
 
     private static int keyCount(Database database) {

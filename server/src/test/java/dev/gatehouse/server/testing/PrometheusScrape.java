@@ -67,4 +67,9 @@ public record PrometheusScrape(List<Sample> samples) {
     public List<Sample> withLabel(String name, String value) {
         return samples.stream().filter(sample -> value.equals(sample.labels().get(name))).toList();
     }
+
+    /** The sum of every sample named {@code name}, whatever its labels; 0 if there is none. */
+    public double sum(String name) {
+        return samples.stream().filter(sample -> sample.name().equals(name)).mapToDouble(Sample::value).sum();
+    }
 }

@@ -9,10 +9,12 @@ import dev.gatehouse.server.gateway.limits.LimitsConfig;
 import dev.gatehouse.server.gateway.limits.LimitsStoreConfig;
 import dev.gatehouse.server.gateway.limits.RateLimits;
 import dev.gatehouse.server.gateway.metering.JdbcUsageSink;
+import dev.gatehouse.server.gateway.metering.UsageConfig;
 import dev.gatehouse.server.gateway.metering.UsageSink;
 import dev.gatehouse.server.gateway.relay.MeteredUsageExtraction;
 import dev.gatehouse.server.gateway.relay.UsageExtraction;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.StoreHealth;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.Optional;
@@ -43,13 +45,13 @@ public record GatewayParts(Limiter limiter, UsageSink usageSink, UsageExtraction
     }
 
     /**
-     * The production parts: usage written in batches to the store, the configured limits and
-     * budgets (per-minute windows where {@code limitsStore} keeps them), usage read from every
-     * response.
+     * The production parts: usage written to the store as {@code usage} says (batched or strict,
+     * spooled while the store is away), the configured limits and budgets (per-minute windows where
+     * {@code limitsStore} keeps them), usage read from every response.
      */
     public static GatewayParts metered(LimitsConfig limits, BudgetsConfig budgets, LimitsStoreConfig limitsStore,
-            Database database, MeterRegistry metrics, Clock clock) {
-        JdbcUsageSink sink = JdbcUsageSink.start(database, metrics);
+            UsageConfig usage, Database database, StoreHealth health, MeterRegistry metrics, Clock clock) {
+        JdbcUsageSink sink = JdbcUsageSink.start(database, health, metrics, usage);
         RateLimits rates = RateLimits.open(limitsStore, limits, metrics);
         GatewayLimiter limiter = GatewayLimiter.create(limits, budgets, rates, Optional.of(database), clock);
         return new GatewayParts(limiter, sink, new MeteredUsageExtraction(), () -> {

@@ -2,154 +2,223 @@ package dev.gatehouse.server.gateway.metering;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.server.gateway.metering.DroppedRecords.Reason;
+import dev.gatehouse.server.gateway.metering.UsageConfig.Durability;
+import dev.gatehouse.server.gateway.metering.UsageConfig.OnStoreUnavailable;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.GroupCommitter;
+import dev.gatehouse.server.store.StoreHealth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link UsageSink} of a Gatehouse process: records go into a bounded in-memory queue that one
- * background thread drains into the {@code usage_records} table in batches of at most
- * {@link Settings#maxBatchSize()} rows, written at the latest {@link Settings#flushInterval()} after
- * the first record of a batch arrived, in one transaction per batch.
+ * The {@link UsageSink} of a Gatehouse process. Records go into a bounded in-memory queue that one
+ * writer thread drains into {@code usage_records}, one transaction per batch of at most {@link
+ * Settings#maxBatchSize()} rows.
  *
- * <p>{@link #record} never blocks: when the queue ({@link Settings#queueCapacity()} records) is
- * full, or the sink is closed, the record is dropped, counted in the metric
- * {@code gatehouse.usage.records.dropped} and logged at WARN at most once per
- * {@link Settings#dropLogInterval()}. A batch that cannot be written is retried three times with
- * back-off; then its records are counted in {@code gatehouse.usage.records.lost} and logged at ERROR.
- * {@code gatehouse.usage.records.written} counts rows written, {@code gatehouse.usage.queue.size}
- * shows the backlog.
+ * <ul>
+ *   <li>{@link Durability#BATCHED}: a batch is written at the latest {@link UsageConfig#flushInterval()}
+ *       after its first record arrived; {@link #record} completes at once.
+ *   <li>{@link Durability#STRICT}: the writer commits whatever is queued at once, durably (group
+ *       commit: the batch grows while the previous one commits), and {@link #record}'s stage completes
+ *       only after that commit, or after the record was fsynced to the spool.
+ * </ul>
  *
- * <p>{@link #close()} stops accepting records, writes everything queued and waits for the writer
- * (at most {@link Settings#closeTimeout()}). Thread-safe.
+ * <p>While the store is unreachable ({@link StoreHealth}), or more records wait in memory than
+ * {@link Settings#spillThreshold()} (the writer fell behind), records go to the {@link UsageSpool}
+ * instead ({@link OnStoreUnavailable#SPOOL}), from where {@link SpoolReplayer} moves them into the
+ * store when it answers; with {@link OnStoreUnavailable#REFUSE} nothing is spooled, {@link #acceptsNewRequests()} is false while the store is away and the writer
+ * waits for it. A record that can be neither queued nor spooled is dropped and counted ({@link
+ * DroppedRecords}); a batch the store refuses four times for another reason than being unreachable
+ * is counted in {@code gatehouse.usage.records.lost} and logged at ERROR.
+ *
+ * <p>{@link #close()} stops accepting records, writes (or spools) everything queued and waits for
+ * the writer (at most {@link Settings#closeTimeout()}). Thread-safe; {@link #record} never blocks.
  */
 public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JdbcUsageSink.class);
     private static final long IDLE_POLL_MILLIS = 100;
     private static final long FILL_PAUSE_MILLIS = 10;
+    private static final long OVERFLOW_PAUSE_MILLIS = 10;
+    private static final Duration REPLAY_INTERVAL = Duration.ofMillis(500);
     private static final int WRITE_ATTEMPTS = 4;
-    private static final String INSERT = """
-            INSERT INTO usage_records (occurred_at, request_id, organization, user_id, sandbox, token_id, token_type,
-                                       channel, model, prompt_tokens, completion_tokens, outcome, status, duration_ms,
-                                       spend_micros)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
 
     private final Database database;
+    private final StoreHealth health;
+    private final UsageConfig config;
     private final Settings settings;
-    private final BlockingQueue<UsageRecord> queue;
-    private final Counter dropped;
+    private final BlockingQueue<Entry> queue;
+    private final UsageSpool spool;
+    private final SpoolReplayer replayer;
+    private final DroppedRecords dropped;
     private final Counter written;
+    private final Counter spooled;
     private final Counter lost;
-    private final AtomicLong droppedTotal = new AtomicLong();
-    private final AtomicLong nextDropLogNanos = new AtomicLong(System.nanoTime());
     private final Thread writer;
+    private final Thread overflow;
     private volatile boolean closing;
+    private volatile long closeDeadlineNanos;
+    private volatile boolean closed;
 
-    private JdbcUsageSink(Database database, MeterRegistry metrics, Settings settings) {
+    private JdbcUsageSink(Database database, StoreHealth health, MeterRegistry metrics, UsageConfig config,
+            Settings settings) {
         this.database = database;
+        this.health = health;
+        this.config = config;
         this.settings = settings;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.dropped = Counter.builder("gatehouse.usage.records.dropped")
-                .description("Usage records dropped because the queue was full or the sink closed")
-                .register(metrics);
+        this.dropped = new DroppedRecords(metrics, settings.dropLogInterval());
         this.written = Counter.builder("gatehouse.usage.records.written")
-                .description("Usage records written to the store").register(metrics);
+                .description("Usage records written to the store as they came").register(metrics);
+        this.spooled = Counter.builder("gatehouse.usage.records.spooled")
+                .description("Usage records written to the local spool because the store was away or behind")
+                .register(metrics);
         this.lost = Counter.builder("gatehouse.usage.records.lost")
                 .description("Usage records lost because the store refused them repeatedly").register(metrics);
         Gauge.builder("gatehouse.usage.queue.size", queue, BlockingQueue::size)
-                .description("Usage records waiting to be written").register(metrics);
-        this.writer = Thread.ofPlatform().name("gatehouse-usage-writer").daemon().unstarted(this::run);
+                .description("Usage records waiting in memory to be written").register(metrics);
+        if (config.onStoreUnavailable() == OnStoreUnavailable.SPOOL) {
+            this.spool = UsageSpool.open(config.spoolDir(), config.spoolMaxBytes());
+            Gauge.builder("gatehouse.usage.spool.bytes", spool, UsageSpool::bytes).baseUnit("bytes")
+                    .description("Size of the usage spool on local disk, records not yet replayed into the store")
+                    .register(metrics);
+            Counter replayed = Counter.builder("gatehouse.usage.records.replayed")
+                    .description("Usage records replayed from the spool into the store").register(metrics);
+            this.replayer = SpoolReplayer.start(spool, database, health, replayed, REPLAY_INTERVAL);
+        } else {
+            this.spool = null;
+            this.replayer = null;
+        }
+        this.writer = Thread.ofPlatform().name("gatehouse-usage-writer").daemon().unstarted(this::write);
+        this.overflow = Thread.ofPlatform().name("gatehouse-usage-overflow").daemon().unstarted(this::watchOverflow);
     }
 
     /** Starts a sink with {@link Settings#DEFAULTS}. */
-    public static JdbcUsageSink start(Database database, MeterRegistry metrics) {
-        return start(database, metrics, Settings.DEFAULTS);
+    public static JdbcUsageSink start(Database database, StoreHealth health, MeterRegistry metrics, UsageConfig config) {
+        return start(database, health, metrics, config, Settings.DEFAULTS);
     }
 
-    /** Starts a sink and its writer thread. */
-    public static JdbcUsageSink start(Database database, MeterRegistry metrics, Settings settings) {
-        JdbcUsageSink sink = new JdbcUsageSink(requireNonNull(database, "database"),
-                requireNonNull(metrics, "metrics"), requireNonNull(settings, "settings"));
+    /**
+     * Starts a sink, its writer and, when spooling, the replay of what an earlier run spooled.
+     *
+     * @throws UncheckedIOException if the spool directory cannot be used
+     */
+    public static JdbcUsageSink start(Database database, StoreHealth health, MeterRegistry metrics, UsageConfig config,
+            Settings settings) {
+        JdbcUsageSink sink = new JdbcUsageSink(requireNonNull(database, "database"), requireNonNull(health, "health"),
+                requireNonNull(metrics, "metrics"), requireNonNull(config, "config"),
+                requireNonNull(settings, "settings"));
         sink.writer.start();
+        sink.overflow.start();
         return sink;
     }
 
     @Override
-    public void record(UsageRecord usage) {
+    public CompletionStage<Void> record(UsageRecord usage) {
         requireNonNull(usage, "usage");
-        if (closing || !queue.offer(usage)) {
-            drop();
+        Entry entry = config.durability() == Durability.STRICT
+                ? new Entry(usage, new CompletableFuture<>()) : new Entry(usage, null);
+        if (closing) {
+            drop(entry, Reason.CLOSED);
+        } else if (!queue.offer(entry)) {
+            drop(entry, Reason.QUEUE_FULL);
         }
+        return entry.durable() == null ? RECORDED : entry.durable();
     }
 
-    /** Records dropped so far (queue full or closed). */
+    /** False while the store is unreachable, if so configured ({@link OnStoreUnavailable#REFUSE}). */
+    @Override
+    public boolean acceptsNewRequests() {
+        return spool != null || health.isUp();
+    }
+
+    /** Records dropped so far. */
     public long droppedRecords() {
-        return droppedTotal.get();
+        return dropped.total();
     }
 
-    /** Records waiting to be written. */
+    /** Records waiting in memory to be written. */
     public int backlog() {
         return queue.size();
     }
 
-    /** Stops accepting records and writes every queued one; idempotent. */
+    /**
+     * Stops accepting records and writes (or spools) every queued one, waiting at most {@link
+     * Settings#closeTimeout()}; what is still queued then is dropped and counted. If the store
+     * answers, what is spooled is replayed into it (for at most as long again); the rest is replayed
+     * at the next start. Idempotent.
+     */
     @Override
     public void close() {
+        closeDeadlineNanos = System.nanoTime() + settings.closeTimeout().toNanos();
         closing = true;
         try {
-            writer.join(settings.closeTimeout());
+            // A writer waiting for the store gives up at the deadline: let it notice before giving up on it.
+            writer.join(settings.closeTimeout().plusSeconds(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (writer.isAlive()) {
+        boolean finished = !writer.isAlive();
+        if (!finished) {
             log.atError().addKeyValue("backlog", queue.size())
                     .log("usage writer did not finish within " + settings.closeTimeout() + "; unwritten records are lost");
-            return;
         }
-        int left = queue.size();
-        if (left > 0) {
-            queue.clear();
-            for (int i = 0; i < left; i++) {
-                drop();
-            }
+        List<Entry> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(entry -> drop(entry, Reason.CLOSED));
+        closed = true;
+        try {
+            overflow.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-    }
-
-    private void drop() {
-        dropped.increment();
-        long total = droppedTotal.incrementAndGet();
-        long now = System.nanoTime();
-        long next = nextDropLogNanos.get();
-        if (now - next >= 0 && nextDropLogNanos.compareAndSet(next, now + settings.dropLogInterval().toNanos())) {
-            log.atWarn().addKeyValue("dropped", total).addKeyValue("capacity", settings.queueCapacity())
-                    .log(closing ? "usage sink is closed: usage records dropped"
-                            : "usage queue is full: usage records dropped (the store is not keeping up)");
+        dropped.reportNow();
+        if (spool != null && finished) {
+            replayer.close(settings.closeTimeout());
+            spool.close();
         }
     }
 
-    private void run() {
-        List<UsageRecord> batch = new ArrayList<>(settings.maxBatchSize());
+    private void drop(Entry entry, Reason reason) {
+        dropped.drop(reason);
+        if (entry.durable() != null) {
+            entry.durable().completeExceptionally(new IllegalStateException("usage record dropped: " + reason.label()));
+        }
+    }
+
+    private void write() {
+        List<Entry> batch = new ArrayList<>(settings.maxBatchSize());
         try {
             while (!closing || !queue.isEmpty()) {
-                UsageRecord first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                Entry first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
                 }
                 batch.add(first);
-                fill(batch);
-                write(batch);
+                if (config.durability() == Durability.STRICT) {
+                    queue.drainTo(batch, settings.maxBatchSize() - 1);
+                } else {
+                    fill(batch);
+                }
+                try {
+                    store(batch);
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable e) {
+                    unexpected(batch, e);
+                }
                 batch.clear();
             }
         } catch (InterruptedException e) {
@@ -162,8 +231,8 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
      * drains the queue every {@value #FILL_PAUSE_MILLIS} ms instead of waiting on it, so the request
      * path does not pay for waking this thread once per record.
      */
-    private void fill(List<UsageRecord> batch) throws InterruptedException {
-        long deadline = System.nanoTime() + settings.flushInterval().toNanos();
+    private void fill(List<Entry> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + config.flushInterval().toNanos();
         while (true) {
             queue.drainTo(batch, settings.maxBatchSize() - batch.size());
             long wait = deadline - System.nanoTime();
@@ -174,18 +243,35 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         }
     }
 
-    private void write(List<UsageRecord> batch) throws InterruptedException {
+    private void store(List<Entry> batch) throws InterruptedException {
+        if (spool != null && !health.isUp()) {
+            spool(batch);
+            return;
+        }
+        List<UsageRecord> records = records(batch);
         long backoffMillis = 250;
         for (int attempt = 1; ; attempt++) {
             try {
-                insert(batch);
-                written.increment(batch.size());
+                insert(records);
+                written.increment(records.size());
+                complete(batch, batch.size());
                 return;
             } catch (RuntimeException e) {
+                if (GroupCommitter.storeUnavailable(e)) {
+                    health.reportUnreachable(e);
+                    if (spool != null) {
+                        spool(batch);
+                        return;
+                    }
+                    if (!awaitStore()) {
+                        lose(batch, e);
+                        return;
+                    }
+                    attempt = 0;
+                    continue;
+                }
                 if (attempt >= WRITE_ATTEMPTS) {
-                    lost.increment(batch.size());
-                    log.atError().setCause(e).addKeyValue("records", batch.size())
-                            .log("usage records could not be written and are lost");
+                    lose(batch, e);
                     return;
                 }
                 log.atWarn().setCause(e).addKeyValue("attempt", attempt).log("writing usage records failed; retrying");
@@ -195,72 +281,147 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         }
     }
 
-    /** Plain JDBC batch binding: it runs for every request the gateway serves, and JDBI's named binding costs more than the insert. */
-    private void insert(List<UsageRecord> batch) {
-        database.jdbi().useTransaction(handle -> {
-            try (PreparedStatement insert = handle.getConnection().prepareStatement(INSERT)) {
-                for (UsageRecord usage : batch) {
-                    Caller caller = usage.caller();
-                    insert.setLong(1, usage.at().toEpochMilli());
-                    insert.setString(2, usage.requestId());
-                    insert.setString(3, caller.organization());
-                    insert.setString(4, caller.user());
-                    insert.setString(5, caller.sandbox());
-                    insert.setString(6, caller.tokenId());
-                    insert.setString(7, caller.tokenType());
-                    insert.setString(8, usage.channel());
-                    insert.setString(9, usage.model());
-                    insert.setLong(10, usage.promptTokens());
-                    insert.setLong(11, usage.completionTokens());
-                    insert.setString(12, usage.outcome().value());
-                    insert.setInt(13, usage.status());
-                    insert.setLong(14, usage.durationMillis());
-                    insert.setLong(15, usage.spendMicros());
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            } catch (SQLException e) {
-                throw new UncheckedSqlException(e);
-            }
-        });
-    }
-
-    /** A failed batch, retried by {@link #write}. */
-    private static final class UncheckedSqlException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        UncheckedSqlException(SQLException cause) {
-            super(cause.getMessage(), cause);
+    private void insert(List<UsageRecord> records) {
+        if (config.durability() == Durability.STRICT) {
+            database.inDurableTransaction(handle -> {
+                UsageRows.insert(handle, records);
+                return null;
+            });
+        } else {
+            database.jdbi().useTransaction(handle -> UsageRows.insert(handle, records));
         }
     }
 
     /**
-     * How the sink queues and writes.
+     * {@link OnStoreUnavailable#REFUSE}: waits until the store answers again; false if the sink is
+     * closing and its close timeout is over.
+     */
+    private boolean awaitStore() throws InterruptedException {
+        while (!health.isUp()) {
+            if (closing && System.nanoTime() - closeDeadlineNanos > 0) {
+                return false;
+            }
+            Thread.sleep(IDLE_POLL_MILLIS);
+        }
+        return true;
+    }
+
+    private void lose(List<Entry> batch, Throwable cause) {
+        lost.increment(batch.size());
+        log.atError().setCause(cause).addKeyValue("records", batch.size())
+                .log("usage records could not be written and are lost");
+        batch.forEach(entry -> {
+            if (entry.durable() != null) {
+                entry.durable().completeExceptionally(cause);
+            }
+        });
+    }
+
+    /**
+     * The writer must outlive anything a driver throws (pgjdbc, with assertions on, throws an
+     * AssertionError for a batch whose connection the server closed): the batch is spooled, or lost.
+     */
+    private void unexpected(List<Entry> batch, Throwable error) {
+        if (spool == null) {
+            lose(batch, error);
+            return;
+        }
+        log.atError().setCause(error).addKeyValue("records", batch.size())
+                .log("usage writer: unexpected failure; the batch goes to the spool");
+        spool(batch);
+    }
+
+    /** Appends the batch to the spool (one fsync); what does not fit or cannot be written is dropped. */
+    private void spool(List<Entry> batch) {
+        int taken;
+        Reason refused = Reason.SPOOL_FULL;
+        try {
+            taken = spool.append(records(batch));
+        } catch (UncheckedIOException e) {
+            log.atError().setCause(e).addKeyValue("records", batch.size()).log("usage spool: writing failed");
+            taken = 0;
+            refused = Reason.SPOOL_ERROR;
+        }
+        spooled.increment(taken);
+        complete(batch, taken);
+        for (Entry entry : batch.subList(taken, batch.size())) {
+            drop(entry, refused);
+        }
+    }
+
+    /**
+     * While the writer cannot keep up (a store that stopped answering holds it for up to the pool's
+     * connection timeout, a store slower than the traffic), moves what is above the spill threshold
+     * to the spool, so that few records wait in memory, where a crash would lose them;
+     * and logs drops.
+     */
+    private void watchOverflow() {
+        int highWater = settings.spillThreshold();
+        List<Entry> spill = new ArrayList<>(settings.maxBatchSize());
+        while (!closed) {
+            if (spool != null && queue.size() > highWater) {
+                queue.drainTo(spill, settings.maxBatchSize());
+                spool(spill);
+                spill.clear();
+                continue;
+            }
+            dropped.report();
+            try {
+                Thread.sleep(OVERFLOW_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private static List<UsageRecord> records(List<Entry> batch) {
+        List<UsageRecord> records = new ArrayList<>(batch.size());
+        batch.forEach(entry -> records.add(entry.record()));
+        return records;
+    }
+
+    /** The first {@code count} entries are durable: their responses may end. */
+    private static void complete(List<Entry> batch, int count) {
+        for (int i = 0; i < count; i++) {
+            CompletableFuture<Void> durable = batch.get(i).durable();
+            if (durable != null) {
+                durable.complete(null);
+            }
+        }
+    }
+
+    /** @param durable completed once the record is durable ({@link Durability#STRICT}); null otherwise */
+    private record Entry(UsageRecord record, CompletableFuture<Void> durable) {}
+
+    /**
+     * How the sink queues and writes, beyond the configuration.
      *
-     * @param queueCapacity records held in memory before new ones are dropped, {@code >= 1}
+     * @param queueCapacity records held in memory, {@code >= 2}; beyond it (with no spool) dropped
      * @param maxBatchSize rows written in one transaction, {@code >= 1}
-     * @param flushInterval longest time a record waits for its batch to fill, {@code > 0}
      * @param dropLogInterval at most one WARN about dropped records per this interval
      * @param closeTimeout how long {@link #close()} waits for the writer
      */
-    public record Settings(int queueCapacity, int maxBatchSize, Duration flushInterval, Duration dropLogInterval,
-            Duration closeTimeout) {
-        /** 50,000 records, batches of 500, flushed every second, one drop warning a minute, 30 s to close. */
+    public record Settings(int queueCapacity, int maxBatchSize, Duration dropLogInterval, Duration closeTimeout) {
+        /** 50,000 records, batches of 500, a drop report at most every 10 s, 30 s to close. */
         public static final Settings DEFAULTS =
-                new Settings(50_000, 500, Duration.ofSeconds(1), Duration.ofMinutes(1), Duration.ofSeconds(30));
+                new Settings(50_000, 500, Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+        /**
+         * Records waiting in memory above which the rest are spooled: two batches, at most half the
+         * queue. With the writer behind, this bounds what a crash can lose.
+         */
+        public int spillThreshold() {
+            return Math.min(queueCapacity / 2, 2 * maxBatchSize);
+        }
 
         public Settings {
-            requireNonNull(flushInterval, "flushInterval");
             requireNonNull(dropLogInterval, "dropLogInterval");
             requireNonNull(closeTimeout, "closeTimeout");
-            if (queueCapacity < 1) {
-                throw new IllegalArgumentException("queueCapacity: " + queueCapacity + " (expected: >= 1)");
+            if (queueCapacity < 2) {
+                throw new IllegalArgumentException("queueCapacity: " + queueCapacity + " (expected: >= 2)");
             }
             if (maxBatchSize < 1) {
                 throw new IllegalArgumentException("maxBatchSize: " + maxBatchSize + " (expected: >= 1)");
-            }
-            if (flushInterval.isNegative() || flushInterval.isZero()) {
-                throw new IllegalArgumentException("flushInterval: " + flushInterval + " (expected: > 0)");
             }
         }
     }

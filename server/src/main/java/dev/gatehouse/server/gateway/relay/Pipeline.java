@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The stage chain after authentication: parse and rewrite ({@link ChatRequest}: the body decoded
+ * The stage chain after authentication (and, with {@code gateway.usage.onStoreUnavailable: refuse},
+ * a check that usage can be recorded): parse and rewrite ({@link ChatRequest}: the body decoded
  * once, capped at {@code gateway.maxRequestBytes}) → route ({@link Channels#plan}: provider, model,
  * the caller's channels) → admit ({@link Admission}, asynchronous) → relay ({@link Relay}: send
  * with failover, pump, settle). Each stage short-circuits with a {@link GatewayException}; nothing
@@ -35,6 +36,7 @@ public final class Pipeline {
 
     /** @param upstreamPath appended to the channel's base URL, e.g. {@code /chat/completions} */
     public void handle(RoutingContext ctx, GatewayCaller caller, String upstreamPath, long startNanos) {
+        relay.refuseWhileUnmetered();
         ChatRequest request = ChatRequest.parse(ctx.body().buffer());
         Optional<String> provider = Optional.ofNullable(ctx.queryParams().get("provider")).filter(p -> !p.isBlank());
         List<Channel> plan = channels.plan(provider, request.model(), caller);

@@ -3,6 +3,7 @@ package dev.gatehouse.server.gateway.relay;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.limits.Reservation;
 import dev.gatehouse.server.gateway.metering.Outcome;
 import dev.gatehouse.server.gateway.metering.UsageSink;
@@ -35,6 +36,19 @@ public final class Relay {
         this.sink = requireNonNull(sink, "sink");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Refuses a new request while its usage could not be recorded and the sink is configured to
+     * refuse rather than leave it unmetered ({@code gateway.usage.onStoreUnavailable: refuse}).
+     *
+     * @throws GatewayException 503 {@code usage_store_unavailable}, {@code Retry-After: 1}
+     */
+    void refuseWhileUnmetered() {
+        if (!sink.acceptsNewRequests()) {
+            throw new GatewayException(503, "api_error", "usage_store_unavailable",
+                    "Usage cannot be recorded right now; retry shortly.", null, 1);
+        }
     }
 
     /** Forwards {@code exchange}; answers the client and settles {@code reservation} in every case. */

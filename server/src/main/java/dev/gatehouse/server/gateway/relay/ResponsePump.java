@@ -15,12 +15,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pump stage: relays the chosen upstream response to the client through a {@link BodyTap} and
- * ends the request in {@link Settlement}.
+ * The pump stage: relays the chosen upstream response to the client through a {@link BodyTap},
+ * ends the request in {@link Settlement} and the response through {@link ResponseEnd}.
  *
  * <ul>
  *   <li>The body is piped chunk by chunk as it arrives, never buffered whole (SSE keep-alive comments
@@ -125,13 +126,10 @@ final class ResponsePump {
                 return;
             }
             Buffer last = tap.onEnd();
-            settlement.finish(status < 400 ? Outcome.COMPLETED : Outcome.FAILED, status, tap.usage());
+            CompletionStage<Void> recorded =
+                    settlement.finish(status < 400 ? Outcome.COMPLETED : Outcome.FAILED, status, tap.usage());
             cancelIdle();
-            if (last.length() > 0) {
-                out.end(last);
-            } else {
-                out.end();
-            }
+            ResponseEnd.after(recorded, out, last);
         });
         upstream.resume();
     }

@@ -13,6 +13,7 @@ import dev.gatehouse.server.gateway.metering.UsageSink;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,10 +82,12 @@ final class Settlement {
      *
      * @param status the HTTP status the client was sent (499 when it left)
      * @param used the usage the upstream reported or, for an aborted stream, what it delivered
+     * @return when the client's response may end ({@link UsageSink#record}); completed for every
+     *     call but the first, and when metering failed (that failure is logged here)
      */
-    void finish(Outcome outcome, int status, Optional<Usage> used) {
+    CompletionStage<Void> finish(Outcome outcome, int status, Optional<Usage> used) {
         if (done) {
-            return;
+            return UsageSink.RECORDED;
         }
         done = true;
         long durationNanos = System.nanoTime() - startNanos;
@@ -97,14 +100,17 @@ final class Settlement {
         long completion = recorded.completionTokens();
         try {
             reservation.settle(charged.totalTokens(), spendMicros(price, charged));
-            sink.record(new UsageRecord(clock.instant(), requestId, meter, channel, request.model(), prompt, completion,
-                    outcome, status, durationNanos / 1_000_000, spendMicros(price, recorded)));
+            CompletionStage<Void> stored = sink.record(new UsageRecord(clock.instant(), requestId, meter, channel,
+                    request.model(), prompt, completion, outcome, status, durationNanos / 1_000_000,
+                    spendMicros(price, recorded)));
             if (lastTried != null) {
                 metrics.finished(lastTried, request.model(), outcome, status, prompt, completion,
                         durationNanos);
             }
+            return stored;
         } catch (RuntimeException e) {
             log.atWarn().setCause(e).log("metering a gateway request failed");
+            return UsageSink.RECORDED;
         }
     }
 

@@ -2,22 +2,33 @@ package dev.gatehouse.server.gateway.metering;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.gatehouse.server.gateway.metering.UsageConfig.Durability;
+import dev.gatehouse.server.gateway.metering.UsageConfig.OnStoreUnavailable;
 import dev.gatehouse.server.gateway.metering.UsageReport.Group;
 import dev.gatehouse.server.gateway.metering.UsageReport.Totals;
 import dev.gatehouse.server.store.Database;
+import dev.gatehouse.server.store.StoreHealth;
 import dev.gatehouse.server.store.TestDatabases;
 import dev.gatehouse.server.store.TestDatabases.TestStore;
+import dev.gatehouse.server.testing.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /** The batched usage writer and the usage aggregation, on SQLite and the real PostgreSQL. */
 class UsageStoreTest {
@@ -30,9 +41,13 @@ class UsageStoreTest {
     Path dir;
 
     private TestStore store;
+    private final List<StoreHealth> healths = new ArrayList<>();
+    private final List<Runnable> detach = new ArrayList<>();
 
     @AfterEach
     void drop() throws Exception {
+        detach.forEach(Runnable::run);
+        healths.forEach(StoreHealth::close);
         if (store != null) {
             store.close();
         }
@@ -43,8 +58,8 @@ class UsageStoreTest {
     void recordsSurviveARestart_closeFlushesEverythingQueued(TestDatabases.Kind kind) {
         store = kind.create(dir);
         Database first = store.open();
-        JdbcUsageSink sink = JdbcUsageSink.start(first, new SimpleMeterRegistry(),
-                new JdbcUsageSink.Settings(10_000, 7, Duration.ofMinutes(10), Duration.ofMinutes(1), Duration.ofSeconds(30)));
+        JdbcUsageSink sink = sink(first, config(Durability.BATCHED, Duration.ofSeconds(10)),
+                new JdbcUsageSink.Settings(10_000, 7, Duration.ofMinutes(1), Duration.ofSeconds(30)));
         for (int i = 0; i < 1_000; i++) {
             sink.record(record(ALICE, T0.plusMillis(i), "ch-1", "gpt-4o", 10, 5, Outcome.COMPLETED));
         }
@@ -69,15 +84,13 @@ class UsageStoreTest {
     void aRecordIsWrittenWithinTheFlushInterval_withoutClosing(TestDatabases.Kind kind) throws Exception {
         store = kind.create(dir);
         Database database = store.open();
-        try (JdbcUsageSink sink = JdbcUsageSink.start(database, new SimpleMeterRegistry(),
-                new JdbcUsageSink.Settings(100, 500, Duration.ofMillis(200), Duration.ofMinutes(1), Duration.ofSeconds(30)))) {
-            sink.record(record(SANDBOX, T0, "ch-1", "m", 1, 1, Outcome.COMPLETED));
+        try (JdbcUsageSink sink = sink(database, config(Durability.BATCHED, Duration.ofMillis(200)),
+                JdbcUsageSink.Settings.DEFAULTS)) {
+            CompletableFuture<Void> recorded = sink.record(record(SANDBOX, T0, "ch-1", "m", 1, 1, Outcome.COMPLETED))
+                    .toCompletableFuture();
 
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (rows(database) == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(rows(database)).isEqualTo(1);
+            assertThat(recorded).as("batched: the response need not wait").isDone();
+            Await.until("the row", Duration.ofSeconds(5), () -> rows(database) == 1);
             Map<String, Object> row = database.jdbi().withHandle(handle -> handle
                     .createQuery("SELECT * FROM usage_records").mapToMap().one());
             assertThat(row).containsEntry("organization", "acme").containsEntry("sandbox", "sb-1")
@@ -88,39 +101,98 @@ class UsageStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void strict_aRecordsStageCompletesOnlyOnceItsRowIsCommitted(TestDatabases.Kind kind) throws Exception {
+        store = kind.create(dir);
+        Database database = store.open();
+        // Batches large enough that nothing goes through the spool: every record is committed by the writer.
+        try (JdbcUsageSink sink = sink(database, config(Durability.STRICT, Duration.ofSeconds(10)),
+                new JdbcUsageSink.Settings(10_000, 5_000, Duration.ofMinutes(1), Duration.ofSeconds(30)))) {
+            List<CompletableFuture<Void>> recorded = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                recorded.add(sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED))
+                        .toCompletableFuture());
+            }
+
+            recorded.getFirst().get(5, TimeUnit.SECONDS);
+            assertThat(rows(database)).as("committed before its stage completed").isPositive();
+            CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            assertThat(rows(database)).isEqualTo(2_000);
+        }
+    }
+
     @Test
-    void fullQueue_dropsAndCountsRecords_neverBlocksTheCaller() throws Exception {
+    void noSpool_fullQueue_dropsAndCountsEveryRecordExactly_neverBlocksTheCaller() throws Exception {
         store = TestDatabases.sqlite(dir);
         Database database = store.open();
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        JdbcUsageSink sink = JdbcUsageSink.start(database, metrics,
-                new JdbcUsageSink.Settings(5, 5, Duration.ofMillis(10), Duration.ofMinutes(1), Duration.ofSeconds(30)));
-        database.close(); // the writer now fails and backs off while records keep coming
+        ListAppender<ILoggingEvent> logs = capture(DroppedRecords.class);
+        StoreHealth health = health(database);
+        JdbcUsageSink sink = JdbcUsageSink.start(database, health, metrics, config(Durability.BATCHED,
+                Duration.ofMillis(10), OnStoreUnavailable.REFUSE, 1024L * 1024),
+                new JdbcUsageSink.Settings(5, 5, Duration.ofMinutes(1), Duration.ofMillis(200)));
+        database.close(); // the writer now waits for the store while records keep coming
 
         long started = System.nanoTime();
         for (int i = 0; i < 10_000; i++) {
             sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
         }
         long elapsed = System.nanoTime() - started;
+        sink.close();
 
         assertThat(Duration.ofNanos(elapsed)).isLessThan(Duration.ofSeconds(2));
-        assertThat(sink.droppedRecords()).isGreaterThanOrEqualTo(10_000 - 10);
-        assertThat(metrics.get("gatehouse.usage.records.dropped").counter().count())
+        double lostInWriter = metrics.get("gatehouse.usage.records.lost").counter().count();
+        assertThat(sink.droppedRecords() + (long) lostInWriter).as("every record dropped or lost, none twice")
+                .isEqualTo(10_000);
+        assertThat(metrics.get("gatehouse.usage.records.dropped").tag("reason", "queue_full").counter().count()
+                + metrics.get("gatehouse.usage.records.dropped").tag("reason", "closed").counter().count())
                 .isEqualTo((double) sink.droppedRecords());
-        sink.close();
+        assertThat(loggedDrops(logs)).as("the log adds up to the metric").isEqualTo(sink.droppedRecords());
         assertThat(metrics.get("gatehouse.usage.records.written").counter().count()).isZero();
+    }
+
+    @Test
+    void storeAway_spoolFull_countsEveryRecordSpooledOrDropped_exactly() throws Exception {
+        store = TestDatabases.sqlite(dir);
+        Database database = store.open();
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        ListAppender<ILoggingEvent> logs = capture(DroppedRecords.class);
+        StoreHealth health = health(database);
+        health.reportUnreachable(new IllegalStateException("test: the store is away"));
+        database.close(); // and stays away: the probe cannot bring it back
+        JdbcUsageSink sink = JdbcUsageSink.start(database, health, metrics, config(Durability.BATCHED,
+                Duration.ofMillis(10), OnStoreUnavailable.SPOOL, 1024L * 1024), JdbcUsageSink.Settings.DEFAULTS);
+
+        for (int i = 0; i < 20_000; i++) {
+            sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED));
+        }
+        sink.close();
+
+        double spooled = metrics.get("gatehouse.usage.records.spooled").counter().count();
+        double spoolFull = metrics.get("gatehouse.usage.records.dropped").tag("reason", "spool_full").counter().count();
+        assertThat(spooled).as("1 MiB holds a few thousand records").isBetween(1_000.0, 10_000.0);
+        assertThat(spooled + spoolFull).isEqualTo(20_000);
+        assertThat(sink.droppedRecords()).isEqualTo((long) spoolFull);
+        assertThat(loggedDrops(logs)).isEqualTo(sink.droppedRecords());
+        assertThat(logs.list).anySatisfy(event -> assertThat(event.getKeyValuePairs().toString())
+                .contains("droppedTotal=\"" + (long) spoolFull + "\""));
     }
 
     @Test
     void recordsAfterClose_areDroppedAndCounted() throws Exception {
         store = TestDatabases.sqlite(dir);
         Database database = store.open();
-        JdbcUsageSink sink = JdbcUsageSink.start(database, new SimpleMeterRegistry());
+        JdbcUsageSink sink = sink(database, config(Durability.STRICT, Duration.ofMillis(100)),
+                JdbcUsageSink.Settings.DEFAULTS);
         sink.close();
 
-        sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
+        CompletableFuture<Void> recorded = sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED))
+                .toCompletableFuture();
 
         assertThat(sink.droppedRecords()).isEqualTo(1);
+        assertThat(recorded).as("strict: never durable, so the response must not end as complete")
+                .isCompletedExceptionally();
         assertThat(rows(database)).isZero();
     }
 
@@ -169,16 +241,15 @@ class UsageStoreTest {
     }
 
     static void seed(Database database) {
-        try (JdbcUsageSink sink = JdbcUsageSink.start(database, new SimpleMeterRegistry())) {
-            sink.record(record(ALICE, T0, "ch-1", "gpt-4o", 100, 20, Outcome.COMPLETED));
-            sink.record(record(ALICE, T0.plusSeconds(1), "ch-2", "gpt-4o", 50, 10, Outcome.COMPLETED));
-            sink.record(record(ALICE, T0.plusSeconds(2), "ch-1", "gpt-4o", 30, 3, Outcome.ABORTED));
-            sink.record(record(ALICE, T0.plusSeconds(3), null, "gpt-4o", 0, 0, Outcome.FAILED));
-            sink.record(record(SANDBOX, T0.plusSeconds(4), "ch-1", "embed-1", 8, 0, Outcome.COMPLETED));
-            sink.record(record(GLOBEX, T0.plusSeconds(5), "ch-1", "gpt-4o", 1000, 1, Outcome.COMPLETED));
-            sink.record(record(GLOBEX, T0.plusSeconds(3600), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED));
-            sink.record(record(GLOBEX, T0.minusMillis(1), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED));
-        }
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, List.of(
+                record(ALICE, T0, "ch-1", "gpt-4o", 100, 20, Outcome.COMPLETED),
+                record(ALICE, T0.plusSeconds(1), "ch-2", "gpt-4o", 50, 10, Outcome.COMPLETED),
+                record(ALICE, T0.plusSeconds(2), "ch-1", "gpt-4o", 30, 3, Outcome.ABORTED),
+                record(ALICE, T0.plusSeconds(3), null, "gpt-4o", 0, 0, Outcome.FAILED),
+                record(SANDBOX, T0.plusSeconds(4), "ch-1", "embed-1", 8, 0, Outcome.COMPLETED),
+                record(GLOBEX, T0.plusSeconds(5), "ch-1", "gpt-4o", 1000, 1, Outcome.COMPLETED),
+                record(GLOBEX, T0.plusSeconds(3600), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED),
+                record(GLOBEX, T0.minusMillis(1), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED))));
     }
 
     static UsageRecord record(Caller caller, Instant at, String channel, String model, long prompt, long completion,
@@ -186,6 +257,40 @@ class UsageStoreTest {
         int status = outcome == Outcome.FAILED ? 502 : 200;
         return new UsageRecord(at, "req-" + at.toEpochMilli(), caller, channel, model, prompt, completion, outcome,
                 status, 42, 0);
+    }
+
+    private JdbcUsageSink sink(Database database, UsageConfig config, JdbcUsageSink.Settings settings) {
+        return JdbcUsageSink.start(database, health(database), new SimpleMeterRegistry(), config, settings);
+    }
+
+    private StoreHealth health(Database database) {
+        StoreHealth health = StoreHealth.start(database, Duration.ofMinutes(1));
+        healths.add(health);
+        return health;
+    }
+
+    private UsageConfig config(Durability durability, Duration flushInterval) {
+        return config(durability, flushInterval, OnStoreUnavailable.SPOOL, UsageConfig.DEFAULT_SPOOL_MAX_BYTES);
+    }
+
+    private UsageConfig config(Durability durability, Duration flushInterval, OnStoreUnavailable onStoreUnavailable,
+            long spoolMaxBytes) {
+        return new UsageConfig(durability, onStoreUnavailable, flushInterval, dir.resolve("spool"), spoolMaxBytes);
+    }
+
+    private ListAppender<ILoggingEvent> capture(Class<?> type) {
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(type);
+        logger.addAppender(appender);
+        detach.add(() -> logger.detachAppender(appender));
+        return appender;
+    }
+
+    /** The sum of the {@code dropped} counts of the drop reports. */
+    private static long loggedDrops(ListAppender<ILoggingEvent> logs) {
+        return logs.list.stream().flatMap(event -> event.getKeyValuePairs().stream())
+                .filter(pair -> pair.key.equals("dropped")).mapToLong(pair -> ((Number) pair.value).longValue()).sum();
     }
 
     private static long rows(Database database) {

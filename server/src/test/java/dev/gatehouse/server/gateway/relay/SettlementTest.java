@@ -6,6 +6,7 @@ import dev.gatehouse.server.gateway.metering.Caller;
 import dev.gatehouse.server.gateway.metering.Outcome;
 import dev.gatehouse.server.gateway.metering.Usage;
 import dev.gatehouse.server.gateway.metering.UsageRecord;
+import dev.gatehouse.server.gateway.metering.UsageSink;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.buffer.Buffer;
@@ -26,7 +27,11 @@ class SettlementTest {
     private final ChatRequest request = ChatRequest.parse(Buffer.buffer("{\"model\":\"m\",\"max_tokens\":100}"));
 
     private Settlement settlement() {
-        return new Settlement(CALLER, request, "req-1", System.nanoTime(), (tokens, spend) -> settled.add(tokens), records::add,
+        return new Settlement(CALLER, request, "req-1", System.nanoTime(), (tokens, spend) -> settled.add(tokens),
+                record -> {
+                    records.add(record);
+                    return UsageSink.RECORDED;
+                },
                 ChannelMetrics.register(new SimpleMeterRegistry(), List.of()), CLOCK);
     }
 
