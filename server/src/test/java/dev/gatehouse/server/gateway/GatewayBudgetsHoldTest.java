@@ -16,6 +16,7 @@ import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.store.TestDatabases;
 import dev.gatehouse.server.store.TestDatabases.TestStore;
 import dev.gatehouse.server.testing.Await;
+import dev.gatehouse.server.testing.TestRedis;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.MintedToken;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
@@ -38,6 +39,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -46,7 +48,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Budgets hold under load: 300 concurrent streaming requests, none stating max_tokens, against an
  * upstream that streams 1,000 completion tokens for each whatever it is asked, spread over ten
  * tokens of one organization with a token budget, an organization budget and a spend budget; on
- * SQLite and on PostgreSQL, through the whole server.
+ * SQLite and on PostgreSQL, through the whole server, and over two replicas whose per-minute
+ * limits are in Redis.
  */
 class GatewayBudgetsHoldTest {
     private static final int REQUESTS = 300;
@@ -63,12 +66,19 @@ class GatewayBudgetsHoldTest {
     private FakeUpstream upstream;
     private TestStore store;
     private Gatehouse gatehouse;
+    private TwoReplicasOnPostgres replicas;
+    private TestRedis redis;
     private SigningTokenMinter minter;
 
     @AfterEach
     void stop() throws Exception {
-        if (gatehouse != null) {
+        if (replicas != null) {
+            replicas.close();
+        } else if (gatehouse != null) {
             gatehouse.close();
+        }
+        if (redis != null) {
+            redis.close();
         }
         if (upstream != null) {
             upstream.close();
@@ -85,12 +95,36 @@ class GatewayBudgetsHoldTest {
     @EnumSource(TestDatabases.Kind.class)
     void threeHundredConcurrentStreams_neverTakeABudgetPastItsLimit(TestDatabases.Kind kind) throws Exception {
         start(kind);
+        threeHundredConcurrentStreams(List.of(gatehouse.localUrl()), kind.toString());
+    }
+
+    @Test
+    void threeHundredConcurrentStreams_overTwoReplicasWithRedisLimits_neverTakeABudgetPastItsLimit() throws Exception {
+        vertx = Vertx.vertx();
+        upstream = FakeUpstream.start(vertx);
+        redis = TestRedis.connect();
+        Map<String, String> env = budgets();
+        env.put("GATEHOUSE_GATEWAY_LIMITS_STORE", "redis");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_URL", TestRedis.URL);
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_KEY_PREFIX", redis.keyPrefix());
+        env.put("GATEHOUSE_GATEWAY_LIMITS_REDIS_COMMAND_TIMEOUT", "2s");
+        env.put("GATEHOUSE_GATEWAY_LIMITS_ORG_REQUESTS_PER_MINUTE", "100000");
+        replicas = TwoReplicasOnPostgres.start(dataDir, env);
+        gatehouse = replicas.a();
+        minter = SigningTokenMinter.of(gatehouse.keyRing(), replicas.config().tokens(), Clock.systemUTC());
+
+        threeHundredConcurrentStreams(List.of(replicas.a().localUrl(), replicas.b().localUrl()),
+                "two replicas on POSTGRES with Redis limits");
+    }
+
+    private void threeHundredConcurrentStreams(List<URI> replicaUrls, String where) throws Exception {
         List<MintedToken> tokens = IntStream.range(0, TOKENS).mapToObj(i -> token()).toList();
         HttpClient client = HttpClient.newHttpClient();
         Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
         List<CompletableFuture<?>> running = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(gatehouse.localUrl() + "/v1/chat/completions"))
+            URI replica = replicaUrls.get(i % replicaUrls.size());
+            HttpRequest request = HttpRequest.newBuilder(URI.create(replica + "/v1/chat/completions"))
                     .header("Authorization", "Bearer " + tokens.get(i % TOKENS).token())
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
@@ -110,7 +144,7 @@ class GatewayBudgetsHoldTest {
         Await.until("every settlement written", Duration.ofSeconds(20),
                 () -> budgetUsed("organization", "acme", "tokens") == recordedTokens());
         System.out.printf("budgets after %d concurrent streams on %s: %s; token budgets used %s of %d;"
-                        + " organization %d of %d tokens, %d of %d spend micros%n", REQUESTS, kind, outcomes,
+                        + " organization %d of %d tokens, %d of %d spend micros%n", REQUESTS, where, outcomes,
                 tokens.stream().map(token -> budgetUsed("token", token.tokenId(), "tokens")).toList(), TOKEN_BUDGET,
                 budgetUsed("organization", "acme", "tokens"), ORG_BUDGET, budgetUsed("organization", "acme", "spend"),
                 SPEND_BUDGET_MICROS);
@@ -149,11 +183,19 @@ class GatewayBudgetsHoldTest {
     private void start(TestDatabases.Kind kind) {
         vertx = Vertx.vertx();
         upstream = FakeUpstream.start(vertx);
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = budgets();
         if (kind == TestDatabases.Kind.POSTGRES) {
             store = TestDatabases.postgres();
             env.putAll(TwoReplicasOnPostgres.storeAndKek(store.config()));
         }
+        GatehouseConfig config = TestGatehouse.config(dataDir, env);
+        gatehouse = Gatehouse.start(config);
+        minter = SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC());
+    }
+
+    /** The three budgets, and the channel with its price, as environment overrides. */
+    private Map<String, String> budgets() {
+        Map<String, String> env = new HashMap<>();
         env.put("GATEHOUSE_GATEWAY_LIMITS_TOKEN_DAILY_TOKEN_BUDGET", String.valueOf(TOKEN_BUDGET));
         env.put("GATEHOUSE_GATEWAY_LIMITS_ORG_DAILY_TOKEN_BUDGET", String.valueOf(ORG_BUDGET));
         env.put("GATEHOUSE_GATEWAY_LIMITS_BUDGETS", new JsonArray().add(new JsonObject()
@@ -163,9 +205,7 @@ class GatewayBudgetsHoldTest {
                 .put("provider", "fake").put("baseUrl", upstream.baseUrl()).put("models", new JsonArray().add("sse-1000"))
                 .put("prices", new JsonObject().put("sse-1000", new JsonObject().put("input", 1).put("output", 2))))
                 .encode());
-        GatehouseConfig config = TestGatehouse.config(dataDir, env);
-        gatehouse = Gatehouse.start(config);
-        minter = SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC());
+        return env;
     }
 
     private MintedToken token() {
