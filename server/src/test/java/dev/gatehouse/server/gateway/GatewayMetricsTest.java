@@ -97,7 +97,7 @@ class GatewayMetricsTest {
         gatehouse = Gatehouse.start(config, metering.parts());
         token = SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC()).mint(new MintRequest(
                 TokenType.PAT, "metrics", List.of(GatewayCredentials.AUDIENCE), Duration.ofHours(1),
-                Map.of("org_id", "acme"))).token();
+                TestGateway.patClaims("acme"))).token();
     }
 
     @AfterAll

@@ -413,7 +413,7 @@ class GatewayRelayTest {
 
     static String mint(TokenType type, String subject, List<String> audience, Clock clock) {
         return SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), clock).mint(new MintRequest(type, subject,
-                audience, Duration.ofHours(1), Map.of("org_id", "acme"))).token();
+                audience, Duration.ofHours(1), TestGateway.patClaims("acme"))).token();
     }
 
     static OpenAIClient sdk(String apiKey) {

@@ -144,7 +144,8 @@ class SandboxTokenBridgePatTest {
     private static HttpResponse<String> createPat(String audience) {
         return TestGatehouse.send(HttpRequest.newBuilder(gatehouse.localUrl().resolve("/auth/pat"))
                 .header("Authorization", "Bearer " + aliceSession).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"tools\", \"audience\": \"" + audience + "\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"tools\", \"audience\": \"" + audience
+                        + "\", \"capabilities\": [\"llm:use\"]}"))
                 .build());
     }
 
