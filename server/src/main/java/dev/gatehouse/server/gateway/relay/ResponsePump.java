@@ -91,7 +91,7 @@ final class ResponsePump {
         sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
         int status = upstream.statusCode();
         if (status >= 400) {
-            relayError(channel, upstream, status);
+            relayError(answer, status, headersNanos);
             return;
         }
         tap = sse ? usage.newStream(request.clientAskedForUsage(), request.estimatedPromptTokens(),
@@ -155,7 +155,9 @@ final class ResponsePump {
      * An error the client is to see: its body (at most {@link UpstreamErrorBody#MAX_BYTES}) is read,
      * then answered in OpenAI's shape. Metered as failed, without tokens.
      */
-    private void relayError(Channel channel, HttpClientResponse upstream, int status) {
+    private void relayError(Failover.Answer answer, int status, long headersNanos) {
+        Channel channel = answer.channel();
+        HttpClientResponse upstream = answer.response();
         Buffer body = Buffer.buffer();
         lastActivityNanos = System.nanoTime();
         armIdle(channel, upstream, config.idleTimeout().toNanos());
@@ -167,12 +169,15 @@ final class ResponsePump {
             }
         });
         upstream.exceptionHandler(e -> upstreamBroken(channel, e));
+        answer.requestErrors().redirect(e -> upstreamBroken(channel, e));
         upstream.endHandler(v -> {
             if (settlement.isDone()) {
                 return;
             }
             cancelIdle();
             settlement.finish(Outcome.FAILED, status, Optional.empty());
+            exchange.ctx().response().putHeader("Server-Timing", serverTiming(
+                    (answer.firstSentNanos() - exchange.startNanos()) + (System.nanoTime() - headersNanos)));
             UpstreamErrorBody.toClient(status, body, channel.apiKey()).send(exchange.ctx());
         });
         upstream.resume();
