@@ -19,6 +19,12 @@ import java.util.Set;
  */
 public record GatewayCaller(Claims claims, Caller meter, Optional<Set<String>> allowedChannels,
         Optional<Set<String>> allowedModels) {
+    /**
+     * The capability a PAT or session needs to call the gateway, and a PAT to mint sandbox tokens
+     * at the bridge (which would call it).
+     */
+    public static final String LLM_USE = "llm:use";
+
     public GatewayCaller {
         requireNonNull(claims, "claims");
         requireNonNull(meter, "meter");

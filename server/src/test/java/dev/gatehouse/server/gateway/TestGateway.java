@@ -7,7 +7,6 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.config.GatehouseConfig;
-import dev.gatehouse.server.gateway.api.GatewayCredentials;
 import dev.gatehouse.server.tokens.MintRequest;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
 import io.vertx.core.json.JsonArray;
@@ -54,7 +53,7 @@ final class TestGateway implements AutoCloseable {
 
     /** The claims of a PAT of {@code organization} that may call the gateway ({@code llm:use}). */
     static Map<String, Object> patClaims(String organization) {
-        return Map.of("org_id", organization, "capabilities", List.of(GatewayCredentials.CAPABILITY));
+        return Map.of("org_id", organization, "capabilities", List.of(GatewayCaller.LLM_USE));
     }
 
     /** The OpenAI SDK calling this gateway with {@code token}, without retries. */

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * {@code channels} required), a personal access token whose {@code aud} contains {@value #AUDIENCE}
  * (revocation checked), or — only with {@code gateway.acceptSessions} — a session token. Anything
  * else is a 401 in OpenAI's shape whose code is the verifier's stable reason; the detail goes to the
- * debug log, never the token. A PAT or session must also carry the capability {@value #CAPABILITY}
+ * debug log, never the token. A PAT or session must also carry the capability {@value GatewayCaller#LLM_USE}
  * (403 {@code capability_required} otherwise); a sandbox token's grant is its {@code channels} claim.
  * Any token may narrow the models it may ask for with an {@code allowed_models} claim.
  *
@@ -32,8 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayCredentials {
     public static final String AUDIENCE = "gateway";
-    /** The capability a PAT or session needs to call the gateway. */
-    public static final String CAPABILITY = "llm:use";
     private static final Logger log = LoggerFactory.getLogger(GatewayCredentials.class);
 
     private final TokenVerifier verifier;
@@ -87,13 +85,13 @@ public final class GatewayCredentials {
         };
     }
 
-    /** A PAT or session reaches the gateway only with {@value #CAPABILITY}. */
+    /** A PAT or session reaches the gateway only with {@value GatewayCaller#LLM_USE}. */
     private static GatewayCaller capable(Claims claims, GatewayCaller caller) {
-        if (!claims.hasCapability(CAPABILITY)) {
+        if (!claims.hasCapability(GatewayCaller.LLM_USE)) {
             String kind = claims.type() == TokenType.PAT ? "personal access token" : "session";
             throw new GatewayException(403, "permission_error", "capability_required", "This " + kind
-                    + " lacks the capability " + CAPABILITY + ", which the gateway requires"
-                    + (claims.type() == TokenType.PAT ? "; create a new one with \"capabilities\": [\"" + CAPABILITY
+                    + " lacks the capability " + GatewayCaller.LLM_USE + ", which the gateway requires"
+                    + (claims.type() == TokenType.PAT ? "; create a new one with \"capabilities\": [\"" + GatewayCaller.LLM_USE
                             + "\"]." : "."));
         }
         return caller;
