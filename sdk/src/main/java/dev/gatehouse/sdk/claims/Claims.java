@@ -53,6 +53,7 @@ public final class Claims {
     private final Set<String> groups;
     private final Set<String> capabilities;
     private final List<String> channels;
+    private final Optional<Set<String>> allowedModels;
     private final String keyId;
 
     private Claims(JWTClaimsSet set, TokenType type, String keyId) throws ClaimsException {
@@ -74,6 +75,15 @@ public final class Claims {
         if (type == TokenType.SANDBOX && channels.isEmpty()) {
             throw missing("channels: " + (set.getClaim("channels") == null ? "missing" : "[]")
                     + " (expected: at least one channel; required for sandbox tokens)");
+        }
+        if (set.getClaim("allowed_models") == null) {
+            allowedModels = Optional.empty();
+        } else {
+            List<String> models = stringList(set, "allowed_models");
+            if (models.isEmpty()) {
+                throw missing("allowed_models: [] (expected: at least one model, or no claim for no restriction)");
+            }
+            allowedModels = Optional.of(Collections.unmodifiableSet(new LinkedHashSet<>(models)));
         }
         String explicit = explicitOrganization(set);
         Set<String> named = keycloakOrganizations(set);
@@ -230,6 +240,14 @@ public final class Claims {
     /** The {@code channels} claim: the LLM channels a sandbox token may use; empty if absent. */
     public List<String> channels() {
         return channels;
+    }
+
+    /**
+     * The {@code allowed_models} claim: the only models the token may ask the LLM gateway for; empty
+     * when the token names none (no restriction by model). A claim naming no model is refused.
+     */
+    public Optional<Set<String>> allowedModels() {
+        return allowedModels;
     }
 
     /** Whether {@link #capabilities()} contains {@code capability} exactly. */
@@ -417,6 +435,12 @@ public final class Claims {
         /** {@code capabilities}; order kept, duplicates dropped. */
         public Builder capabilities(Collection<String> capabilities) {
             set.claim("capabilities", capabilities == null ? null : new ArrayList<>(capabilities));
+            return this;
+        }
+
+        /** {@code allowed_models}; when set, non-empty. */
+        public Builder allowedModels(Collection<String> models) {
+            set.claim("allowed_models", models == null ? null : new ArrayList<>(models));
             return this;
         }
 

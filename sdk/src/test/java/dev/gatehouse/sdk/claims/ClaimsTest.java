@@ -291,6 +291,13 @@ class ClaimsTest {
         }
 
         @Test
+        void emptyAllowedModels_isMissingClaim_neverNoRestriction() {
+            assertRefused("\"typ\": \"sandbox\", \"channels\": [\"qwen\"], \"allowed_models\": []",
+                    RejectionReason.MISSING_CLAIM,
+                    "allowed_models: [] (expected: at least one model, or no claim for no restriction)");
+        }
+
+        @Test
         void groupsAsString_isMalformed() {
             assertRefused("\"typ\": \"session\", \"groups\": \"admins\"", RejectionReason.MISSING_CLAIM,
                     "groups: \"admins\" (expected: string array)");

@@ -1,5 +1,6 @@
 package dev.gatehouse.server.config;
 
+import static dev.gatehouse.server.config.JsonFields.bool;
 import static dev.gatehouse.server.config.JsonFields.decimal;
 import static dev.gatehouse.server.config.JsonFields.number;
 import static dev.gatehouse.server.config.JsonFields.optionalText;
@@ -23,13 +24,14 @@ import java.util.Set;
 /**
  * {@code gateway.channels}: a JSON array (YAML: a list) of channel objects. Numbers may be written as
  * numbers or as numeric text (YAML scalars arrive as text); {@code models} may be an array or a
- * comma-separated text, and so may {@code organizations}. Unknown fields are refused. Messages name the position ({@code [2].baseUrl})
+ * comma-separated text, and so may {@code organizations}; {@code models} may be left out when {@code
+ * aliases} ({@code {public name: upstream model}}) names the channel's models. Unknown fields are refused. Messages name the position ({@code [2].baseUrl})
  * and quote no API key (the value holds only where a key is, never the key).
  */
 final class ChannelsValue {
     private static final Set<String> FIELDS =
             Set.of("name", "provider", "baseUrl", "apiKeyFile", "apiKeyEnv", "models", "weight", "priority", "probePath",
-                    "organizations", "prices");
+                    "organizations", "prices", "aliases", "includeUsage");
     private static final Set<String> PRICE_FIELDS = Set.of("input", "output");
 
     private ChannelsValue() {}
@@ -51,6 +53,13 @@ final class ChannelsValue {
             node.put("weight", channel.weight()).put("priority", channel.priority()).put("probePath", channel.probePath());
             if (!channel.organizations().isEmpty()) {
                 channel.organizations().forEach(node.putArray("organizations")::add);
+            }
+            if (!channel.aliases().isEmpty()) {
+                ObjectNode aliases = node.putObject("aliases");
+                channel.aliases().forEach(aliases::put);
+            }
+            if (!channel.includeUsage()) {
+                node.put("includeUsage", false);
             }
             if (!channel.prices().isEmpty()) {
                 ObjectNode prices = node.putObject("prices");
@@ -83,6 +92,24 @@ final class ChannelsValue {
         return prices;
     }
 
+    /** {@code {public name: upstream name}}. */
+    private static Map<String, String> aliases(JsonNode node, String at) {
+        Map<String, String> aliases = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return aliases;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException(at + ": not a mapping (expected: {public name: upstream model})");
+        }
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            if (!entry.getValue().isTextual()) {
+                throw new IllegalArgumentException(at + "." + entry.getKey() + ": not text (expected: the upstream's model name)");
+            }
+            aliases.put(entry.getKey(), entry.getValue().textValue());
+        }
+        return aliases;
+    }
+
     private static ChannelConfig channel(JsonNode node, String at) {
         requireObject(node, at, FIELDS, "{name, provider, baseUrl, ...}");
         String name = requiredText(node, at, "name");
@@ -93,12 +120,14 @@ final class ChannelsValue {
                     url(requiredText(node, at, "baseUrl"), at + ".baseUrl"),
                     optionalText(node, at, "apiKeyFile").map(file -> path(file, at + ".apiKeyFile")),
                     optionalText(node, at, "apiKeyEnv"),
-                    texts(node, at, "models", true, null),
+                    texts(node, at, "models", true, node.has("aliases") ? List.of() : null),
                     number(node, at, "weight", ChannelConfig.DEFAULT_WEIGHT),
                     number(node, at, "priority", ChannelConfig.DEFAULT_PRIORITY),
                     optionalText(node, at, "probePath").orElse(ChannelConfig.DEFAULT_PROBE_PATH),
                     new LinkedHashSet<>(texts(node, at, "organizations", true, List.of())),
-                    prices(node.get("prices"), at + ".prices"));
+                    prices(node.get("prices"), at + ".prices"),
+                    aliases(node.get("aliases"), at + ".aliases"),
+                    bool(node, at, "includeUsage", true));
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new IllegalArgumentException(message.startsWith("[") ? message : at + "." + message, e);

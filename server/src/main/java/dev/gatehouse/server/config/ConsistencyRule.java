@@ -79,7 +79,7 @@ record ConsistencyRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Func
 
     /** {@code channel/model} for every model a channel serves without a price. */
     private static List<String> unpricedModels(GatehouseConfig config) {
-        return config.gateway().channels().stream().flatMap(channel -> channel.models().stream()
+        return config.gateway().channels().stream().flatMap(channel -> channel.publicModels().stream()
                 .filter(model -> channel.price(model).isEmpty()).map(model -> channel.name() + "/" + model)).toList();
     }
 

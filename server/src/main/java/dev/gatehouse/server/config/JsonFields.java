@@ -145,6 +145,22 @@ final class JsonFields {
         throw new IllegalArgumentException(at + "." + field + ": " + value + " (expected: a whole number)");
     }
 
+    /** {@code true} or {@code false}, as a boolean or as text (YAML scalars arrive as text); absent: {@code defaultValue}. */
+    static boolean bool(JsonNode node, String at, String field, boolean defaultValue) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return defaultValue;
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        String text = value.isTextual() ? value.textValue().strip() : "";
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.parseBoolean(text);
+        }
+        throw new IllegalArgumentException(at + "." + field + ": " + value + " (expected: true or false)");
+    }
+
     /** A decimal number, written as a number or as numeric text; required. */
     static BigDecimal decimal(JsonNode node, String at, String field) {
         JsonNode value = node.get(field);

@@ -25,14 +25,21 @@ import java.util.regex.Pattern;
  * @param apiKeyFile file holding the upstream API key (one trailing newline stripped)
  * @param apiKeyEnv environment variable holding the upstream API key; at most one of the two; with
  *     neither, no {@code Authorization} header is sent upstream
- * @param models the models it serves; at least one
+ * @param models the models it serves under their own names
  * @param weight relative share within its priority tier, 1..1000 (default 1)
  * @param priority tier; lower is preferred (0 is the best), default 0
  * @param probePath what is appended to {@code baseUrl} to probe the channel while it is out
  *     ({@code GET}, default {@code /models}); a path, optionally with a query
  * @param organizations the organizations whose callers may use it; empty: every organization
  * @param prices what its models cost, in {@code gateway.currency} per million tokens; keys are
- *     among {@code models}; a model without a price is metered without spend
+ *     among its public models; a model without a price is metered without spend
+ * @param aliases public model name → the upstream's name for it: a request for the public name is
+ *     sent upstream with the upstream's name, and metered, priced and listed under the public one; a
+ *     public name is not also in {@code models}. {@code models} and {@code aliases} together name
+ *     at least one model
+ * @param includeUsage whether a streaming request sent here asks for {@code
+ *     stream_options.include_usage} (default); {@code false} for upstreams that refuse {@code
+ *     stream_options}: nothing of it is sent, and a stream is metered by what the relay delivered
  */
 public record ChannelConfig(
         String name,
@@ -45,7 +52,9 @@ public record ChannelConfig(
         int priority,
         String probePath,
         Set<String> organizations,
-        Map<String, ModelPrice> prices) {
+        Map<String, ModelPrice> prices,
+        Map<String, String> aliases,
+        boolean includeUsage) {
 
     public static final int DEFAULT_WEIGHT = 1;
     public static final int DEFAULT_PRIORITY = 0;
@@ -65,6 +74,7 @@ public record ChannelConfig(
         models = List.copyOf(requireNonNull(models, "models"));
         organizations = Collections.unmodifiableSet(new LinkedHashSet<>(requireNonNull(organizations, "organizations")));
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(prices, "prices")));
+        aliases = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(aliases, "aliases")));
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: " + Shown.quote(name)
                     + " (expected: 1..128 letters, digits or ._:@/- starting with a letter or digit)");
@@ -87,8 +97,8 @@ public record ChannelConfig(
                 throw new IllegalArgumentException("apiKeyEnv: " + Shown.quote(env) + " (expected: an environment variable name)");
             }
         });
-        if (models.isEmpty()) {
-            throw new IllegalArgumentException("models: [] (expected: at least one model)");
+        if (models.isEmpty() && aliases.isEmpty()) {
+            throw new IllegalArgumentException("models: [] (expected: at least one model, or aliases)");
         }
         for (int i = 0; i < models.size(); i++) {
             if (models.get(i).isBlank()) {
@@ -109,9 +119,20 @@ public record ChannelConfig(
                 throw new IllegalArgumentException("organizations: [\"\"] (expected: organization ids)");
             }
         }
+        for (Map.Entry<String, String> alias : aliases.entrySet()) {
+            if (alias.getKey().isBlank() || alias.getValue().isBlank()) {
+                throw new IllegalArgumentException("aliases." + alias.getKey() + ": " + Shown.quote(alias.getValue())
+                        + " (expected: a public name mapped to the upstream's model name, neither empty)");
+            }
+            if (models.contains(alias.getKey())) {
+                throw new IllegalArgumentException("aliases." + alias.getKey() + ": also in models"
+                        + " (expected: a public name either served as is or aliased, not both)");
+            }
+        }
         for (String model : prices.keySet()) {
-            if (!models.contains(model)) {
+            if (!models.contains(model) && !aliases.containsKey(model)) {
                 throw new IllegalArgumentException("prices." + model + ": not one of models " + models
+                        + (aliases.isEmpty() ? "" : " or aliases " + aliases.keySet())
                         + " (expected: a price per model the channel serves)");
             }
         }
@@ -119,6 +140,23 @@ public record ChannelConfig(
             throw new IllegalArgumentException("probePath: " + Shown.quote(probePath)
                     + " (expected: a path starting with /, optionally with a query, e.g. /models)");
         }
+    }
+
+    /** The model names callers use here: {@code models}, then the aliases' public names. */
+    public List<String> publicModels() {
+        List<String> all = new java.util.ArrayList<>(models);
+        all.addAll(aliases.keySet());
+        return all;
+    }
+
+    /** Whether callers may ask this channel for the public model {@code model}. */
+    public boolean serves(String model) {
+        return models.contains(model) || aliases.containsKey(model);
+    }
+
+    /** The upstream's name for the public model {@code model}: its alias target, else itself. */
+    public String upstreamModel(String model) {
+        return aliases.getOrDefault(model, model);
     }
 
     /** The price of {@code model} on this channel, if it has one. */

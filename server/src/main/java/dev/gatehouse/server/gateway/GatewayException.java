@@ -3,6 +3,7 @@ package dev.gatehouse.server.gateway;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.http.RequestIds;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -54,6 +55,15 @@ public final class GatewayException extends RuntimeException {
         return code;
     }
 
+    /**
+     * This error as the last event of an OpenAI stream, {@code data: {"error": {...}}}, which the
+     * OpenAI SDKs raise as an error.
+     */
+    public Buffer sseEvent() {
+        return Buffer.buffer("data: ").appendBuffer(new JsonObject().put("error", fields()).toBuffer())
+                .appendString("\n\n");
+    }
+
     /** Writes this error unless the response has started (then the connection is reset). */
     public void send(RoutingContext ctx) {
         HttpServerResponse response = ctx.response();
@@ -61,11 +71,7 @@ public final class GatewayException extends RuntimeException {
             response.reset();
             return;
         }
-        JsonObject error = new JsonObject()
-                .put("message", getMessage())
-                .put("type", type)
-                .put("param", param)
-                .put("code", code);
+        JsonObject error = fields();
         if (status == 401) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse-gateway\"");
         }
@@ -79,5 +85,13 @@ public final class GatewayException extends RuntimeException {
         response.setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("error", error).toBuffer());
+    }
+
+    private JsonObject fields() {
+        return new JsonObject()
+                .put("message", getMessage())
+                .put("type", type)
+                .put("param", param)
+                .put("code", code);
     }
 }

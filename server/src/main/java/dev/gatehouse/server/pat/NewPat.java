@@ -16,7 +16,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A validated {@code POST /auth/pat} body: {@code {"name", "ttl"?, "audience"?, "capabilities"?}}.
+ * A validated {@code POST /auth/pat} body: {@code {"name", "ttl"?, "audience"?, "capabilities"?,
+ * "allowed_models"?}}.
  * Parsing is strict: exactly one JSON object, no unknown or duplicate fields, each field of its
  * type; every refusal is a 400 naming the field and the expected form.
  *
@@ -24,12 +25,15 @@ import java.util.regex.Pattern;
  * @param ttl the lifetime, {@code pat.defaultTtl} when not given, at most {@code pat.maxTtl}
  * @param audience one of {@code pat.audiences}, the first when not given
  * @param capabilities the capabilities asked for (empty when not given), without duplicates
+ * @param allowedModels the only models the token may ask the gateway for, in the order given without
+ *     duplicates; empty when not given (no restriction by model)
  */
-public record NewPat(String name, Duration ttl, String audience, Set<String> capabilities) {
+public record NewPat(String name, Duration ttl, String audience, Set<String> capabilities, List<String> allowedModels) {
     static final int MAX_NAME_LENGTH = 100;
     static final int MAX_CAPABILITY_LENGTH = 200;
     static final int MAX_CAPABILITIES = 100;
-    private static final List<String> FIELDS = List.of("name", "ttl", "audience", "capabilities");
+    static final int MAX_MODELS = 64;
+    private static final List<String> FIELDS = List.of("name", "ttl", "audience", "capabilities", "allowed_models");
     private static final String TTL_FORM =
             "a positive duration such as \"7d\", \"12h\", \"30m\", \"3600s\", or whole seconds as a number";
     private static final Pattern PRINTABLE = Pattern.compile("[\\p{L}\\p{M}\\p{N}\\p{P}\\p{S}\\p{Zs}]+");
@@ -40,6 +44,7 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
         requireNonNull(ttl, "ttl");
         requireNonNull(audience, "audience");
         capabilities = Set.copyOf(capabilities);
+        allowedModels = List.copyOf(allowedModels);
     }
 
     /**
@@ -49,7 +54,7 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
     static NewPat parse(byte[] body, PatConfig config) {
         JsonNode root = JsonBody.object(body, "{\"name\": \"ci\", \"ttl\": \"7d\"}", FIELDS);
         return new NewPat(name(root.get("name")), ttl(root.get("ttl"), config), audience(root.get("audience"), config),
-                capabilities(root.get("capabilities")));
+                capabilities(root.get("capabilities")), allowedModels(root.get("allowed_models")));
     }
 
     private static String name(JsonNode node) {
@@ -140,6 +145,29 @@ public record NewPat(String name, Duration ttl, String audience, Set<String> cap
             capabilities.add(entry.textValue());
         }
         return capabilities;
+    }
+
+    /** Absent or null: no restriction; otherwise 1..{@value #MAX_MODELS} model names (an empty list would read as none). */
+    private static List<String> allowedModels(JsonNode node) {
+        String expected = " (expected: an array of 1.." + MAX_MODELS + " model names, or no field for any model)";
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray() || node.isEmpty() || node.size() > MAX_MODELS) {
+            throw invalid("allowed_models: " + (node.isArray() ? node.size() + " entries" : JsonBody.type(node)) + expected);
+        }
+        Set<String> models = new LinkedHashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode entry = node.get(i);
+            if (!entry.isTextual() || entry.textValue().isBlank() || entry.textValue().length() > MAX_CAPABILITY_LENGTH
+                    || !CAPABILITY.matcher(entry.textValue()).matches()) {
+                throw invalid("allowed_models[" + i + "]: " + (entry.isTextual() ? quote(entry.textValue())
+                        : JsonBody.type(entry)) + " (expected: 1.." + MAX_CAPABILITY_LENGTH
+                        + " printable characters without spaces)");
+            }
+            models.add(entry.textValue());
+        }
+        return List.copyOf(models);
     }
 
     private static ApiException invalid(String message) {

@@ -19,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -77,11 +78,12 @@ public final class PatRoutes implements Routes {
         // Signing is CPU only and the store write asynchronous: no worker thread. The answer goes out
         // once the group commit holding the token's record completed.
         Future.fromCompletionStage(pats.issue(caller, request, origin), ctx.vertx().getOrCreateContext())
-                .onSuccess(issued -> created(ctx, issued))
+                .onSuccess(issued -> created(ctx, issued, request.allowedModels()))
                 .onFailure(e -> ctx.fail(mapped(e)));
     }
 
-    private static void created(RoutingContext ctx, IssuedPat issued) {
+    /** @param allowedModels echoed when given: the store keeps no copy, so only this answer shows them */
+    private static void created(RoutingContext ctx, IssuedPat issued, List<String> allowedModels) {
         PatRecord record = issued.record();
         JsonObject body = new JsonObject()
                 .put("id", record.id())
@@ -92,6 +94,9 @@ public final class PatRoutes implements Routes {
                 .put("organization", record.organization())
                 .put("created_at", record.createdAt().toString())
                 .put("expires_at", record.expiresAt().toString());
+        if (!allowedModels.isEmpty()) {
+            body.put("allowed_models", new JsonArray(allowedModels));
+        }
         ctx.response()
                 .setStatusCode(201)
                 .putHeader("Content-Type", "application/json")

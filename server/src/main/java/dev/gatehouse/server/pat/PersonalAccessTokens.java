@@ -97,8 +97,12 @@ public final class PersonalAccessTokens {
                     + new TreeSet<>(caller.capabilities()) + ")"));
         }
         List<String> capabilities = request.capabilities().stream().sorted().toList();
+        Map<String, Object> claims = new LinkedHashMap<>(Map.of("org_id", organization, "capabilities", capabilities));
+        if (!request.allowedModels().isEmpty()) {
+            claims.put("allowed_models", request.allowedModels());
+        }
         MintedToken minted = minter.mint(new MintRequest(TokenType.PAT, caller.subject(), List.of(request.audience()),
-                request.ttl(), Map.of("org_id", organization, "capabilities", capabilities)));
+                request.ttl(), claims));
         if (minted.token().length() > GatehouseTokenVerifier.DEFAULT_MAX_TOKEN_LENGTH) {
             // Verifiers refuse longer tokens unread: such a PAT could neither be used nor revoked by value.
             return CompletableFuture.failedFuture(new PatRefusedException(400, "token_too_large", "token: "
@@ -113,6 +117,9 @@ public final class PersonalAccessTokens {
         detail.put("name", record.name());
         detail.put("audience", record.audience());
         detail.put("capabilities", capabilities);
+        if (!request.allowedModels().isEmpty()) {
+            detail.put("allowed_models", request.allowedModels());
+        }
         detail.put("expires_at", record.expiresAt().toString());
         AuditEvent event = AuditEvent.of(clock.instant(), caller.actor(), Optional.of(organization),
                 AuditEvent.PAT_ISSUED, Optional.of(record.id()), origin, Outcome.SUCCESS, detail);

@@ -46,7 +46,7 @@ final class SandboxChannels {
             return;
         }
         Set<String> served = new LinkedHashSet<>();
-        channels.stream().filter(channel -> names.contains(channel.name())).forEach(channel -> served.addAll(channel.models()));
+        channels.stream().filter(channel -> names.contains(channel.name())).forEach(channel -> served.addAll(channel.publicModels()));
         if (!served.contains(model.get())) {
             throw new ApiException(400, "unknown_model", "model: " + Shown.quote(model.get())
                     + " (expected one of the models this sandbox's channels serve: " + Shown.quoteAll(served) + ")");

@@ -100,7 +100,7 @@ class ConfigGatewayTest {
         assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"ftp://x\",\"models\":[\"m\"]}]")))
                 .containsExactly("GATEHOUSE_GATEWAY_CHANNELS[0].baseUrl: \"ftp://x\" (expected: http or https URL without query or fragment)");
         assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[]}]")))
-                .containsExactly("GATEHOUSE_GATEWAY_CHANNELS[0].models: [] (expected: at least one model)");
+                .containsExactly("GATEHOUSE_GATEWAY_CHANNELS[0].models: [] (expected: at least one model, or aliases)");
         assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[\"m\"],\"apiKey\":\"sk-secret\"}]")))
                 .singleElement().satisfies(problem -> assertThat(problem)
                         .startsWith("GATEHOUSE_GATEWAY_CHANNELS[0].apiKey: unknown field").doesNotContain("sk-secret"));

@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real OpenAI-compatible upstream on a free port, behaving by the request's {@code model}:
  * {@code json} a chat completion with usage (Content-Length); {@code json-fragmented} the same
- * chunked, 17 bytes every 20 ms; {@code sse} a stream with a keep-alive comment and a
- * usage chunk; {@code sse-slow} fragmented chunks with pauses; {@code sse-2mb} one 2 MB data line;
+ * chunked, 17 bytes every 20 ms; {@code sse} a stream with a keep-alive comment and, when the request
+ * asked for {@code stream_options.include_usage}, a usage chunk; {@code bodiless-400} a 400 without a body; {@code sse-slow} fragmented chunks with pauses; {@code sse-2mb} one 2 MB data line;
  * {@code sse-reset} two chunks then a closed connection; {@code sse-endless} a chunk every 50 ms
  * until the gateway goes away (noticed in {@link #closedMidStream}); {@code hang} headers never sent;
  * {@code sse-stall} one chunk then silence; {@code sse-3s} a chunk every 200 ms for 3 s; {@code sse-1000} 1,000
@@ -124,7 +124,10 @@ public final class FakeUpstream implements AutoCloseable {
                     response.setChunked(true).putHeader("Content-Type", "application/json");
                     writeSlowly(response, CHAT_COMPLETION, 0);
                 }
-                case "sse" -> sse(response, List.of(": keep-alive\n\n", chunk("Hel"), chunk("lo"), usageChunk(), "data: [DONE]\n\n"));
+                case "sse" -> sse(response, json.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false)
+                        ? List.of(": keep-alive\n\n", chunk("Hel"), chunk("lo"), usageChunk(), "data: [DONE]\n\n")
+                        : List.of(": keep-alive\n\n", chunk("Hel"), chunk("lo"), "data: [DONE]\n\n"));
+                case "bodiless-400" -> response.setStatusCode(400).end();
                 case "sse-slow" -> slow(response);
                 case "sse-3s" -> tick(sseHead(response), 15);
                 case "sse-2mb" -> sse(response, List.of(chunk("x".repeat(2 * 1024 * 1024)), usageChunk(), "data: [DONE]\n\n"));

@@ -62,11 +62,11 @@ class GatewayBadBodiesTest {
         gatehouse = Gatehouse.start(config);
         SigningTokenMinter minter = SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC());
         MintedToken minted = minter.mint(new MintRequest(TokenType.PAT, "bob", List.of("gateway"), Duration.ofHours(1),
-                Map.of("org_id", "acme")));
+                TestGateway.patClaims("acme")));
         token = minted.token();
         tokenId = minted.tokenId();
         otherToken = minter.mint(new MintRequest(TokenType.PAT, "cleo", List.of("gateway"), Duration.ofHours(1),
-                Map.of("org_id", "acme"))).token();
+                TestGateway.patClaims("acme"))).token();
     }
 
     private int upstreamRequestsBefore;

@@ -210,7 +210,7 @@ class GatewayBudgetsHoldTest {
 
     private MintedToken token() {
         return minter.mint(new MintRequest(TokenType.PAT, "bob", List.of("gateway"), Duration.ofHours(1),
-                Map.of("org_id", "acme")));
+                TestGateway.patClaims("acme")));
     }
 
     private static String outcome(HttpResponse<String> response) {

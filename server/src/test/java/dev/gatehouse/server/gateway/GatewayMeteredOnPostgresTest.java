@@ -143,7 +143,7 @@ class GatewayMeteredOnPostgresTest {
 
     private static MintedToken token() {
         return minter.mint(new MintRequest(TokenType.PAT, "bob", List.of("gateway"), Duration.ofHours(1),
-                Map.of("org_id", "acme")));
+                TestGateway.patClaims("acme")));
     }
 
     private static OpenAIClient sdk(MintedToken token) {

@@ -126,7 +126,7 @@ class GatewayRateLimitsAcrossReplicasTest {
     private static MintedToken token(Gatehouse gatehouse, GatehouseConfig config) {
         return SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC())
                 .mint(new MintRequest(TokenType.PAT, "bob", List.of("gateway"), Duration.ofHours(1),
-                        Map.of("org_id", "acme")));
+                        TestGateway.patClaims("acme")));
     }
 
     private static HttpRequest chat(Gatehouse gatehouse, MintedToken token) {

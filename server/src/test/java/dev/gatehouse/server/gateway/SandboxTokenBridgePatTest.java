@@ -118,6 +118,23 @@ class SandboxTokenBridgePatTest {
     }
 
     @Test
+    void patWithoutLlmUse_mintsNothing_patWithAllowedModels_mintsWithinThem() throws Exception {
+        String withoutLlmUse = pat(new JsonObject().put("audience", "newapi"));
+        String limited = pat(new JsonObject().put("audience", "newapi")
+                .put("capabilities", new JsonArray().add("llm:use")).put("allowed_models", new JsonArray().add("m1")));
+        String sandbox = "sb-" + UUID.randomUUID();
+
+        assertRefused(withoutLlmUse, body("acme", "alice", sandbox, "[\"shared\"]"), 403, "capability_required");
+        assertRefused(limited, body("acme", "alice", sandbox, "[\"shared\"]").replace("}", ",\"allowed_models\":[\"m2\"]}"),
+                403, "model_not_allowed");
+        HttpResponse<String> minted = SandboxTokenBridgeTest.mint(gatehouse, limited, body("acme", "alice", sandbox, "[\"shared\"]"));
+        assertThat(minted.statusCode()).as(minted.body()).isEqualTo(200);
+        assertThat(SignedJWT.parse(new JsonObject(minted.body()).getString("token")).getJWTClaimsSet()
+                .getStringListClaim("allowed_models")).containsExactly("m1");
+        assertThat(SignedJWT.parse(limited).getJWTClaimsSet().getStringListClaim("allowed_models")).containsExactly("m1");
+    }
+
+    @Test
     void patOfAnOrganization_atTheGateway_seesOnlyTheChannelsItMayUse() {
         HttpResponse<String> models = TestGatehouse.get(gatehouse.localUrl().resolve("/v1/models"),
                 "Authorization", "Bearer " + pat("gateway"));
@@ -136,16 +153,17 @@ class SandboxTokenBridgePatTest {
     }
 
     private static String pat(String audience) {
-        HttpResponse<String> created = createPat(audience);
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-        return new JsonObject(created.body()).getString("token");
+        return pat(new JsonObject().put("audience", audience).put("capabilities", new JsonArray().add("llm:use")));
     }
 
-    private static HttpResponse<String> createPat(String audience) {
-        return TestGatehouse.send(HttpRequest.newBuilder(gatehouse.localUrl().resolve("/auth/pat"))
+    /** A PAT of alice's created through {@code POST /auth/pat} with {@code fields} besides its name. */
+    private static String pat(JsonObject fields) {
+        HttpResponse<String> created = TestGatehouse.send(HttpRequest.newBuilder(gatehouse.localUrl().resolve("/auth/pat"))
                 .header("Authorization", "Bearer " + aliceSession).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"tools\", \"audience\": \"" + audience + "\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString(fields.copy().put("name", "tools").encode()))
                 .build());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        return new JsonObject(created.body()).getString("token");
     }
 
     private static String idOf(String token) {

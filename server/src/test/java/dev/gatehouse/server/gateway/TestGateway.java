@@ -42,8 +42,18 @@ final class TestGateway implements AutoCloseable {
 
     /** A personal access token for the gateway, valid for an hour, of {@code user} in {@code organization}. */
     String pat(String user, String organization) {
+        return mint(TokenType.PAT, user, patClaims(organization));
+    }
+
+    /** A token for the gateway signed by this Gatehouse, valid for an hour, with {@code claims}. */
+    String mint(TokenType type, String subject, Map<String, Object> claims) {
         return SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC()).mint(new MintRequest(
-                TokenType.PAT, user, List.of("gateway"), Duration.ofHours(1), Map.of("org_id", organization))).token();
+                type, subject, List.of("gateway"), Duration.ofHours(1), claims)).token();
+    }
+
+    /** The claims of a PAT of {@code organization} that may call the gateway ({@code llm:use}). */
+    static Map<String, Object> patClaims(String organization) {
+        return Map.of("org_id", organization, "capabilities", List.of(GatewayCaller.LLM_USE));
     }
 
     /** The OpenAI SDK calling this gateway with {@code token}, without retries. */
@@ -76,6 +86,10 @@ final class TestGateway implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", model).encode()))
                 .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    java.net.URI url(String path) {
+        return gatehouse.localUrl().resolve(path);
     }
 
     /** This Gatehouse's {@code /metrics}, parsed. */

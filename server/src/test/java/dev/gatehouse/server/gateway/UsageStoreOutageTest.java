@@ -56,7 +56,7 @@ class UsageStoreOutageTest {
             try (Gatehouse gatehouse = Gatehouse.start(config)) {
                 String token = SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC())
                         .mint(new MintRequest(TokenType.PAT, "bob", List.of("gateway"), Duration.ofHours(1),
-                                Map.of("org_id", "acme"))).token();
+                                TestGateway.patClaims("acme"))).token();
                 try (UsageLoad load = UsageLoad.start(gatehouse.localUrl(), token, "json", 16)) {
                     Thread.sleep(2_000);
                     pg.stopServer();

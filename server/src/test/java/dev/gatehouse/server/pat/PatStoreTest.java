@@ -267,7 +267,7 @@ class PatStoreTest {
                         start.await();
                         try {
                             GroupCommitter.await(replica.issue(caller,
-                                    new NewPat("ci", Duration.ofDays(1), "gateway", Set.of()), RequestOrigin.NONE));
+                                    new NewPat("ci", Duration.ofDays(1), "gateway", Set.of(), List.of()), RequestOrigin.NONE));
                             return "issued";
                         } catch (PatRefusedException e) {
                             return e.status() + " " + e.code();
@@ -302,7 +302,7 @@ class PatStoreTest {
         PersonalAccessTokens pats = patsWithCap(database, committer, cap);
         PatCaller alice = new PatCaller("alice", "https://idp.test", Optional.of("acme"), Set.of(), false);
         PatCaller bob = new PatCaller("bob", "https://idp.test", Optional.of("acme"), Set.of(), false);
-        NewPat request = new NewPat("ci", Duration.ofDays(1), "gateway", Set.of());
+        NewPat request = new NewPat("ci", Duration.ofDays(1), "gateway", Set.of(), List.of());
         GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE));
 
         CountDownLatch release = GroupCommitters.holdWriter(committer);

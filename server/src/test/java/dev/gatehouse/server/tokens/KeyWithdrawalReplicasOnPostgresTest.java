@@ -6,6 +6,7 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.TwoReplicasOnPostgres;
+import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.testing.Await;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpRequest;
@@ -94,7 +95,7 @@ class KeyWithdrawalReplicasOnPostgresTest {
     private static String pat(Gatehouse replica, TwoReplicasOnPostgres replicas) {
         return SigningTokenMinter.of(replica.keyRing(), replicas.config().tokens(), Clock.systemUTC())
                 .mint(new MintRequest(TokenType.PAT, "alice", List.of("gateway"), Duration.ofHours(1),
-                        Map.of("org_id", "acme"))).token();
+                        Map.of("org_id", "acme", "capabilities", List.of(GatewayCaller.LLM_USE)))).token();
     }
 
     private static HttpResponse<String> session(Gatehouse replica, String token) {

@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@code channels} required), a personal access token whose {@code aud} contains {@value #AUDIENCE}
  * (revocation checked), or — only with {@code gateway.acceptSessions} — a session token. Anything
  * else is a 401 in OpenAI's shape whose code is the verifier's stable reason; the detail goes to the
- * debug log, never the token.
+ * debug log, never the token. A PAT or session must also carry the capability {@value GatewayCaller#LLM_USE}
+ * (403 {@code capability_required} otherwise); a sandbox token's grant is its {@code channels} claim.
+ * Any token may narrow the models it may ask for with an {@code allowed_models} claim.
  *
  * <p>Runs on the event loop: the verifier must not block (Gatehouse's own verifier over the
  * in-memory key ring and revocation set does not). Thread-safe.
@@ -41,7 +43,10 @@ public final class GatewayCredentials {
         this.acceptSessions = acceptSessions;
     }
 
-    /** @throws GatewayException 401 (503 when the signing keys cannot be loaded) */
+    /**
+     * @throws GatewayException 401, 403 {@code capability_required} (503 when the signing keys cannot
+     *     be loaded)
+     */
     public GatewayCaller authenticate(String authorizationHeader) {
         String token = BearerAuth.bearerToken(authorizationHeader);
         if (token == null) {
@@ -60,22 +65,36 @@ public final class GatewayCredentials {
         }
         return switch (claims.type()) {
             case SANDBOX -> new GatewayCaller(claims, caller(claims, token, claims.user().orElse(null), claims.subject()),
-                    Optional.of(new LinkedHashSet<>(claims.channels())));
+                    Optional.of(new LinkedHashSet<>(claims.channels())), claims.allowedModels());
             case PAT -> {
                 if (!claims.audience().contains(AUDIENCE)) {
                     throw GatewayException.unauthorized(RejectionReason.WRONG_AUDIENCE.code(),
                             "This personal access token is not meant for the gateway (audience " + AUDIENCE + ").");
                 }
-                yield new GatewayCaller(claims, caller(claims, token, claims.subject(), null), Optional.empty());
+                yield capable(claims, new GatewayCaller(claims, caller(claims, token, claims.subject(), null),
+                        Optional.empty(), claims.allowedModels()));
             }
             case SESSION -> {
                 if (!acceptSessions) {
                     throw wrongType(claims.type());
                 }
-                yield new GatewayCaller(claims, caller(claims, token, claims.subject(), null), Optional.empty());
+                yield capable(claims, new GatewayCaller(claims, caller(claims, token, claims.subject(), null),
+                        Optional.empty(), claims.allowedModels()));
             }
             default -> throw wrongType(claims.type());
         };
+    }
+
+    /** A PAT or session reaches the gateway only with {@value GatewayCaller#LLM_USE}. */
+    private static GatewayCaller capable(Claims claims, GatewayCaller caller) {
+        if (!claims.hasCapability(GatewayCaller.LLM_USE)) {
+            String kind = claims.type() == TokenType.PAT ? "personal access token" : "session";
+            throw new GatewayException(403, "permission_error", "capability_required", "This " + kind
+                    + " lacks the capability " + GatewayCaller.LLM_USE + ", which the gateway requires"
+                    + (claims.type() == TokenType.PAT ? "; create a new one with \"capabilities\": [\"" + GatewayCaller.LLM_USE
+                            + "\"]." : "."));
+        }
+        return caller;
     }
 
     /** Limited and metered by {@link TokenIds}: a legacy sandbox token without {@code jti} gets an id of its own. */

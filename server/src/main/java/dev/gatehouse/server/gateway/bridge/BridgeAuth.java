@@ -10,6 +10,7 @@ import dev.gatehouse.sdk.verify.TokenRejectedException;
 import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.audit.AuditEvent.Actor;
+import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.BearerAuth;
 import io.vertx.core.Handler;
@@ -17,15 +18,17 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.text.ParseException;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Who may mint at the sandbox-token bridge: the admin API's callers ({@link AdminAuth}: the admin
  * secret, or a service account with the minter role), unrestricted; or — seed 000's caller — a user's
  * personal access token ({@code typ=pat}) for the bridge's audience ({@code pat.bridgeAudience},
- * {@code newapi} by default), which mints only for its own organization and user ({@link
- * BridgeCaller#user()}). A bearer token issued by this Gatehouse is taken as such a PAT; anything
- * else goes to {@link AdminAuth}. Refusals: 401 with the verifier's reason (never the token), 503
- * {@code keys_unavailable}. Thread-safe.
+ * {@code newapi} by default) carrying {@value GatewayCaller#LLM_USE} (a sandbox token it mints calls
+ * the gateway, which such a PAT could not), which mints only for its own organization and user,
+ * within its own {@code allowed_models} ({@link BridgeCaller#user}). A bearer token issued by this Gatehouse is taken as such a PAT; anything
+ * else goes to {@link AdminAuth}. Refusals: 401 with the verifier's reason (never the token), 403
+ * {@code capability_required}, 503 {@code keys_unavailable}. Thread-safe.
  */
 public final class BridgeAuth implements Handler<RoutingContext> {
     private static final ContextKey<BridgeCaller> CALLER = ContextKey.named("gatehouse.bridge.caller");
@@ -80,7 +83,14 @@ public final class BridgeAuth implements Handler<RoutingContext> {
                 ctx.fail(new ApiException(403, "organization_required", "This personal access token names no organization."));
                 return;
             }
-            CALLER.put(ctx, BridgeCaller.user(new Actor(claims.subject(), claims.issuer()), claims.organization().get()));
+            if (!claims.hasCapability(GatewayCaller.LLM_USE)) {
+                ctx.fail(new ApiException(403, "capability_required", "This personal access token lacks the capability "
+                        + GatewayCaller.LLM_USE + ", without which its sandbox tokens could not call the gateway either;"
+                        + " create a new one with \"capabilities\": [\"" + GatewayCaller.LLM_USE + "\"]."));
+                return;
+            }
+            CALLER.put(ctx, BridgeCaller.user(new Actor(claims.subject(), claims.issuer()), claims.organization().get(),
+                    claims.allowedModels()));
             ctx.next();
         });
     }
@@ -105,14 +115,16 @@ public final class BridgeAuth implements Handler<RoutingContext> {
      * @param actor who acted, for the audit log
      * @param organization for a PAT, the only organization it may mint for (and its subject the only
      *     user); empty for admin callers, who may mint for any
+     * @param models for a PAT with {@code allowed_models}, the only models its sandbox tokens may
+     *     name; empty otherwise
      */
-    record BridgeCaller(Actor actor, Optional<String> organization) {
+    record BridgeCaller(Actor actor, Optional<String> organization, Optional<Set<String>> models) {
         static BridgeCaller admin(Actor actor) {
-            return new BridgeCaller(actor, Optional.empty());
+            return new BridgeCaller(actor, Optional.empty(), Optional.empty());
         }
 
-        static BridgeCaller user(Actor actor, String organization) {
-            return new BridgeCaller(actor, Optional.of(organization));
+        static BridgeCaller user(Actor actor, String organization, Optional<Set<String>> models) {
+            return new BridgeCaller(actor, Optional.of(organization), models);
         }
     }
 }

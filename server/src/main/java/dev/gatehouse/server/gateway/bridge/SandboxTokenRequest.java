@@ -19,23 +19,30 @@ import java.util.Set;
 
 /**
  * The body of {@code POST /admin/tokens/sandbox}: {@code {org_id, user_id, sandbox_id,
- * allowed_channels[]}}, parsed strictly (one JSON object, no duplicate or unknown fields, strings
+ * allowed_channels[], allowed_models[]?}}, parsed strictly (one JSON object, no duplicate or unknown fields, strings
  * where strings are expected). Channel names are stripped, empty ones scrubbed and duplicates
  * dropped (first occurrence wins); an empty result is refused, since an empty list must never mean
- * "no restriction". Immutable.
+ * "no restriction". {@code allowed_models} is optional and cleaned the same way; given, it must
+ * name at least one model. Immutable.
  *
  * @param organization {@code org_id}, becomes claim {@code org}
  * @param user {@code user_id}, becomes claim {@code user}
  * @param sandbox {@code sandbox_id}, becomes claim {@code sub}
  * @param channels the cleaned {@code allowed_channels}, becomes claim {@code channels}; never empty
+ * @param models the cleaned {@code allowed_models}, becomes claim {@code allowed_models}; empty when
+ *     not given (no restriction by model)
  */
-public record SandboxTokenRequest(String organization, String user, String sandbox, List<String> channels) {
+public record SandboxTokenRequest(String organization, String user, String sandbox, List<String> channels,
+        List<String> models) {
     /** Longest accepted value of any field or channel name, in characters. */
     public static final int MAX_VALUE_CHARS = 256;
     /** Most channels one token may name. */
     public static final int MAX_CHANNELS = 64;
+    /** Most models one token may name. */
+    public static final int MAX_MODELS = 64;
 
-    private static final Set<String> FIELDS = Set.of("org_id", "user_id", "sandbox_id", "allowed_channels");
+    private static final Set<String> FIELDS = Set.of("org_id", "user_id", "sandbox_id", "allowed_channels",
+            "allowed_models");
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -47,9 +54,15 @@ public record SandboxTokenRequest(String organization, String user, String sandb
         requireNonNull(user, "user");
         requireNonNull(sandbox, "sandbox");
         channels = List.copyOf(channels);
+        models = List.copyOf(models);
         if (channels.isEmpty()) {
             throw new IllegalArgumentException("channels: [] (expected: at least one channel)");
         }
+    }
+
+    /** A request without a model allow-list, the seed's four fields. */
+    public SandboxTokenRequest(String organization, String user, String sandbox, List<String> channels) {
+        this(organization, user, sandbox, channels, List.of());
     }
 
     /**
@@ -74,7 +87,7 @@ public record SandboxTokenRequest(String organization, String user, String sandb
             String name = it.next().getKey();
             if (!FIELDS.contains(name)) {
                 throw new InvalidRequestException("unknown_field", "Unknown field " + shown(name)
-                        + " (expected: org_id, user_id, sandbox_id, allowed_channels).");
+                        + " (expected: org_id, user_id, sandbox_id, allowed_channels, allowed_models).");
             }
         }
         String organization = requiredString(root, "org_id");
@@ -84,31 +97,45 @@ public record SandboxTokenRequest(String organization, String user, String sandb
         if (channelsNode == null || channelsNode.isNull()) {
             throw new InvalidRequestException("missing_field", "allowed_channels is required.");
         }
-        if (!channelsNode.isArray()) {
-            throw new InvalidRequestException("invalid_field", "allowed_channels must be an array of strings.");
+        List<String> channels = names(channelsNode, "allowed_channels", MAX_CHANNELS);
+        if (channels.isEmpty()) {
+            throw new InvalidRequestException("no_channels", "allowed_channels names no channel (empty names are"
+                    + " ignored; an empty list would mean no restriction and is refused).");
         }
-        Set<String> channels = new LinkedHashSet<>();
-        for (int i = 0; i < channelsNode.size(); i++) {
-            JsonNode item = channelsNode.get(i);
+        JsonNode modelsNode = root.get("allowed_models");
+        List<String> models = modelsNode == null || modelsNode.isNull() ? List.of()
+                : names(modelsNode, "allowed_models", MAX_MODELS);
+        if (modelsNode != null && !modelsNode.isNull() && models.isEmpty()) {
+            throw new InvalidRequestException("no_models", "allowed_models names no model (empty names are ignored;"
+                    + " leave the field out for no restriction by model).");
+        }
+        return new SandboxTokenRequest(organization, user, sandbox, channels, models);
+    }
+
+    /** An array of names: stripped, empty ones scrubbed, duplicates dropped (first wins), at most {@code max}. */
+    private static List<String> names(JsonNode node, String field, int max) throws InvalidRequestException {
+        if (!node.isArray()) {
+            throw new InvalidRequestException("invalid_field", field + " must be an array of strings.");
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode item = node.get(i);
             if (!item.isTextual()) {
-                throw new InvalidRequestException("invalid_field", "allowed_channels[" + i + "] must be a string.");
+                throw new InvalidRequestException("invalid_field", field + "[" + i + "] must be a string.");
             }
             String name = item.textValue().strip();
             if (name.isEmpty()) {
                 continue;
             }
-            checkLength("allowed_channels[" + i + "]", name);
-            channels.add(name);
+            checkLength(field + "[" + i + "]", name);
+            names.add(name);
         }
-        if (channels.isEmpty()) {
-            throw new InvalidRequestException("no_channels", "allowed_channels names no channel (empty names are"
-                    + " ignored; an empty list would mean no restriction and is refused).");
-        }
-        if (channels.size() > MAX_CHANNELS) {
+        if (names.size() > max) {
             throw new InvalidRequestException("invalid_field",
-                    "allowed_channels: " + channels.size() + " channels (expected: <= " + MAX_CHANNELS + ").");
+                    field + ": " + names.size() + " names (expected: <= " + max + ").");
         }
-        return new SandboxTokenRequest(organization, user, sandbox, new ArrayList<>(channels));
+        return new ArrayList<>(names);
+
     }
 
     private static String requiredString(JsonNode root, String field) throws InvalidRequestException {

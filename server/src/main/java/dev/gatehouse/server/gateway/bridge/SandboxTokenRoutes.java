@@ -20,6 +20,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -28,12 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The sandbox token bridge (NewAPI contract), behind the admin secret, a minter service account, or a
  * user's personal access token for the bridge's audience (then only for its own organization and
- * user, channels that organization may use, and not one of Gatehouse's own sandboxes; 403 {@code
- * organization_mismatch}, {@code user_mismatch}, {@code channel_not_allowed}, {@code sandbox_managed},
- * 400 {@code unknown_channel}):
+ * user, channels that organization may use, within the PAT's own allowed_models, and not one of
+ * Gatehouse's own sandboxes; 403 {@code organization_mismatch}, {@code user_mismatch}, {@code
+ * channel_not_allowed}, {@code model_not_allowed}, {@code sandbox_managed}, 400 {@code unknown_channel}):
  * <ul>
  *   <li>{@code POST /admin/tokens/sandbox} with {@code {org_id, user_id, sandbox_id,
- *       allowed_channels[]}} → 200 {@code {token, expires_at}} ({@code Cache-Control: no-store});
+ *       allowed_channels[], allowed_models[]?}} → 200 {@code {token, expires_at}} ({@code Cache-Control: no-store});
  *       405 for any other method, 503 while {@code admin.secret} is unset or no signing key is
  *       ready, or when too many tokens wait for the store ({@code store_busy}) or the replica is
  *       shutting down ({@code shutting_down}), 401 for a missing or wrong admin secret, 400 for a
@@ -131,18 +132,17 @@ public final class SandboxTokenRoutes implements Routes {
             return;
         }
         BridgeCaller caller = BridgeAuth.caller(ctx);
-        if (caller.organization().isPresent()) {
-            try {
-                requireOwnScope(caller, request);
-            } catch (ApiException e) {
-                ctx.fail(e);
-                return;
-            }
+        SandboxTokenRequest scoped;
+        try {
+            scoped = caller.organization().isEmpty() ? request : ownScope(caller, request);
+        } catch (ApiException e) {
+            ctx.fail(e);
+            return;
         }
         var origin = RequestOrigins.of(ctx);
         Future<Void> allowed = caller.organization().isEmpty() ? Future.succeededFuture()
                 : ctx.vertx().executeBlocking(() -> {
-                    if (managedSandbox.test(request.sandbox())) {
+                    if (managedSandbox.test(scoped.sandbox())) {
                         // Its tokens come from the controller; minting more would act as that sandbox, whoever owns it.
                         throw new ApiException(403, "sandbox_managed", "sandbox_id names a sandbox started through"
                                 + " Gatehouse; its tokens come from Gatehouse's sandbox controller.");
@@ -151,14 +151,15 @@ public final class SandboxTokenRoutes implements Routes {
                 }, false);
         // Signing is CPU only (no I/O) and the store write is asynchronous, so neither needs a worker
         // thread; the answer goes out only once the group commit holding the token's record completed.
-        allowed.compose(ignored -> Future.fromCompletionStage(tokens.issue(request, caller.actor(), origin),
+        allowed.compose(ignored -> Future.fromCompletionStage(tokens.issue(scoped, caller.actor(), origin),
                         ctx.vertx().getOrCreateContext()))
                 .onSuccess(minted -> {
                     log.atInfo()
                             .addKeyValue("jti", minted.tokenId())
-                            .addKeyValue("sandbox", request.sandbox())
-                            .addKeyValue("org", request.organization())
-                            .addKeyValue("channels", request.channels())
+                            .addKeyValue("sandbox", scoped.sandbox())
+                            .addKeyValue("org", scoped.organization())
+                            .addKeyValue("channels", scoped.channels())
+                            .addKeyValue("allowed_models", scoped.models())
                             .addKeyValue("kid", minted.keyId())
                             .log("sandbox token issued");
                     ctx.response()
@@ -174,10 +175,10 @@ public final class SandboxTokenRoutes implements Routes {
     }
 
     /**
-     * A PAT mints only for its own organization and user, and only channels that exist and that
-     * organization may use.
+     * A PAT mints only for its own organization and user, only channels that exist and that
+     * organization may use, and within its own {@code allowed_models} ({@link #withinModels}).
      */
-    private void requireOwnScope(BridgeCaller caller, SandboxTokenRequest request) {
+    private SandboxTokenRequest ownScope(BridgeCaller caller, SandboxTokenRequest request) {
         String organization = caller.organization().orElseThrow();
         if (!request.organization().equals(organization)) {
             throw new ApiException(403, "organization_mismatch", "org_id " + Shown.quote(request.organization())
@@ -198,6 +199,29 @@ public final class SandboxTokenRoutes implements Routes {
                         + Shown.quote(organization) + " may not use channel " + Shown.quote(name) + ".");
             }
         }
+        return withinModels(caller, request);
+    }
+
+    /**
+     * A PAT with {@code allowed_models} mints within them: a request naming none gets the PAT's, one
+     * naming others is refused (403 {@code model_not_allowed}).
+     */
+    private static SandboxTokenRequest withinModels(BridgeCaller caller, SandboxTokenRequest request) {
+        if (caller.models().isEmpty()) {
+            return request;
+        }
+        Set<String> allowed = caller.models().get();
+        if (request.models().isEmpty()) {
+            return new SandboxTokenRequest(request.organization(), request.user(), request.sandbox(), request.channels(),
+                    List.copyOf(allowed));
+        }
+        for (String model : request.models()) {
+            if (!allowed.contains(model)) {
+                throw new ApiException(403, "model_not_allowed", "allowed_models: " + Shown.quote(model)
+                        + " is not among this personal access token's allowed_models.");
+            }
+        }
+        return request;
     }
 
     private void revoke(RoutingContext ctx) {

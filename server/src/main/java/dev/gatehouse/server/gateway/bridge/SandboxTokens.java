@@ -30,7 +30,7 @@ import java.util.concurrent.CompletableFuture;
  * Mints, records and revokes sandbox tokens (the NewAPI bridge contract, {@code docs/newapi-proxy-contract.md}).
  *
  * <p>A token carries {@code {iss, sub: sandbox_id, org, user, channels, iat, exp: iat + 7d (or
- * tokens.maxTtl if shorter), typ: "sandbox", jti}}. Every minted token is stored by {@code jti}
+ * tokens.maxTtl if shorter), typ: "sandbox", jti}}, and {@code allowed_models} when the request names models. Every minted token is stored by {@code jti}
  * (never its value) with an audit event in the same transaction, a group commit shared with other
  * issuances ({@link GroupCommitter}), before the token is returned; revoking a sandbox marks all of
  * its tokens revoked, here at once and on other replicas at their next revocation poll. Legacy NewAPI
@@ -87,15 +87,23 @@ public final class SandboxTokens {
     public CompletableFuture<MintedToken> issue(SandboxTokenRequest request, Actor actor, RequestOrigin origin) {
         requireNonNull(request, "request");
         requireNonNull(origin, "origin");
-        MintedToken minted = minter.mint(new MintRequest(TokenType.SANDBOX, request.sandbox(), List.of(), ttl,
-                Map.of("org", request.organization(), "user", request.user(), "channels", request.channels())));
+        Map<String, Object> claims = new HashMap<>(Map.of(
+                "org", request.organization(), "user", request.user(), "channels", request.channels()));
+        if (!request.models().isEmpty()) {
+            claims.put("allowed_models", request.models());
+        }
+        MintedToken minted = minter.mint(new MintRequest(TokenType.SANDBOX, request.sandbox(), List.of(), ttl, claims));
+        Map<String, Object> detail = new HashMap<>(Map.of(
+                "sandbox_id", request.sandbox(),
+                "user", request.user(),
+                "channels", request.channels(),
+                "key_id", minted.keyId(),
+                "expires_at", minted.expiresAt().toString()));
+        if (!request.models().isEmpty()) {
+            detail.put("allowed_models", request.models());
+        }
         AuditEvent event = AuditEvent.of(clock.instant(), actor, Optional.of(request.organization()),
-                ISSUED, Optional.of(minted.tokenId()), origin, Outcome.SUCCESS, Map.of(
-                        "sandbox_id", request.sandbox(),
-                        "user", request.user(),
-                        "channels", request.channels(),
-                        "key_id", minted.keyId(),
-                        "expires_at", minted.expiresAt().toString()));
+                ISSUED, Optional.of(minted.tokenId()), origin, Outcome.SUCCESS, detail);
         return committer.submit(records, new SandboxTokenRecords.Issuance(request, minted, event));
     }
 

@@ -33,8 +33,9 @@ import java.util.function.Function;
  * <p>Routing: the provider is {@code ?provider=}, else {@code gateway.defaultProvider}, else any.
  * Among that provider's channels, those serving the model and allowed to the caller (a sandbox token
  * names its channels) are eligible; an unknown provider is a 400, a model no channel of the provider
- * serves a 404 {@code model_not_found}, a model served only by channels the caller may not use a 403
- * {@code channel_not_allowed}. Eligible channels are tried tier by tier, the lowest {@code priority}
+ * serves (under its name or as an alias) a 404 {@code model_not_found}, a model outside the token's
+ * {@code allowed_models} a 403 {@code model_not_allowed}, a model served only by channels the caller
+ * may not use a 403 {@code channel_not_allowed}. Eligible channels are tried tier by tier, the lowest {@code priority}
  * number first (0 is the best); within a tier in weighted random order ({@code weight}). Channels
  * taken out by their {@link ChannelHealth} are skipped until their {@link ChannelProber} brings them
  * back; when every eligible channel is out the answer is 503 {@code channels_unavailable}.
@@ -113,8 +114,9 @@ public final class Channels implements AutoCloseable {
     /**
      * The channels to try for {@code model}, best first (see the class comment).
      *
-     * @throws GatewayException 400 unknown provider, 404 model not found, 403 channel not allowed,
-     *     503 every eligible channel out
+     * @param model the public name the caller asked for
+     * @throws GatewayException 400 unknown provider, 404 model not found, 403 model or channel not
+     *     allowed, 503 every eligible channel out
      */
     public List<Channel> plan(Optional<String> requestedProvider, String model, GatewayCaller caller) {
         Optional<String> provider = requestedProvider.or(() -> defaultProvider);
@@ -125,10 +127,14 @@ public final class Channels implements AutoCloseable {
             throw GatewayException.invalidRequest("provider_not_found", "No provider "
                     + Shown.quote(provider.orElse("")) + " is configured.", "provider");
         }
-        List<Channel> serving = ofProvider.stream().filter(channel -> channel.config().models().contains(model)).toList();
+        List<Channel> serving = ofProvider.stream().filter(channel -> channel.config().serves(model)).toList();
         if (serving.isEmpty()) {
             throw new GatewayException(404, "invalid_request_error", "model_not_found", "The model " + Shown.quote(model)
                     + " does not exist" + provider.map(p -> " at provider " + Shown.quote(p)).orElse("") + ".", "model", -1);
+        }
+        if (!caller.mayAskFor(model)) {
+            throw new GatewayException(403, "permission_error", "model_not_allowed", "Your token may not use the model "
+                    + Shown.quote(model) + " (its allowed_models do not name it).", "model", -1);
         }
         List<Channel> allowed = serving.stream().filter(channel -> caller.mayUse(channel.config())).toList();
         if (allowed.isEmpty()) {
@@ -149,14 +155,15 @@ public final class Channels implements AutoCloseable {
         return Collections.unmodifiableList(admitted);
     }
 
-    /** Models the caller may use, optionally of one provider: model id → provider. */
+    /** Public names of the models the caller may use, optionally of one provider: model id → provider. */
     public Map<String, String> models(Optional<String> provider, GatewayCaller caller) {
         Map<String, String> models = new LinkedHashMap<>();
         for (Channel channel : channels) {
             if (provider.map(p -> !channel.config().provider().equals(p)).orElse(false) || !caller.mayUse(channel.config())) {
                 continue;
             }
-            channel.config().models().forEach(model -> models.putIfAbsent(model, channel.config().provider()));
+            channel.config().publicModels().stream().filter(caller::mayAskFor)
+                    .forEach(model -> models.putIfAbsent(model, channel.config().provider()));
         }
         return models;
     }

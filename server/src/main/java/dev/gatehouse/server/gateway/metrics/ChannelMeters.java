@@ -43,7 +43,7 @@ final class ChannelMeters {
                 "From starting the upstream request to its response headers, for responses relayed", tags, registry);
         duration = latency("gatehouse.gateway.request.duration",
                 "From a request's arrival to its end, whatever the outcome", tags, registry);
-        models = channel.config().models().stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
+        models = channel.config().publicModels().stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
                 model -> new ModelMeters(registry, tags.and("model", model))));
     }
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.ModelPrice;
 import dev.gatehouse.server.gateway.channels.Channel;
@@ -24,20 +25,21 @@ import java.util.OptionalLong;
 
 /**
  * The parse-and-rewrite stage: what the relay reads from a request body ({@code model}, {@code
- * stream}, the requested output size for the limiter's estimate) and the body to send upstream.
- * The body was read whole by then, capped at {@code gateway.maxRequestBytes}; it is decoded once
- * here, strictly, before anything is reserved. It is forwarded byte for byte, except that a
- * streaming request which did not ask for {@code stream_options.include_usage} is re-encoded from
- * the same tree with it set, so that the stream reports its usage ({@link #clientAskedForUsage}
- * says whether the client will see that usage chunk). Everything the later stages rely on is
- * checked here, so none of them can fail on the body after admission. Immutable.
+ * stream}, the requested output size for the limiter's estimate) and the body to send to each
+ * channel ({@link #bodyFor}). The body was read whole by then, capped at {@code
+ * gateway.maxRequestBytes}; it is decoded once here, strictly, before anything is reserved.
+ * Everything the later stages rely on is checked here, so none of them can fail on the body after
+ * admission. Immutable: the parsed tree is never changed, only copies of it.
  *
- * @param upstreamBody what to send upstream
- * @param bodyBytes the size of the client's body, for the prompt estimate
+ * @param body the client's body, as it arrived
+ * @param json the same body, parsed
+ * @param model the public model name the client asked for
+ * @param clientAskedForUsage whether a streaming client asked for {@code stream_options.include_usage}
+ *     itself, and so will see the usage chunk (always {@code true} when not streaming)
  * @param maxOutputTokens the output limit the body states, the largest of {@code max_tokens},
  *     {@code max_completion_tokens} and {@code max_output_tokens}; 0 when it states none
  */
-record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean stream, boolean clientAskedForUsage,
+record ChatRequest(Buffer body, ObjectNode json, String model, boolean stream, boolean clientAskedForUsage,
         long maxOutputTokens) {
     /** Nesting deeper than this is refused: real requests (tool schemas included) stay far below it. */
     static final int MAX_DEPTH = 128;
@@ -82,20 +84,43 @@ record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean str
         long maxTokens = Math.max(Math.max(outputTokens(json, "max_tokens"), outputTokens(json, "max_completion_tokens")),
                 outputTokens(json, "max_output_tokens"));
         if (!streaming) {
-            return new ChatRequest(body, body.length(), model.textValue(), false, true, maxTokens);
+            return new ChatRequest(body, (ObjectNode) json, model.textValue(), false, true, maxTokens);
         }
         JsonNode options = json.get("stream_options");
         if (options != null && !options.isNull() && !options.isObject()) {
             throw GatewayException.invalidRequest("invalid_stream_options", "stream_options must be an object.",
                     "stream_options");
         }
-        if (options != null && options.path("include_usage").isBoolean() && options.get("include_usage").booleanValue()) {
-            return new ChatRequest(body, body.length(), model.textValue(), true, true, maxTokens);
+        boolean askedForUsage = options != null && options.path("include_usage").isBoolean()
+                && options.get("include_usage").booleanValue();
+        return new ChatRequest(body, (ObjectNode) json, model.textValue(), true, askedForUsage, maxTokens);
+    }
+
+    /**
+     * The body to send to {@code channel}: the client's bytes as they are when nothing needs
+     * changing, else re-encoded from a copy of the parsed tree with {@code model} set to the
+     * channel's upstream name for it and, for a stream, {@code stream_options.include_usage} set
+     * when the channel accepts it (so that the stream reports its usage) or {@code stream_options}
+     * left out when it does not ({@link ChannelConfig#includeUsage()}).
+     */
+    Buffer bodyFor(ChannelConfig channel) {
+        String upstreamModel = channel.upstreamModel(model);
+        boolean renamed = !upstreamModel.equals(model);
+        boolean askForUsage = stream && channel.includeUsage() && !clientAskedForUsage;
+        boolean dropOptions = stream && !channel.includeUsage() && json.has("stream_options");
+        if (!renamed && !askForUsage && !dropOptions) {
+            return body;
         }
-        ObjectNode asked = options == null || options.isNull()
-                ? ((ObjectNode) json).putObject("stream_options") : (ObjectNode) options;
-        asked.put("include_usage", true);
-        return new ChatRequest(encode(json), body.length(), model.textValue(), true, false, maxTokens);
+        ObjectNode copy = json.deepCopy();
+        copy.put("model", upstreamModel);
+        if (dropOptions) {
+            copy.remove("stream_options");
+        } else if (askForUsage) {
+            JsonNode options = copy.get("stream_options");
+            ObjectNode asked = options == null || options.isNull() ? copy.putObject("stream_options") : (ObjectNode) options;
+            asked.put("include_usage", true);
+        }
+        return encode(copy);
     }
 
     private static Buffer encode(JsonNode json) {
@@ -159,6 +184,6 @@ record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean str
 
     /** The prompt at ~4 bytes a token; billed for a stream that ends without reporting its usage. */
     long estimatedPromptTokens() {
-        return bodyBytes / 4;
+        return body.length() / 4;
     }
 }

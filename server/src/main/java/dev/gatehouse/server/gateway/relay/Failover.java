@@ -131,7 +131,7 @@ final class Failover {
                     current.request = upstream;
                     current.connectedNanos = System.nanoTime();
                     upstream.exceptionHandler(current.requestErrors);
-                    return upstream.send(request.upstreamBody());
+                    return upstream.send(request.bodyFor(target.config()));
                 })
                 .onComplete(result -> {
                     if (current.abandoned) {

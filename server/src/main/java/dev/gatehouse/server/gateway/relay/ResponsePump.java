@@ -3,6 +3,7 @@ package dev.gatehouse.server.gateway.relay;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.metering.Outcome;
 import dev.gatehouse.server.gateway.metering.Usage;
@@ -31,9 +32,15 @@ import org.slf4j.LoggerFactory;
  *       kept when it sent one).
  *   <li>A stream that runs past the completion allowance its budget left is cut there: it ends with
  *       an error event ({@code insufficient_quota}) and the upstream is cancelled.
+ *   <li>An upstream error status the client is to see (a 4xx the gateway does not fail over on) is
+ *       answered in OpenAI's error shape with the upstream's status and message ({@link
+ *       UpstreamErrorBody}), whatever shape, if any, the upstream's body had.
  *   <li>An upstream silence longer than {@code gateway.idleTimeout} aborts both sides (504, counted
  *       against the channel); so does a client that reads nothing for that long (499, not the
- *       channel's fault). An upstream that breaks mid-body ends the client's response with a reset.
+ *       channel's fault). An upstream that breaks or falls silent mid-stream ends the client's
+ *       stream with an error event in OpenAI's shape ({@code upstream_stream_broken}, {@code
+ *       upstream_timeout}); before anything was sent the client gets that error as a 502 or 504;
+ *       a JSON body broken mid-way ends with a reset (no valid JSON can follow).
  *   <li>{@code Server-Timing: gateway;dur=<ms>}: the gateway's own time — arrival to the first
  *       upstream send, plus upstream headers to our headers.
  * </ul>
@@ -49,6 +56,10 @@ final class ResponsePump {
     private final Exchange exchange;
     private final Settlement settlement;
     private BodyTap tap;
+    private boolean sse;
+    /** The last two bytes sent to the client, to end a half-sent SSE event before an error event. */
+    private int lastByte = '\n';
+    private int byteBefore = '\n';
     private long idleTimer = -1;
     private long lastActivityNanos;
     /** The upstream is paused until the client's write queue drains. */
@@ -77,11 +88,15 @@ final class ResponsePump {
         ChatRequest request = exchange.request();
         HttpServerResponse out = exchange.ctx().response();
         String contentType = Optional.ofNullable(upstream.getHeader(HttpHeaders.CONTENT_TYPE)).orElse("application/json");
-        boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+        sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+        int status = upstream.statusCode();
+        if (status >= 400) {
+            relayError(answer, status, headersNanos);
+            return;
+        }
         tap = sse ? usage.newStream(request.clientAskedForUsage(), request.estimatedPromptTokens(),
                         settlement.completionAllowance())
                 : usage.newResponse(!request.stream());
-        int status = upstream.statusCode();
         out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (sse || length == null) {
@@ -107,6 +122,7 @@ final class ResponsePump {
                 return;
             }
             if (forward.length() > 0) {
+                noteSent(forward);
                 out.write(forward);
             }
             if (out.writeQueueFull()) {
@@ -126,10 +142,43 @@ final class ResponsePump {
                 return;
             }
             Buffer last = tap.onEnd();
-            CompletionStage<Void> recorded =
-                    settlement.finish(status < 400 ? Outcome.COMPLETED : Outcome.FAILED, status, tap.usage());
+            // A stream without a usage event (a channel with includeUsage off) is metered by what it delivered.
+            Optional<Usage> used = sse ? tap.usage().or(tap::delivered) : tap.usage();
+            CompletionStage<Void> recorded = settlement.finish(Outcome.COMPLETED, status, used);
             cancelIdle();
             ResponseEnd.after(recorded, out, last);
+        });
+        upstream.resume();
+    }
+
+    /**
+     * An error the client is to see: its body (at most {@link UpstreamErrorBody#MAX_BYTES}) is read,
+     * then answered in OpenAI's shape. Metered as failed, without tokens.
+     */
+    private void relayError(Failover.Answer answer, int status, long headersNanos) {
+        Channel channel = answer.channel();
+        HttpClientResponse upstream = answer.response();
+        Buffer body = Buffer.buffer();
+        lastActivityNanos = System.nanoTime();
+        armIdle(channel, upstream, config.idleTimeout().toNanos());
+        upstream.handler(chunk -> {
+            lastActivityNanos = System.nanoTime();
+            int room = UpstreamErrorBody.MAX_BYTES - body.length();
+            if (room > 0) {
+                body.appendBuffer(chunk.length() <= room ? chunk : chunk.slice(0, room));
+            }
+        });
+        upstream.exceptionHandler(e -> upstreamBroken(channel, e));
+        answer.requestErrors().redirect(e -> upstreamBroken(channel, e));
+        upstream.endHandler(v -> {
+            if (settlement.isDone()) {
+                return;
+            }
+            cancelIdle();
+            settlement.finish(Outcome.FAILED, status, Optional.empty());
+            exchange.ctx().response().putHeader("Server-Timing", serverTiming(
+                    (answer.firstSentNanos() - exchange.startNanos()) + (System.nanoTime() - headersNanos)));
+            UpstreamErrorBody.toClient(status, body, channel.apiKey()).send(exchange.ctx());
         });
         upstream.resume();
     }
@@ -148,9 +197,8 @@ final class ResponsePump {
 
     /** An error event in OpenAI's shape, which its SDKs raise as an error. */
     static Buffer budgetExhausted(long completionAllowance) {
-        return Buffer.buffer("data: {\"error\":{\"message\":\"Budget exhausted: the response was cut after "
-                + completionAllowance + " completion tokens, what the budget had left.\",\"type\":\"insufficient_quota\","
-                + "\"param\":null,\"code\":\"insufficient_quota\"}}\n\n");
+        return new GatewayException(429, "insufficient_quota", "insufficient_quota", "Budget exhausted: the response was"
+                + " cut after " + completionAllowance + " completion tokens, what the budget had left.").sseEvent();
     }
 
     private void upstreamBroken(Channel channel, Throwable cause) {
@@ -161,7 +209,34 @@ final class ResponsePump {
         metrics.attemptFailed(channel, UpstreamFailure.RESET_MID_STREAM);
         settlement.finish(Outcome.ABORTED, 502, delivered());
         cancelIdle();
-        exchange.ctx().response().reset();
+        endWithError(new GatewayException(502, "api_error", "upstream_stream_broken",
+                "The upstream's connection broke off mid-response; the response is incomplete."));
+    }
+
+    /**
+     * Ends the client's response with {@code error}: as the whole answer when nothing was sent yet,
+     * as a last SSE event (after ending a half-sent one) when a stream had begun; a JSON body begun
+     * cannot carry it and is reset.
+     */
+    private void endWithError(GatewayException error) {
+        HttpServerResponse out = exchange.ctx().response();
+        if (out.closed()) {
+            return;
+        }
+        if (!out.headWritten()) {
+            error.send(exchange.ctx());
+        } else if (sse) {
+            String end = lastByte != '\n' ? "\n\n" : byteBefore != '\n' ? "\n" : "";
+            out.end(Buffer.buffer(end).appendBuffer(error.sseEvent()));
+        } else {
+            out.reset();
+        }
+    }
+
+    private void noteSent(Buffer forward) {
+        int length = forward.length();
+        byteBefore = length > 1 ? forward.getByte(length - 2) : lastByte;
+        lastByte = forward.getByte(length - 1);
     }
 
     /**
@@ -183,12 +258,15 @@ final class ResponsePump {
             if (clientStalled) {
                 log.atDebug().addKeyValue("channel", channel.name()).log("client stopped reading; response aborted");
                 settlement.finish(Outcome.ABORTED, 499, delivered());
-            } else {
-                metrics.attemptFailed(channel, UpstreamFailure.IDLE_TIMEOUT);
-                settlement.finish(Outcome.ABORTED, 504, delivered());
+                upstream.request().reset();
+                exchange.ctx().response().reset();
+                return;
             }
+            metrics.attemptFailed(channel, UpstreamFailure.IDLE_TIMEOUT);
+            settlement.finish(Outcome.ABORTED, 504, delivered());
             upstream.request().reset();
-            exchange.ctx().response().reset();
+            endWithError(new GatewayException(504, "api_error", "upstream_timeout", "The upstream fell silent for longer"
+                    + " than gateway.idleTimeout mid-response; the response is incomplete."));
         });
     }
 

@@ -117,7 +117,7 @@ class ChannelProberTest {
 
     private static ChannelProber prober(String baseUrl, String probePath) {
         ChannelConfig channel = new ChannelConfig("c", "p", URI.create(baseUrl), Optional.empty(), Optional.empty(),
-                List.of("m"), 1, 0, probePath, Set.of(), Map.of());
+                List.of("m"), 1, 0, probePath, Set.of(), Map.of(), Map.of(), true);
         return new ChannelProber(vertx.getOrCreateContext(), channel, Optional.of("upstream-key"), client, INTERVAL,
                 Duration.ofMillis(200));
     }

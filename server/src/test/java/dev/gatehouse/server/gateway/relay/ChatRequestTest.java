@@ -3,15 +3,54 @@ package dev.gatehouse.server.gateway.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The parse-and-rewrite stage: one strict decode, and a streaming body that asks the upstream for its usage. */
+/**
+ * The parse-and-rewrite stage: one strict decode, a streaming body that asks the upstream for its
+ * usage where the channel accepts it, and the upstream's name for an aliased model.
+ */
 class ChatRequestTest {
+    private static final ChannelConfig PLAIN = channel(Map.of(), true);
+
+    @Test
+    void aliasedModel_isSentUnderTheUpstreamsName_andTheParsedBodyIsLeftAlone() {
+        Buffer body = Buffer.buffer("{\"model\":\"gpt-4o\",\"messages\":[],\"max_tokens\":5}");
+        ChatRequest request = ChatRequest.parse(body);
+        ChannelConfig aliased = channel(Map.of("gpt-4o", "azure-gpt4o-2024-08"), true);
+
+        assertThat(request.bodyFor(aliased).toString())
+                .isEqualTo("{\"model\":\"azure-gpt4o-2024-08\",\"messages\":[],\"max_tokens\":5}");
+        assertThat(request.model()).isEqualTo("gpt-4o");
+        assertThat(request.bodyFor(PLAIN)).isSameAs(body);
+    }
+
+    @Test
+    void channelWithoutIncludeUsage_neverReceivesStreamOptions() {
+        ChannelConfig noUsage = channel(Map.of("gpt-4o", "up"), false);
+        ChatRequest plain = ChatRequest.parse(Buffer.buffer("{\"model\":\"m\",\"stream\":true}"));
+        ChatRequest asked = ChatRequest.parse(Buffer.buffer(
+                "{\"model\":\"gpt-4o\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}"));
+
+        assertThat(plain.bodyFor(channel(Map.of(), false))).isSameAs(plain.body());
+        assertThat(asked.bodyFor(noUsage).toString()).isEqualTo("{\"model\":\"up\",\"stream\":true}");
+        assertThat(asked.clientAskedForUsage()).isTrue();
+    }
+
+    private static ChannelConfig channel(Map<String, String> aliases, boolean includeUsage) {
+        return new ChannelConfig("c", "p", URI.create("http://127.0.0.1/v1"), Optional.empty(), Optional.empty(),
+                List.of("m"), 1, 0, ChannelConfig.DEFAULT_PROBE_PATH, Set.of(), Map.of(), aliases, includeUsage);
+    }
 
     @Test
     void nonStreamingBody_isForwardedByteForByte() {
@@ -19,7 +58,7 @@ class ChatRequestTest {
 
         ChatRequest request = ChatRequest.parse(body);
 
-        assertThat(request.upstreamBody()).isSameAs(body);
+        assertThat(request.bodyFor(PLAIN)).isSameAs(body);
         assertThat(request.model()).isEqualTo("m");
         assertThat(request.stream()).isFalse();
         assertThat(request.maxOutputTokens()).isEqualTo(7);
@@ -34,10 +73,10 @@ class ChatRequestTest {
         ChatRequest request = ChatRequest.parse(body);
 
         assertThat(request.clientAskedForUsage()).isFalse();
-        String sent = request.upstreamBody().toString();
+        String sent = request.bodyFor(PLAIN).toString();
         assertThat(sent).isEqualTo("{\"model\":\"gpt-4o\",\"stream\":true,\"temperature\":0.70,\"seed\":12345678901234567890,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream_options\":{\"include_usage\":true}}");
-        assertThat(request.bodyBytes()).isEqualTo(body.length());
+        assertThat(request.body()).isSameAs(body);
     }
 
     @Test
@@ -46,7 +85,7 @@ class ChatRequestTest {
                 "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_obfuscation\":false,\"include_usage\":false},\"n\":1}"));
 
         assertThat(request.clientAskedForUsage()).isFalse();
-        assertThat(request.upstreamBody().toString()).isEqualTo(
+        assertThat(request.bodyFor(PLAIN).toString()).isEqualTo(
                 "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_obfuscation\":false,\"include_usage\":true},\"n\":1}");
     }
 
@@ -54,7 +93,7 @@ class ChatRequestTest {
     void streamOptionsNull_becomesAnObjectAskingForUsage() {
         ChatRequest request = ChatRequest.parse(Buffer.buffer("{\"model\":\"m\",\"stream\":true,\"stream_options\":null}"));
 
-        assertThat(new JsonObject(request.upstreamBody()).getJsonObject("stream_options").getBoolean("include_usage"))
+        assertThat(new JsonObject(request.bodyFor(PLAIN)).getJsonObject("stream_options").getBoolean("include_usage"))
                 .isTrue();
     }
 
@@ -65,7 +104,7 @@ class ChatRequestTest {
         ChatRequest request = ChatRequest.parse(body);
 
         assertThat(request.clientAskedForUsage()).isTrue();
-        assertThat(request.upstreamBody()).isSameAs(body);
+        assertThat(request.bodyFor(PLAIN)).isSameAs(body);
     }
 
     @Test
