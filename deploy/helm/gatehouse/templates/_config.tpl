@@ -12,13 +12,11 @@
 {{- if $v.postgresql.schema -}}{{- $_ := set $store "schema" $v.postgresql.schema -}}{{- end -}}
 {{- $_ := set $owned "store" $store -}}
 {{- end -}}
-{{- $gateway := dict -}}
 {{- if $v.redis.url -}}
 {{- $redis := dict "url" $v.redis.url -}}
 {{- if $v.redis.username -}}{{- $_ := set $redis "username" $v.redis.username -}}{{- end -}}
-{{- $_ := set $gateway "limits" (dict "store" "redis" "onRedisUnavailable" $v.redis.onUnavailable "redis" $redis) -}}
+{{- $_ := set $owned "gateway" (dict "limits" (dict "store" "redis" "onRedisUnavailable" $v.redis.onUnavailable "redis" $redis)) -}}
 {{- end -}}
-{{- $_ := set $owned "gateway" $gateway -}}
 {{- if $v.sandbox.enabled -}}
 {{- $labels := dict "app.kubernetes.io/name" "gatehouse" "app.kubernetes.io/instance" .Release.Name -}}
 {{- $_ := set $owned "sandbox" (dict
