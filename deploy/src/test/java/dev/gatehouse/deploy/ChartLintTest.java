@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +30,7 @@ class ChartLintTest {
     @Test
     void chartWithTheMinimalExampleAsValues_lintsCleanInStrictMode(@TempDir Path dir) throws IOException {
         Path copy = dir.resolve("gatehouse");
-        copyTree(Chart.DIRECTORY, copy);
+        ChartCopy.of(Chart.DIRECTORY, copy);
         String defaults = Files.readString(Chart.DIRECTORY.resolve("values.yaml"));
         String minimal = Files.readString(Chart.EXAMPLES.resolve("minimal.yaml"));
         Files.writeString(copy.resolve("values.yaml"), withOverrides(defaults, minimal));
@@ -60,18 +59,5 @@ class ChartLintTest {
             return merged;
         }
         return override;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
-            for (Path source : paths.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
     }
 }
