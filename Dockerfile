@@ -58,7 +58,7 @@ RUN if [ "$CDS" = "true" ]; then \
 # Container-aware heap (a share of the pod's memory limit, not of the node's), exit on OOM so the
 # kubelet restarts the pod. The chart's jvmOptions replaces this whole list.
 ENV HOME=/tmp \
-    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/opt/gatehouse/gatehouse.jsa -Xshare:auto -Djava.io.tmpdir=/tmp"
+    JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/opt/gatehouse/gatehouse.jsa -Xshare:auto -Djava.io.tmpdir=/tmp"
 USER 65532:65532
 EXPOSE 8080
 ENTRYPOINT ["java", "-jar", "/opt/gatehouse/gatehouse.jar"]
