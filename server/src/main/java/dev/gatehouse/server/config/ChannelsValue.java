@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.ModelPrice;
+import dev.gatehouse.server.gateway.Protocol;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,13 +25,13 @@ import java.util.Set;
 /**
  * {@code gateway.channels}: a JSON array (YAML: a list) of channel objects. Numbers may be written as
  * numbers or as numeric text (YAML scalars arrive as text); {@code models} may be an array or a
- * comma-separated text, and so may {@code organizations}. Unknown fields are refused. Messages name the position ({@code [2].baseUrl})
+ * comma-separated text, and so may {@code organizations} and {@code protocols}. Unknown fields are refused. Messages name the position ({@code [2].baseUrl})
  * and quote no API key (the value holds only where a key is, never the key).
  */
 final class ChannelsValue {
     private static final Set<String> FIELDS =
             Set.of("name", "provider", "baseUrl", "apiKeyFile", "apiKeyEnv", "models", "weight", "priority", "probePath",
-                    "organizations", "prices");
+                    "organizations", "prices", "protocols");
     private static final Set<String> PRICE_FIELDS = Set.of("input", "output");
 
     private ChannelsValue() {}
@@ -48,6 +50,8 @@ final class ChannelsValue {
             channel.apiKeyFile().ifPresent(file -> node.put("apiKeyFile", file.toString()));
             channel.apiKeyEnv().ifPresent(env -> node.put("apiKeyEnv", env));
             channel.models().forEach(node.putArray("models")::add);
+            ArrayNode protocols = node.putArray("protocols");
+            channel.protocols().forEach(protocol -> protocols.add(protocol.value()));
             node.put("weight", channel.weight()).put("priority", channel.priority()).put("probePath", channel.probePath());
             if (!channel.organizations().isEmpty()) {
                 channel.organizations().forEach(node.putArray("organizations")::add);
@@ -83,6 +87,18 @@ final class ChannelsValue {
         return prices;
     }
 
+    private static Set<Protocol> protocols(List<String> names) {
+        Set<Protocol> protocols = EnumSet.noneOf(Protocol.class);
+        for (int i = 0; i < names.size(); i++) {
+            try {
+                protocols.add(Protocol.of(names.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("protocols[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        return protocols;
+    }
+
     private static ChannelConfig channel(JsonNode node, String at) {
         requireObject(node, at, FIELDS, "{name, provider, baseUrl, ...}");
         String name = requiredText(node, at, "name");
@@ -98,7 +114,8 @@ final class ChannelsValue {
                     number(node, at, "priority", ChannelConfig.DEFAULT_PRIORITY),
                     optionalText(node, at, "probePath").orElse(ChannelConfig.DEFAULT_PROBE_PATH),
                     new LinkedHashSet<>(texts(node, at, "organizations", true, List.of())),
-                    prices(node.get("prices"), at + ".prices"));
+                    prices(node.get("prices"), at + ".prices"),
+                    node.hasNonNull("protocols") ? protocols(texts(node, at, "protocols", true, null)) : Protocol.DEFAULTS);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new IllegalArgumentException(message.startsWith("[") ? message : at + "." + message, e);

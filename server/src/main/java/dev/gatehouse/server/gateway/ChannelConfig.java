@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,6 +34,7 @@ import java.util.regex.Pattern;
  * @param organizations the organizations whose callers may use it; empty: every organization
  * @param prices what its models cost, in {@code gateway.currency} per million tokens; keys are
  *     among {@code models}; a model without a price is metered without spend
+ * @param protocols the wire protocols it speaks; at least one (default {@link Protocol#DEFAULTS})
  */
 public record ChannelConfig(
         String name,
@@ -45,7 +47,8 @@ public record ChannelConfig(
         int priority,
         String probePath,
         Set<String> organizations,
-        Map<String, ModelPrice> prices) {
+        Map<String, ModelPrice> prices,
+        Set<Protocol> protocols) {
 
     public static final int DEFAULT_WEIGHT = 1;
     public static final int DEFAULT_PRIORITY = 0;
@@ -65,6 +68,11 @@ public record ChannelConfig(
         models = List.copyOf(requireNonNull(models, "models"));
         organizations = Collections.unmodifiableSet(new LinkedHashSet<>(requireNonNull(organizations, "organizations")));
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(prices, "prices")));
+        requireNonNull(protocols, "protocols");
+        if (protocols.isEmpty()) {
+            throw new IllegalArgumentException("protocols: [] (expected: at least one protocol, e.g. openai.chat)");
+        }
+        protocols = Collections.unmodifiableSet(EnumSet.copyOf(protocols));
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: " + Shown.quote(name)
                     + " (expected: 1..128 letters, digits or ._:@/- starting with a letter or digit)");
@@ -119,6 +127,19 @@ public record ChannelConfig(
             throw new IllegalArgumentException("probePath: " + Shown.quote(probePath)
                     + " (expected: a path starting with /, optionally with a query, e.g. /models)");
         }
+    }
+
+    /** A channel speaking the {@link Protocol#DEFAULTS default} protocols. */
+    public ChannelConfig(String name, String provider, URI baseUrl, Optional<Path> apiKeyFile, Optional<String> apiKeyEnv,
+            List<String> models, int weight, int priority, String probePath, Set<String> organizations,
+            Map<String, ModelPrice> prices) {
+        this(name, provider, baseUrl, apiKeyFile, apiKeyEnv, models, weight, priority, probePath, organizations, prices,
+                Protocol.DEFAULTS);
+    }
+
+    /** Whether it speaks {@code protocol}. */
+    public boolean speaks(Protocol protocol) {
+        return protocols.contains(protocol);
     }
 
     /** The price of {@code model} on this channel, if it has one. */
