@@ -14,9 +14,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.ModelPrice;
+import dev.gatehouse.server.gateway.Protocol;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.limits.Demand;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,9 +38,11 @@ import java.util.OptionalLong;
  * @param bodyBytes the size of the client's body, for the prompt estimate
  * @param maxOutputTokens the output limit the body states, the largest of {@code max_tokens},
  *     {@code max_completion_tokens} and {@code max_output_tokens}; 0 when it states none
+ * @param chatBody the body translated to chat completions, for channels that do not speak the
+ *     endpoint's protocol ({@link #forPlan}); {@code null} when no planned channel needs it
  */
-record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean stream, boolean clientAskedForUsage,
-        long maxOutputTokens) {
+record ChatRequest(Endpoint endpoint, Buffer upstreamBody, int bodyBytes, String model, boolean stream,
+        boolean clientAskedForUsage, long maxOutputTokens, Buffer chatBody) {
     /** Nesting deeper than this is refused: real requests (tool schemas included) stay far below it. */
     static final int MAX_DEPTH = 128;
 
@@ -63,6 +67,16 @@ record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean str
      *     invalid_stream_options}
      */
     static ChatRequest parse(Buffer body) {
+        return parse(Endpoint.CHAT, body);
+    }
+
+    /**
+     * Reads a request to {@code endpoint}: the common fields as above, then what the endpoint's
+     * protocol requires ({@link Endpoint#check}). A body in a protocol other than OpenAI's chat is
+     * forwarded as it is (Anthropic's and the Responses API's streams report their usage unasked);
+     * a {@code count_tokens} request generates nothing and is estimated at nothing.
+     */
+    static ChatRequest parse(Endpoint endpoint, Buffer body) {
         if (body == null || body.length() == 0) {
             throw GatewayException.invalidRequest("invalid_json", "The request body is empty (expected: a JSON object).", null);
         }
@@ -81,8 +95,13 @@ record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean str
         boolean streaming = stream != null && stream.booleanValue();
         long maxTokens = Math.max(Math.max(outputTokens(json, "max_tokens"), outputTokens(json, "max_completion_tokens")),
                 outputTokens(json, "max_output_tokens"));
+        if (endpoint.protocol() == Protocol.ANTHROPIC_MESSAGES || endpoint.protocol() == Protocol.OPENAI_RESPONSES) {
+            endpoint.check(new JsonObject(body));
+            int bytes = endpoint == Endpoint.COUNT_TOKENS ? 0 : body.length();
+            return new ChatRequest(endpoint, body, bytes, model.textValue(), streaming, true, maxTokens, null);
+        }
         if (!streaming) {
-            return new ChatRequest(body, body.length(), model.textValue(), false, true, maxTokens);
+            return new ChatRequest(endpoint, body, body.length(), model.textValue(), false, true, maxTokens, null);
         }
         JsonNode options = json.get("stream_options");
         if (options != null && !options.isNull() && !options.isObject()) {
@@ -90,12 +109,31 @@ record ChatRequest(Buffer upstreamBody, int bodyBytes, String model, boolean str
                     "stream_options");
         }
         if (options != null && options.path("include_usage").isBoolean() && options.get("include_usage").booleanValue()) {
-            return new ChatRequest(body, body.length(), model.textValue(), true, true, maxTokens);
+            return new ChatRequest(endpoint, body, body.length(), model.textValue(), true, true, maxTokens, null);
         }
         ObjectNode asked = options == null || options.isNull()
                 ? ((ObjectNode) json).putObject("stream_options") : (ObjectNode) options;
         asked.put("include_usage", true);
-        return new ChatRequest(encode(json), body.length(), model.textValue(), true, false, maxTokens);
+        return new ChatRequest(endpoint, encode(json), body.length(), model.textValue(), true, false, maxTokens, null);
+    }
+
+    /**
+     * This request with its chat completions translation when a channel of {@code plan} does not
+     * speak the endpoint's protocol (routing picked it as one that can serve it by translation).
+     *
+     * @throws GatewayException 400 for content that cannot be translated
+     */
+    ChatRequest forPlan(List<Channel> plan) {
+        if (!endpoint.translatable() || plan.stream().allMatch(channel -> channel.config().speaks(endpoint.protocol()))) {
+            return this;
+        }
+        Buffer chat = endpoint.toChat(new JsonObject(upstreamBody)).toBuffer();
+        return new ChatRequest(endpoint, upstreamBody, bodyBytes, model, stream, clientAskedForUsage, maxOutputTokens, chat);
+    }
+
+    /** Whether {@code channel} is sent the {@link #chatBody translation} rather than the client's body. */
+    boolean translatedFor(Channel channel) {
+        return !channel.config().speaks(endpoint.protocol());
     }
 
     private static Buffer encode(JsonNode json) {

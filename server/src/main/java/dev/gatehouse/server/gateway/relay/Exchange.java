@@ -14,17 +14,29 @@ import java.util.List;
  * ResponsePump}, {@link Settlement}).
  *
  * @param plan unmodifiable, as {@code Channels.plan} returns it (not copied: this is the hot path)
- * @param upstreamPath appended to a channel's base URL, e.g. {@code /chat/completions}
  * @param requestId echoed upstream and in the usage record; may be {@code null}
  * @param startNanos when the request arrived ({@link System#nanoTime()})
  */
-record Exchange(RoutingContext ctx, GatewayCaller caller, ChatRequest request, String upstreamPath,
-        List<Channel> plan, String requestId, long startNanos) {
+record Exchange(RoutingContext ctx, GatewayCaller caller, ChatRequest request, List<Channel> plan, String requestId,
+        long startNanos) {
     Exchange {
         requireNonNull(ctx, "ctx");
         requireNonNull(caller, "caller");
         requireNonNull(request, "request");
-        requireNonNull(upstreamPath, "upstreamPath");
         requireNonNull(plan, "plan");
+    }
+
+    Endpoint endpoint() {
+        return request.endpoint();
+    }
+
+    /** Appended to {@code channel}'s base URL: the endpoint's path, or chat completions when translated. */
+    String upstreamPath(Channel channel) {
+        return request.translatedFor(channel) ? Endpoint.CHAT.upstreamPath() : endpoint().upstreamPath();
+    }
+
+    /** What {@code channel} is sent: the (rewritten) client body, or its chat completions translation. */
+    io.vertx.core.buffer.Buffer upstreamBody(Channel channel) {
+        return request.translatedFor(channel) ? request.chatBody() : request.upstreamBody();
     }
 }

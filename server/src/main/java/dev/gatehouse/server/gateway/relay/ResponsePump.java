@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.metering.Outcome;
+import dev.gatehouse.server.gateway.metering.StreamFormat;
 import dev.gatehouse.server.gateway.metering.Usage;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.gateway.metrics.UpstreamFailure;
@@ -30,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *       non-streaming request written one chunk behind (the upstream's {@code Content-Length} is
  *       kept when it sent one).
  *   <li>A stream that runs past the completion allowance its budget left is cut there: it ends with
- *       an error event ({@code insufficient_quota}) and the upstream is cancelled.
+ *       an error event ({@code insufficient_quota}; Anthropic's {@code rate_limit_error} on {@code
+ *       /v1/messages}) and the upstream is cancelled.
+ *   <li>A response of a channel serving the endpoint by translation is metered as chat completions
+ *       and rewritten into the client's protocol ({@link TranslatedTap}); it is sent chunked.
  *   <li>An upstream silence longer than {@code gateway.idleTimeout} aborts both sides (504, counted
  *       against the channel); so does a client that reads nothing for that long (499, not the
  *       channel's fault). An upstream that breaks mid-body ends the client's response with a reset.
@@ -78,13 +82,12 @@ final class ResponsePump {
         HttpServerResponse out = exchange.ctx().response();
         String contentType = Optional.ofNullable(upstream.getHeader(HttpHeaders.CONTENT_TYPE)).orElse("application/json");
         boolean sse = contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
-        tap = sse ? usage.newStream(request.clientAskedForUsage(), request.estimatedPromptTokens(),
-                        settlement.completionAllowance())
-                : usage.newResponse(!request.stream());
         int status = upstream.statusCode();
+        boolean translated = request.translatedFor(channel);
+        tap = tap(request, sse, translated, status);
         out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (sse || length == null) {
+        if (sse || length == null || translated) {
             out.setChunked(true);
         } else {
             out.putHeader(HttpHeaders.CONTENT_LENGTH, length);
@@ -135,22 +138,30 @@ final class ResponsePump {
     }
 
     /**
+     * Reads usage as the upstream speaks (chat completions when translated, then asking for usage
+     * itself) and, when translated, rewrites what passes into the client's protocol.
+     */
+    private BodyTap tap(ChatRequest request, boolean sse, boolean translated, int status) {
+        Endpoint endpoint = exchange.endpoint();
+        BodyTap metered = !sse ? usage.newResponse(!request.stream())
+                : translated ? usage.newStream(StreamFormat.OPENAI_CHAT, true, request.estimatedPromptTokens(),
+                        settlement.completionAllowance())
+                : usage.newStream(endpoint.streamFormat(), request.clientAskedForUsage(), request.estimatedPromptTokens(),
+                        settlement.completionAllowance());
+        return translated ? new TranslatedTap(metered, endpoint.fromChat(sse, status, request.model())) : metered;
+    }
+
+    /**
      * The stream ran past what its budget left: what came before is delivered, then an error event in
-     * OpenAI's shape, and the upstream is cancelled. Metered for what was delivered; not the
+     * the client's protocol, and the upstream is cancelled. Metered for what was delivered; not the
      * channel's fault.
      */
     private void cutAtAllowance(HttpClientResponse upstream, Buffer forward) {
         settlement.finish(Outcome.ABORTED, exchange.ctx().response().getStatusCode(), delivered());
         cancelIdle();
         upstream.request().reset();
-        exchange.ctx().response().end(forward.appendBuffer(budgetExhausted(settlement.completionAllowance())));
-    }
-
-    /** An error event in OpenAI's shape, which its SDKs raise as an error. */
-    static Buffer budgetExhausted(long completionAllowance) {
-        return Buffer.buffer("data: {\"error\":{\"message\":\"Budget exhausted: the response was cut after "
-                + completionAllowance + " completion tokens, what the budget had left.\",\"type\":\"insufficient_quota\","
-                + "\"param\":null,\"code\":\"insufficient_quota\"}}\n\n");
+        exchange.ctx().response().end(forward.appendBuffer(
+                exchange.endpoint().budgetExhausted(settlement.completionAllowance())));
     }
 
     private void upstreamBroken(Channel channel, Throwable cause) {

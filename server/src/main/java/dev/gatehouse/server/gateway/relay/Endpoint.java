@@ -1,0 +1,121 @@
+package dev.gatehouse.server.gateway.relay;
+
+import dev.gatehouse.server.gateway.ErrorShape;
+import dev.gatehouse.server.gateway.Protocol;
+import dev.gatehouse.server.gateway.metering.StreamFormat;
+import dev.gatehouse.server.gateway.protocols.ResponseTranslator;
+import dev.gatehouse.server.gateway.protocols.anthropic.AnthropicErrors;
+import dev.gatehouse.server.gateway.protocols.anthropic.MessagesRequest;
+import dev.gatehouse.server.gateway.protocols.anthropic.MessagesResponse;
+import dev.gatehouse.server.gateway.protocols.anthropic.MessagesStream;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A relayed gateway endpoint: the client's protocol, where it goes on a channel that speaks it, and,
+ * for Anthropic's Messages, how it is translated for a channel that speaks only chat completions.
+ * Refusals on an endpoint take its protocol's error shape. Stateless.
+ */
+public enum Endpoint {
+    CHAT("/v1/chat/completions", Protocol.OPENAI_CHAT, "/chat/completions"),
+    COMPLETIONS("/v1/completions", Protocol.OPENAI_COMPLETIONS, "/completions"),
+    EMBEDDINGS("/v1/embeddings", Protocol.OPENAI_EMBEDDINGS, "/embeddings"),
+    MESSAGES("/v1/messages", Protocol.ANTHROPIC_MESSAGES, "/messages"),
+    COUNT_TOKENS("/v1/messages/count_tokens", Protocol.ANTHROPIC_MESSAGES, "/messages/count_tokens");
+
+    /** The {@code anthropic-version} sent upstream when the client sent none. */
+    static final String ANTHROPIC_VERSION = "2023-06-01";
+
+    private final String path;
+    private final Protocol protocol;
+    private final String upstreamPath;
+
+    Endpoint(String path, Protocol protocol, String upstreamPath) {
+        this.path = path;
+        this.protocol = protocol;
+        this.upstreamPath = upstreamPath;
+    }
+
+    /** The gateway's path, e.g. {@code /v1/messages}. */
+    public String path() {
+        return path;
+    }
+
+    /** The endpoint at {@code path}, if one is relayed there. */
+    public static Optional<Endpoint> at(String path) {
+        for (Endpoint endpoint : values()) {
+            if (endpoint.path.equals(path)) {
+                return Optional.of(endpoint);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** How refusals read on {@code path}: Anthropic's shape under {@code /v1/messages}, OpenAI's elsewhere. */
+    public static ErrorShape errorShape(String path) {
+        return path != null && (path.equals(MESSAGES.path) || path.startsWith(MESSAGES.path + "/"))
+                ? AnthropicErrors.SHAPE : ErrorShape.OPENAI;
+    }
+
+    public ErrorShape errorShape() {
+        return protocol == Protocol.ANTHROPIC_MESSAGES ? AnthropicErrors.SHAPE : ErrorShape.OPENAI;
+    }
+
+    Protocol protocol() {
+        return protocol;
+    }
+
+    String upstreamPath() {
+        return upstreamPath;
+    }
+
+    /** The protocols a channel must speak to serve this endpoint: its own, or chat completions to translate to. */
+    Set<Protocol> servedBy() {
+        return translatable() ? EnumSet.of(protocol, Protocol.OPENAI_CHAT) : EnumSet.of(protocol);
+    }
+
+    boolean translatable() {
+        return this == MESSAGES;
+    }
+
+    /** Whether a response may be generated (a budget's completion limit applies). */
+    boolean producesCompletion() {
+        return this != EMBEDDINGS && this != COUNT_TOKENS;
+    }
+
+    /** Where this protocol's stream events carry content and usage. */
+    StreamFormat streamFormat() {
+        return protocol == Protocol.ANTHROPIC_MESSAGES ? StreamFormat.ANTHROPIC_MESSAGES : StreamFormat.OPENAI_CHAT;
+    }
+
+    /** Checks what the relay relies on in a request body beyond the common fields; 400 otherwise. */
+    void check(JsonObject body) {
+        if (protocol == Protocol.ANTHROPIC_MESSAGES) {
+            MessagesRequest.check(body, this == COUNT_TOKENS);
+        }
+    }
+
+    /** The chat completions request to send a channel that does not speak this protocol. */
+    JsonObject toChat(JsonObject body) {
+        return MessagesRequest.toChat(body);
+    }
+
+    /** Translates a chat completions response with {@code status} back into this protocol. */
+    ResponseTranslator fromChat(boolean sse, int status, String model) {
+        return sse ? new MessagesStream(model) : MessagesResponse.translator(status, model);
+    }
+
+    /** The error event ending a stream cut at its budget's allowance, in this protocol's shape. */
+    Buffer budgetExhausted(long completionAllowance) {
+        String message = "Budget exhausted: the response was cut after " + completionAllowance
+                + " completion tokens, what the budget had left.";
+        if (protocol == Protocol.ANTHROPIC_MESSAGES) {
+            return AnthropicErrors.event("rate_limit_error", message);
+        }
+        return Buffer.buffer("data: {\"error\":{\"message\":\"" + message + "\",\"type\":\"insufficient_quota\","
+                + "\"param\":null,\"code\":\"insufficient_quota\"}}\n\n");
+    }
+}
