@@ -60,7 +60,8 @@ public final class GatewayRoutes implements Routes {
     public void register(Router router) {
         router.route("/v1/*").handler(this::authenticate).failureHandler(GatewayRoutes::failure);
         router.get("/v1/models").handler(this::models);
-        router.get("/v1/models/:id").handler(this::model);
+        // Model names may hold slashes (Qwen/Qwen3-8B): the id is the rest of the path.
+        router.getWithRegex("/v1/models/(?<id>.+)").handler(this::model);
         for (Endpoint endpoint : Endpoint.values()) {
             router.post(endpoint.path())
                     .handler(BodyHandler.create(false).setBodyLimit(maxRequestBytes))
