@@ -3,11 +3,14 @@ package dev.gatehouse.server.gateway.relay;
 import dev.gatehouse.server.gateway.ErrorShape;
 import dev.gatehouse.server.gateway.Protocol;
 import dev.gatehouse.server.gateway.metering.StreamFormat;
+import dev.gatehouse.server.gateway.protocols.ChatTranslation;
 import dev.gatehouse.server.gateway.protocols.ResponseTranslator;
 import dev.gatehouse.server.gateway.protocols.anthropic.AnthropicErrors;
 import dev.gatehouse.server.gateway.protocols.anthropic.MessagesRequest;
-import dev.gatehouse.server.gateway.protocols.anthropic.MessagesResponse;
-import dev.gatehouse.server.gateway.protocols.anthropic.MessagesStream;
+import dev.gatehouse.server.gateway.protocols.anthropic.MessagesTranslation;
+import dev.gatehouse.server.gateway.protocols.responses.ResponsesErrors;
+import dev.gatehouse.server.gateway.protocols.responses.ResponsesRequest;
+import dev.gatehouse.server.gateway.protocols.responses.ResponsesTranslation;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
@@ -16,15 +19,17 @@ import java.util.Set;
 
 /**
  * A relayed gateway endpoint: the client's protocol, where it goes on a channel that speaks it, and,
- * for Anthropic's Messages, how it is translated for a channel that speaks only chat completions.
+ * for Anthropic's Messages and OpenAI's Responses, how it is translated for a channel that speaks
+ * only chat completions.
  * Refusals on an endpoint take its protocol's error shape. Stateless.
  */
 public enum Endpoint {
     CHAT("/v1/chat/completions", Protocol.OPENAI_CHAT, "/chat/completions"),
     COMPLETIONS("/v1/completions", Protocol.OPENAI_COMPLETIONS, "/completions"),
     EMBEDDINGS("/v1/embeddings", Protocol.OPENAI_EMBEDDINGS, "/embeddings"),
-    MESSAGES("/v1/messages", Protocol.ANTHROPIC_MESSAGES, "/messages"),
-    COUNT_TOKENS("/v1/messages/count_tokens", Protocol.ANTHROPIC_MESSAGES, "/messages/count_tokens");
+    MESSAGES("/v1/messages", Protocol.ANTHROPIC_MESSAGES, "/messages", new MessagesTranslation()),
+    COUNT_TOKENS("/v1/messages/count_tokens", Protocol.ANTHROPIC_MESSAGES, "/messages/count_tokens"),
+    RESPONSES("/v1/responses", Protocol.OPENAI_RESPONSES, "/responses", new ResponsesTranslation());
 
     /** The {@code anthropic-version} sent upstream when the client sent none. */
     static final String ANTHROPIC_VERSION = "2023-06-01";
@@ -32,11 +37,18 @@ public enum Endpoint {
     private final String path;
     private final Protocol protocol;
     private final String upstreamPath;
+    /** Null when only channels speaking the endpoint's protocol serve it. */
+    private final ChatTranslation translation;
 
     Endpoint(String path, Protocol protocol, String upstreamPath) {
+        this(path, protocol, upstreamPath, null);
+    }
+
+    Endpoint(String path, Protocol protocol, String upstreamPath, ChatTranslation translation) {
         this.path = path;
         this.protocol = protocol;
         this.upstreamPath = upstreamPath;
+        this.translation = translation;
     }
 
     /** The gateway's path, e.g. {@code /v1/messages}. */
@@ -78,7 +90,7 @@ public enum Endpoint {
     }
 
     boolean translatable() {
-        return this == MESSAGES;
+        return translation != null;
     }
 
     /** Whether a response may be generated (a budget's completion limit applies). */
@@ -88,24 +100,30 @@ public enum Endpoint {
 
     /** Where this protocol's stream events carry content and usage. */
     StreamFormat streamFormat() {
-        return protocol == Protocol.ANTHROPIC_MESSAGES ? StreamFormat.ANTHROPIC_MESSAGES : StreamFormat.OPENAI_CHAT;
+        return switch (protocol) {
+            case ANTHROPIC_MESSAGES -> StreamFormat.ANTHROPIC_MESSAGES;
+            case OPENAI_RESPONSES -> StreamFormat.OPENAI_RESPONSES;
+            default -> StreamFormat.OPENAI_CHAT;
+        };
     }
 
     /** Checks what the relay relies on in a request body beyond the common fields; 400 otherwise. */
     void check(JsonObject body) {
-        if (protocol == Protocol.ANTHROPIC_MESSAGES) {
-            MessagesRequest.check(body, this == COUNT_TOKENS);
+        switch (protocol) {
+            case ANTHROPIC_MESSAGES -> MessagesRequest.check(body, this == COUNT_TOKENS);
+            case OPENAI_RESPONSES -> ResponsesRequest.check(body);
+            default -> { }
         }
     }
 
-    /** The chat completions request to send a channel that does not speak this protocol. */
+    /** The chat completions request to send a channel that does not speak this protocol ({@link #translatable}). */
     JsonObject toChat(JsonObject body) {
-        return MessagesRequest.toChat(body);
+        return translation.toChat(body);
     }
 
-    /** Translates a chat completions response with {@code status} back into this protocol. */
+    /** Translates a chat completions response with {@code status} back into this protocol ({@link #translatable}). */
     ResponseTranslator fromChat(boolean sse, int status, String model) {
-        return sse ? new MessagesStream(model) : MessagesResponse.translator(status, model);
+        return translation.fromChat(sse, status, model);
     }
 
     /** The error event ending a stream cut at its budget's allowance, in this protocol's shape. */
@@ -114,6 +132,9 @@ public enum Endpoint {
                 + " completion tokens, what the budget had left.";
         if (protocol == Protocol.ANTHROPIC_MESSAGES) {
             return AnthropicErrors.event("rate_limit_error", message);
+        }
+        if (protocol == Protocol.OPENAI_RESPONSES) {
+            return ResponsesErrors.event("insufficient_quota", message);
         }
         return Buffer.buffer("data: {\"error\":{\"message\":\"" + message + "\",\"type\":\"insufficient_quota\","
                 + "\"param\":null,\"code\":\"insufficient_quota\"}}\n\n");
