@@ -127,6 +127,10 @@ public final class FakeUpstream implements AutoCloseable {
                 return;
             }
             String model = json.getString("model", "");
+            if (request.path().endsWith("/responses")) {
+                responses(response, json);
+                return;
+            }
             if (request.path().endsWith("/messages") || request.path().endsWith("/messages/count_tokens")) {
                 FakeAnthropic.answer(vertx, request, model);
                 return;
@@ -249,6 +253,32 @@ public final class FakeUpstream implements AutoCloseable {
                 .put("choices", new io.vertx.core.json.JsonArray().add(new JsonObject().put("index", 0)
                         .put("delta", new JsonObject().put("content", content)).putNull("finish_reason")))
                 .encode() + "\n\n";
+    }
+
+    /**
+     * The Responses API natively: a response object, or its stream (created, one text delta,
+     * completed with usage 9 input and 4 output tokens).
+     */
+    private static void responses(HttpServerResponse response, JsonObject request) {
+        JsonObject done = new JsonObject().put("id", "resp_1").put("object", "response").put("created_at", 1700000000)
+                .put("status", "completed").put("model", request.getString("model")).put("output", new io.vertx.core.json.JsonArray()
+                        .add(new JsonObject().put("type", "message").put("id", "msg_1").put("status", "completed")
+                                .put("role", "assistant").put("content", new io.vertx.core.json.JsonArray().add(new JsonObject()
+                                        .put("type", "output_text").put("text", "Native!").put("annotations",
+                                                new io.vertx.core.json.JsonArray())))))
+                .put("usage", new JsonObject().put("input_tokens", 9).put("output_tokens", 4).put("total_tokens", 13));
+        if (!request.getBoolean("stream", false)) {
+            response.putHeader("Content-Type", "application/json").end(done.encode());
+            return;
+        }
+        sse(response, List.of(
+                "event: response.created\ndata: " + new JsonObject().put("type", "response.created").put("sequence_number", 0)
+                        .put("response", done.copy().put("status", "in_progress").putNull("usage")).encode() + "\n\n",
+                "event: response.output_text.delta\ndata: " + new JsonObject().put("type", "response.output_text.delta")
+                        .put("sequence_number", 1).put("item_id", "msg_1").put("output_index", 0).put("content_index", 0)
+                        .put("delta", "Native!").encode() + "\n\n",
+                "event: response.completed\ndata: " + new JsonObject().put("type", "response.completed")
+                        .put("sequence_number", 2).put("response", done).encode() + "\n\n"));
     }
 
     /** A chunk carrying one tool-call delta (index 0). */

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * OpenAI's Responses API at {@code /v1/responses} translated for a chat-only channel, and {@code GET
+ * OpenAI's Responses API at {@code /v1/responses}, relayed to a channel speaking it and translated
+ * for a chat-only channel, and {@code GET
  * /v1/models/{id}}, called with the official OpenAI Java SDK.
  */
 class GatewayResponsesTest {
@@ -47,6 +48,8 @@ class GatewayResponsesTest {
         upstream = FakeUpstream.start(vertx);
         JsonArray channels = new JsonArray()
                 .add(TestGateway.channel("qwen", "qwen", upstream, "json", "sse", "tool", "sse-tool", "Qwen/Qwen3-8B"))
+                .add(TestGateway.channel("codex", "openai", upstream, "native-model")
+                        .put("protocols", new JsonArray().add("openai.responses")))
                 .add(TestGateway.channel("hidden", "hidden", upstream, "secret-model").put("organizations",
                         new JsonArray().add("someone-else")));
         gateway = TestGateway.start(dataDir, channels, Map.of());
@@ -80,6 +83,26 @@ class GatewayResponsesTest {
         return response.output().stream().flatMap(item -> item.message().stream())
                 .flatMap(message -> message.content().stream()).flatMap(content -> content.outputText().stream())
                 .map(t -> t.text()).reduce("", String::concat);
+    }
+
+    @Test
+    void native_responseAndStream_relayedAsIs_usageFromTheResponseAndResponseCompleted() {
+        Response response = sdk.responses().create(ResponseCreateParams.builder().model("native-model").input("Hi")
+                .previousResponseId("resp_0").build());
+        StringBuilder text = new StringBuilder();
+        try (StreamResponse<ResponseStreamEvent> stream = sdk.responses().createStreaming(ResponseCreateParams.builder()
+                .model("native-model").input("Hi").build())) {
+            stream.stream().forEach(event -> event.outputTextDelta().ifPresent(delta -> text.append(delta.delta())));
+        }
+
+        assertThat(text(response)).isEqualTo("Native!");
+        assertThat(text.toString()).isEqualTo("Native!");
+        List<FakeUpstream.Seen> seen = upstream.seenAt("/v1/responses");
+        assertThat(seen.get(seen.size() - 2).body().getString("previous_response_id")).as("stateful is fine natively")
+                .isEqualTo("resp_0");
+        List<UsageRecord> records = gateway.metering.records.stream().filter(r -> r.model().equals("native-model")).toList();
+        assertThat(records).extracting(UsageRecord::promptTokens, UsageRecord::completionTokens)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(9L, 4L), org.assertj.core.groups.Tuple.tuple(9L, 4L));
     }
 
     @Test
