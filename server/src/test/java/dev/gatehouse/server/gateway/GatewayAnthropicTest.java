@@ -25,7 +25,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -72,18 +71,6 @@ class GatewayAnthropicTest {
         return MessageCreateParams.builder().model(model).maxTokens(100).system("Be brief.").addUserMessage("Hi");
     }
 
-    private static UsageRecord lastRecord(String model) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<UsageRecord> records = gateway.metering.records.stream().filter(r -> r.model().equals(model)).toList();
-            if (!records.isEmpty()) {
-                return records.get(records.size() - 1);
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("no usage record for " + model);
-    }
-
     private static FakeUpstream.Seen lastSeen() {
         List<FakeUpstream.Seen> seen = List.copyOf(upstream.seen);
         return seen.get(seen.size() - 1);
@@ -123,7 +110,7 @@ class GatewayAnthropicTest {
         assertThat(seen.headers().get("anthropic-version")).as("the SDK's own").isNotBlank();
         assertThat(seen.authorization()).isNull();
         assertThat(seen.body().getString("system")).isEqualTo("Be brief.");
-        UsageRecord record = lastRecord("claude-json");
+        UsageRecord record = gateway.metering.lastOf("claude-json");
         assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(record.channel()).isEqualTo("claude");
         assertThat(record.promptTokens()).isEqualTo(14);
@@ -136,7 +123,7 @@ class GatewayAnthropicTest {
 
         assertThat(text(message)).isEqualTo("Hello");
         assertThat(message.usage().outputTokens()).isEqualTo(3);
-        UsageRecord record = lastRecord("claude-sse");
+        UsageRecord record = gateway.metering.lastOf("claude-sse");
         assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(record.promptTokens()).isEqualTo(14);
         assertThat(record.completionTokens()).isEqualTo(3);
@@ -157,7 +144,7 @@ class GatewayAnthropicTest {
     void native_upstreamResetsMidStream_clientSeesError_usageRecordedAsAbortedForWhatWasDelivered() {
         assertThatThrownBy(() -> streamed(ask("claude-sse-reset").build())).isInstanceOf(Exception.class);
 
-        UsageRecord record = lastRecord("claude-sse-reset");
+        UsageRecord record = gateway.metering.lastOf("claude-sse-reset");
         assertThat(record.outcome()).isEqualTo(Outcome.ABORTED);
         assertThat(record.promptTokens()).isEqualTo(14);
         assertThat(record.completionTokens()).as("three deltas delivered, though message_start said 1").isEqualTo(3);
@@ -173,7 +160,7 @@ class GatewayAnthropicTest {
         assertThat(new JsonObject(response.body()).getInteger("input_tokens")).isEqualTo(42);
         assertThat(lastSeen().path()).isEqualTo("/v1/messages/count_tokens");
         assertThat(lastSeen().headers().get("anthropic-version")).as("the default without the client's").isEqualTo("2023-06-01");
-        UsageRecord record = lastRecord("claude-json");
+        UsageRecord record = gateway.metering.lastOf("claude-json");
         assertThat(record.promptTokens() + record.completionTokens()).isZero();
     }
 
@@ -209,7 +196,7 @@ class GatewayAnthropicTest {
                 .add(new JsonObject().put("role", "user").put("content", "Hi")));
         assertThat(seen.body().getInteger("max_tokens")).isEqualTo(100);
         assertThat(seen.body().getJsonArray("stop")).isEqualTo(new JsonArray().add("END"));
-        UsageRecord record = lastRecord("json");
+        UsageRecord record = gateway.metering.lastOf("json");
         assertThat(record.channel()).isEqualTo("qwen");
         assertThat(record.promptTokens()).isEqualTo(7);
         assertThat(record.completionTokens()).isEqualTo(2);
@@ -223,7 +210,7 @@ class GatewayAnthropicTest {
         assertThat(message.stopReason()).hasValue(StopReason.END_TURN);
         assertThat(message.usage().outputTokens()).isEqualTo(3);
         assertThat(lastSeen().body().getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
-        UsageRecord record = lastRecord("sse");
+        UsageRecord record = gateway.metering.lastOf("sse");
         assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(record.promptTokens()).isEqualTo(5);
         assertThat(record.completionTokens()).isEqualTo(3);

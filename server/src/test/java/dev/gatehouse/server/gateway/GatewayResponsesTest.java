@@ -21,7 +21,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -60,18 +59,6 @@ class GatewayResponsesTest {
     static void stop() {
         gateway.close();
         vertx.close().await();
-    }
-
-    private static UsageRecord lastRecord(String model) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            List<UsageRecord> records = gateway.metering.records.stream().filter(r -> r.model().equals(model)).toList();
-            if (!records.isEmpty()) {
-                return records.get(records.size() - 1);
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("no usage record for " + model);
     }
 
     private static JsonObject lastSent() {
@@ -119,7 +106,7 @@ class GatewayResponsesTest {
                 .add(new JsonObject().put("role", "system").put("content", "Be brief."))
                 .add(new JsonObject().put("role", "user").put("content", "Hi")));
         assertThat(sent.getInteger("max_tokens")).isEqualTo(100);
-        UsageRecord record = lastRecord("json");
+        UsageRecord record = gateway.metering.lastOf("json");
         assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(record.promptTokens()).isEqualTo(7);
         assertThat(record.completionTokens()).isEqualTo(2);
@@ -141,7 +128,7 @@ class GatewayResponsesTest {
         assertThat(text(completed[0])).isEqualTo("Hello");
         assertThat(completed[0].usage().orElseThrow().outputTokens()).isEqualTo(3);
         assertThat(lastSent().getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
-        UsageRecord record = lastRecord("sse");
+        UsageRecord record = gateway.metering.lastOf("sse");
         assertThat(record.promptTokens()).isEqualTo(5);
         assertThat(record.completionTokens()).isEqualTo(3);
     }

@@ -1,5 +1,7 @@
 package dev.gatehouse.server.gateway.metering;
 
+import static java.util.Objects.requireNonNull;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -96,7 +98,7 @@ public final class StreamUsage {
         if (completionAllowance < 0) {
             throw new IllegalArgumentException("completionAllowance: " + completionAllowance + " (expected: >= 0)");
         }
-        this.format = java.util.Objects.requireNonNull(format, "format");
+        this.format = requireNonNull(format, "format");
         this.stripUsageChunk = stripUsageChunk;
         this.maxLineBytes = maxLineBytes;
         this.completionAllowance = completionAllowance;

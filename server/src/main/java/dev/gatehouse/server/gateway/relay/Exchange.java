@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.channels.Channel;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -36,7 +37,7 @@ record Exchange(RoutingContext ctx, GatewayCaller caller, ChatRequest request, L
     }
 
     /** What {@code channel} is sent: the (rewritten) client body, or its chat completions translation. */
-    io.vertx.core.buffer.Buffer upstreamBody(Channel channel) {
+    Buffer upstreamBody(Channel channel) {
         return request.translatedFor(channel) ? request.chatBody() : request.upstreamBody();
     }
 }

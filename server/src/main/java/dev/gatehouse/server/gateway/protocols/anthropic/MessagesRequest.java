@@ -1,7 +1,9 @@
 package dev.gatehouse.server.gateway.protocols.anthropic;
 
+import static dev.gatehouse.server.gateway.protocols.ChatFields.copy;
 import static dev.gatehouse.server.gateway.protocols.anthropic.AnthropicErrors.invalid;
 
+import dev.gatehouse.server.gateway.protocols.ChatFields;
 import dev.gatehouse.server.http.Shown;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -84,17 +86,8 @@ public final class MessagesRequest {
         if (request.getValue("tool_choice") instanceof JsonObject choice) {
             toolChoice(choice, chat);
         }
-        if (Boolean.TRUE.equals(request.getValue("stream"))) {
-            chat.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
-        }
+        ChatFields.streamIfAsked(request, chat);
         return chat;
-    }
-
-    private static void copy(JsonObject from, String field, JsonObject to, String as) {
-        Object value = from.getValue(field);
-        if (value != null) {
-            to.put(as, value);
-        }
     }
 
     /** Text content, or the text blocks of a list joined (a system prompt, a tool result). */

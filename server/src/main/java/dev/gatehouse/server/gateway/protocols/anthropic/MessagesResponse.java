@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway.protocols.anthropic;
 
+import dev.gatehouse.server.gateway.protocols.ChatFields;
 import dev.gatehouse.server.gateway.protocols.ResponseTranslator;
 import dev.gatehouse.server.gateway.protocols.WholeBody;
 import io.vertx.core.json.DecodeException;
@@ -30,8 +31,9 @@ public final class MessagesResponse {
         if (said.getValue("tool_calls") instanceof JsonArray calls) {
             for (Object item : calls) {
                 if (item instanceof JsonObject call && call.getValue("function") instanceof JsonObject function) {
-                    content.add(new JsonObject().put("type", "tool_use").put("id", call.getString("id", ""))
-                            .put("name", function.getString("name", "")).put("input", arguments(function.getValue("arguments"))));
+                    content.add(new JsonObject().put("type", "tool_use").put("id", ChatFields.text(call.getValue("id"), ""))
+                            .put("name", ChatFields.text(function.getValue("name"), ""))
+                            .put("input", arguments(function.getValue("arguments"))));
                 }
             }
         }

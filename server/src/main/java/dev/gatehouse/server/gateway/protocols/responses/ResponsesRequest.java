@@ -1,8 +1,10 @@
 package dev.gatehouse.server.gateway.protocols.responses;
 
+import static dev.gatehouse.server.gateway.protocols.ChatFields.copy;
 import static dev.gatehouse.server.gateway.protocols.responses.ResponsesErrors.invalid;
 import static dev.gatehouse.server.gateway.protocols.responses.ResponsesErrors.unsupported;
 
+import dev.gatehouse.server.gateway.protocols.ChatFields;
 import dev.gatehouse.server.http.Shown;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -65,17 +67,8 @@ public final class ResponsesRequest {
         if (request.getValue("text") instanceof JsonObject text && text.getValue("format") instanceof JsonObject format) {
             responseFormat(format, chat);
         }
-        if (Boolean.TRUE.equals(request.getValue("stream"))) {
-            chat.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
-        }
+        ChatFields.streamIfAsked(request, chat);
         return chat;
-    }
-
-    private static void copy(JsonObject from, String field, JsonObject to, String as) {
-        Object value = from.getValue(field);
-        if (value != null) {
-            to.put(as, value);
-        }
     }
 
     private static void items(JsonArray items, JsonArray messages) {

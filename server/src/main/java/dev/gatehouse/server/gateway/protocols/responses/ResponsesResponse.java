@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway.protocols.responses;
 
+import dev.gatehouse.server.gateway.protocols.ChatFields;
 import dev.gatehouse.server.gateway.protocols.ResponseTranslator;
 import dev.gatehouse.server.gateway.protocols.WholeBody;
 import io.vertx.core.json.JsonArray;
@@ -31,8 +32,8 @@ public final class ResponsesResponse {
         if (said.getValue("tool_calls") instanceof JsonArray calls) {
             for (Object item : calls) {
                 if (item instanceof JsonObject call && call.getValue("function") instanceof JsonObject function) {
-                    output.add(functionCall(call.getString("id", ""), function.getString("name", ""),
-                            function.getString("arguments", ""), "completed"));
+                    output.add(functionCall(ChatFields.text(call.getValue("id"), ""), ChatFields.text(function.getValue("name"), ""),
+                            ChatFields.text(function.getValue("arguments"), ""), "completed"));
                 }
             }
         }
