@@ -21,6 +21,9 @@ public enum Protocol {
     /** What a channel that does not list its protocols speaks. */
     public static final Set<Protocol> DEFAULTS = EnumSet.of(OPENAI_CHAT, OPENAI_COMPLETIONS, OPENAI_EMBEDDINGS);
 
+    /** The {@code anthropic-version} sent to Anthropic upstreams when the client states none. */
+    public static final String ANTHROPIC_VERSION = "2023-06-01";
+
     private final String value;
 
     Protocol(String value) {

@@ -1,14 +1,14 @@
 package dev.gatehouse.server.gateway.api;
 
-import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.ErrorShape;
+import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.channels.Channels;
 import dev.gatehouse.server.gateway.relay.Endpoint;
 import dev.gatehouse.server.gateway.relay.Pipeline;
-import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.http.ContextKey;
 import dev.gatehouse.server.http.Routes;
+import dev.gatehouse.server.http.Shown;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -22,17 +22,17 @@ import static java.util.Objects.requireNonNull;
 /**
  * The gateway API (role {@code gateway}):
  * <ul>
- *   <li>{@code POST /v1/chat/completions}, {@code /v1/completions}, {@code /v1/embeddings}, and
- *       Anthropic's {@code /v1/messages} and {@code /v1/messages/count_tokens}: relayed to a channel
- *       (see {@link Pipeline} and {@link Endpoint});
+ *   <li>{@code POST /v1/chat/completions}, {@code /v1/completions}, {@code /v1/embeddings}, OpenAI's
+ *       {@code /v1/responses}, and Anthropic's {@code /v1/messages} and {@code
+ *       /v1/messages/count_tokens}: relayed to a channel (see {@link Pipeline} and {@link Endpoint});
  *   <li>{@code GET /v1/models}: the models the caller may use, in OpenAI's list shape; {@code
  *       ?provider=} narrows it to one provider; {@code GET /v1/models/{id}} one of them (404 for
  *       any model the caller may not use);
  *   <li>any other {@code /v1/} path 404, a wrong method 405.
  * </ul>
  * Every response under {@code /v1/} that is an error has OpenAI's shape {@code {"error": {message,
- * type, param, code}}} (Anthropic's under {@code /v1/messages}), including 413 for a body above {@code gateway.maxRequestBytes} (which
- * replaces {@code server.maxBodyBytes} here). Authentication runs first, before the body is read; the
+ * type, param, code}}} (Anthropic's under {@code /v1/messages}), including 413 for a body above
+ * {@code gateway.maxRequestBytes} (which replaces {@code server.maxBodyBytes} here). Authentication runs first, before the body is read; the
  * token comes as {@code Authorization: Bearer} or, as Anthropic's SDKs send it, {@code x-api-key}.
  */
 public final class GatewayRoutes implements Routes {

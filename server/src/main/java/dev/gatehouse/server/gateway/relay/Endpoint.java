@@ -31,9 +31,6 @@ public enum Endpoint {
     COUNT_TOKENS("/v1/messages/count_tokens", Protocol.ANTHROPIC_MESSAGES, "/messages/count_tokens"),
     RESPONSES("/v1/responses", Protocol.OPENAI_RESPONSES, "/responses", new ResponsesTranslation());
 
-    /** The {@code anthropic-version} sent upstream when the client sent none. */
-    static final String ANTHROPIC_VERSION = "2023-06-01";
-
     private final String path;
     private final Protocol protocol;
     private final String upstreamPath;

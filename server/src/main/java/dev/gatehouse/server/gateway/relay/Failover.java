@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Upstream request: {@code POST <channel baseUrl><path>} with the channel's API key as bearer
  *       (never the caller's token), {@code Content-Type: application/json} and the request id; to a
  *       channel speaking Anthropic's Messages natively, the key as {@code x-api-key} with {@code
- *       anthropic-version} (the client's, else {@value Endpoint#ANTHROPIC_VERSION}) and the client's
+ *       anthropic-version} (the client's, else {@value Protocol#ANTHROPIC_VERSION}) and the client's
  *       {@code anthropic-beta}. A channel serving the endpoint by translation gets the chat body.
  *   <li>A connect error or timeout, a first-byte timeout ({@code gateway.firstByteTimeout}, run from
  *       when the request got its connection), 429, 5xx, and 401/403 (the channel's own key refused)
@@ -50,8 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Failover {
     private static final Logger log = LoggerFactory.getLogger(Failover.class);
-    private static final String ANTHROPIC_VERSION = "anthropic-version";
-    private static final String ANTHROPIC_BETA = "anthropic-beta";
+    private static final String ANTHROPIC_VERSION_HEADER = "anthropic-version";
+    private static final String ANTHROPIC_BETA_HEADER = "anthropic-beta";
 
     private final Vertx vertx;
     private final GatewayConfig config;
@@ -165,11 +165,11 @@ final class Failover {
     /** Anthropic's credentials and versioning: the channel's key as {@code x-api-key}; the client's version and betas kept. */
     private void anthropicHeaders(RequestOptions options, Channel target) {
         target.apiKey().ifPresent(key -> options.putHeader("x-api-key", key));
-        String version = exchange.ctx().request().getHeader(ANTHROPIC_VERSION);
-        options.putHeader(ANTHROPIC_VERSION, version != null ? version : Endpoint.ANTHROPIC_VERSION);
-        String beta = exchange.ctx().request().getHeader(ANTHROPIC_BETA);
+        String version = exchange.ctx().request().getHeader(ANTHROPIC_VERSION_HEADER);
+        options.putHeader(ANTHROPIC_VERSION_HEADER, version != null ? version : Protocol.ANTHROPIC_VERSION);
+        String beta = exchange.ctx().request().getHeader(ANTHROPIC_BETA_HEADER);
         if (beta != null) {
-            options.putHeader(ANTHROPIC_BETA, beta);
+            options.putHeader(ANTHROPIC_BETA_HEADER, beta);
         }
     }
 
