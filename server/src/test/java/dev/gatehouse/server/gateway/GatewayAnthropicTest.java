@@ -56,7 +56,8 @@ class GatewayAnthropicTest {
                 .add(TestGateway.channel("claude", "anthropic", upstream, "claude-json", "claude-sse", "claude-tool",
                                 "claude-sse-reset", "claude-sse-1000")
                         .put("protocols", new JsonArray().add("anthropic.messages")).put("apiKeyFile", key.toString()))
-                .add(TestGateway.channel("qwen", "qwen", upstream, "json", "sse", "tool", "sse-tool", "sse-reset"));
+                .add(TestGateway.channel("qwen", "qwen", upstream, "json", "sse", "tool", "sse-tool", "sse-reset",
+                        "unknown-upstream"));
         gateway = TestGateway.start(dataDir, channels, Map.of());
         sdk = gateway.anthropic(gateway.token());
     }
@@ -302,6 +303,15 @@ class GatewayAnthropicTest {
 
         assertThat(e.statusCode()).isEqualTo(401);
         assertThat(e.body().toString()).contains("authentication_error");
+    }
+
+    @Test
+    void translated_upstreamError_keepsItsMessage_inAnthropicsShape() {
+        AnthropicServiceException e = (AnthropicServiceException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> sdk.messages().create(ask("unknown-upstream").build()));
+
+        assertThat(e.statusCode()).isEqualTo(404);
+        assertThat(e.body().toString()).contains("not_found_error", "no model");
     }
 
     @Test
