@@ -26,9 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A token budget on {@code /v1/messages}: a stream past what the budget left is cut with Anthropic's
- * error event, natively and translated, and a spent budget refuses in Anthropic's shape.
+ * error event, natively and translated, and a spent budget refuses in Anthropic's shape; on {@code
+ * /v1/responses} the cut is the Responses API's error event.
  */
-class GatewayAnthropicBudgetTest {
+class GatewayProtocolBudgetsTest {
     private static final long TOKEN_BUDGET = 300;
 
     @TempDir
@@ -61,9 +62,12 @@ class GatewayAnthropicBudgetTest {
     }
 
     private HttpResponse<String> messages(String model, int maxTokens) {
-        String body = new JsonObject().put("model", model).put("max_tokens", maxTokens).put("stream", true)
-                .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))).encode();
-        return client.sendAsync(HttpRequest.newBuilder(gatehouse.localUrl().resolve("/v1/messages"))
+        return post("/v1/messages", new JsonObject().put("model", model).put("max_tokens", maxTokens).put("stream", true)
+                .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "hi"))).encode());
+    }
+
+    private HttpResponse<String> post(String path, String body) {
+        return client.sendAsync(HttpRequest.newBuilder(gatehouse.localUrl().resolve(path))
                 .header("x-api-key", token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).join();
     }
@@ -102,5 +106,20 @@ class GatewayAnthropicBudgetTest {
         JsonObject error = new JsonObject(second.body());
         assertThat(error.getString("type")).isEqualTo("error");
         assertThat(error.getJsonObject("error").getString("type")).isEqualTo("rate_limit_error");
+    }
+
+    @Test
+    void translatedResponsesStreamPastTheBudget_isCutWithTheResponsesErrorEvent() {
+        HttpResponse<String> response = post("/v1/responses", new JsonObject().put("model", "sse-1000")
+                .put("max_output_tokens", 250).put("stream", true).put("input", "hi").encode());
+
+        String body = response.body();
+        assertThat(body.split("event: response.output_text.delta\n", -1)).hasSize(251);
+        assertThat(body).doesNotContain("response.completed");
+        String last = body.substring(body.lastIndexOf("event: "));
+        assertThat(last).startsWith("event: error\ndata: ");
+        JsonObject error = new JsonObject(last.substring(last.indexOf("data: ") + 6).strip());
+        assertThat(error.getString("code")).isEqualTo("insufficient_quota");
+        assertThat(error.getString("message")).startsWith("Budget exhausted");
     }
 }
