@@ -15,6 +15,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.ModelPrice;
+import dev.gatehouse.server.gateway.Protocol;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,14 +26,14 @@ import java.util.Set;
 /**
  * {@code gateway.channels}: a JSON array (YAML: a list) of channel objects. Numbers may be written as
  * numbers or as numeric text (YAML scalars arrive as text); {@code models} may be an array or a
- * comma-separated text, and so may {@code organizations}; {@code models} may be left out when {@code
+ * comma-separated text, and so may {@code organizations} and {@code protocols}; {@code models} may be left out when {@code
  * aliases} ({@code {public name: upstream model}}) names the channel's models. Unknown fields are refused. Messages name the position ({@code [2].baseUrl})
  * and quote no API key (the value holds only where a key is, never the key).
  */
 final class ChannelsValue {
     private static final Set<String> FIELDS =
             Set.of("name", "provider", "baseUrl", "apiKeyFile", "apiKeyEnv", "models", "weight", "priority", "probePath",
-                    "organizations", "prices", "aliases", "includeUsage");
+                    "organizations", "prices", "aliases", "includeUsage", "protocols");
     private static final Set<String> PRICE_FIELDS = Set.of("input", "output");
 
     private ChannelsValue() {}
@@ -50,6 +52,8 @@ final class ChannelsValue {
             channel.apiKeyFile().ifPresent(file -> node.put("apiKeyFile", file.toString()));
             channel.apiKeyEnv().ifPresent(env -> node.put("apiKeyEnv", env));
             channel.models().forEach(node.putArray("models")::add);
+            ArrayNode protocols = node.putArray("protocols");
+            channel.protocols().forEach(protocol -> protocols.add(protocol.value()));
             node.put("weight", channel.weight()).put("priority", channel.priority()).put("probePath", channel.probePath());
             if (!channel.organizations().isEmpty()) {
                 channel.organizations().forEach(node.putArray("organizations")::add);
@@ -110,6 +114,18 @@ final class ChannelsValue {
         return aliases;
     }
 
+    private static Set<Protocol> protocols(List<String> names) {
+        Set<Protocol> protocols = EnumSet.noneOf(Protocol.class);
+        for (int i = 0; i < names.size(); i++) {
+            try {
+                protocols.add(Protocol.of(names.get(i)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("protocols[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        return protocols;
+    }
+
     private static ChannelConfig channel(JsonNode node, String at) {
         requireObject(node, at, FIELDS, "{name, provider, baseUrl, ...}");
         String name = requiredText(node, at, "name");
@@ -127,7 +143,8 @@ final class ChannelsValue {
                     new LinkedHashSet<>(texts(node, at, "organizations", true, List.of())),
                     prices(node.get("prices"), at + ".prices"),
                     aliases(node.get("aliases"), at + ".aliases"),
-                    bool(node, at, "includeUsage", true));
+                    bool(node, at, "includeUsage", true),
+                    node.hasNonNull("protocols") ? protocols(texts(node, at, "protocols", true, null)) : Protocol.DEFAULTS);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new IllegalArgumentException(message.startsWith("[") ? message : at + "." + message, e);

@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,6 +41,7 @@ import java.util.regex.Pattern;
  * @param includeUsage whether a streaming request sent here asks for {@code
  *     stream_options.include_usage} (default); {@code false} for upstreams that refuse {@code
  *     stream_options}: nothing of it is sent, and a stream is metered by what the relay delivered
+ * @param protocols the wire protocols it speaks; at least one (default {@link Protocol#DEFAULTS})
  */
 public record ChannelConfig(
         String name,
@@ -54,7 +56,8 @@ public record ChannelConfig(
         Set<String> organizations,
         Map<String, ModelPrice> prices,
         Map<String, String> aliases,
-        boolean includeUsage) {
+        boolean includeUsage,
+        Set<Protocol> protocols) {
 
     public static final int DEFAULT_WEIGHT = 1;
     public static final int DEFAULT_PRIORITY = 0;
@@ -75,6 +78,11 @@ public record ChannelConfig(
         organizations = Collections.unmodifiableSet(new LinkedHashSet<>(requireNonNull(organizations, "organizations")));
         prices = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(prices, "prices")));
         aliases = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(aliases, "aliases")));
+        requireNonNull(protocols, "protocols");
+        if (protocols.isEmpty()) {
+            throw new IllegalArgumentException("protocols: [] (expected: at least one protocol, e.g. openai.chat)");
+        }
+        protocols = Collections.unmodifiableSet(EnumSet.copyOf(protocols));
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("name: " + Shown.quote(name)
                     + " (expected: 1..128 letters, digits or ._:@/- starting with a letter or digit)");
@@ -157,6 +165,19 @@ public record ChannelConfig(
     /** The upstream's name for the public model {@code model}: its alias target, else itself. */
     public String upstreamModel(String model) {
         return aliases.getOrDefault(model, model);
+    }
+
+    /** A channel speaking the {@link Protocol#DEFAULTS default} protocols. */
+    public ChannelConfig(String name, String provider, URI baseUrl, Optional<Path> apiKeyFile, Optional<String> apiKeyEnv,
+            List<String> models, int weight, int priority, String probePath, Set<String> organizations,
+            Map<String, ModelPrice> prices, Map<String, String> aliases, boolean includeUsage) {
+        this(name, provider, baseUrl, apiKeyFile, apiKeyEnv, models, weight, priority, probePath, organizations, prices,
+                aliases, includeUsage, Protocol.DEFAULTS);
+    }
+
+    /** Whether it speaks {@code protocol}. */
+    public boolean speaks(Protocol protocol) {
+        return protocols.contains(protocol);
     }
 
     /** The price of {@code model} on this channel, if it has one. */

@@ -5,11 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.gatehouse.server.http.RequestIds;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * A gateway refusal in OpenAI's error shape, {@code {"error": {"message", "type", "param",
+ * A gateway refusal, by default in OpenAI's error shape ({@link ErrorShape}), {@code {"error": {"message", "type", "param",
  * "code"}}}: a status, an OpenAI error type ({@code invalid_request_error},
  * {@code authentication_error}, {@code permission_error}, {@code not_found_error},
  * {@code rate_limit_error}, {@code api_error}), a stable code and a message safe to show (never a
@@ -55,43 +54,39 @@ public final class GatewayException extends RuntimeException {
         return code;
     }
 
+    /** The request field at fault; may be {@code null}. */
+    public String param() {
+        return param;
+    }
+
     /**
      * This error as the last event of an OpenAI stream, {@code data: {"error": {...}}}, which the
      * OpenAI SDKs raise as an error.
      */
     public Buffer sseEvent() {
-        return Buffer.buffer("data: ").appendBuffer(new JsonObject().put("error", fields()).toBuffer())
-                .appendString("\n\n");
+        return Buffer.buffer("data: ").appendBuffer(ErrorShape.OPENAI.body(this, null).toBuffer()).appendString("\n\n");
     }
 
-    /** Writes this error unless the response has started (then the connection is reset). */
+    /** Writes this error in OpenAI's shape unless the response has started (then the connection is reset). */
     public void send(RoutingContext ctx) {
+        send(ctx, ErrorShape.OPENAI);
+    }
+
+    /** Writes this error in {@code shape} unless the response has started (then the connection is reset). */
+    public void send(RoutingContext ctx, ErrorShape shape) {
         HttpServerResponse response = ctx.response();
         if (response.headWritten()) {
             response.reset();
             return;
         }
-        JsonObject error = fields();
         if (status == 401) {
             response.putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse-gateway\"");
         }
         if (retryAfterSeconds >= 0) {
             response.putHeader("Retry-After", Long.toString(retryAfterSeconds));
         }
-        String requestId = RequestIds.get(ctx);
-        if (requestId != null) {
-            error.put("request_id", requestId);
-        }
         response.setStatusCode(status)
                 .putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("error", error).toBuffer());
-    }
-
-    private JsonObject fields() {
-        return new JsonObject()
-                .put("message", getMessage())
-                .put("type", type)
-                .put("param", param)
-                .put("code", code);
+                .end(shape.body(this, RequestIds.get(ctx)).toBuffer());
     }
 }

@@ -30,6 +30,13 @@ public sealed interface LlmAccess {
                 List.of("LLM_GATEWAY_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE", "NEWAPI_BASE_URL");
         /** The variables the runtime finds its gateway token in. */
         public static final List<String> TOKEN_VARIABLES = List.of("LLM_GATEWAY_TOKEN", "OPENAI_API_KEY", "NEWAPI_KEY");
+        /**
+         * Where Anthropic's SDKs find the gateway: its base without {@code /v1}, as they append
+         * {@code /v1/messages} themselves.
+         */
+        public static final String ANTHROPIC_URL_VARIABLE = "ANTHROPIC_BASE_URL";
+        /** Where Anthropic's SDKs find their key: the sandbox token, which they send as {@code x-api-key}. */
+        public static final String ANTHROPIC_TOKEN_VARIABLE = "ANTHROPIC_API_KEY";
         /** The variable naming the file the token is rewritten in, with file delivery. */
         public static final String TOKEN_FILE_VARIABLE = "LLM_GATEWAY_TOKEN_FILE";
 
@@ -41,6 +48,12 @@ public sealed interface LlmAccess {
         @Override
         public Gateway withCredential(String newCredential) {
             return new Gateway(url, newCredential);
+        }
+
+        /** The gateway's base for Anthropic's SDKs: {@link #url} without its trailing {@code /v1}. */
+        public String anthropicUrl() {
+            String base = url.toString().replaceAll("/+$", "");
+            return base.endsWith("/v1") ? base.substring(0, base.length() - 3) : base;
         }
 
         @Override

@@ -5,11 +5,13 @@ import static dev.gatehouse.server.config.ConfigTestSupport.problemsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.Protocol;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,7 +94,30 @@ class ConfigGatewayTest {
             assertThat(channel.weight()).isEqualTo(2);
             assertThat(channel.apiKeyFile()).isEmpty();
             assertThat(channel.apiKeyEnv()).isEmpty();
+            assertThat(channel.protocols()).containsExactly(Protocol.OPENAI_CHAT, Protocol.OPENAI_COMPLETIONS,
+                    Protocol.OPENAI_EMBEDDINGS);
         });
+    }
+
+    @Test
+    void channelProtocols_asAListOrCommaText() {
+        GatewayConfig gateway = ConfigLoader.load(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h/v1\","
+                + "\"models\":[\"m\"],\"protocols\":[\"anthropic.messages\"]},{\"name\":\"b\",\"provider\":\"p\","
+                + "\"baseUrl\":\"http://h/v1\",\"models\":[\"m\"],\"protocols\":\"openai.chat, openai.responses\"}]")).gateway();
+
+        assertThat(gateway.channels()).extracting(ChannelConfig::protocols).containsExactly(
+                Set.of(Protocol.ANTHROPIC_MESSAGES), Set.of(Protocol.OPENAI_CHAT, Protocol.OPENAI_RESPONSES));
+    }
+
+    @Test
+    void badChannelProtocols_areNamedByPosition() {
+        assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[\"m\"],"
+                + "\"protocols\":[\"openai.chat\",\"anthropic\"]}]")))
+                .containsExactly("GATEHOUSE_GATEWAY_CHANNELS[0].protocols[1]: \"anthropic\" (expected: one of openai.chat,"
+                        + " openai.completions, openai.embeddings, openai.responses, anthropic.messages)");
+        assertThat(problemsOf(null, env("[{\"name\":\"a\",\"provider\":\"p\",\"baseUrl\":\"http://h\",\"models\":[\"m\"],"
+                + "\"protocols\":[]}]")))
+                .containsExactly("GATEHOUSE_GATEWAY_CHANNELS[0].protocols: [] (expected: at least one protocol, e.g. openai.chat)");
     }
 
     @Test

@@ -29,12 +29,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #recover}s. Records every request.
  */
 public final class FakeUpstream implements AutoCloseable {
-    public record Seen(String path, String authorization, JsonObject body, long receivedNanos) {}
+    /** @param headers every request header (for the Anthropic ones: {@code x-api-key}, {@code anthropic-version}) */
+    public record Seen(String path, String authorization, JsonObject body, long receivedNanos,
+            io.vertx.core.MultiMap headers) {}
 
     static final String CHAT_COMPLETION = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1700000000,"
             + "\"model\":\"json\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello!\"},"
             + "\"finish_reason\":\"stop\",\"logprobs\":null}],"
             + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}";
+
+    static final String TOOL_COMPLETION = "{\"id\":\"chatcmpl-2\",\"object\":\"chat.completion\",\"created\":1700000000,"
+            + "\"model\":\"tool\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+            + "\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+            + "\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"}}]},\"finish_reason\":\"tool_calls\",\"logprobs\":null}],"
+            + "\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":6,\"total_tokens\":17}}";
 
     public final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     final AtomicInteger closedMidStream = new AtomicInteger();
@@ -104,7 +112,8 @@ public final class FakeUpstream implements AutoCloseable {
     private void handle(HttpServerRequest request) {
         request.body().onSuccess(body -> {
             JsonObject json = body.length() == 0 ? new JsonObject() : new JsonObject(body);
-            seen.add(new Seen(request.path(), request.getHeader("Authorization"), json, System.nanoTime()));
+            seen.add(new Seen(request.path(), request.getHeader("Authorization"), json, System.nanoTime(),
+                    io.vertx.core.MultiMap.caseInsensitiveMultiMap().addAll(request.headers())));
             HttpServerResponse response = request.response();
             int failing = failingStatus;
             if (failing != 0) {
@@ -118,6 +127,14 @@ public final class FakeUpstream implements AutoCloseable {
                 return;
             }
             String model = json.getString("model", "");
+            if (request.path().endsWith("/responses")) {
+                responses(response, json);
+                return;
+            }
+            if (request.path().endsWith("/messages") || request.path().endsWith("/messages/count_tokens")) {
+                FakeAnthropic.answer(vertx, request, model);
+                return;
+            }
             switch (model) {
                 case "json" -> json(request, response);
                 case "json-fragmented" -> {
@@ -128,6 +145,13 @@ public final class FakeUpstream implements AutoCloseable {
                         ? List.of(": keep-alive\n\n", chunk("Hel"), chunk("lo"), usageChunk(), "data: [DONE]\n\n")
                         : List.of(": keep-alive\n\n", chunk("Hel"), chunk("lo"), "data: [DONE]\n\n"));
                 case "bodiless-400" -> response.setStatusCode(400).end();
+                case "tool" -> response.putHeader("Content-Type", "application/json").end(TOOL_COMPLETION);
+                case "sse-tool" -> sse(response, List.of(toolChunk("{\"id\":\"call_1\",\"type\":\"function\",\"function\":"
+                                + "{\"name\":\"get_weather\",\"arguments\":\"\"}}"), toolChunk("{\"function\":{\"arguments\":\"{\\\"city\\\":\"}}"),
+                        toolChunk("{\"function\":{\"arguments\":\"\\\"Paris\\\"}\"}}"),
+                        "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"m\","
+                                + "\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\n",
+                        usageChunk(), "data: [DONE]\n\n"));
                 case "sse-slow" -> slow(response);
                 case "sse-3s" -> tick(sseHead(response), 15);
                 case "sse-2mb" -> sse(response, List.of(chunk("x".repeat(2 * 1024 * 1024)), usageChunk(), "data: [DONE]\n\n"));
@@ -232,6 +256,39 @@ public final class FakeUpstream implements AutoCloseable {
                 .put("choices", new io.vertx.core.json.JsonArray().add(new JsonObject().put("index", 0)
                         .put("delta", new JsonObject().put("content", content)).putNull("finish_reason")))
                 .encode() + "\n\n";
+    }
+
+    /**
+     * The Responses API natively: a response object, or its stream (created, one text delta,
+     * completed with usage 9 input and 4 output tokens).
+     */
+    private static void responses(HttpServerResponse response, JsonObject request) {
+        JsonObject done = new JsonObject().put("id", "resp_1").put("object", "response").put("created_at", 1700000000)
+                .put("status", "completed").put("model", request.getString("model")).put("output", new io.vertx.core.json.JsonArray()
+                        .add(new JsonObject().put("type", "message").put("id", "msg_1").put("status", "completed")
+                                .put("role", "assistant").put("content", new io.vertx.core.json.JsonArray().add(new JsonObject()
+                                        .put("type", "output_text").put("text", "Native!").put("annotations",
+                                                new io.vertx.core.json.JsonArray())))))
+                .put("usage", new JsonObject().put("input_tokens", 9).put("output_tokens", 4).put("total_tokens", 13));
+        if (!request.getBoolean("stream", false)) {
+            response.putHeader("Content-Type", "application/json").end(done.encode());
+            return;
+        }
+        sse(response, List.of(
+                "event: response.created\ndata: " + new JsonObject().put("type", "response.created").put("sequence_number", 0)
+                        .put("response", done.copy().put("status", "in_progress").putNull("usage")).encode() + "\n\n",
+                "event: response.output_text.delta\ndata: " + new JsonObject().put("type", "response.output_text.delta")
+                        .put("sequence_number", 1).put("item_id", "msg_1").put("output_index", 0).put("content_index", 0)
+                        .put("delta", "Native!").encode() + "\n\n",
+                "event: response.completed\ndata: " + new JsonObject().put("type", "response.completed")
+                        .put("sequence_number", 2).put("response", done).encode() + "\n\n"));
+    }
+
+    /** A chunk carrying one tool-call delta (index 0). */
+    static String toolChunk(String call) {
+        return "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,\"model\":\"m\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[" + new JsonObject(call).put("index", 0).encode()
+                + "]},\"finish_reason\":null}]}\n\n";
     }
 
     static String usageChunk() {

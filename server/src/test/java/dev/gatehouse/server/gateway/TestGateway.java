@@ -1,5 +1,7 @@
 package dev.gatehouse.server.gateway;
 
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import dev.gatehouse.server.testing.PrometheusScrape;
@@ -59,6 +61,26 @@ final class TestGateway implements AutoCloseable {
     /** The OpenAI SDK calling this gateway with {@code token}, without retries. */
     OpenAIClient sdk(String token) {
         return OpenAIOkHttpClient.builder().baseUrl(gatehouse.localUrl() + "/v1").apiKey(token).maxRetries(0).build();
+    }
+
+    /** The Anthropic SDK calling this gateway with {@code token} (sent as {@code x-api-key}), without retries. */
+    AnthropicClient anthropic(String token) {
+        return AnthropicOkHttpClient.builder().baseUrl(gatehouse.localUrl().toString()).apiKey(token).maxRetries(0).build();
+    }
+
+    /** The PAT this gateway's own requests use. */
+    String token() {
+        return token;
+    }
+
+    /** {@code POST path} with {@code body} and {@code headers} (name, value, ...), as a plain client sends it. */
+    HttpResponse<String> post(String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(gatehouse.localUrl().resolve(path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()).join();
     }
 
     /** @param overrides further configuration, environment-style ({@code GATEHOUSE_GATEWAY_...}) */

@@ -34,6 +34,19 @@ final class TestMetering implements UsageSink, Limiter {
         return new GatewayParts(this, this, new MeteredUsageExtraction());
     }
 
+    /** The last record of {@code model}, waiting up to five seconds for one. */
+    UsageRecord lastOf(String model) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<UsageRecord> found = records.stream().filter(r -> r.model().equals(model)).toList();
+            if (!found.isEmpty()) {
+                return found.get(found.size() - 1);
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("no usage record for " + model);
+    }
+
     List<UsageRecord> recordsFor(String sandbox) {
         return records.stream().filter(r -> sandbox.equals(r.caller().sandbox())).toList();
     }

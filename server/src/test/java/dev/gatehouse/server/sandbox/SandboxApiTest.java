@@ -174,7 +174,7 @@ class SandboxApiTest {
         JsonObject variables = new JsonObject(env.body());
         assertThat(variables.fieldNames()).containsExactlyInAnyOrder("PATH", "HOME", "TMPDIR", "HOST", "PORT",
                 "LLM_GATEWAY_URL", "OPENAI_BASE_URL", "OPENAI_API_BASE", "NEWAPI_BASE_URL", "LLM_GATEWAY_TOKEN",
-                "OPENAI_API_KEY", "NEWAPI_KEY", "LLM_GATEWAY_TOKEN_FILE");
+                "OPENAI_API_KEY", "NEWAPI_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "LLM_GATEWAY_TOKEN_FILE");
         assertThat(variables.getString("LLM_GATEWAY_URL")).isEqualTo(harness.config.sandbox().gatewayUrl().toString());
         assertThat(variables.getString("LLM_GATEWAY_TOKEN")).isEqualTo(variables.getString("OPENAI_API_KEY"))
                 .isNotEqualTo(alice).startsWith("eyJ");

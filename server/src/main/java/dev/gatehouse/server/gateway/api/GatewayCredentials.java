@@ -18,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's authentication stage: {@code Authorization: Bearer <token>} where the token is a
+ * The gateway's authentication stage: {@code Authorization: Bearer <token>} (or {@code x-api-key:
+ * <token>} without an {@code Authorization}) where the token is a
  * sandbox token (ES256/EdDSA from the key ring, or HS256 when {@code keys.hs256Secret} is set;
  * {@code channels} required), a personal access token whose {@code aud} contains {@value #AUDIENCE}
  * (revocation checked), or — only with {@code gateway.acceptSessions} — a session token. Anything
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatewayCredentials {
     public static final String AUDIENCE = "gateway";
+    /** The header Anthropic's SDKs send their API key in. */
+    public static final String API_KEY_HEADER = "x-api-key";
     private static final Logger log = LoggerFactory.getLogger(GatewayCredentials.class);
 
     private final TokenVerifier verifier;
@@ -44,14 +47,17 @@ public final class GatewayCredentials {
     }
 
     /**
+     * @param authorizationHeader {@code Authorization}, preferred when present; may be {@code null}
+     * @param apiKeyHeader {@code x-api-key}, as Anthropic's SDKs send the token; may be {@code null}
      * @throws GatewayException 401, 403 {@code capability_required} (503 when the signing keys cannot
      *     be loaded)
      */
-    public GatewayCaller authenticate(String authorizationHeader) {
-        String token = BearerAuth.bearerToken(authorizationHeader);
+    public GatewayCaller authenticate(String authorizationHeader, String apiKeyHeader) {
+        String token = authorizationHeader != null ? BearerAuth.bearerToken(authorizationHeader)
+                : apiKeyHeader == null || apiKeyHeader.isBlank() ? null : apiKeyHeader.strip();
         if (token == null) {
             throw GatewayException.unauthorized("missing_token",
-                    "Send the gateway token as Authorization: Bearer <LLM_GATEWAY_TOKEN>.");
+                    "Send the gateway token as Authorization: Bearer <LLM_GATEWAY_TOKEN> (or x-api-key: <token>).");
         }
         Claims claims;
         try {

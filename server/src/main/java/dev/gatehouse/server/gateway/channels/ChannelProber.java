@@ -3,6 +3,7 @@ package dev.gatehouse.server.gateway.channels;
 import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.Protocol;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpClientAgent;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Brings a channel that is out back in. While it is out, every {@code interval} it sends {@code GET
  * <baseUrl><probePath>} ({@code /models} by default, which OpenAI-compatible upstreams serve cheaply)
- * with the channel's key as bearer, through the channel's own client. The probe is healthy only when
+ * with the channel's key as bearer (an Anthropic channel, one that speaks {@code anthropic.messages}
+ * and not {@code openai.chat}: as {@code x-api-key} with {@code anthropic-version}, as Anthropic's
+ * {@code GET /v1/models} wants it), through the channel's own client. The probe is healthy only when
  * the upstream answers 2xx within {@code timeout}: a 404 (a proxy in front of a dead upstream, a
  * wrong base URL) or any other status, a connect error or a timeout keeps the channel out until the
  * next probe, so a broken channel does not flap back in. The first probe is one interval after the channel went
@@ -77,7 +80,12 @@ final class ChannelProber implements ChannelHealth.OutListener, AutoCloseable {
                 .setConnectTimeout(timeoutMillis)
                 .setIdleTimeout(timeoutMillis)
                 .putHeader(HttpHeaders.ACCEPT, "application/json");
-        apiKey.ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        if (channel.speaks(Protocol.ANTHROPIC_MESSAGES) && !channel.speaks(Protocol.OPENAI_CHAT)) {
+            apiKey.ifPresent(key -> options.putHeader("x-api-key", key));
+            options.putHeader("anthropic-version", Protocol.ANTHROPIC_VERSION);
+        } else {
+            apiKey.ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        }
         client.request(options)
                 .compose(HttpClientRequest::send)
                 .compose(response -> response.end().map(v -> response.statusCode()))

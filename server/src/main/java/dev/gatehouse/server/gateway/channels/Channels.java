@@ -8,6 +8,7 @@ import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayException;
+import dev.gatehouse.server.gateway.Protocol;
 import dev.gatehouse.server.http.EventLoopClients;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -22,9 +23,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The gateway's channels and the routing stage: which channels may serve one request, in the order
@@ -35,7 +38,8 @@ import java.util.function.Function;
  * names its channels) are eligible; an unknown provider is a 400, a model no channel of the provider
  * serves (under its name or as an alias) a 404 {@code model_not_found}, a model outside the token's
  * {@code allowed_models} a 403 {@code model_not_allowed}, a model served only by channels the caller
- * may not use a 403 {@code channel_not_allowed}. Eligible channels are tried tier by tier, the lowest {@code priority}
+ * may not use a 403 {@code channel_not_allowed}, a model no allowed channel serves in the endpoint's
+ * protocol (natively or by translation) a 400 {@code protocol_not_supported}. Eligible channels are tried tier by tier, the lowest {@code priority}
  * number first (0 is the best); within a tier in weighted random order ({@code weight}). Channels
  * taken out by their {@link ChannelHealth} are skipped until their {@link ChannelProber} brings them
  * back; when every eligible channel is out the answer is 503 {@code channels_unavailable}.
@@ -112,13 +116,15 @@ public final class Channels implements AutoCloseable {
     }
 
     /**
-     * The channels to try for {@code model}, best first (see the class comment).
+     * The channels to try for {@code model}, best first (see the class comment), among those that
+     * speak one of {@code speaking}.
      *
      * @param model the public name the caller asked for
-     * @throws GatewayException 400 unknown provider, 404 model not found, 403 model or channel not
-     *     allowed, 503 every eligible channel out
+     * @throws GatewayException 400 unknown provider or no channel speaking one of {@code speaking}, 404
+     *     model not found, 403 model or channel not allowed, 503 every eligible channel out
      */
-    public List<Channel> plan(Optional<String> requestedProvider, String model, GatewayCaller caller) {
+    public List<Channel> plan(Optional<String> requestedProvider, String model, GatewayCaller caller,
+            Set<Protocol> speaking) {
         Optional<String> provider = requestedProvider.or(() -> defaultProvider);
         List<Channel> ofProvider = channels.stream()
                 .filter(channel -> provider.map(p -> channel.config().provider().equals(p)).orElse(true))
@@ -141,7 +147,14 @@ public final class Channels implements AutoCloseable {
             throw new GatewayException(403, "permission_error", "channel_not_allowed", "Your token may not use a"
                     + " channel serving " + Shown.quote(model) + ".", "model", -1);
         }
-        List<Channel> ordered = order(allowed);
+        List<Channel> able = allowed.stream()
+                .filter(channel -> speaking.stream().anyMatch(channel.config()::speaks)).toList();
+        if (able.isEmpty()) {
+            throw GatewayException.invalidRequest("protocol_not_supported", "No channel serving " + Shown.quote(model)
+                    + " speaks " + speaking.stream().map(Protocol::value).sorted().collect(Collectors.joining(" or "))
+                    + ", which this endpoint needs.", "model");
+        }
+        List<Channel> ordered = order(able);
         List<Channel> admitted = new ArrayList<>();
         for (Channel channel : ordered) {
             if (channel.health().isIn()) {

@@ -19,8 +19,9 @@ import java.util.Optional;
  * whole: only the current token is buffered, so a many-megabyte embeddings response is read like a
  * small chat completion (a single string value beyond Jackson's length limit makes the usage unknown). The common case, a body that arrives in one chunk, is held (by reference)
  * until the end and read with the faster blocking parser. The usage is the top-level {@code usage}
- * object with the rules of {@link Usage#fromUsageObject}; it is known only if the whole body is one
- * well-formed JSON object.
+ * object with the rules of {@link Usage#fromUsageObject}: OpenAI's chat counts, or the {@code
+ * input_tokens}/{@code output_tokens} of Anthropic's Messages and OpenAI's Responses API (Anthropic's
+ * cache tokens counted as input); it is known only if the whole body is one well-formed JSON object.
  *
  * <p>Not thread-safe: one instance per response, fed from one thread (the response's event loop).
  */
@@ -41,6 +42,9 @@ public final class ResponseUsage {
     private boolean inUsage;
     private Long prompt;
     private Long completion;
+    /** {@code input_tokens} plus Anthropic's {@code cache_*_input_tokens}, when any was stated. */
+    private Long input;
+    private Long output;
     private boolean usageValid;
     private Optional<Usage> found = Optional.empty();
 
@@ -129,8 +133,10 @@ public final class ResponseUsage {
                 depth--;
                 if (inUsage && depth == 1) {
                     inUsage = false;
-                    found = usageValid && prompt != null
-                            ? Optional.of(new Usage(prompt, completion == null ? 0 : completion)) : Optional.empty();
+                    found = !usageValid ? Optional.empty()
+                            : prompt != null ? Optional.of(new Usage(prompt, completion == null ? 0 : completion))
+                            : input != null ? Optional.of(new Usage(input, output == null ? 0 : output))
+                            : Optional.empty();
                 }
                 complete = depth == 0;
             }
@@ -144,6 +150,8 @@ public final class ResponseUsage {
         inUsage = object;
         prompt = null;
         completion = null;
+        input = null;
+        output = null;
         usageValid = object;
         found = Optional.empty();
     }
@@ -162,6 +170,15 @@ public final class ResponseUsage {
                 prompt = count;
             } else {
                 completion = count;
+            }
+        } else if (inUsage && depth == 2 && Usage.INPUT_FIELDS.contains(field) && token != JsonToken.VALUE_NULL) {
+            Long count = count(token);
+            if (count == null) {
+                usageValid = false;
+            } else if (field.equals("output_tokens")) {
+                output = count;
+            } else {
+                input = (input == null ? 0 : input) + count;
             }
         }
         field = null;

@@ -1,14 +1,17 @@
 package dev.gatehouse.server.gateway.metering;
 
+import static java.util.Objects.requireNonNull;
+
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * Reads usage out of an OpenAI server-sent-event stream as it is forwarded, chunk by chunk.
+ * Reads usage out of a server-sent-event stream as it is forwarded, chunk by chunk: OpenAI's by
+ * default, Anthropic's or the Responses API's by their {@link StreamFormat} (which says where their
+ * events carry content and usage; what follows is said of OpenAI's).
  *
  * <p>Feed every upstream chunk to {@link #onChunk} in order and forward what it returns; at the end
  * of the upstream stream forward what {@link #onEnd} returns. Chunks may split the stream anywhere
@@ -50,6 +53,7 @@ public final class StreamUsage {
 
     private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
 
+    private final StreamFormat format;
     private final boolean stripUsageChunk;
     private final int maxLineBytes;
     private final long completionAllowance;
@@ -80,12 +84,21 @@ public final class StreamUsage {
      * ({@code Long.MAX_VALUE}: never).
      */
     public StreamUsage(boolean stripUsageChunk, int maxLineBytes, long completionAllowance) {
+        this(StreamFormat.OPENAI_CHAT, stripUsageChunk, maxLineBytes, completionAllowance);
+    }
+
+    /**
+     * A reader of a stream in {@code format}; only {@link StreamFormat#OPENAI_CHAT} has a usage-only
+     * event to strip.
+     */
+    public StreamUsage(StreamFormat format, boolean stripUsageChunk, int maxLineBytes, long completionAllowance) {
         if (maxLineBytes < 64) {
             throw new IllegalArgumentException("maxLineBytes: " + maxLineBytes + " (expected: >= 64)");
         }
         if (completionAllowance < 0) {
             throw new IllegalArgumentException("completionAllowance: " + completionAllowance + " (expected: >= 0)");
         }
+        this.format = requireNonNull(format, "format");
         this.stripUsageChunk = stripUsageChunk;
         this.maxLineBytes = maxLineBytes;
         this.completionAllowance = completionAllowance;
@@ -157,13 +170,19 @@ public final class StreamUsage {
     }
 
     /**
-     * What to bill: the reported usage, or, when the stream ended without one (aborted, or an
+     * What to bill: the reported usage (for Anthropic's, at least what was delivered), or, when the stream ended without one (aborted, or an
      * upstream that does not report it), the given prompt estimate and one completion token per
      * content event delivered (OpenAI streams about one token per event; see {@link
      * #deliveredCompletionTokens()}).
      */
     public Usage billableUsage(long estimatedPromptTokens) {
-        return usage != null ? usage : new Usage(estimatedPromptTokens, deliveredCompletionTokens);
+        if (usage == null) {
+            return new Usage(estimatedPromptTokens, deliveredCompletionTokens);
+        }
+        // Anthropic states its output at the start and again only at the end: a stream cut between
+        // them delivered more than the start said.
+        return format == StreamFormat.ANTHROPIC_MESSAGES && usage.completionTokens() < deliveredCompletionTokens
+                ? new Usage(usage.promptTokens(), deliveredCompletionTokens) : usage;
     }
 
     /** The completion tokens passed on so far, as estimated from the content events. */
@@ -236,46 +255,21 @@ public final class StreamUsage {
         } catch (DecodeException | ClassCastException e) {
             return Event.OTHER;
         }
-        Object choices = event.getValue("choices");
-        if (choices instanceof JsonArray array && !array.isEmpty()) {
-            long tokens = Math.max(1, textChars(array) / 4);
+        long chars = format.contentChars(event);
+        Usage reported = format.usage(event, usage);
+        if (chars >= 0) {
+            long tokens = Math.max(1, chars / 4);
             if (deliveredCompletionTokens + tokens > completionAllowance) {
                 return Event.OVER_ALLOWANCE;
             }
             deliveredCompletionTokens += tokens;
             completionChunks++;
-            Usage.fromResponse(event).ifPresent(value -> usage = value);
-            return Event.CONTENT;
         }
-        Optional<Usage> reported = Usage.fromResponse(event);
-        reported.ifPresent(value -> usage = value);
-        return reported.isPresent() ? Event.USAGE_ONLY : Event.OTHER;
-    }
-
-    /** Characters of generated text in the choices of one event: content, reasoning, refusals, tool-call arguments. */
-    private static long textChars(JsonArray choices) {
-        long chars = 0;
-        for (Object item : choices) {
-            if (item instanceof JsonObject choice) {
-                chars += length(choice.getValue("text"));
-                if (choice.getValue("delta") instanceof JsonObject delta) {
-                    chars += length(delta.getValue("content")) + length(delta.getValue("reasoning_content"))
-                            + length(delta.getValue("reasoning")) + length(delta.getValue("refusal"));
-                    if (delta.getValue("tool_calls") instanceof JsonArray calls) {
-                        for (Object call : calls) {
-                            if (call instanceof JsonObject c && c.getValue("function") instanceof JsonObject function) {
-                                chars += length(function.getValue("arguments"));
-                            }
-                        }
-                    }
-                }
-            }
+        if (reported != null) {
+            usage = reported;
         }
-        return chars;
-    }
-
-    private static long length(Object value) {
-        return value instanceof String text ? text.length() : 0;
+        return chars >= 0 ? Event.CONTENT : reported != null && format == StreamFormat.OPENAI_CHAT ? Event.USAGE_ONLY
+                : Event.OTHER;
     }
 
     private static boolean startsWithData(Buffer bytes) {

@@ -2,6 +2,7 @@ package dev.gatehouse.server.gateway.metering;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Token counts of one response as the upstream reported them (OpenAI's {@code usage} object).
@@ -10,6 +11,12 @@ import java.util.Optional;
  * @param completionTokens {@code usage.completion_tokens}, {@code >= 0}; 0 when absent (embeddings)
  */
 public record Usage(long promptTokens, long completionTokens) {
+    /**
+     * The counts of Anthropic's and the Responses API's {@code usage}: the prompt is the sum of the
+     * first three (Anthropic counts cached input apart), the completion is {@code output_tokens}.
+     */
+    static final Set<String> INPUT_FIELDS =
+            Set.of("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "output_tokens");
 
     public Usage {
         if (promptTokens < 0) {
@@ -31,11 +38,14 @@ public record Usage(long promptTokens, long completionTokens) {
         return usage instanceof JsonObject object ? fromUsageObject(object) : Optional.empty();
     }
 
-    /** The counts of a {@code usage} object itself. */
+    /**
+     * The counts of a {@code usage} object itself: OpenAI's chat counts, else {@code input_tokens}
+     * and {@code output_tokens} (Anthropic, the Responses API) with Anthropic's cache tokens as input.
+     */
     static Optional<Usage> fromUsageObject(JsonObject usage) {
         Long prompt = count(usage.getValue("prompt_tokens"));
         if (prompt == null) {
-            return Optional.empty();
+            return fromInputOutput(usage);
         }
         Object completionValue = usage.getValue("completion_tokens");
         Long completion = completionValue == null ? Long.valueOf(0) : count(completionValue);
@@ -43,6 +53,26 @@ public record Usage(long promptTokens, long completionTokens) {
             return Optional.empty();
         }
         return Optional.of(new Usage(prompt, completion));
+    }
+
+    private static Optional<Usage> fromInputOutput(JsonObject usage) {
+        long input = 0;
+        boolean stated = false;
+        for (String field : INPUT_FIELDS) {
+            Object value = usage.getValue(field);
+            if (value == null || field.equals("output_tokens")) {
+                continue;
+            }
+            Long count = count(value);
+            if (count == null) {
+                return Optional.empty();
+            }
+            input += count;
+            stated = true;
+        }
+        Object outputValue = usage.getValue("output_tokens");
+        Long output = outputValue == null ? Long.valueOf(0) : count(outputValue);
+        return stated && output != null ? Optional.of(new Usage(input, output)) : Optional.empty();
     }
 
     /** A token count as OpenAI states it: a whole, non-negative number below 2^62; else null. */

@@ -15,9 +15,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.ModelPrice;
+import dev.gatehouse.server.gateway.Protocol;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.limits.Demand;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,16 +33,20 @@ import java.util.OptionalLong;
  * Everything the later stages rely on is checked here, so none of them can fail on the body after
  * admission. Immutable: the parsed tree is never changed, only copies of it.
  *
+ * @param endpoint what the client called
  * @param body the client's body, as it arrived
  * @param json the same body, parsed
+ * @param bodyBytes the size of the client's body, for the prompt estimate (0 for {@code count_tokens})
  * @param model the public model name the client asked for
  * @param clientAskedForUsage whether a streaming client asked for {@code stream_options.include_usage}
  *     itself, and so will see the usage chunk (always {@code true} when not streaming)
  * @param maxOutputTokens the output limit the body states, the largest of {@code max_tokens},
  *     {@code max_completion_tokens} and {@code max_output_tokens}; 0 when it states none
+ * @param chat the body translated to chat completions, for channels that do not speak the
+ *     endpoint's protocol ({@link #forPlan}); {@code null} when no planned channel needs it
  */
-record ChatRequest(Buffer body, ObjectNode json, String model, boolean stream, boolean clientAskedForUsage,
-        long maxOutputTokens) {
+record ChatRequest(Endpoint endpoint, Buffer body, ObjectNode json, int bodyBytes, String model, boolean stream,
+        boolean clientAskedForUsage, long maxOutputTokens, ObjectNode chat) {
     /** Nesting deeper than this is refused: real requests (tool schemas included) stay far below it. */
     static final int MAX_DEPTH = 128;
 
@@ -65,6 +71,16 @@ record ChatRequest(Buffer body, ObjectNode json, String model, boolean stream, b
      *     invalid_stream_options}
      */
     static ChatRequest parse(Buffer body) {
+        return parse(Endpoint.CHAT, body);
+    }
+
+    /**
+     * Reads a request to {@code endpoint}: the common fields as above, then what the endpoint's
+     * protocol requires ({@link Endpoint#check}). A body in a protocol other than OpenAI's chat is
+     * forwarded as it is (Anthropic's and the Responses API's streams report their usage unasked);
+     * a {@code count_tokens} request generates nothing and is estimated at nothing.
+     */
+    static ChatRequest parse(Endpoint endpoint, Buffer body) {
         if (body == null || body.length() == 0) {
             throw GatewayException.invalidRequest("invalid_json", "The request body is empty (expected: a JSON object).", null);
         }
@@ -83,8 +99,15 @@ record ChatRequest(Buffer body, ObjectNode json, String model, boolean stream, b
         boolean streaming = stream != null && stream.booleanValue();
         long maxTokens = Math.max(Math.max(outputTokens(json, "max_tokens"), outputTokens(json, "max_completion_tokens")),
                 outputTokens(json, "max_output_tokens"));
+        if (endpoint.protocol() == Protocol.ANTHROPIC_MESSAGES || endpoint.protocol() == Protocol.OPENAI_RESPONSES) {
+            endpoint.check(new JsonObject(body));
+            int bytes = endpoint == Endpoint.COUNT_TOKENS ? 0 : body.length();
+            return new ChatRequest(endpoint, body, (ObjectNode) json, bytes, model.textValue(), streaming, true, maxTokens,
+                    null);
+        }
         if (!streaming) {
-            return new ChatRequest(body, (ObjectNode) json, model.textValue(), false, true, maxTokens);
+            return new ChatRequest(endpoint, body, (ObjectNode) json, body.length(), model.textValue(), false, true,
+                    maxTokens, null);
         }
         JsonNode options = json.get("stream_options");
         if (options != null && !options.isNull() && !options.isObject()) {
@@ -93,25 +116,50 @@ record ChatRequest(Buffer body, ObjectNode json, String model, boolean stream, b
         }
         boolean askedForUsage = options != null && options.path("include_usage").isBoolean()
                 && options.get("include_usage").booleanValue();
-        return new ChatRequest(body, (ObjectNode) json, model.textValue(), true, askedForUsage, maxTokens);
+        return new ChatRequest(endpoint, body, (ObjectNode) json, body.length(), model.textValue(), true, askedForUsage,
+                maxTokens, null);
+    }
+
+    /**
+     * This request with its chat completions translation when a channel of {@code plan} does not
+     * speak the endpoint's protocol (routing picked it as one that can serve it by translation).
+     *
+     * @throws GatewayException 400 for content that cannot be translated
+     */
+    ChatRequest forPlan(List<Channel> plan) {
+        if (!endpoint.translatable() || plan.stream().allMatch(channel -> channel.config().speaks(endpoint.protocol()))) {
+            return this;
+        }
+        ObjectNode translated = (ObjectNode) read(endpoint.toChat(new JsonObject(body)).toBuffer());
+        return new ChatRequest(endpoint, body, json, bodyBytes, model, stream, clientAskedForUsage, maxOutputTokens,
+                translated);
+    }
+
+    /** Whether {@code channel} is sent the chat completions translation rather than the client's body. */
+    boolean translatedFor(Channel channel) {
+        return !channel.config().speaks(endpoint.protocol());
     }
 
     /**
      * The body to send to {@code channel}: the client's bytes as they are when nothing needs
-     * changing, else re-encoded from a copy of the parsed tree with {@code model} set to the
-     * channel's upstream name for it and, for a stream, {@code stream_options.include_usage} set
-     * when the channel accepts it (so that the stream reports its usage) or {@code stream_options}
-     * left out when it does not ({@link ChannelConfig#includeUsage()}).
+     * changing, else re-encoded from a copy of the parsed tree (or of its chat completions
+     * translation, for a channel that does not speak the endpoint's protocol) with {@code model} set
+     * to the channel's upstream name for it and, for an OpenAI stream, {@code
+     * stream_options.include_usage} set when the channel accepts it (so that the stream reports its
+     * usage) or {@code stream_options} left out when it does not ({@link ChannelConfig#includeUsage()}).
      */
     Buffer bodyFor(ChannelConfig channel) {
+        boolean translated = !channel.speaks(endpoint.protocol());
+        ObjectNode tree = translated ? chat : json;
         String upstreamModel = channel.upstreamModel(model);
         boolean renamed = !upstreamModel.equals(model);
-        boolean askForUsage = stream && channel.includeUsage() && !clientAskedForUsage;
-        boolean dropOptions = stream && !channel.includeUsage() && json.has("stream_options");
-        if (!renamed && !askForUsage && !dropOptions) {
+        boolean openAiStream = stream && (translated || endpoint.asksForStreamUsage());
+        boolean askForUsage = openAiStream && channel.includeUsage() && (translated || !clientAskedForUsage);
+        boolean dropOptions = openAiStream && !channel.includeUsage() && tree.has("stream_options");
+        if (!translated && !renamed && !askForUsage && !dropOptions) {
             return body;
         }
-        ObjectNode copy = json.deepCopy();
+        ObjectNode copy = tree.deepCopy();
         copy.put("model", upstreamModel);
         if (dropOptions) {
             copy.remove("stream_options");
@@ -184,6 +232,6 @@ record ChatRequest(Buffer body, ObjectNode json, String model, boolean stream, b
 
     /** The prompt at ~4 bytes a token; billed for a stream that ends without reporting its usage. */
     long estimatedPromptTokens() {
-        return body.length() / 4;
+        return bodyBytes / 4;
     }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.channels.Channel;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
@@ -14,17 +15,24 @@ import java.util.List;
  * ResponsePump}, {@link Settlement}).
  *
  * @param plan unmodifiable, as {@code Channels.plan} returns it (not copied: this is the hot path)
- * @param upstreamPath appended to a channel's base URL, e.g. {@code /chat/completions}
  * @param requestId echoed upstream and in the usage record; may be {@code null}
  * @param startNanos when the request arrived ({@link System#nanoTime()})
  */
-record Exchange(RoutingContext ctx, GatewayCaller caller, ChatRequest request, String upstreamPath,
-        List<Channel> plan, String requestId, long startNanos) {
+record Exchange(RoutingContext ctx, GatewayCaller caller, ChatRequest request, List<Channel> plan, String requestId,
+        long startNanos) {
     Exchange {
         requireNonNull(ctx, "ctx");
         requireNonNull(caller, "caller");
         requireNonNull(request, "request");
-        requireNonNull(upstreamPath, "upstreamPath");
         requireNonNull(plan, "plan");
+    }
+
+    Endpoint endpoint() {
+        return request.endpoint();
+    }
+
+    /** Appended to {@code channel}'s base URL: the endpoint's path, or chat completions when translated. */
+    String upstreamPath(Channel channel) {
+        return request.translatedFor(channel) ? Endpoint.CHAT.upstreamPath() : endpoint().upstreamPath();
     }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayException;
+import dev.gatehouse.server.gateway.Protocol;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.channels.ChannelHealth;
 import dev.gatehouse.server.gateway.metering.Outcome;
@@ -30,7 +31,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Upstream request: {@code POST <channel baseUrl><path>} with the channel's API key as bearer
- *       (never the caller's token), {@code Content-Type: application/json} and the request id.
+ *       (never the caller's token), {@code Content-Type: application/json} and the request id; to a
+ *       channel speaking Anthropic's Messages natively, the key as {@code x-api-key} with {@code
+ *       anthropic-version} (the client's, else {@value Protocol#ANTHROPIC_VERSION}) and the client's
+ *       {@code anthropic-beta}. A channel serving the endpoint by translation gets the chat body.
  *   <li>A connect error or timeout, a first-byte timeout ({@code gateway.firstByteTimeout}, run from
  *       when the request got its connection), 429, 5xx, and 401/403 (the channel's own key refused)
  *       move on to the next channel. All but a 500 (or another 5xx than 502/503/504) count against
@@ -46,6 +50,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Failover {
     private static final Logger log = LoggerFactory.getLogger(Failover.class);
+    private static final String ANTHROPIC_VERSION_HEADER = "anthropic-version";
+    private static final String ANTHROPIC_BETA_HEADER = "anthropic-beta";
 
     private final Vertx vertx;
     private final GatewayConfig config;
@@ -100,7 +106,7 @@ final class Failover {
         }
         GatewayException failure = lastFailure != null ? lastFailure : UpstreamFailures.channelsUnavailable();
         settlement.finish(Outcome.FAILED, failure.status(), Optional.empty());
-        failure.send(exchange.ctx());
+        failure.send(exchange.ctx(), exchange.endpoint().errorShape());
     }
 
     private void send(Channel target) {
@@ -110,10 +116,14 @@ final class Failover {
         ChatRequest request = exchange.request();
         RequestOptions options = new RequestOptions()
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(target.config().baseUrlWithoutSlash() + exchange.upstreamPath())
+                .setAbsoluteURI(target.config().baseUrlWithoutSlash() + exchange.upstreamPath(target))
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, request.stream() ? "text/event-stream" : "application/json");
-        target.apiKey().ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        if (exchange.endpoint().protocol() == Protocol.ANTHROPIC_MESSAGES && !request.translatedFor(target)) {
+            anthropicHeaders(options, target);
+        } else {
+            target.apiKey().ifPresent(key -> options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + key));
+        }
         if (exchange.requestId() != null) {
             options.putHeader(RequestIds.HEADER, exchange.requestId());
         }
@@ -150,6 +160,17 @@ final class Failover {
                         received(current, result.result());
                     }
                 });
+    }
+
+    /** Anthropic's credentials and versioning: the channel's key as {@code x-api-key}; the client's version and betas kept. */
+    private void anthropicHeaders(RequestOptions options, Channel target) {
+        target.apiKey().ifPresent(key -> options.putHeader("x-api-key", key));
+        String version = exchange.ctx().request().getHeader(ANTHROPIC_VERSION_HEADER);
+        options.putHeader(ANTHROPIC_VERSION_HEADER, version != null ? version : Protocol.ANTHROPIC_VERSION);
+        String beta = exchange.ctx().request().getHeader(ANTHROPIC_BETA_HEADER);
+        if (beta != null) {
+            options.putHeader(ANTHROPIC_BETA_HEADER, beta);
+        }
     }
 
     private void received(Attempt current, HttpClientResponse response) {

@@ -1,6 +1,7 @@
 package dev.gatehouse.server.gateway.relay;
 
 import dev.gatehouse.server.gateway.metering.ResponseUsage;
+import dev.gatehouse.server.gateway.metering.StreamFormat;
 import dev.gatehouse.server.gateway.metering.StreamUsage;
 import dev.gatehouse.server.gateway.metering.Usage;
 import io.vertx.core.buffer.Buffer;
@@ -14,8 +15,9 @@ import java.util.Optional;
 public final class MeteredUsageExtraction implements UsageExtraction {
 
     @Override
-    public BodyTap newStream(boolean clientAskedForUsage, long estimatedPromptTokens, long completionAllowance) {
-        StreamUsage stream = new StreamUsage(!clientAskedForUsage, StreamUsage.DEFAULT_MAX_LINE_BYTES,
+    public BodyTap newStream(StreamFormat format, boolean clientAskedForUsage, long estimatedPromptTokens,
+            long completionAllowance) {
+        StreamUsage stream = new StreamUsage(format, !clientAskedForUsage, StreamUsage.DEFAULT_MAX_LINE_BYTES,
                 completionAllowance);
         return new BodyTap() {
             @Override

@@ -34,15 +34,15 @@ public final class Pipeline {
         this.relay = requireNonNull(relay, "relay");
     }
 
-    /** @param upstreamPath appended to the channel's base URL, e.g. {@code /chat/completions} */
-    public void handle(RoutingContext ctx, GatewayCaller caller, String upstreamPath, long startNanos) {
+    /** Relays one request to {@code endpoint}; refusals are thrown or failed into {@code ctx}. */
+    public void handle(RoutingContext ctx, GatewayCaller caller, Endpoint endpoint, long startNanos) {
         relay.refuseWhileUnmetered();
-        ChatRequest request = ChatRequest.parse(ctx.body().buffer());
+        ChatRequest parsed = ChatRequest.parse(endpoint, ctx.body().buffer());
         Optional<String> provider = Optional.ofNullable(ctx.queryParams().get("provider")).filter(p -> !p.isBlank());
-        List<Channel> plan = channels.plan(provider, request.model(), caller);
-        Exchange exchange = new Exchange(ctx, caller, request, upstreamPath, plan, RequestIds.get(ctx), startNanos);
-        boolean producesCompletion = !upstreamPath.equals("/embeddings");
-        admission.admit(caller.meter(), request.demand(plan, producesCompletion)).onComplete(admitted -> {
+        List<Channel> plan = channels.plan(provider, parsed.model(), caller, endpoint.servedBy());
+        ChatRequest request = parsed.forPlan(plan);
+        Exchange exchange = new Exchange(ctx, caller, request, plan, RequestIds.get(ctx), startNanos);
+        admission.admit(caller.meter(), request.demand(plan, endpoint.producesCompletion())).onComplete(admitted -> {
             if (admitted.succeeded()) {
                 forward(exchange, admitted.result());
             } else {

@@ -6,6 +6,7 @@ import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.metering.Outcome;
+import dev.gatehouse.server.gateway.metering.StreamFormat;
 import dev.gatehouse.server.gateway.metering.Usage;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.gateway.metrics.UpstreamFailure;
@@ -35,6 +36,10 @@ import org.slf4j.LoggerFactory;
  *   <li>An upstream error status the client is to see (a 4xx the gateway does not fail over on) is
  *       answered in OpenAI's error shape with the upstream's status and message ({@link
  *       UpstreamErrorBody}), whatever shape, if any, the upstream's body had.
+ *       an error event ({@code insufficient_quota}; Anthropic's {@code rate_limit_error} on {@code
+ *       /v1/messages}) and the upstream is cancelled.
+ *   <li>A response of a channel serving the endpoint by translation is metered as chat completions
+ *       and rewritten into the client's protocol ({@link TranslatedTap}); it is sent chunked.
  *   <li>An upstream silence longer than {@code gateway.idleTimeout} aborts both sides (504, counted
  *       against the channel); so does a client that reads nothing for that long (499, not the
  *       channel's fault). An upstream that breaks or falls silent mid-stream ends the client's
@@ -94,12 +99,11 @@ final class ResponsePump {
             relayError(answer, status, headersNanos);
             return;
         }
-        tap = sse ? usage.newStream(request.clientAskedForUsage(), request.estimatedPromptTokens(),
-                        settlement.completionAllowance())
-                : usage.newResponse(!request.stream());
+        boolean translated = request.translatedFor(channel);
+        tap = tap(request, sse, translated, status);
         out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (sse || length == null) {
+        if (sse || length == null || translated) {
             out.setChunked(true);
         } else {
             out.putHeader(HttpHeaders.CONTENT_LENGTH, length);
@@ -153,7 +157,7 @@ final class ResponsePump {
 
     /**
      * An error the client is to see: its body (at most {@link UpstreamErrorBody#MAX_BYTES}) is read,
-     * then answered in OpenAI's shape. Metered as failed, without tokens.
+     * then answered in the client's protocol's shape. Metered as failed, without tokens.
      */
     private void relayError(Failover.Answer answer, int status, long headersNanos) {
         Channel channel = answer.channel();
@@ -178,27 +182,37 @@ final class ResponsePump {
             settlement.finish(Outcome.FAILED, status, Optional.empty());
             exchange.ctx().response().putHeader("Server-Timing", serverTiming(
                     (answer.firstSentNanos() - exchange.startNanos()) + (System.nanoTime() - headersNanos)));
-            UpstreamErrorBody.toClient(status, body, channel.apiKey()).send(exchange.ctx());
+            UpstreamErrorBody.toClient(status, body, channel.apiKey())
+                    .send(exchange.ctx(), exchange.endpoint().errorShape());
         });
         upstream.resume();
     }
 
     /**
+     * Reads usage as the upstream speaks (chat completions when translated, then asking for usage
+     * itself) and, when translated, rewrites what passes into the client's protocol.
+     */
+    private BodyTap tap(ChatRequest request, boolean sse, boolean translated, int status) {
+        Endpoint endpoint = exchange.endpoint();
+        BodyTap metered = !sse ? usage.newResponse(!request.stream())
+                : translated ? usage.newStream(StreamFormat.OPENAI_CHAT, true, request.estimatedPromptTokens(),
+                        settlement.completionAllowance())
+                : usage.newStream(endpoint.streamFormat(), request.clientAskedForUsage(), request.estimatedPromptTokens(),
+                        settlement.completionAllowance());
+        return translated ? new TranslatedTap(metered, endpoint.fromChat(sse, status, request.model())) : metered;
+    }
+
+    /**
      * The stream ran past what its budget left: what came before is delivered, then an error event in
-     * OpenAI's shape, and the upstream is cancelled. Metered for what was delivered; not the
+     * the client's protocol, and the upstream is cancelled. Metered for what was delivered; not the
      * channel's fault.
      */
     private void cutAtAllowance(HttpClientResponse upstream, Buffer forward) {
         settlement.finish(Outcome.ABORTED, exchange.ctx().response().getStatusCode(), delivered());
         cancelIdle();
         upstream.request().reset();
-        exchange.ctx().response().end(forward.appendBuffer(budgetExhausted(settlement.completionAllowance())));
-    }
-
-    /** An error event in OpenAI's shape, which its SDKs raise as an error. */
-    static Buffer budgetExhausted(long completionAllowance) {
-        return new GatewayException(429, "insufficient_quota", "insufficient_quota", "Budget exhausted: the response was"
-                + " cut after " + completionAllowance + " completion tokens, what the budget had left.").sseEvent();
+        exchange.ctx().response().end(forward.appendBuffer(
+                exchange.endpoint().budgetExhausted(settlement.completionAllowance())));
     }
 
     private void upstreamBroken(Channel channel, Throwable cause) {
@@ -224,10 +238,10 @@ final class ResponsePump {
             return;
         }
         if (!out.headWritten()) {
-            error.send(exchange.ctx());
+            error.send(exchange.ctx(), exchange.endpoint().errorShape());
         } else if (sse) {
             String end = lastByte != '\n' ? "\n\n" : byteBefore != '\n' ? "\n" : "";
-            out.end(Buffer.buffer(end).appendBuffer(error.sseEvent()));
+            out.end(Buffer.buffer(end).appendBuffer(exchange.endpoint().streamError(error)));
         } else {
             out.reset();
         }

@@ -68,6 +68,7 @@ final class SandboxObjects {
     private static final String GENERATION_LABEL = "gatehouse.dev/generation";
     private static final String BASE_URL_KEY = "base-url";
     private static final String API_KEY_KEY = "api-key";
+    private static final String ANTHROPIC_BASE_URL_KEY = "anthropic-base-url";
     private static final String DEFAULT_MODEL_KEY = "default-model";
     private static final String TOKEN_DIRECTORY = "/var/run/gatehouse/token";
     private static final int SERVICE_PORT = 80;
@@ -182,6 +183,7 @@ final class SandboxObjects {
         Map<String, String> data = new LinkedHashMap<>();
         if (spec.access() instanceof LlmAccess.Gateway gateway) {
             data.put(BASE_URL_KEY, base64(gateway.url().toString()));
+            data.put(ANTHROPIC_BASE_URL_KEY, base64(gateway.anthropicUrl()));
         }
         data.put(API_KEY_KEY, base64(spec.token()));
         spec.model().ifPresent(model -> data.put(DEFAULT_MODEL_KEY, base64(model)));
@@ -265,6 +267,8 @@ final class SandboxObjects {
             case LlmAccess.Gateway gateway -> {
                 LlmAccess.Gateway.URL_VARIABLES.forEach(name -> environment.add(fromSecret(name, secret, BASE_URL_KEY, false)));
                 LlmAccess.Gateway.TOKEN_VARIABLES.forEach(name -> environment.add(fromSecret(name, secret, API_KEY_KEY, false)));
+                environment.add(fromSecret(LlmAccess.Gateway.ANTHROPIC_URL_VARIABLE, secret, ANTHROPIC_BASE_URL_KEY, false));
+                environment.add(fromSecret(LlmAccess.Gateway.ANTHROPIC_TOKEN_VARIABLE, secret, API_KEY_KEY, false));
                 yield LlmAccess.Gateway.TOKEN_FILE_VARIABLE;
             }
             case LlmAccess.Subscription subscription -> {

@@ -239,6 +239,8 @@ public final class ProcessBackend implements SandboxBackend {
             case LlmAccess.Gateway gateway -> {
                 LlmAccess.Gateway.URL_VARIABLES.forEach(name -> env.put(name, gateway.url().toString()));
                 LlmAccess.Gateway.TOKEN_VARIABLES.forEach(name -> env.put(name, gateway.credential()));
+                env.put(LlmAccess.Gateway.ANTHROPIC_URL_VARIABLE, gateway.anthropicUrl());
+                env.put(LlmAccess.Gateway.ANTHROPIC_TOKEN_VARIABLE, gateway.credential());
                 if (byFile) {
                     env.put(LlmAccess.Gateway.TOKEN_FILE_VARIABLE, tokenFile);
                 }

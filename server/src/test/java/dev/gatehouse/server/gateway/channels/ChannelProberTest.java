@@ -3,6 +3,7 @@ package dev.gatehouse.server.gateway.channels;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.gateway.ChannelConfig;
+import dev.gatehouse.server.gateway.Protocol;
 import dev.gatehouse.server.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -36,6 +37,7 @@ class ChannelProberTest {
     static HttpClientAgent client;
     static final Map<String, AtomicInteger> probes = new ConcurrentHashMap<>();
     static final Map<String, String> authorizations = new ConcurrentHashMap<>();
+    static final Map<String, String> apiKeys = new ConcurrentHashMap<>();
 
     @BeforeAll
     static void start() {
@@ -44,6 +46,7 @@ class ChannelProberTest {
             String path = request.path().substring("/v1".length());
             probes.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
             authorizations.put(path, String.valueOf(request.getHeader("Authorization")));
+            apiKeys.put(path, request.getHeader("x-api-key") + " " + request.getHeader("anthropic-version"));
             if (path.startsWith("/status/")) {
                 request.response().setStatusCode(Integer.parseInt(path.substring("/status/".length()))).end();
             } else if (!path.equals("/hang")) {
@@ -71,6 +74,21 @@ class ChannelProberTest {
             assertThat(authorizations.get(path)).isEqualTo("Bearer upstream-key");
             letThreeProbeIntervalsPass("/clock-back-" + status);
             assertThat(probed(path)).as("no probes once back").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anAnthropicChannel_isProbedWithItsKeyAsXApiKey() {
+        ChannelConfig channel = new ChannelConfig("c", "p", URI.create(baseUrl()), Optional.empty(), Optional.empty(),
+                List.of("m"), 1, 0, "/status/202", Set.of(), Map.of(), Map.of(), true, Set.of(Protocol.ANTHROPIC_MESSAGES));
+        try (ChannelProber prober = new ChannelProber(vertx.getOrCreateContext(), channel, Optional.of("upstream-key"),
+                client, INTERVAL, Duration.ofMillis(200))) {
+            ChannelHealth health = takenOut(prober);
+
+            Await.until("back in", Duration.ofSeconds(5), health::isIn);
+
+            assertThat(apiKeys.get("/status/202")).isEqualTo("upstream-key 2023-06-01");
+            assertThat(authorizations.get("/status/202")).isEqualTo("null");
         }
     }
 

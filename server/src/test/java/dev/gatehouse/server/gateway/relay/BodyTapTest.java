@@ -1,5 +1,6 @@
 package dev.gatehouse.server.gateway.relay;
 
+import dev.gatehouse.server.gateway.metering.StreamFormat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.gateway.metering.Usage;
@@ -33,7 +34,7 @@ class BodyTapTest {
 
     @Test
     void aStreamTheClientDidNotAskUsageFor_losesTheUsageChunk_butIsMeteredByIt() {
-        BodyTap tap = extraction.newStream(false, 7, Long.MAX_VALUE);
+        BodyTap tap = extraction.newStream(StreamFormat.OPENAI_CHAT, false, 7, Long.MAX_VALUE);
         String content = "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n";
         String usage = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}\n\n";
 
@@ -45,7 +46,7 @@ class BodyTapTest {
 
     @Test
     void aStreamCutShort_deliversAnEstimate() {
-        BodyTap tap = extraction.newStream(true, 7, Long.MAX_VALUE);
+        BodyTap tap = extraction.newStream(StreamFormat.OPENAI_CHAT, true, 7, Long.MAX_VALUE);
 
         tap.onChunk(Buffer.buffer("data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\n"));
 

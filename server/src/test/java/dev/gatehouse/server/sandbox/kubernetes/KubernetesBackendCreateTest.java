@@ -123,6 +123,7 @@ class KubernetesBackendCreateTest {
         Secret secret = secret(spec.id());
         assertThat(secret.getType()).isEqualTo("Opaque");
         assertThat(decoded(secret)).isEqualTo(Map.of("base-url", Sandboxes.gatewayUrl(spec), "api-key", spec.token(),
+                "anthropic-base-url", Sandboxes.gatewayUrl(spec).replaceFirst("/v1$", ""),
                 "default-model", spec.model().orElseThrow()));
     }
 
@@ -134,7 +135,7 @@ class KubernetesBackendCreateTest {
 
         backend.create(spec);
 
-        assertThat(decoded(secret(spec.id()))).containsOnlyKeys("base-url", "api-key");
+        assertThat(decoded(secret(spec.id()))).containsOnlyKeys("base-url", "api-key", "anthropic-base-url");
     }
 
     @Test
@@ -157,6 +158,8 @@ class KubernetesBackendCreateTest {
                         tuple("LLM_GATEWAY_TOKEN", secret, "api-key", false, null),
                         tuple("OPENAI_API_KEY", secret, "api-key", false, null),
                         tuple("NEWAPI_KEY", secret, "api-key", false, null),
+                        tuple("ANTHROPIC_BASE_URL", secret, "anthropic-base-url", false, null),
+                        tuple("ANTHROPIC_API_KEY", secret, "api-key", false, null),
                         tuple("LLM_DEFAULT_MODEL", secret, "default-model", true, null),
                         tuple("PORT", null, null, null, "7070"),
                         tuple("HOST", null, null, null, "0.0.0.0"),

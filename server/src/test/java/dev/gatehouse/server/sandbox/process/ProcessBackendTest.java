@@ -74,8 +74,10 @@ class ProcessBackendTest {
         Path directory = root.resolve(spec.id());
         assertThat(env.getMap()).containsOnlyKeys("PATH", "HOME", "TMPDIR", "HOST", "PORT", "LLM_GATEWAY_URL",
                 "OPENAI_BASE_URL", "OPENAI_API_BASE", "NEWAPI_BASE_URL", "LLM_GATEWAY_TOKEN", "OPENAI_API_KEY",
-                "NEWAPI_KEY", "LLM_GATEWAY_TOKEN_FILE", "LLM_DEFAULT_MODEL");
+                "NEWAPI_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY", "LLM_GATEWAY_TOKEN_FILE", "LLM_DEFAULT_MODEL");
         assertThat(env.getString("LLM_GATEWAY_TOKEN")).isEqualTo(spec.token());
+        assertThat(env.getString("ANTHROPIC_API_KEY")).isEqualTo(spec.token());
+        assertThat(env.getString("ANTHROPIC_BASE_URL")).as("Anthropic's SDKs append /v1/messages").isEqualTo("http://gateway.test");
         assertThat(env.getString("LLM_GATEWAY_URL")).isEqualTo("http://gateway.test/v1");
         assertThat(env.getString("LLM_DEFAULT_MODEL")).isEqualTo("qwen3");
         assertThat(env.getString("HOME")).isEqualTo(directory.toString());
