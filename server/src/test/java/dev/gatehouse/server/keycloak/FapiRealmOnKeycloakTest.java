@@ -125,10 +125,8 @@ class FapiRealmOnKeycloakTest {
         URI callback = BrowserLogin.grantingConsent().authorize(authorizeByReference(tpp, requestUri), USER, PASSWORD);
         AuthorizationCode code = new AuthorizationCode(jarm(tpp, callback).code());
 
-        TokenResponse response = TokenResponse.parse(tpp.tokenRequest(tokenEndpoint, tpp.privateKeyJwt(), code, verifier).send());
+        ErrorObject error = tokenError(tpp.tokenRequest(tokenEndpoint, tpp.privateKeyJwt(), code, verifier));
 
-        assertThat(response.indicatesSuccess()).isFalse();
-        ErrorObject error = response.toErrorResponse().getErrorObject();
         // The response says invalid_request; Keycloak's event log says invalid_dpop_proof.
         assertThat(error.getCode()).as(error.toJSONObject().toString()).isEqualTo("invalid_request");
         assertThat(error.getDescription()).isEqualTo("DPoP proof is missing");
@@ -136,13 +134,9 @@ class FapiRealmOnKeycloakTest {
 
     @Test
     void authorizationRequestWithoutPar_refused() {
-        CodeVerifier verifier = new CodeVerifier();
-        var request = tpp.authorization(new State(), verifier, CodeChallengeMethod.S256).build();
-        URI direct = URI.create(authorizationEndpoint + "?" + URLUtils.serializeParameters(Map.of(
-                "client_id", List.of(tpp.clientId().getValue()),
-                "request", List.of(tpp.requestObject(request).serialize()))));
+        var request = tpp.authorization(new State(), new CodeVerifier(), CodeChallengeMethod.S256).build();
 
-        String refusal = frontChannel(direct);
+        String refusal = frontChannel(authorizeByValue(tpp, request));
 
         assertThat(refusal).as("secure-par-content of the FAPI 2.0 profile").startsWith("HTTP 400 ")
                 .contains("request_uri not included.");
@@ -204,10 +198,8 @@ class FapiRealmOnKeycloakTest {
                 new AuthorizationCode(jarm(secretTpp, callback).code()), verifier);
         tokenRequest.setDPoP(new DefaultDPoPProofFactory(new ECKeyGenerator(Curve.P_256).generate(), JWSAlgorithm.ES256)
                 .createDPoPJWT("POST", tokenEndpoint));
-        TokenResponse response = TokenResponse.parse(tokenRequest.send());
+        ErrorObject error = tokenError(tokenRequest);
 
-        assertThat(response.indicatesSuccess()).isFalse();
-        ErrorObject error = response.toErrorResponse().getErrorObject();
         // The response says invalid_grant; Keycloak's event log says invalid_request (client_policy_error).
         assertThat(error.getCode()).as(error.toJSONObject().toString()).isEqualTo("invalid_grant");
         assertThat(error.getDescription()).isEqualTo("Configured client authentication method not allowed for client");
@@ -217,11 +209,8 @@ class FapiRealmOnKeycloakTest {
     void fapiClientWithoutParAttribute_stillRefusedWithoutPar_byThePolicy() {
         FapiTpp lax = register(FapiTpp.unique("tpp-lax"), "false");
         var request = lax.authorization(new State(), new CodeVerifier(), CodeChallengeMethod.S256).build();
-        URI direct = URI.create(authorizationEndpoint + "?" + URLUtils.serializeParameters(Map.of(
-                "client_id", List.of(lax.clientId().getValue()),
-                "request", List.of(lax.requestObject(request).serialize()))));
 
-        assertThat(frontChannel(direct)).startsWith("HTTP 400 ").contains("request_uri not included.");
+        assertThat(frontChannel(authorizeByValue(lax, request))).startsWith("HTTP 400 ").contains("request_uri not included.");
     }
 
     // ---- helpers ---------------------------------------------------------------------------
@@ -263,6 +252,19 @@ class FapiRealmOnKeycloakTest {
     private JarmResponse jarm(FapiTpp client, URI callback) {
         return JarmResponse.verify(callback, URI.create(issuer + "/protocol/openid-connect/certs"), issuer.toString(),
                 client.clientId().getValue());
+    }
+
+    /** The front-channel authorization request with the signed request object in it: no PAR. */
+    private URI authorizeByValue(FapiTpp client, com.nimbusds.oauth2.sdk.AuthorizationRequest request) {
+        return URI.create(authorizationEndpoint + "?" + URLUtils.serializeParameters(Map.of(
+                "client_id", List.of(client.clientId().getValue()),
+                "request", List.of(client.requestObject(request).serialize()))));
+    }
+
+    private static ErrorObject tokenError(HTTPRequest tokenRequest) throws Exception {
+        TokenResponse response = TokenResponse.parse(tokenRequest.send());
+        assertThat(response.indicatesSuccess()).as("the token endpoint issued tokens").isFalse();
+        return response.toErrorResponse().getErrorObject();
     }
 
     private URI authorizeByReference(FapiTpp client, URI requestUri) {
