@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * A JARM authorization response ({@code ?response=JWT}) checked as a client must: signature (PS256)
  * by a key of the realm's JWKS, {@code iss}, {@code aud}, {@code exp}.
  *
- * <p>Keycloak 26.4 writes {@code iss} twice into the JARM payload; Nimbus's {@code JARMValidator}
+ * <p>Keycloak 26.4 writes {@code iss} twice into the JARM payload (keycloak/keycloak#44563); Nimbus's {@code JARMValidator}
  * (and {@code SignedJWT}) refuse such a payload as invalid JSON. So the signature is verified with
  * Nimbus on the JWS as it is, and the payload read with Jackson, after checking that every
  * {@code iss} member names the issuer.
