@@ -59,7 +59,11 @@ public final class RealmTemplates {
 
     /** The unrendered template text of {@code topology}. */
     public static String template(Topology topology) {
-        String resource = resource(topology);
+        return text(resource(topology));
+    }
+
+    /** The text of a classpath resource packaged from {@code keycloak/}. */
+    static String text(String resource) {
         try (InputStream in = RealmTemplates.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException(resource + ": not on the classpath (the server jar is incomplete)");

@@ -80,6 +80,54 @@ class KeycloakRealmCommandTest {
     }
 
     @Test
+    void fapiProfile_writesTheFapiRealmWithNoOtherOption() throws Exception {
+        Path file = dir.resolve("fapi.json");
+
+        CliRun run = run("keycloak", "realm", "--profile", "fapi", "-o", file.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualToIgnoringNewLines("wrote FAPI 2.0 realm open-banking to " + file);
+        assertThat(Files.readString(file)).isEqualTo(FapiRealm.json());
+        JsonNode realm = JSON.readTree(Files.readString(file));
+        assertThat(realm.path("realm").asText()).isEqualTo("open-banking");
+        assertThat(realm.path("sslRequired").asText()).isEqualTo("all");
+    }
+
+    @Test
+    void fapiProfile_toStandardOutput() throws Exception {
+        CliRun run = run("keycloak", "realm", "--profile", "fapi");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(JSON.readTree(run.out()).path("realm").asText()).isEqualTo("open-banking");
+    }
+
+    @Test
+    void fapiProfileWithAnOrganizationOption_exit2() {
+        CliRun run = run("keycloak", "realm", "--profile", "fapi", "--org", "acme");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("--org: not allowed with --profile fapi");
+    }
+
+    @Test
+    void unknownProfile_exit2() {
+        CliRun run = run("keycloak", "realm", "--profile", "fapi1");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--profile: \"fapi1\" (expected: fapi)");
+    }
+
+    @Test
+    void noTopologyAndNoProfile_exit2() {
+        CliRun run = run("keycloak", "realm", "--org", "acme");
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--topology: required").contains("--profile fapi");
+    }
+
+    @Test
     void unwritableOutput_exit1() {
         CliRun run = run("keycloak", "realm", "--topology", "shared-sovereign", "--org", "acme",
                 "-o", dir.resolve("absent/realm.json").toString());

@@ -36,6 +36,9 @@ import java.util.stream.Collectors;
  * URI again = browser.authorize(otherAuthorizeUrl, "alice", password); // SSO cookie: no form
  * }</pre>
  *
+ * <p>Keycloak's consent page (for a client with {@code consentRequired}) stops it, unless the browser
+ * is {@link #grantingConsent()}: then it accepts, like a user pressing "Yes".
+ *
  * <p>Not thread-safe: a browser is driven by one test at a time.
  */
 public final class BrowserLogin {
@@ -44,6 +47,10 @@ public final class BrowserLogin {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final Pattern LOGIN_FORM = Pattern.compile(
             "<form\\b([^>]*\\bid=\"kc-form-login\"[^>]*)>(.*?)</form>", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+    /** Keycloak's consent form (login-oauth-grant.ftl): a hidden {@code code} and an {@code accept} button. */
+    private static final Pattern CONSENT_FORM = Pattern.compile(
+            "<form\\b([^>]*\\baction=\"[^\"]*/login-actions/consent[^\"]*\"[^>]*)>(.*?)</form>",
+            Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
     private static final Pattern INPUT = Pattern.compile("<input\\b([^>]*)>", Pattern.CASE_INSENSITIVE);
     private static final Pattern ATTRIBUTE = Pattern.compile("([a-zA-Z_:-]+)\\s*=\\s*\"([^\"]*)\"");
     private static final Pattern TITLE = Pattern.compile("<title>(.*?)</title>", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
@@ -62,10 +69,22 @@ public final class BrowserLogin {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
+    private final boolean grantConsent;
     private int loginFormsSubmitted;
 
-    /** A new browser with no cookies. */
-    public BrowserLogin() {}
+    /** A new browser with no cookies; it does not answer consent pages. */
+    public BrowserLogin() {
+        this(false);
+    }
+
+    private BrowserLogin(boolean grantConsent) {
+        this.grantConsent = grantConsent;
+    }
+
+    /** A new browser with no cookies that grants consent when Keycloak asks for it. */
+    public static BrowserLogin grantingConsent() {
+        return new BrowserLogin(true);
+    }
 
     /**
      * Opens {@code authorizeUrl}, signs in with the login form if Keycloak shows one (not when this
@@ -93,7 +112,7 @@ public final class BrowserLogin {
             throw new IllegalArgumentException("authorizeUrl: " + authorizeUrl + " (expected: absolute URL)");
         }
         String redirectUri = queryParameter(authorizeUrl, "redirect_uri");
-        Step opened = follow(authorizeUrl, redirectUri, send(get(authorizeUrl)));
+        Step opened = consentIfAsked(authorizeUrl, redirectUri, follow(authorizeUrl, redirectUri, send(get(authorizeUrl))));
         if (opened.exit() != null) {
             return opened.exit();
         }
@@ -104,7 +123,7 @@ public final class BrowserLogin {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(encodeForm(form.fields()))).build());
         loginFormsSubmitted++;
-        Step signedIn = follow(authorizeUrl, redirectUri, submitted);
+        Step signedIn = consentIfAsked(authorizeUrl, redirectUri, follow(authorizeUrl, redirectUri, submitted));
         if (signedIn.exit() != null) {
             return signedIn.exit();
         }
@@ -146,6 +165,30 @@ public final class BrowserLogin {
             }
             return URI.create("https" + uri.toString().substring(uri.getScheme().length()));
         }
+    }
+
+    /** When granting consent and {@code step} stopped at Keycloak's consent page: accepts it and follows on. */
+    private Step consentIfAsked(URI authorizeUrl, String redirectUri, Step step) {
+        if (!grantConsent || step.exit() != null) {
+            return step;
+        }
+        Matcher form = CONSENT_FORM.matcher(step.page().body());
+        if (!form.find()) {
+            return step;
+        }
+        URI action = step.page().request().uri().resolve(attributes(form.group(1)).get("action"));
+        Map<String, String> fields = new LinkedHashMap<>();
+        Matcher input = INPUT.matcher(form.group(2));
+        while (input.find()) {
+            Map<String, String> attributes = attributes(input.group(1));
+            if ("hidden".equalsIgnoreCase(attributes.get("type")) && attributes.get("name") != null) {
+                fields.put(attributes.get("name"), attributes.getOrDefault("value", ""));
+            }
+        }
+        fields.put("accept", "Yes");
+        return follow(authorizeUrl, redirectUri, send(HttpRequest.newBuilder(action).timeout(TIMEOUT)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(encodeForm(fields))).build()));
     }
 
     /** Either a redirect out of Keycloak or the page (200) Keycloak stopped at. */
