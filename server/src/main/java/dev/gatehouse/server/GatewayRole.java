@@ -7,6 +7,8 @@ import dev.gatehouse.server.gateway.api.GatewayParts;
 import dev.gatehouse.server.gateway.api.GatewayRoutes;
 import dev.gatehouse.server.gateway.channels.Channels;
 import dev.gatehouse.server.gateway.metering.JdbcUsageReports;
+import dev.gatehouse.server.gateway.metering.JdbcUsageRecords;
+import dev.gatehouse.server.gateway.metering.UsageRecordsRoutes;
 import dev.gatehouse.server.gateway.metering.UsageRoutes;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.gateway.relay.Pipeline;
@@ -52,7 +54,8 @@ final class GatewayRole implements RunningRole {
                     new GatewayRoutes(new GatewayCredentials(infrastructure.gatewayTokenVerifier(), gateway.acceptSessions()),
                             channels, new Pipeline(context.vertx(), channels, parts.limiter(), relay),
                             gateway.maxRequestBytes()),
-                    new UsageRoutes(context.admin(), new JdbcUsageReports(infrastructure.database())));
+                    new UsageRoutes(context.admin(), new JdbcUsageReports(infrastructure.database())),
+                    new UsageRecordsRoutes(context.admin(), new JdbcUsageRecords(infrastructure.database())));
             return new GatewayRole(channels, parts, routes);
         } catch (RuntimeException e) {
             channels.close();
