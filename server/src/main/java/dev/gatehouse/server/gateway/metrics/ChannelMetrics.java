@@ -8,6 +8,7 @@ import dev.gatehouse.server.gateway.metering.Outcome;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -29,9 +30,12 @@ import java.util.stream.Collectors;
  * counter when its outcome and status class first happen); recording is then a look-up and an atomic
  * add, which keeps the relay's hot path cheap. A request still in flight on a channel a reload
  * replaced records on that channel's meters (the same series while its name and provider stay); the
- * series of a removed channel go with {@link #retire}. Thread-safe.
+ * series of a removed channel go with {@link #retire}, after its drain. Thread-safe.
  */
 public final class ChannelMetrics {
+    /** A registry of no-op meters (a composite of none). */
+    private static final MeterRegistry RETIRED = new CompositeMeterRegistry();
+
     private final MeterRegistry registry;
     private final Map<Channel, ChannelMeters> byChannel = new ConcurrentHashMap<>();
     /** Per channel name, the health the {@code up} gauge reads: the current channel of that name. */
@@ -55,8 +59,11 @@ public final class ChannelMetrics {
         requireNonNull(channels, "channels");
         Set<Channel> current = Collections.newSetFromMap(new IdentityHashMap<>());
         current.addAll(channels);
-        byChannel.keySet().retainAll(current);
-        currentNames = channels.stream().map(Channel::name).collect(Collectors.toUnmodifiableSet());
+        Set<String> names = channels.stream().map(Channel::name).collect(Collectors.toUnmodifiableSet());
+        currentNames = names;
+        // A replaced channel's requests still in flight record on the same series again if they must;
+        // a removed channel's keep their meters until it is retired.
+        byChannel.keySet().removeIf(channel -> !current.contains(channel) && names.contains(channel.name()));
         for (Channel channel : channels) {
             meters(channel);
             up.computeIfAbsent(channel.name(), name -> {
@@ -112,6 +119,14 @@ public final class ChannelMetrics {
 
     private ChannelMeters meters(Channel channel) {
         ChannelMeters meters = byChannel.get(channel);
-        return meters != null ? meters : byChannel.computeIfAbsent(channel, c -> new ChannelMeters(registry, c));
+        if (meters != null) {
+            return meters;
+        }
+        if (!currentNames.contains(channel.name())) {
+            // Retired: a request that outlived its channel's drain is not counted, rather than
+            // bringing back the series of a channel no longer configured.
+            return new ChannelMeters(RETIRED, channel);
+        }
+        return byChannel.computeIfAbsent(channel, c -> new ChannelMeters(registry, c));
     }
 }
