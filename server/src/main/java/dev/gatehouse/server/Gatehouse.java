@@ -31,6 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,9 +89,21 @@ public final class Gatehouse implements AutoCloseable {
         private Function<RoleContext, GatewayParts> gatewayParts = Builder::meteredGatewayParts;
         private Function<GatehouseConfig, SandboxBackend> sandboxBackend = SandboxWiring::backend;
         private Clock clock = Clock.systemUTC();
+        private Supplier<GatehouseConfig> configSource;
 
         private Builder(GatehouseConfig config) {
             this.config = requireNonNull(config, "config");
+            this.configSource = () -> config;
+        }
+
+        /**
+         * Reads the configuration anew, for {@code POST /admin/channels/reload} (default: the
+         * configuration given, so a reload changes nothing); throws
+         * {@link dev.gatehouse.server.config.ConfigException} listing its problems.
+         */
+        public Builder configSource(Supplier<GatehouseConfig> source) {
+            this.configSource = requireNonNull(source, "source");
+            return this;
         }
 
         /** The gateway's metering and limits (default: {@link GatewayParts#metered} on the store). */
@@ -165,7 +178,7 @@ public final class Gatehouse implements AutoCloseable {
         List<RunningRole> roles = new ArrayList<>();
         try {
             infrastructure.signatureProvider().register(metrics);
-            RoleContext context = new RoleContext(config, infrastructure, vertx, metrics,
+            RoleContext context = new RoleContext(config, builder.configSource, infrastructure, vertx, metrics,
                     new AdminAuth(config.admin(), infrastructure.serviceAccountVerifier()), builder.clock);
             if (config.roles().contains(Role.AUTH)) {
                 roles.add(AuthRole.open(context));

@@ -1,12 +1,19 @@
 package dev.gatehouse.server;
 
+import dev.gatehouse.server.audit.JdbcAuditLog;
+import dev.gatehouse.server.config.ConfigException;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.api.ChannelRoutes;
 import dev.gatehouse.server.gateway.api.GatewayCredentials;
 import dev.gatehouse.server.gateway.api.GatewayParts;
 import dev.gatehouse.server.gateway.api.GatewayRoutes;
+import dev.gatehouse.server.gateway.channels.ChannelReloader;
 import dev.gatehouse.server.gateway.channels.Channels;
+import dev.gatehouse.server.gateway.channels.ChannelsRefusedException;
 import dev.gatehouse.server.gateway.metering.JdbcUsageReports;
+import dev.gatehouse.server.gateway.metering.JdbcUsageRecords;
+import dev.gatehouse.server.gateway.metering.UsageRecordsRoutes;
 import dev.gatehouse.server.gateway.metering.UsageRoutes;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.gateway.relay.Pipeline;
@@ -45,19 +52,34 @@ final class GatewayRole implements RunningRole {
         GatewayParts parts = null;
         try {
             parts = partsFactory.apply(context);
-            Relay relay = new Relay(context.vertx(), gateway, parts.usageExtraction(), parts.usageSink(),
-                    ChannelMetrics.register(context.metrics(), channels.all()), context.clock());
+            ChannelMetrics metrics = ChannelMetrics.register(context.metrics(), channels.all());
+            Relay relay = new Relay(context.vertx(), gateway, parts.usageExtraction(), parts.usageSink(), metrics,
+                    context.clock());
             Infrastructure infrastructure = context.infrastructure();
+            ChannelReloader reloader = new ChannelReloader(channels, () -> gatewayConfig(context),
+                    config.http().shutdownTimeout());
             List<Routes> routes = List.of(
                     new GatewayRoutes(new GatewayCredentials(infrastructure.gatewayTokenVerifier(), gateway.acceptSessions()),
                             channels, new Pipeline(context.vertx(), channels, parts.limiter(), relay),
                             gateway.maxRequestBytes()),
-                    new UsageRoutes(context.admin(), new JdbcUsageReports(infrastructure.database())));
+                    new UsageRoutes(context.admin(), new JdbcUsageReports(infrastructure.database())),
+                    new UsageRecordsRoutes(context.admin(), new JdbcUsageRecords(infrastructure.database())),
+                    new ChannelRoutes(context.admin(), channels, reloader, metrics,
+                            new JdbcAuditLog(infrastructure.database()), context.clock()));
             return new GatewayRole(channels, parts, routes);
         } catch (RuntimeException e) {
             channels.close();
             closeQuietly(parts);
             throw e;
+        }
+    }
+
+    /** The gateway configuration as the file now has it. */
+    private static GatewayConfig gatewayConfig(RoleContext context) {
+        try {
+            return context.configSource().get().gateway();
+        } catch (ConfigException e) {
+            throw new ChannelsRefusedException(e.getMessage());
         }
     }
 

@@ -2,8 +2,10 @@ package dev.gatehouse.server.cli;
 
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.config.Role;
+import dev.gatehouse.server.config.ConfigLoader;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.logging.LoggingSetup;
+import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +31,8 @@ final class ServeCommand implements Callable<Integer> {
         LoggingSetup.apply(config.logging());
         Gatehouse gatehouse;
         try {
-            gatehouse = Gatehouse.start(config);
+            Path file = configOption.resolve();
+            gatehouse = Gatehouse.builder(config).configSource(() -> ConfigLoader.load(file, System.getenv())).start();
         } catch (RuntimeException e) {
             LoggingSetup.stop(); // the lines explaining the failure are still queued
             throw new UserFacingException("gatehouse: cannot start: " + Failures.describe(e), GatehouseCli.EXIT_FAILED);

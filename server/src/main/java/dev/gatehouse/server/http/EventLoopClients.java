@@ -7,8 +7,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Pooled HTTP clients to one destination (a gateway channel, the sandboxes), one per thread that
@@ -46,6 +48,15 @@ public final class EventLoopClients {
 
     public Future<Void> close() {
         return Future.join(byThread.values().stream().map(HttpClient::close).toList()).mapEmpty();
+    }
+
+    /**
+     * Closes every client once its requests in flight have ended, or after {@code grace} at the
+     * latest; requests started from now on fail.
+     */
+    public Future<Void> shutdown(Duration grace) {
+        return Future.join(byThread.values().stream()
+                .map(client -> client.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList()).mapEmpty();
     }
 
     private static int ceilDiv(int value, int divisor) {

@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -90,6 +92,30 @@ final class TestGateway implements AutoCloseable {
         GatehouseConfig config = TestGatehouse.config(dataDir, env);
         TestMetering metering = new TestMetering();
         return new TestGateway(Gatehouse.start(config, metering.parts()), config, metering);
+    }
+
+    /**
+     * As {@link #start}, with {@code channels} read anew on every {@code POST /admin/channels/reload}
+     * (a configuration with errors throws {@code ConfigException}, as a bad file would).
+     */
+    static TestGateway startReloadable(Path dataDir, Supplier<JsonArray> channels, Map<String, String> overrides) {
+        Function<JsonArray, GatehouseConfig> configOf = current -> {
+            Map<String, String> env = new HashMap<>(overrides);
+            env.put("GATEHOUSE_GATEWAY_CHANNELS", current.encode());
+            return TestGatehouse.config(dataDir, env);
+        };
+        GatehouseConfig config = configOf.apply(channels.get());
+        TestMetering metering = new TestMetering();
+        Gatehouse gatehouse = Gatehouse.builder(config).gatewayParts(metering.parts())
+                .configSource(() -> configOf.apply(channels.get())).start();
+        return new TestGateway(gatehouse, config, metering);
+    }
+
+    /** A request to an admin route with {@code secret}. */
+    HttpResponse<String> admin(String method, String path, String secret) {
+        return TestGatehouse.send(HttpRequest.newBuilder(gatehouse.localUrl().resolve(path))
+                .header("Authorization", "Bearer " + secret)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build());
     }
 
     static JsonObject channel(String name, String provider, FakeUpstream upstream, String... models) {

@@ -3,20 +3,12 @@ package dev.gatehouse.server.gateway.channels;
 import dev.gatehouse.server.http.Shown;
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.secrets.ConfiguredSecrets;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayCaller;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.Protocol;
-import dev.gatehouse.server.http.EventLoopClients;
-import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -26,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -48,31 +41,41 @@ import java.util.stream.Collectors;
  * keep-alive connections with at most {@code gateway.maxWaitingPerChannel} requests waiting for one
  * (beyond that a request fails at once with {@link io.vertx.core.http.ConnectionPoolTooBusyException}).
  *
- * <p>Thread-safe. {@link #close()} stops the probers and closes every channel's HTTP client.
+ * <p>The channels in use are one immutable snapshot, replaced whole by a {@link ChannelReloader}: a
+ * request routes on the snapshot current when it arrives and keeps the channel objects it got.
+ *
+ * <p>Thread-safe. {@link #close()} stops the probers and closes every current channel's HTTP client.
  */
 public final class Channels implements AutoCloseable {
-    private final List<Channel> channels;
-    private final List<HttpClientAgent> probeClients;
-    private final List<ChannelProber> probers;
-    private final Optional<String> defaultProvider;
+    private final AtomicReference<Snapshot> current;
+    private final Optional<ChannelFactory> factory;
 
-    private Channels(List<Channel> channels, List<ChannelProber> probers, List<HttpClientAgent> probeClients,
-            Optional<String> defaultProvider) {
-        this.channels = List.copyOf(channels);
-        this.probers = List.copyOf(probers);
-        this.probeClients = List.copyOf(probeClients);
-        this.defaultProvider = defaultProvider;
+    /**
+     * The channels in use and the provider used when a request names none. Immutable.
+     *
+     * @param channels in configuration order
+     */
+    record Snapshot(List<Channel> channels, Optional<String> defaultProvider) {
+        Snapshot {
+            channels = List.copyOf(channels);
+            requireNonNull(defaultProvider, "defaultProvider");
+        }
+    }
+
+    private Channels(Snapshot snapshot, Optional<ChannelFactory> factory) {
+        this.current = new AtomicReference<>(snapshot);
+        this.factory = factory;
     }
 
     /** No channels, for a process without the gateway role; nothing to close. */
     public static Channels none() {
-        return new Channels(List.of(), List.of(), List.of(), Optional.empty());
+        return new Channels(new Snapshot(List.of(), Optional.empty()), Optional.empty());
     }
 
     /**
      * Reads each channel's API key ({@code apiKeyFile}, or {@code apiKeyEnv} from {@code env}) and
      * creates its HTTP client and prober. The probers run on the context current when this is called
-     * (a context of their own when called outside Vert.x).
+     * (a context of their own when called outside Vert.x); so do those of channels a reload adds.
      *
      * @throws IllegalStateException naming the channel whose key cannot be read (never the key)
      */
@@ -80,39 +83,17 @@ public final class Channels implements AutoCloseable {
         requireNonNull(vertx, "vertx");
         requireNonNull(config, "config");
         requireNonNull(env, "env");
-        Context probes = vertx.getOrCreateContext();
-        Duration probeTimeout = config.firstByteTimeout().compareTo(config.channelProbeInterval()) < 0
-                ? config.firstByteTimeout() : config.channelProbeInterval();
+        ChannelFactory factory = new ChannelFactory(vertx, config, eventLoops, env);
         List<Channel> channels = new ArrayList<>();
-        List<ChannelProber> probers = new ArrayList<>();
-        List<HttpClientAgent> probeClients = new ArrayList<>();
-        for (ChannelConfig channel : config.channels()) {
-            Optional<String> key = apiKey(channel, env);
-            boolean https = channel.baseUrl().getScheme().equalsIgnoreCase("https");
-            HttpClientOptions options = new HttpClientOptions()
-                    .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-                    .setKeepAlive(true)
-                    .setSsl(https)
-                    .setVerifyHost(true)
-                    .setDecompressionSupported(false)
-                    .setMaxInitialLineLength(8192)
-                    .setName("gateway-" + channel.name());
-            EventLoopClients clients = new EventLoopClients(vertx, options, config.maxConnectionsPerChannel(),
-                    config.maxWaitingPerChannel(), eventLoops);
-            HttpClientAgent probeClient = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(1));
-            probeClients.add(probeClient);
-            ChannelProber prober = new ChannelProber(probes, channel, key, probeClient, config.channelProbeInterval(),
-                    probeTimeout);
-            channels.add(new Channel(channel, key, clients, new ChannelHealth(channel.name(),
-                    config.channelFailureThreshold(), config.channelFailureWindow(), System::nanoTime, prober)));
-            probers.add(prober);
+        try {
+            for (ChannelConfig channel : config.channels()) {
+                channels.add(factory.open(channel, factory.apiKey(channel)));
+            }
+        } catch (RuntimeException e) {
+            channels.forEach(Channel::close);
+            throw e;
         }
-        return new Channels(channels, probers, probeClients, config.defaultProvider());
-    }
-
-    private static Optional<String> apiKey(ChannelConfig channel, Function<String, String> env) {
-        return ConfiguredSecrets.read("gateway channel " + channel.name(), "apiKeyFile", channel.apiKeyFile(),
-                "apiKeyEnv", channel.apiKeyEnv(), env);
+        return new Channels(new Snapshot(channels, config.defaultProvider()), Optional.of(factory));
     }
 
     /**
@@ -125,8 +106,9 @@ public final class Channels implements AutoCloseable {
      */
     public List<Channel> plan(Optional<String> requestedProvider, String model, GatewayCaller caller,
             Set<Protocol> speaking) {
-        Optional<String> provider = requestedProvider.or(() -> defaultProvider);
-        List<Channel> ofProvider = channels.stream()
+        Snapshot snapshot = current.get();
+        Optional<String> provider = requestedProvider.or(snapshot::defaultProvider);
+        List<Channel> ofProvider = snapshot.channels().stream()
                 .filter(channel -> provider.map(p -> channel.config().provider().equals(p)).orElse(true))
                 .toList();
         if (ofProvider.isEmpty()) {
@@ -171,7 +153,7 @@ public final class Channels implements AutoCloseable {
     /** Public names of the models the caller may use, optionally of one provider: model id → provider. */
     public Map<String, String> models(Optional<String> provider, GatewayCaller caller) {
         Map<String, String> models = new LinkedHashMap<>();
-        for (Channel channel : channels) {
+        for (Channel channel : current.get().channels()) {
             if (provider.map(p -> !channel.config().provider().equals(p)).orElse(false) || !caller.mayUse(channel.config())) {
                 continue;
             }
@@ -181,8 +163,23 @@ public final class Channels implements AutoCloseable {
         return models;
     }
 
+    /** The channels in use now, in configuration order. */
     public List<Channel> all() {
-        return channels;
+        return current.get().channels();
+    }
+
+    Snapshot snapshot() {
+        return current.get();
+    }
+
+    /** Puts {@code next} in use; returns the snapshot it replaced. */
+    Snapshot swap(Snapshot next) {
+        return current.getAndSet(requireNonNull(next, "next"));
+    }
+
+    /** How channels are opened, absent for {@link #none()}. */
+    Optional<ChannelFactory> factory() {
+        return factory;
     }
 
     /** Tiers by ascending priority; within a tier, weighted random order without replacement. */
@@ -210,9 +207,6 @@ public final class Channels implements AutoCloseable {
 
     @Override
     public void close() {
-        probers.forEach(ChannelProber::close);
-        Future.join(java.util.stream.Stream.concat(channels.stream().map(channel -> channel.clients().close()),
-                probeClients.stream().map(HttpClientAgent::close)).toList());
+        current.get().channels().forEach(Channel::close);
     }
-
 }

@@ -6,7 +6,6 @@ import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.gateway.metering.UsageReport.Group;
 import dev.gatehouse.server.gateway.metering.UsageReport.Totals;
 import dev.gatehouse.server.http.ApiException;
-import dev.gatehouse.server.http.QueryInstants;
 import dev.gatehouse.server.http.Shown;
 import dev.gatehouse.server.http.Routes;
 import io.vertx.core.MultiMap;
@@ -14,12 +13,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -41,15 +36,7 @@ import java.util.Set;
  * {@code invalid_parameter}. The query runs on a worker thread.
  */
 public final class UsageRoutes implements Routes {
-    private static final Set<String> PARAMETERS;
-
-    static {
-        Set<String> names = new LinkedHashSet<>(List.of("from", "to", "groupBy"));
-        for (UsageDimension dimension : UsageDimension.values()) {
-            names.add(dimension.apiName());
-        }
-        PARAMETERS = Set.copyOf(names);
-    }
+    private static final Set<String> PARAMETERS = UsageParameters.names("groupBy");
 
     private final AdminAuth admin;
     private final JdbcUsageReports reports;
@@ -75,23 +62,8 @@ public final class UsageRoutes implements Routes {
     }
 
     static UsageQuery query(MultiMap params) {
-        for (String name : params.names()) {
-            if (!PARAMETERS.contains(name)) {
-                throw ApiException.badRequest("unknown_parameter", "Unknown query parameter " + Shown.quote(name)
-                        + " (expected: from, to, groupBy, " + UsageDimension.NAMES + ").");
-            }
-            if (params.getAll(name).size() > 1) {
-                throw ApiException.badRequest("invalid_parameter", name + ": given more than once (expected: once)");
-            }
-            if (params.get(name).isEmpty()) {
-                throw ApiException.badRequest("invalid_parameter", name + ": \"\" (expected: not empty)");
-            }
-        }
-        Instant from = QueryInstants.required(params, "from");
-        Instant to = QueryInstants.required(params, "to");
-        if (!to.isAfter(from)) {
-            throw ApiException.badRequest("invalid_parameter", "to: \"" + to + "\" (expected: after from, " + from + ")");
-        }
+        UsageParameters.check(params, PARAMETERS);
+        UsageParameters.Range range = UsageParameters.range(params);
         List<UsageDimension> groupBy = new ArrayList<>();
         String groupByText = params.get("groupBy");
         if (groupByText != null) {
@@ -107,14 +79,7 @@ public final class UsageRoutes implements Routes {
                 groupBy.add(dimension);
             }
         }
-        Map<UsageDimension, String> filters = new EnumMap<>(UsageDimension.class);
-        for (UsageDimension dimension : UsageDimension.values()) {
-            String value = params.get(dimension.apiName());
-            if (value != null) {
-                filters.put(dimension, value);
-            }
-        }
-        return new UsageQuery(from, to, groupBy, filters);
+        return new UsageQuery(range.from(), range.to(), groupBy, UsageParameters.filters(params));
     }
 
     static JsonObject json(UsageQuery query, UsageReport report) {

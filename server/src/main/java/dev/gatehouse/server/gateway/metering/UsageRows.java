@@ -1,49 +1,75 @@
 package dev.gatehouse.server.gateway.metering;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Inserts usage records into {@code usage_records}, as one JDBC batch in the caller's transaction.
- * Plain JDBC binding: it runs for every request the gateway serves, and JDBI's named binding costs
- * more than the insert. Stateless.
+ * Inserts usage records into {@code usage_records}, as one JDBC batch in the caller's transaction,
+ * numbered from {@code usage_record_counter} (incremented once per batch; its row lock keeps
+ * concurrent batches of other replicas apart until this transaction ends). Plain JDBC binding: it
+ * runs for every request the gateway serves, and JDBI's named binding costs more than the insert.
+ * Stateless.
  */
 final class UsageRows {
     private static final String INSERT = """
-            INSERT INTO usage_records (occurred_at, request_id, organization, user_id, sandbox, token_id, token_type,
+            INSERT INTO usage_records (id, occurred_at, request_id, organization, user_id, sandbox, token_id, token_type,
                                        channel, model, prompt_tokens, completion_tokens, outcome, status, duration_ms,
                                        spend_micros)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
+    private static final String RESERVE_IDS = "UPDATE usage_record_counter SET value = value + ? WHERE id = 1";
+    private static final String LAST_ID = "SELECT value FROM usage_record_counter WHERE id = 1";
 
     private UsageRows() {}
 
     /** @throws IllegalStateException wrapping the {@link SQLException} if the batch fails */
     static void insert(Handle transaction, List<UsageRecord> records) {
-        try (PreparedStatement insert = transaction.getConnection().prepareStatement(INSERT)) {
+        if (records.isEmpty()) {
+            return;
+        }
+        Connection connection = transaction.getConnection();
+        try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
+            long id = reserveIds(connection, records.size());
             for (UsageRecord usage : records) {
                 Caller caller = usage.caller();
-                insert.setLong(1, usage.at().toEpochMilli());
-                insert.setString(2, usage.requestId());
-                insert.setString(3, caller.organization());
-                insert.setString(4, caller.user());
-                insert.setString(5, caller.sandbox());
-                insert.setString(6, caller.tokenId());
-                insert.setString(7, caller.tokenType());
-                insert.setString(8, usage.channel());
-                insert.setString(9, usage.model());
-                insert.setLong(10, usage.promptTokens());
-                insert.setLong(11, usage.completionTokens());
-                insert.setString(12, usage.outcome().value());
-                insert.setInt(13, usage.status());
-                insert.setLong(14, usage.durationMillis());
-                insert.setLong(15, usage.spendMicros());
+                insert.setLong(1, id++);
+                insert.setLong(2, usage.at().toEpochMilli());
+                insert.setString(3, usage.requestId());
+                insert.setString(4, caller.organization());
+                insert.setString(5, caller.user());
+                insert.setString(6, caller.sandbox());
+                insert.setString(7, caller.tokenId());
+                insert.setString(8, caller.tokenType());
+                insert.setString(9, usage.channel());
+                insert.setString(10, usage.model());
+                insert.setLong(11, usage.promptTokens());
+                insert.setLong(12, usage.completionTokens());
+                insert.setString(13, usage.outcome().value());
+                insert.setInt(14, usage.status());
+                insert.setLong(15, usage.durationMillis());
+                insert.setLong(16, usage.spendMicros());
                 insert.addBatch();
             }
             insert.executeBatch();
         } catch (SQLException e) {
             throw new IllegalStateException("inserting " + records.size() + " usage records failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Takes {@code count} numbers from the counter; returns the first. */
+    private static long reserveIds(Connection connection, int count) throws SQLException {
+        try (PreparedStatement reserve = connection.prepareStatement(RESERVE_IDS)) {
+            reserve.setLong(1, count);
+            if (reserve.executeUpdate() != 1) {
+                throw new SQLException("usage_record_counter has no row (expected: the one migration V13 made)");
+            }
+        }
+        try (PreparedStatement last = connection.prepareStatement(LAST_ID); ResultSet rs = last.executeQuery()) {
+            rs.next();
+            return rs.getLong(1) - count + 1;
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.gatehouse.server.gateway.metrics;
 import dev.gatehouse.server.gateway.channels.Channel;
 import dev.gatehouse.server.gateway.metering.Outcome;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -30,10 +29,7 @@ final class ChannelMeters {
     private final Map<String, ModelMeters> models;
 
     ChannelMeters(MeterRegistry registry, Channel channel) {
-        Tags tags = Tags.of("channel", channel.name(), "provider", channel.config().provider());
-        Gauge.builder("gatehouse.gateway.channel.up", channel.health(), health -> health.isIn() ? 1 : 0)
-                .description("1 while the channel takes requests, 0 while it is taken out after failing")
-                .tags(tags).register(registry);
+        Tags tags = tags(channel);
         errors = Arrays.stream(UpstreamFailure.values())
                 .map(reason -> Counter.builder("gatehouse.gateway.upstream.errors")
                         .description("Failed tries of the channel, including those that failed over")
@@ -45,6 +41,10 @@ final class ChannelMeters {
                 "From a request's arrival to its end, whatever the outcome", tags, registry);
         models = channel.config().publicModels().stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
                 model -> new ModelMeters(registry, tags.and("model", model))));
+    }
+
+    static Tags tags(Channel channel) {
+        return Tags.of("channel", channel.name(), "provider", channel.config().provider());
     }
 
     private static Timer latency(String name, String description, Tags tags, MeterRegistry registry) {
