@@ -15,6 +15,6 @@ public interface ChatTranslation {
      */
     JsonObject toChat(JsonObject request);
 
-    /** A translator of one chat completions response with {@code status} back into the client's protocol. */
-    ResponseTranslator fromChat(boolean sse, int status, String model);
+    /** A translator of one successful chat completions response back into the client's protocol. */
+    ResponseTranslator fromChat(boolean sse, String model);
 }

@@ -124,9 +124,9 @@ public enum Endpoint {
         return translation.toChat(body);
     }
 
-    /** Translates a chat completions response with {@code status} back into this protocol ({@link #translatable}). */
-    ResponseTranslator fromChat(boolean sse, int status, String model) {
-        return translation.fromChat(sse, status, model);
+    /** Translates a successful chat completions response back into this protocol ({@link #translatable}). */
+    ResponseTranslator fromChat(boolean sse, String model) {
+        return translation.fromChat(sse, model);
     }
 
     /** The error event ending a stream cut at its budget's allowance, in this protocol's shape. */

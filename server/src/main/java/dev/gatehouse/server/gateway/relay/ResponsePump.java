@@ -100,7 +100,7 @@ final class ResponsePump {
             return;
         }
         boolean translated = request.translatedFor(channel);
-        tap = tap(request, sse, translated, status);
+        tap = tap(request, sse, translated);
         out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (sse || length == null || translated) {
@@ -192,14 +192,14 @@ final class ResponsePump {
      * Reads usage as the upstream speaks (chat completions when translated, then asking for usage
      * itself) and, when translated, rewrites what passes into the client's protocol.
      */
-    private BodyTap tap(ChatRequest request, boolean sse, boolean translated, int status) {
+    private BodyTap tap(ChatRequest request, boolean sse, boolean translated) {
         Endpoint endpoint = exchange.endpoint();
         BodyTap metered = !sse ? usage.newResponse(!request.stream())
                 : translated ? usage.newStream(StreamFormat.OPENAI_CHAT, true, request.estimatedPromptTokens(),
                         settlement.completionAllowance())
                 : usage.newStream(endpoint.streamFormat(), request.clientAskedForUsage(), request.estimatedPromptTokens(),
                         settlement.completionAllowance());
-        return translated ? new TranslatedTap(metered, endpoint.fromChat(sse, status, request.model())) : metered;
+        return translated ? new TranslatedTap(metered, endpoint.fromChat(sse, request.model())) : metered;
     }
 
     /**

@@ -15,9 +15,12 @@ import io.vertx.core.json.JsonObject;
 public final class MessagesResponse {
     private MessagesResponse() {}
 
-    /** A translator of one chat completions response with {@code status}, for a request of {@code model}. */
-    public static ResponseTranslator translator(int status, String model) {
-        return new WholeBody(body -> status >= 400 || body == null ? error(status, body) : message(body, model));
+    /**
+     * A translator of one successful chat completions response, for a request of {@code model}
+     * (error statuses are answered by the relay, in the client's shape).
+     */
+    public static ResponseTranslator translator(String model) {
+        return new WholeBody(body -> body == null ? unreadable() : message(body, model));
     }
 
     static JsonObject message(JsonObject completion, String model) {
@@ -79,10 +82,8 @@ public final class MessagesResponse {
         }
     }
 
-    /** The upstream's refusal, its message kept when it stated one. */
-    private static JsonObject error(int status, JsonObject body) {
-        String message = body != null && body.getValue("error") instanceof JsonObject error
-                && error.getValue("message") instanceof String text ? text : "The upstream failed (status " + status + ").";
-        return AnthropicErrors.body(AnthropicErrors.type(status < 400 ? 502 : status), message);
+    /** An upstream answer that is not one JSON object. */
+    private static JsonObject unreadable() {
+        return AnthropicErrors.body(AnthropicErrors.type(502), "The upstream's answer could not be read.");
     }
 }

@@ -12,7 +12,7 @@ public final class MessagesTranslation implements ChatTranslation {
     }
 
     @Override
-    public ResponseTranslator fromChat(boolean sse, int status, String model) {
-        return sse ? new MessagesStream(model) : MessagesResponse.translator(status, model);
+    public ResponseTranslator fromChat(boolean sse, String model) {
+        return sse ? new MessagesStream(model) : MessagesResponse.translator(model);
     }
 }

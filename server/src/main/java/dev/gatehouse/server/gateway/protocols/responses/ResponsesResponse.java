@@ -15,9 +15,12 @@ import io.vertx.core.json.JsonObject;
 public final class ResponsesResponse {
     private ResponsesResponse() {}
 
-    /** A translator of one chat completions response with {@code status}, for a request of {@code model}. */
-    public static ResponseTranslator translator(int status, String model) {
-        return new WholeBody(body -> status >= 400 || body == null ? error(status, body) : fromCompletion(body, model));
+    /**
+     * A translator of one successful chat completions response, for a request of {@code model}
+     * (error statuses are answered by the relay, in the client's shape).
+     */
+    public static ResponseTranslator translator(String model) {
+        return new WholeBody(body -> body == null ? unreadable() : fromCompletion(body, model));
     }
 
     private static JsonObject fromCompletion(JsonObject completion, String model) {
@@ -85,11 +88,9 @@ public final class ResponsesResponse {
                 .put("total_tokens", input + output);
     }
 
-    private static JsonObject error(int status, JsonObject body) {
-        if (body != null && body.getValue("error") instanceof JsonObject) {
-            return body;
-        }
-        return new JsonObject().put("error", new JsonObject().put("message", "The upstream failed (status " + status + ").")
+    /** An upstream answer that is not one JSON object. */
+    private static JsonObject unreadable() {
+        return new JsonObject().put("error", new JsonObject().put("message", "The upstream's answer could not be read.")
                 .put("type", "api_error").putNull("param").put("code", "upstream_error"));
     }
 }

@@ -12,7 +12,7 @@ public final class ResponsesTranslation implements ChatTranslation {
     }
 
     @Override
-    public ResponseTranslator fromChat(boolean sse, int status, String model) {
-        return sse ? new ResponsesStream(model) : ResponsesResponse.translator(status, model);
+    public ResponseTranslator fromChat(boolean sse, String model) {
+        return sse ? new ResponsesStream(model) : ResponsesResponse.translator(model);
     }
 }
