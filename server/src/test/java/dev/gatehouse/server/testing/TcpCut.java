@@ -1,11 +1,15 @@
 package dev.gatehouse.server.testing;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import java.net.BindException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A loopback TCP relay to a real server that a test can cut (every connection closed, new ones
@@ -39,16 +43,45 @@ public final class TcpCut implements AutoCloseable {
         return port;
     }
 
-    /** Closes every relayed connection and stops listening. */
+    /** Closes every relayed connection and stops listening; returns once they are closed. */
     public void cut() {
         server.close().await();
-        sockets.forEach(NetSocket::close);
+        List<Future<Void>> closing = sockets.stream().map(NetSocket::close).toList();
         sockets.clear();
+        Future.join(closing).await();
     }
 
-    /** Listens again on the same port. */
+    /**
+     * Listens again on the same port. The port can stay busy for a moment after {@link #cut} (the
+     * kernel finishing the closed connections), so binding is retried for up to 5 s.
+     */
     public void restore() {
-        server = listen(port);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            try {
+                server = listen(port);
+                return;
+            } catch (Exception e) {
+                if (!portBusy(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while restoring the relay", e);
+            }
+        }
+    }
+
+    private static boolean portBusy(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof BindException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
