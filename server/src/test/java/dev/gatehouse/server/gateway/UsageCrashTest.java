@@ -128,7 +128,7 @@ class UsageCrashTest {
             throw new AssertionError("the child Gatehouse exited with " + gatehouse.exitValue());
         }
         try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(HttpRequest.newBuilder(base.resolve("/readyz")).build(),
+            return client.send(HttpRequest.newBuilder(base.resolve("/readyz")).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
             return false;
@@ -141,7 +141,7 @@ class UsageCrashTest {
     private static String sandboxToken(URI base) throws IOException, InterruptedException {
         try (HttpClient client = HttpClient.newHttpClient()) {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/admin/tokens/sandbox"))
-                    .header("Authorization", "Bearer " + ADMIN_SECRET).header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + ADMIN_SECRET).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"org_id\":\"acme\",\"user_id\":\"bob\","
                             + "\"sandbox_id\":\"sb-crash\",\"allowed_channels\":[\"up\"]}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
