@@ -157,7 +157,8 @@ final class ConfigKeys {
     static final ConfigKey<Map<String, Set<String>>> IDENTITY_ROLE_CAPABILITIES = optional(
             "identity.roleCapabilities", ValueType.ROLE_CAPABILITIES,
             config -> Optional.of(config.identity().roleCapabilities()).filter(map -> !map.isEmpty()),
-            "Capabilities granted by Keycloak realm roles (role) and client roles (clientId/role).");
+            "Capabilities granted by Keycloak realm roles (role) and client roles (clientId/role); unset:"
+                    + " gatehouse-user=llm:use;org-admin=org:admin.");
     static final ConfigKey<Duration> IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL = withDefault(
             "identity.keycloak.jwksRefreshMinInterval", ValueType.DURATION, Duration.ofSeconds(30),
             config -> config.identity().jwksRefreshMinInterval(),

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * @param issuers the exact {@code iss} of every trusted Keycloak realm; empty: no Keycloak
  * @param audience when present, Keycloak tokens must carry it in {@code aud} or {@code azp}
  * @param roleCapabilities Keycloak role ({@code role} for realm roles, {@code clientId/role} for
- *     client roles) to the Gatehouse capabilities it grants
+ *     client roles) to the Gatehouse capabilities it grants; empty (not set):
+ *     {@link #DEFAULT_ROLE_CAPABILITIES} apply ({@link #effectiveRoleCapabilities()})
  * @param jwksRefreshMinInterval the least time between two JWKS fetches triggered by unknown {@code kid}s
  * @param organizations Keycloak issuer to the one organization its tokens may name; an issuer not in
  *     it may name any organization in topology per-organization (production refuses that)
@@ -37,6 +38,14 @@ public record IdentityConfig(
         Duration jwksRefreshMinInterval,
         Map<URI, String> organizations) {
 
+    /**
+     * DESIGN.md's default mapping, in force while {@code identity.roleCapabilities} is not set: realm
+     * role {@code gatehouse-user} may use the LLM gateway, {@code org-admin} administers its own
+     * organization's sandboxes.
+     */
+    public static final Map<String, Set<String>> DEFAULT_ROLE_CAPABILITIES = Map.of(
+            "gatehouse-user", Set.of("llm:use"),
+            "org-admin", Set.of("org:admin"));
     public static final Duration MIN_JWKS_REFRESH_INTERVAL = Duration.ofSeconds(1);
     public static final Duration MAX_JWKS_REFRESH_INTERVAL = Duration.ofMinutes(5);
     /** Role names and capabilities: no whitespace, none of {@code ; = ,} (the separators of the text form). */
@@ -105,6 +114,11 @@ public record IdentityConfig(
             copy.put(issuer, organization);
         });
         return Collections.unmodifiableMap(copy);
+    }
+
+    /** The configured mapping, or {@link #DEFAULT_ROLE_CAPABILITIES} when none is configured. */
+    public Map<String, Set<String>> effectiveRoleCapabilities() {
+        return roleCapabilities.isEmpty() ? DEFAULT_ROLE_CAPABILITIES : roleCapabilities;
     }
 
     private static Map<String, Set<String>> copy(Map<String, Set<String>> map) {

@@ -211,7 +211,7 @@ public final class KeycloakVerifier implements TokenVerifier {
             topology = identity.topology();
             audience = identity.audience();
             organization = identity.organizationOf(issuer);
-            roleCapabilities = identity.roleCapabilities();
+            roleCapabilities = identity.effectiveRoleCapabilities();
             jwksRefreshMinInterval = identity.jwksRefreshMinInterval();
             return this;
         }

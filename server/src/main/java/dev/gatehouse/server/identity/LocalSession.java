@@ -6,6 +6,7 @@ import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.tokens.MintRequest;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,12 +15,14 @@ import java.util.Map;
 /**
  * The local (development-only) identity: a {@code session} token for a user, minted and signed by
  * Gatehouse itself instead of Keycloak. Claims: {@code sub} the user, {@code aud} the Gatehouse
- * issuer (so its own API accepts it), {@code org_id}, {@code groups}, {@code capabilities}; the
- * minter adds {@code iss}, {@code iat}, {@code exp}, {@code jti} and {@code typ}.
+ * issuer (so its own API accepts it), {@code org_id}, {@code groups}, {@code capabilities} (always
+ * with {@value #LLM_USE}: every local session may use the LLM gateway, as DESIGN.md's default mapping
+ * says); the minter adds {@code iss}, {@code iat}, {@code exp}, {@code jti} and {@code typ}.
  */
 public final class LocalSession {
     /** The lifetime of a local session unless asked otherwise. */
     public static final Duration DEFAULT_TTL = Duration.ofHours(8);
+    static final String LLM_USE = "llm:use";
 
     private LocalSession() {}
 
@@ -35,7 +38,11 @@ public final class LocalSession {
         Map<String, Object> claims = new LinkedHashMap<>();
         claims.put("org_id", organization);
         claims.put("groups", nonBlank(groups, "group"));
-        claims.put("capabilities", nonBlank(capabilities, "capability"));
+        List<String> granted = new ArrayList<>(nonBlank(capabilities, "capability"));
+        if (!granted.contains(LLM_USE)) {
+            granted.add(LLM_USE);
+        }
+        claims.put("capabilities", List.copyOf(granted));
         return new MintRequest(TokenType.SESSION, user, List.of(gatehouseIssuer.toString()), ttl, claims);
     }
 

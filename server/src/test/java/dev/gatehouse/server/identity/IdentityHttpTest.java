@@ -69,7 +69,7 @@ class IdentityHttpTest {
         assertThat(principal.getString("type")).isEqualTo("session");
         assertThat(principal.getString("issuer")).isEqualTo(ISSUER);
         assertThat(principal.getString("organization")).isEqualTo("acme");
-        assertThat(principal.getJsonArray("capabilities").getList()).containsExactly("pat:create");
+        assertThat(principal.getJsonArray("capabilities").getList()).containsExactlyInAnyOrder("pat:create", "llm:use");
     }
 
     @Test
