@@ -36,7 +36,7 @@ class SessionIssueTest {
             assertThat(claims.subject()).isEqualTo("alice");
             assertThat(claims.organization()).hasValue("acme");
             assertThat(claims.groups()).containsExactly("dev", "ops");
-            assertThat(claims.capabilities()).containsExactly("pat:create");
+            assertThat(claims.capabilities()).as("every local session holds llm:use").containsExactly("pat:create", "llm:use");
             assertThat(claims.audience()).containsExactly("http://gatehouse.test");
             assertThat(claims.tokenId()).isPresent();
             assertThat(Duration.between(claims.issuedAt(), claims.expiresAt())).isEqualTo(Duration.ofHours(1));
