@@ -32,26 +32,12 @@ portkey_dir="${HOME}/.cache/gatehouse-bench/portkey"
 
 work="$(mktemp -d /tmp/gatehouse-limit.XXXXXX)"
 pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "logs kept in $work"; else rm -rf "$work"; fi
-}
+# shellcheck source=lib.sh
+. "$root/bench/scripts/lib.sh"
+cleanup() { kill_started; drop_work; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { # $1 url, $2 pid, $3 what
-  local i
-  for i in $(seq 1 600); do
-    curl -s -o /dev/null "$1" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || { echo "$3 exited; see $work" >&2; KEEP_WORK=1; exit 1; }
-    sleep 0.1
-  done
-  echo "$3 not ready after 60 s" >&2; KEEP_WORK=1; exit 1
-}
 
 for tool in wrk nginx; do
   if ! command -v "$tool" >/dev/null 2>&1; then

@@ -32,29 +32,19 @@ ADMIN_SECRET="bench-admin-secret-0123456789abcdefghij"
 work="$(mktemp -d /tmp/gatehouse-usage.XXXXXX)"
 pids=()
 schemas=()
+# shellcheck source=lib.sh
+. "$root/bench/scripts/lib.sh"
 cleanup() {
-  local pid schema
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  local schema
+  kill_started
   for schema in "${schemas[@]}"; do
     psql -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$PG_DB" -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
   done
-  if [ "${KEEP_WORK:-0}" = 1 ]; then echo "logs kept in $work"; else rm -rf "$work"; fi
+  drop_work
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_http() { # $1 url, $2 pid, $3 what
-  local i
-  for i in $(seq 1 600); do
-    curl -s -o /dev/null "$1" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || { echo "$3 exited; see $work" >&2; KEEP_WORK=1; exit 1; }
-    sleep 0.1
-  done
-  echo "$3 not ready after 60 s" >&2; KEEP_WORK=1; exit 1
-}
 if [ ! -f "$root/server/target/gatehouse.jar" ]; then
   log "building (scripts/mvn -B -q -o package -DskipTests -pl server -am)"
   (cd "$root" && scripts/mvn -B -q -o package -DskipTests -pl server -am)

@@ -6,10 +6,10 @@ import dev.gatehouse.server.gateway.limits.BudgetRule.Period;
 import dev.gatehouse.server.gateway.limits.BudgetRule.Scope;
 import dev.gatehouse.server.gateway.limits.BudgetRule.Unit;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -54,39 +54,35 @@ public record BudgetsConfig(long defaultReservation, List<BudgetRule> rules, Opt
      * @throws IllegalArgumentException naming two rules for the same scope, period, unit and subject
      */
     public List<BudgetRule> allRules(LimitsConfig limits) {
-        List<BudgetRule> all = new ArrayList<>(legacy(limits));
-        all.addAll(rules);
-        duplicate(all).ifPresent(message -> {
+        duplicateWith(limits).ifPresent(message -> {
             throw new IllegalArgumentException(message + " (expected: one of them)");
         });
-        return List.copyOf(all);
+        return combined(limits);
     }
 
     /** A message naming two rules that would count in the same row, if there are any. */
     public Optional<String> duplicateWith(LimitsConfig limits) {
+        return duplicate(combined(limits));
+    }
+
+    private List<BudgetRule> combined(LimitsConfig limits) {
         List<BudgetRule> all = new ArrayList<>(legacy(limits));
         all.addAll(rules);
-        return duplicate(all);
+        return List.copyOf(all);
     }
 
     private static Optional<String> duplicate(List<BudgetRule> all) {
-        Set<String> seen = new HashSet<>();
-        for (int i = 0; i < all.size(); i++) {
-            BudgetRule rule = all.get(i);
-            String key = rule.scope() + "/" + rule.period() + "/" + rule.unit() + "/" + rule.subject().orElse("*");
-            if (!seen.add(key)) {
-                BudgetRule first = all.stream().filter(other -> other != rule && sameRow(other, rule)).findFirst()
-                        .orElseThrow();
+        Map<String, BudgetRule> seen = new HashMap<>();
+        for (BudgetRule rule : all) {
+            String row = rule.scope() + "/" + rule.period() + "/" + rule.unit() + "/" + rule.subject().orElse("*");
+            BudgetRule first = seen.putIfAbsent(row, rule);
+            if (first != null) {
                 return Optional.of(rule.name() + " and " + first.name() + " both set a " + rule.period().configName()
                         + " " + rule.unit().configName() + " budget per " + rule.scope().configName()
                         + rule.subject().map(s -> " for " + s).orElse(""));
             }
         }
         return Optional.empty();
-    }
-
-    private static boolean sameRow(BudgetRule a, BudgetRule b) {
-        return a.scope() == b.scope() && a.period() == b.period() && a.unit() == b.unit() && a.subject().equals(b.subject());
     }
 
     private static List<BudgetRule> legacy(LimitsConfig limits) {

@@ -40,7 +40,7 @@ public record LimitsConfig(
         requireNotNegative("orgTotalTokenBudget", orgTotalTokenBudget);
     }
 
-    /** Whether any token budget is set, i.e. admission needs the database. */
+    /** Whether any of these per-token or per-organization token budgets is set. */
     public boolean hasBudgets() {
         return tokenDailyTokenBudget > 0 || orgDailyTokenBudget > 0 || tokenTotalTokenBudget > 0
                 || orgTotalTokenBudget > 0;

@@ -225,11 +225,6 @@ record ChatRequest(Endpoint endpoint, Buffer body, ObjectNode json, int bodyByte
         return new Demand(estimatedPromptTokens(), maxCompletion, ModelPrice.highest(prices));
     }
 
-    /** A rough token estimate: the prompt at ~4 bytes a token, plus the requested output. */
-    long estimatedTokens() {
-        return estimatedPromptTokens() + maxOutputTokens;
-    }
-
     /** The prompt at ~4 bytes a token; billed for a stream that ends without reporting its usage. */
     long estimatedPromptTokens() {
         return bodyBytes / 4;

@@ -100,7 +100,7 @@ final class ResponsePump {
             return;
         }
         boolean translated = request.translatedFor(channel);
-        tap = tap(request, sse, translated);
+        tap = tap(request, translated);
         out.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, contentType);
         String length = upstream.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (sse || length == null || translated) {
@@ -192,7 +192,7 @@ final class ResponsePump {
      * Reads usage as the upstream speaks (chat completions when translated, then asking for usage
      * itself) and, when translated, rewrites what passes into the client's protocol.
      */
-    private BodyTap tap(ChatRequest request, boolean sse, boolean translated) {
+    private BodyTap tap(ChatRequest request, boolean translated) {
         Endpoint endpoint = exchange.endpoint();
         BodyTap metered = !sse ? usage.newResponse(!request.stream())
                 : translated ? usage.newStream(StreamFormat.OPENAI_CHAT, true, request.estimatedPromptTokens(),

@@ -62,7 +62,7 @@ class ChatRequestTest {
         assertThat(request.model()).isEqualTo("m");
         assertThat(request.stream()).isFalse();
         assertThat(request.maxOutputTokens()).isEqualTo(7);
-        assertThat(request.estimatedTokens()).isEqualTo(body.length() / 4 + 7);
+        assertThat(request.estimatedPromptTokens() + request.maxOutputTokens()).isEqualTo(body.length() / 4 + 7);
     }
 
     @Test

@@ -61,8 +61,8 @@ class SettlementTest {
     void aCompletedResponseWithoutUsage_isChargedTheEstimate() {
         settlement().finish(Outcome.COMPLETED, 200, Optional.empty());
 
-        assertThat(settled).containsExactly(request.estimatedTokens());
-        assertThat(request.estimatedTokens()).isGreaterThan(100);
+        assertThat(settled).containsExactly(request.estimatedPromptTokens() + request.maxOutputTokens());
+        assertThat(request.estimatedPromptTokens() + request.maxOutputTokens()).isGreaterThan(100);
     }
 
     @Test
