@@ -1,5 +1,5 @@
 // The console's shell: the session, the header, the navigation, the messages and hash routing.
-import { api, get, setCsrfToken, setSessionEndedHandler } from './api.js';
+import { api, get, setCsrfToken, setSessionEndedHandler } from './client.js';
 import { h, replace } from './dom.js';
 import { renderSignIn } from './page-signin.js';
 import { renderTokens } from './page-tokens.js';
@@ -35,6 +35,8 @@ const noticeBox = document.getElementById('notice');
 let session = null;
 let leavePage = null;
 let pendingNotice = null;
+let noticeTimer = null;
+const NOTICE_MS = 10000;
 
 /** What every page gets: the session, and the shared message areas. */
 const ui = {
@@ -55,9 +57,11 @@ const ui = {
     errorBox.hidden = true;
     errorBox.replaceChildren();
   },
-  /** A short confirmation read out by screen readers ("Token revoked."). */
+  /** A short confirmation, read out by screen readers ("Token revoked."); it goes after a while. */
   notify(text) {
     noticeBox.textContent = text;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => { noticeBox.textContent = ''; }, NOTICE_MS);
   },
 };
 

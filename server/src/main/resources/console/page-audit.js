@@ -1,5 +1,5 @@
 // Operators: the audit log, filtered, a page at a time (newest first).
-import { get } from './api.js';
+import { get } from './client.js';
 import { badge, busy, emptyState, field, h, replace, table, tableBox, time } from './dom.js';
 
 // The actions Gatehouse records today; the field also takes any other name.
@@ -95,8 +95,9 @@ export function renderAudit(main, ui) {
       e.source_ip ?? '—',
       detail(e.detail),
     ]);
-    replace(results, pager(), tableBox('Audit events', table('Audit events',
-      ['Time', 'Action', 'Actor', 'Organization', 'Target', 'Outcome', 'Source', 'Detail'], rows)), pager());
+    const paged = index > 0 || page.full;
+    replace(results, paged ? pager() : null, tableBox('Audit events', table('Audit events',
+      ['Time', 'Action', 'Actor', 'Organization', 'Target', 'Outcome', 'Source', 'Detail'], rows)), paged ? pager() : null);
   }
 
   form.addEventListener('submit', (event) => {

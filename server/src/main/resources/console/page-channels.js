@@ -1,5 +1,5 @@
 // Operators: every gateway channel's health and traffic (the figures /metrics exports).
-import { get } from './api.js';
+import { get } from './client.js';
 import { badge, emptyState, h, number, replace, table, tableBox, time } from './dom.js';
 
 export function renderChannels(main, ui) {

@@ -1,5 +1,5 @@
 // Operators: gateway usage summed per organization.
-import { get } from './api.js';
+import { get } from './client.js';
 import { bar } from './charts.js';
 import { emptyState, h, money, number, replace, table, tableBox } from './dom.js';
 import { lastDays, rangeField } from './range.js';

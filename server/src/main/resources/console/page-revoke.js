@@ -1,5 +1,5 @@
 // Operators: revoke every gateway token of one sandbox.
-import { api } from './api.js';
+import { api } from './client.js';
 import { busy, confirmDialog, field, h, number, replace } from './dom.js';
 
 export function renderRevoke(main, ui) {

@@ -1,5 +1,5 @@
 // Sandboxes: start one from a profile, watch it start (polled every second), open it, stop it.
-import { api, get } from './api.js';
+import { api, get } from './client.js';
 import { badge, busy, confirmDialog, emptyState, field, h, localPath, replace, table, tableBox, time } from './dom.js';
 
 const STATUS_KIND = { pending: 'warn', running: 'ok', stopping: 'warn', stopped: 'neutral', failed: 'bad' };
@@ -119,8 +119,8 @@ export function renderSandboxes(main, ui) {
   replace(main,
     h('h1', null, 'Sandboxes'),
     h('p', { class: 'lead' }, 'A sandbox is a workspace for an AI agent. It gets its own gateway token and nothing of yours; you reach it through Gatehouse.'),
-    formSlot,
     progress,
+    formSlot,
     h('h2', null, 'Your sandboxes'),
     list);
   startForm(ui, () => alive).then((form) => {

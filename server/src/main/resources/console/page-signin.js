@@ -1,5 +1,5 @@
 // The sign-in page: one button per Keycloak realm, and the local development form when it is on.
-import { api } from './api.js';
+import { api } from './client.js';
 import { busy, field, h, localPath, replace } from './dom.js';
 
 const CAPABILITIES = [

@@ -1,6 +1,6 @@
 // Subscriptions (bring your own): connect through the provider's OAuth page in a popup, see the
 // status, paste a key instead, disconnect.
-import { api, get } from './api.js';
+import { api, get } from './client.js';
 import { badge, busy, confirmDialog, emptyState, field, h, replace, time } from './dom.js';
 import { BYOS_CHANNEL, POPUP_MARK, describeOutcome } from './byos-return.js';
 

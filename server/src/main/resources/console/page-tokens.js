@@ -1,5 +1,5 @@
 // Personal access tokens: create (the value shown once), list with last use, revoke.
-import { api, get } from './api.js';
+import { api, get } from './client.js';
 import { badge, busy, confirmDialog, emptyState, field, h, replace, table, tableBox, time } from './dom.js';
 
 const LIFETIMES = [['1d', '1 day'], ['7d', '7 days'], ['30d', '30 days'], ['90d', '90 days']];
@@ -72,7 +72,7 @@ export function renderTokens(main, ui) {
       }
     } }, 'Copy');
     const done = h('button', { type: 'button', class: 'button secondary', onclick: () => { created.replaceChildren(); } }, 'Done');
-    replace(created, h('section', { class: 'card created', 'aria-labelledby': 'new-token-title' },
+    replace(created, h('section', { class: 'card created stack', 'aria-labelledby': 'new-token-title' },
       h('h2', { id: 'new-token-title' }, `Your new token “${pat.name}”`),
       h('p', { class: 'warning' }, h('strong', null, 'Copy it now: it will not be shown again. '),
         'Gatehouse keeps no copy of the value; if you lose it, revoke it and create another.'),

@@ -1,5 +1,5 @@
 // A member's own gateway usage: tokens per day, and by model and by sandbox, with a CSV download.
-import { get } from './api.js';
+import { get } from './client.js';
 import { bar, dayChart, dayLegend } from './charts.js';
 import { emptyState, h, money, number, replace, table, tableBox } from './dom.js';
 import { lastDays, rangeField } from './range.js';

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,6 @@ import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -126,12 +126,21 @@ public final class Browser implements AutoCloseable {
         driver.manage().window().setSize(new Dimension(1280, 900));
     }
 
-    /** Saves what the page shows as {@code target/console-screenshots/<name>.png}; returns the file. */
+    /**
+     * Saves the whole page (not only what the window shows), as wide as the window, as {@code
+     * target/console-screenshots/<name>.png}; returns the file.
+     */
     public Path screenshot(String name) {
         try {
             Files.createDirectories(SCREENSHOTS);
             Path file = SCREENSHOTS.resolve(name + ".png");
-            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            @SuppressWarnings("unchecked")
+            Map<String, Number> size = (Map<String, Number>) driver.executeScript("return {width: window.innerWidth,"
+                    + " height: Math.max(document.documentElement.scrollHeight, window.innerHeight)}");
+            Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
+                    "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", size.get("width"),
+                            "height", size.get("height"), "scale", 1)));
+            Files.write(file, Base64.getDecoder().decode((String) shot.get("data")));
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
