@@ -7,6 +7,7 @@ import dev.gatehouse.server.admin.AuditRoutes;
 import dev.gatehouse.server.admin.KeyRoutes;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.config.GatehouseConfig;
+import dev.gatehouse.server.console.ConsoleRoutes;
 import dev.gatehouse.server.gateway.bridge.BridgeAuth;
 import dev.gatehouse.server.gateway.bridge.SandboxTokenRoutes;
 import dev.gatehouse.server.http.BearerAuth;
@@ -23,7 +24,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The {@code auth} role: sessions, personal access tokens, introspection and
+ * The {@code auth} role: sessions, the web console, personal access tokens, introspection and
  * revocation, the audit log, signing-key withdrawal, and the sandbox-token bridge (it mints credentials, like the PAT API).
  */
 final class AuthRole implements RunningRole {
@@ -50,6 +51,8 @@ final class AuthRole implements RunningRole {
                 new AuditRoutes(admin, audit),
                 new AdminPatRoutes(admin, pats),
                 new KeyRoutes(admin, infrastructure.keyWithdrawal(audit, clock)),
+                ConsoleRoutes.of(infrastructure.database(), config.console(), config.identity(), callers,
+                        config.tokens().issuer(), config.http().publicUrl(), clock),
                 sandboxTokenBridge(config, infrastructure, admin, audit, clock)));
     }
 

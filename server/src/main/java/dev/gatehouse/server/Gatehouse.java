@@ -6,6 +6,7 @@ import dev.gatehouse.server.admin.AdminAuth;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.config.Role;
 import dev.gatehouse.server.gateway.api.GatewayParts;
+import dev.gatehouse.server.console.ConsoleCookieAuth;
 import dev.gatehouse.server.http.GatehouseHttpServer;
 import dev.gatehouse.server.http.HealthRoutes;
 import dev.gatehouse.server.http.ReadinessCheck;
@@ -203,6 +204,9 @@ public final class Gatehouse implements AutoCloseable {
                     .addKeyValue("issuer", config.tokens().issuer())
                     .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
                     .log("Gatehouse is listening on http://" + config.http().host() + ":" + port);
+            if (config.roles().contains(Role.AUTH)) {
+                log.info("Console: {}", consoleUrl(config, port));
+            }
             return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground, List.copyOf(roles));
         } catch (RuntimeException e) {
             closeAll(roles);
@@ -226,6 +230,15 @@ public final class Gatehouse implements AutoCloseable {
         }
     }
 
+    /** The console's address for people: {@code server.publicUrl}, with the port really bound when that was 0. */
+    private static String consoleUrl(GatehouseConfig config, int port) {
+        URI publicUrl = config.http().publicUrl();
+        String base = publicUrl.getPort() == 0
+                ? publicUrl.getScheme() + "://" + publicUrl.getHost() + ":" + port + publicUrl.getRawPath()
+                : publicUrl.toString();
+        return base.replaceAll("/+$", "") + "/console/";
+    }
+
     private static List<Routes> routes(RoleContext context, List<RunningRole> roles) {
         Infrastructure infrastructure = context.infrastructure();
         GatehouseConfig config = context.config();
@@ -239,6 +252,7 @@ public final class Gatehouse implements AutoCloseable {
         List<Routes> routes = new ArrayList<>();
         routes.add(new HealthRoutes(checks)::register);
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
+        routes.add(ConsoleCookieAuth.inFrontOfEveryRoute(infrastructure.database(), config.console(), context.clock()));
         roles.forEach(role -> routes.addAll(role.routes()));
         return routes;
     }

@@ -13,6 +13,8 @@ import dev.gatehouse.server.http.RequestIds;
 import dev.gatehouse.server.identity.ServiceAccount;
 import dev.gatehouse.server.identity.ServiceAccountVerifier;
 import dev.gatehouse.server.http.BearerAuth;
+import dev.gatehouse.server.http.CookieSession;
+import dev.gatehouse.sdk.claims.Claims;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -33,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *       ({@value #SANDBOX_BRIDGE_PATH}), {@code adminRole} for everything else
  *       ({@link Permission}).</li>
  * </ul>
+ * or, without an {@code Authorization} header, a web console session ({@link CookieSession}) whose
+ * principal holds the capability {@value #OPERATOR_CAPABILITY}: allowed everything, as the secret.
  * The plain handler ({@link #handle}) chooses the permission by path; {@link #requiring(Permission)}
  * states it explicitly. Behind it, {@link #actor(RoutingContext)} is who acted, for the audit log:
  * the admin secret, or the service account (subject, issuer, client) — with the user named by the
@@ -54,6 +58,8 @@ public final class AdminAuth implements Handler<RoutingContext> {
     public static final String SANDBOX_BRIDGE_PATH = "/admin/tokens/sandbox";
     private static final ContextKey<Actor> ACTOR = ContextKey.named("gatehouse.admin.actor");
     private static final int MAX_ACTING_USER_CHARS = 256;
+    /** The capability that lets a console session operate Gatehouse (DESIGN.md's capability table). */
+    public static final String OPERATOR_CAPABILITY = "gatehouse:admin";
     private static final Logger log = LoggerFactory.getLogger(AdminAuth.class);
 
     /** What an admin endpoint lets a caller do, and so which service-account role it needs. */
@@ -109,6 +115,11 @@ public final class AdminAuth implements Handler<RoutingContext> {
     }
 
     private void authenticate(RoutingContext ctx, Permission permission) {
+        Optional<Claims> console = CookieSession.principal(ctx);
+        if (ctx.request().getHeader("Authorization") == null && console.isPresent()) {
+            admitConsole(ctx, console.get());
+            return;
+        }
         if (secret.isEmpty() && !verifier.enabled()) {
             ctx.fail(disabled());
             return;
@@ -175,6 +186,16 @@ public final class AdminAuth implements Handler<RoutingContext> {
         }
         Actor actor = new Actor(account.subject(), account.issuer(), account.clientId(), actingUser);
         admit(ctx, actor);
+    }
+
+    /** A signed-in console user: everything, when their session carries {@value #OPERATOR_CAPABILITY}. */
+    private static void admitConsole(RoutingContext ctx, Claims principal) {
+        if (!principal.capabilities().contains(OPERATOR_CAPABILITY)) {
+            ctx.fail(new ApiException(403, "insufficient_capability",
+                    "This needs the capability \"" + OPERATOR_CAPABILITY + "\" (Keycloak realm role gatehouse-admin)."));
+            return;
+        }
+        admit(ctx, new Actor(principal.subject(), principal.issuer()));
     }
 
     private static void admit(RoutingContext ctx, Actor actor) {

@@ -7,6 +7,7 @@ import static dev.gatehouse.server.config.ConfigKey.withDefault;
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.byos.ByosConfig;
 import dev.gatehouse.server.byos.ByosProvider;
+import dev.gatehouse.server.console.ConsoleConfig;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
@@ -443,6 +444,21 @@ final class ConfigKeys {
             Duration.ofMinutes(1), config -> config.byos().refreshInterval(),
             "How often access tokens due for a refresh are looked for.");
 
+    static final ConfigKey<Duration> CONSOLE_SESSION_TTL = withDefault("console.sessionTtl", ValueType.DURATION,
+            Duration.ofHours(8), config -> config.console().sessionTtl(),
+            "How long a web console session lasts after sign-in, however active; a role changed in Keycloak"
+                    + " applies from the next sign-in.");
+    static final ConfigKey<Duration> CONSOLE_IDLE_TIMEOUT = withDefault("console.idleTimeout", ValueType.DURATION,
+            Duration.ofHours(1), config -> config.console().idleTimeout(),
+            "A web console session unused this long ends (at most console.sessionTtl).");
+    static final ConfigKey<String> CONSOLE_KEYCLOAK_CLIENT_ID = withDefault("console.keycloak.clientId",
+            ValueType.TEXT, "gatehouse", config -> config.console().keycloakClientId(),
+            "The client the web console signs users in with (authorization code + PKCE), in every realm of"
+                    + " identity.keycloak.issuers; its redirect URI is <server.publicUrl>/console/callback.");
+    static final ConfigKey<Secret> CONSOLE_KEYCLOAK_CLIENT_SECRET = optional("console.keycloak.clientSecret",
+            ValueType.SECRET_TEXT, config -> config.console().keycloakClientSecret(),
+            "That client's secret, when it is confidential; unset: a public client (the realm templates').");
+
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
             SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT, SERVER_EVENT_LOOPS,
@@ -476,7 +492,8 @@ final class ConfigKeys {
             SANDBOX_KUBERNETES_GATEWAY_POD_LABELS, SANDBOX_KUBERNETES_GATEWAY_CIDR, SANDBOX_KUBERNETES_GATEWAY_PORT,
             SANDBOX_KUBERNETES_GATEHOUSE_NAMESPACE, SANDBOX_KUBERNETES_GATEHOUSE_POD_LABELS,
             SANDBOX_KUBERNETES_DNS_NAMESPACE, SANDBOX_KUBERNETES_DNS_POD_LABELS, SANDBOX_KUBERNETES_RUN_AS_USER,
-            BYOS_PROVIDERS, BYOS_CONSOLE_URL, BYOS_STATE_TTL, BYOS_REFRESH_BEFORE, BYOS_REFRESH_INTERVAL);
+            BYOS_PROVIDERS, BYOS_CONSOLE_URL, BYOS_STATE_TTL, BYOS_REFRESH_BEFORE, BYOS_REFRESH_INTERVAL,
+            CONSOLE_SESSION_TTL, CONSOLE_IDLE_TIMEOUT, CONSOLE_KEYCLOAK_CLIENT_ID, CONSOLE_KEYCLOAK_CLIENT_SECRET);
 
     private ConfigKeys() {}
 
@@ -608,7 +625,12 @@ final class ConfigKeys {
                         settings.get(BYOS_CONSOLE_URL),
                         settings.require(BYOS_STATE_TTL),
                         settings.require(BYOS_REFRESH_BEFORE),
-                        settings.require(BYOS_REFRESH_INTERVAL)));
+                        settings.require(BYOS_REFRESH_INTERVAL)),
+                new ConsoleConfig(
+                        settings.require(CONSOLE_SESSION_TTL),
+                        settings.require(CONSOLE_IDLE_TIMEOUT),
+                        settings.require(CONSOLE_KEYCLOAK_CLIENT_ID),
+                        settings.get(CONSOLE_KEYCLOAK_CLIENT_SECRET)));
     }
 
     /** {@code publicUrl} + {@code /v1}: where a sandbox reaches the gateway by default. */

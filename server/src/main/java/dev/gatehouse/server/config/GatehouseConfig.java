@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.byos.ByosConfig;
+import dev.gatehouse.server.console.ConsoleConfig;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.limits.BudgetsConfig;
@@ -39,6 +40,7 @@ import java.util.Set;
  * @param gatewayUsage how usage records reach the store: durability, spooling
  * @param sandbox sandboxes: backend, profiles, quotas, lifecycle
  * @param byos bring-your-own-subscription providers and token refresh
+ * @param console the web console: its sessions and Keycloak client
  */
 public record GatehouseConfig(
         boolean production,
@@ -59,7 +61,8 @@ public record GatehouseConfig(
         LimitsStoreConfig gatewayLimitsStore,
         UsageConfig gatewayUsage,
         SandboxConfig sandbox,
-        ByosConfig byos) {
+        ByosConfig byos,
+        ConsoleConfig console) {
 
     public GatehouseConfig {
         requireNonNull(dataDir, "dataDir");
@@ -71,6 +74,7 @@ public record GatehouseConfig(
         requireNonNull(crypto, "crypto");
         requireNonNull(logging, "logging");
         requireNonNull(identity, "identity");
+        requireNonNull(console, "console");
         requireNonNull(pat, "pat");
         requireNonNull(admin, "admin");
         requireNonNull(gateway, "gateway");
@@ -93,6 +97,7 @@ public record GatehouseConfig(
     /** This configuration with other roles (the {@code serve --roles} override). */
     public GatehouseConfig withRoles(Set<Role> roles) {
         return new GatehouseConfig(production, dataDir, roles, http, store, keys, tokens, crypto, logging, identity, pat,
-                admin, gateway, gatewayLimits, gatewayBudgets, gatewayLimitsStore, gatewayUsage, sandbox, byos);
+                admin, gateway, gatewayLimits, gatewayBudgets, gatewayLimitsStore, gatewayUsage, sandbox, byos,
+                console);
     }
 }

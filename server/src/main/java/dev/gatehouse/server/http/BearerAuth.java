@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authenticates a request by its {@code Authorization: Bearer} token (RFC 6750) and stores the
+ * Authenticates a request by its {@code Authorization: Bearer} token (RFC 6750), or, without an
+ * {@code Authorization} header, by the web console's session ({@link CookieSession}), and stores the
  * verified {@link Claims} for the handlers behind it. Refusals are 401 with a stable code and a
  * {@code WWW-Authenticate} challenge; the token never appears in a response or a log line.
  * A token the verifier remembers is checked on the event loop ({@link TokenVerifier#verifyRemembered});
@@ -39,6 +40,13 @@ public final class BearerAuth implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         String token = bearerToken(ctx.request().getHeader("Authorization"));
+        if (token == null && ctx.request().getHeader("Authorization") == null) {
+            Optional<Claims> console = CookieSession.principal(ctx);
+            if (console.isPresent()) {
+                accept(ctx, console.get());
+                return;
+            }
+        }
         if (token == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse\"");
             ctx.fail(new ApiException(401, "missing_token", "A bearer token is required."));

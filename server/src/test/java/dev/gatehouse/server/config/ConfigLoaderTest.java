@@ -199,11 +199,19 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_BYOS_STATE_TTL", "5m");
         env.put("GATEHOUSE_BYOS_REFRESH_BEFORE", "10m");
         env.put("GATEHOUSE_BYOS_REFRESH_INTERVAL", "30s");
+        env.put("GATEHOUSE_CONSOLE_SESSION_TTL", "4h");
+        env.put("GATEHOUSE_CONSOLE_IDLE_TIMEOUT", "20m");
+        env.put("GATEHOUSE_CONSOLE_KEYCLOAK_CLIENT_ID", "gatehouse-console");
+        env.put("GATEHOUSE_CONSOLE_KEYCLOAK_CLIENT_SECRET", "console-secret");
         assertThat(env).hasSameSizeAs(ConfigKeys.ALL);
 
         GatehouseConfig config = ConfigLoader.load(null, env);
 
         assertThat(config.dataDir()).isEqualTo(dir);
+        assertThat(config.console().sessionTtl()).isEqualTo(Duration.ofHours(4));
+        assertThat(config.console().idleTimeout()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(config.console().keycloakClientId()).isEqualTo("gatehouse-console");
+        assertThat(config.console().keycloakClientSecret().orElseThrow().text()).isEqualTo("console-secret");
         assertThat(config.gatewayUsage()).isEqualTo(new UsageConfig(UsageConfig.Durability.STRICT,
                 UsageConfig.OnStoreUnavailable.REFUSE, Duration.ofMillis(250), dir.resolve("spool"), 2L << 30));
         assertThat(config.pat().bridgeAudience()).isEqualTo("sandbox");

@@ -1,0 +1,361 @@
+package dev.gatehouse.server.console;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import dev.gatehouse.sdk.claims.Claims;
+import dev.gatehouse.sdk.claims.ClaimsException;
+import dev.gatehouse.sdk.claims.TokenType;
+import dev.gatehouse.server.console.ConsoleCookieAuth.ActiveSession;
+import dev.gatehouse.server.console.ConsoleSession.SignInMethod;
+import dev.gatehouse.server.console.KeycloakSignIn.Realm;
+import dev.gatehouse.server.console.KeycloakSignIn.SignInException;
+import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.http.JsonBody;
+import dev.gatehouse.server.http.Routes;
+import dev.gatehouse.server.identity.IdentityConfig;
+import dev.gatehouse.server.store.Database;
+import dev.gatehouse.sdk.verify.TokenVerifier;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The web console, {@value #BASE}: its static pages, and the backend-for-frontend that signs people in
+ * and out. The pages call the same API as any client; {@link ConsoleCookieAuth} lets them do so with the
+ * session cookie instead of a token.
+ * <ul>
+ *   <li>{@code GET /console/api/session}: who is signed in (with the CSRF token), or how to sign in;
+ *   <li>{@code POST /console/login/local} {@code {"user","organization","capabilities"?}}: the
+ *       development-only local sign-in, when {@code identity.local} is on;
+ *   <li>{@code GET /console/login/keycloak?issuer=N} and {@code GET /console/callback}: Keycloak sign-in;
+ *   <li>{@code POST /console/logout}: ends the session on every replica.
+ * </ul>
+ * Every console response forbids framing and inline script ({@link #POLICY}).
+ */
+public final class ConsoleRoutes implements Routes {
+    static final String BASE = "/console/";
+    static final String CALLBACK_PATH = "/console/callback";
+    static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+            + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    /** What a local session may be given: DESIGN.md's capability vocabulary. */
+    static final Set<String> CAPABILITIES = Set.of("llm:use", "org:admin", "gatehouse:admin");
+    private static final int MAX_NAME_CHARS = 200;
+    private static final long MAX_BODY_BYTES = 4 * 1024;
+    private static final String LOCAL_EXAMPLE = "{\"user\": \"alice\", \"organization\": \"acme\"}";
+    private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
+
+    private final ConsoleSessions sessions;
+    private final ConsoleAssets assets = new ConsoleAssets();
+    private final KeycloakSignIn keycloak;
+    private final boolean localSignIn;
+    private final URI gatehouseIssuer;
+    private final String origin;
+    private final Clock clock;
+
+    /** The console of a process: sessions in {@code database}, Keycloak realms and local sign-in as {@code identity} says. */
+    public static ConsoleRoutes of(Database database, ConsoleConfig config, IdentityConfig identity, TokenVerifier callers,
+            URI gatehouseIssuer, URI publicUrl, Clock clock) {
+        return new ConsoleRoutes(new ConsoleSessions(database, config, clock),
+                new KeycloakSignIn(identity, config, publicUrl, callers), identity.local(), gatehouseIssuer, publicUrl, clock);
+    }
+
+    ConsoleRoutes(ConsoleSessions sessions, KeycloakSignIn keycloak, boolean localSignIn, URI gatehouseIssuer,
+            URI publicUrl, Clock clock) {
+        this.sessions = requireNonNull(sessions, "sessions");
+        this.keycloak = requireNonNull(keycloak, "keycloak");
+        this.localSignIn = localSignIn;
+        this.gatehouseIssuer = requireNonNull(gatehouseIssuer, "gatehouseIssuer");
+        this.origin = origin(requireNonNull(publicUrl, "publicUrl"));
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    @Override
+    public void register(Router router) {
+        router.route().pathRegex("^/console(/.*)?$").handler(ConsoleRoutes::securityHeaders);
+        router.get("/console").handler(ctx -> ctx.redirect(BASE));
+        router.get("/console/api/session").handler(this::session);
+        router.post("/console/login/local").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+                .handler(this::signInLocally);
+        router.get("/console/login/keycloak").handler(this::signInWithKeycloak);
+        router.get(CALLBACK_PATH).handler(this::callback);
+        router.post("/console/logout").handler(this::signOut);
+        router.get(BASE).handler(ctx -> asset(ctx, "index.html"));
+        router.get(BASE + ":name").handler(ctx -> asset(ctx, ctx.pathParam("name")));
+    }
+
+    private static void securityHeaders(RoutingContext ctx) {
+        ctx.response().headers()
+                .set("Content-Security-Policy", POLICY)
+                .set("X-Frame-Options", "DENY")
+                .set("X-Content-Type-Options", "nosniff")
+                .set("Referrer-Policy", "same-origin")
+                .set("Cross-Origin-Resource-Policy", "same-origin");
+        ctx.next();
+    }
+
+    private void asset(RoutingContext ctx, String name) {
+        Optional<ConsoleAssets.Asset> asset = assets.find(name);
+        if (asset.isEmpty()) {
+            ctx.next();
+            return;
+        }
+        ctx.response()
+                .putHeader("Content-Type", asset.get().contentType())
+                .putHeader("Cache-Control", "no-cache")
+                .end(asset.get().content());
+    }
+
+    private void session(RoutingContext ctx) {
+        Optional<ActiveSession> active = ConsoleCookieAuth.session(ctx);
+        JsonObject body;
+        if (active.isPresent()) {
+            ConsoleSession session = active.get().session();
+            Claims principal = session.principal();
+            body = new JsonObject()
+                    .put("signed_in", true)
+                    .put("principal", new JsonObject()
+                            .put("subject", principal.subject())
+                            .put("user", principal.user().orElse(principal.subject()))
+                            .put("name", session.displayName())
+                            .put("organization", principal.organization().orElse(null))
+                            .put("capabilities", new JsonArray(principal.capabilities().stream().sorted().toList()))
+                            .put("groups", new JsonArray(principal.groups().stream().sorted().toList()))
+                            .put("issuer", principal.issuer()))
+                    .put("method", session.method().value())
+                    .put("csrf_token", session.csrfToken())
+                    .put("expires_at", session.expiresAt().toString());
+        } else {
+            if (ConsoleCookies.session(ctx.request()).isPresent()) {
+                ConsoleCookies.clearSession(ctx.response());
+            }
+            JsonArray realms = new JsonArray();
+            for (Realm realm : keycloak.realms()) {
+                realms.add(new JsonObject().put("name", realm.name())
+                        .put("url", "/console/login/keycloak?issuer=" + realm.index()));
+            }
+            body = new JsonObject().put("signed_in", false)
+                    .put("sign_in", new JsonObject().put("local", localSignIn).put("keycloak", realms));
+        }
+        json(ctx.response(), 200, body);
+    }
+
+    private void signInLocally(RoutingContext ctx) {
+        if (!localSignIn) {
+            throw new ApiException(404, "local_sign_in_disabled",
+                    "Local sign-in is off (identity.local: false): sign in with Keycloak.");
+        }
+        checkSameOrigin(ctx);
+        JsonNode body = JsonBody.object(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(),
+                LOCAL_EXAMPLE, List.of("user", "organization", "capabilities"));
+        String user = name(body, "user");
+        String organization = name(body, "organization");
+        Set<String> capabilities = capabilities(body);
+        Instant now = clock.instant();
+        Claims principal;
+        try {
+            principal = Claims.builder(TokenType.SESSION)
+                    .issuer(gatehouseIssuer.toString())
+                    .subject(user)
+                    .audience(List.of(gatehouseIssuer.toString()))
+                    .issuedAt(now)
+                    .expiresAt(now.plusSeconds(1)) // the session's own lifetime replaces it when it opens
+                    .tokenId(RandomSecrets.next())
+                    .capabilities(capabilities)
+                    .organizationClaimsFrom(new JWTClaimsSet.Builder().claim("org_id", organization).build())
+                    .build();
+        } catch (ClaimsException e) {
+            throw ApiException.badRequest("invalid_identity", e.getMessage());
+        }
+        log.atWarn().addKeyValue("user", user).addKeyValue("organization", organization)
+                .log("DEVELOPMENT-ONLY local console sign-in: nothing proved who this is (identity.local: true)");
+        Optional<String> previous = ConsoleCookies.session(ctx.request());
+        blocking(ctx, () -> {
+            previous.ifPresent(sessions::end);
+            return sessions.open(principal, user, SignInMethod.LOCAL);
+        }, opened -> {
+            ConsoleCookies.setSession(ctx.response(), opened.id(), Duration.between(now, opened.session().expiresAt()));
+            ctx.response().setStatusCode(204).end();
+        });
+    }
+
+    private void signInWithKeycloak(RoutingContext ctx) {
+        Realm realm = keycloak.realm(ctx.queryParams().get("issuer")).orElseThrow(() -> ApiException.notFound(
+                "issuer: expected the index of one of identity.keycloak.issuers, as GET /console/api/session lists them."));
+        String state = RandomSecrets.next();
+        String verifier = new CodeVerifier().getValue();
+        ctx.vertx().executeBlocking(() -> {
+            URI target = keycloak.authorizationUrl(realm, state, verifier);
+            sessions.startSignIn(state, realm.issuer().toString(), verifier);
+            return target;
+        }, false).onComplete(result -> {
+            if (result.failed()) {
+                signInFailed(ctx, result.cause());
+                return;
+            }
+            ConsoleCookies.setSignIn(ctx.response(), state, ConsoleSessions.SIGN_IN_TTL);
+            ctx.response().putHeader("Cache-Control", "no-store").putHeader("Location", result.result().toASCIIString())
+                    .setStatusCode(302).end();
+        });
+    }
+
+    private void callback(RoutingContext ctx) {
+        String state = ctx.queryParams().get("state");
+        String code = ctx.queryParams().get("code");
+        String error = ctx.queryParams().get("error");
+        Optional<String> browserState = ConsoleCookies.signIn(ctx.request());
+        ConsoleCookies.clearSignIn(ctx.response());
+        if (state == null || browserState.isEmpty() || !RandomSecrets.matches(browserState.get(), state)) {
+            errorPage(ctx, 400, "This sign-in was not started in this browser, or it took longer than ten minutes."
+                    + " Start again.");
+            return;
+        }
+        if (error != null || code == null) {
+            errorPage(ctx, 400, error == null ? "Keycloak sent no authorization code." : "Keycloak ended the sign-in: "
+                    + error + ".");
+            return;
+        }
+        Optional<String> previous = ConsoleCookies.session(ctx.request());
+        ctx.vertx().executeBlocking(() -> {
+            ConsoleSessions.PendingSignIn pending = sessions.finishSignIn(state).orElseThrow(() ->
+                    new SignInException("sign_in_expired", "This sign-in was already used or took longer than ten"
+                            + " minutes. Start again.", null));
+            KeycloakSignIn.SignedIn signedIn = keycloak.finish(URI.create(pending.issuer()), code, pending.codeVerifier());
+            previous.ifPresent(sessions::end);
+            return sessions.open(signedIn.principal(), signedIn.displayName(), SignInMethod.KEYCLOAK);
+        }, false).onComplete(result -> {
+            if (result.failed()) {
+                signInFailed(ctx, result.cause());
+                return;
+            }
+            ConsoleSessions.Opened opened = result.result();
+            log.atInfo().addKeyValue("subject", opened.session().principal().subject())
+                    .addKeyValue("issuer", opened.session().principal().issuer())
+                    .log("console sign-in");
+            ConsoleCookies.setSession(ctx.response(), opened.id(),
+                    Duration.between(clock.instant(), opened.session().expiresAt()));
+            ctx.response().putHeader("Cache-Control", "no-store").putHeader("Location", BASE).setStatusCode(303).end();
+        });
+    }
+
+    private void signOut(RoutingContext ctx) {
+        Optional<ActiveSession> active = ConsoleCookieAuth.session(ctx);
+        ConsoleCookies.clearSession(ctx.response());
+        if (active.isEmpty()) {
+            ctx.response().setStatusCode(204).end();
+            return;
+        }
+        blocking(ctx, () -> sessions.end(active.get().id()), ended -> ctx.response().setStatusCode(204).end());
+    }
+
+    private void signInFailed(RoutingContext ctx, Throwable cause) {
+        if (cause instanceof SignInException e) {
+            log.atWarn().addKeyValue("code", e.code()).setCause(e.getCause()).log("console sign-in failed: " + e.getMessage());
+            errorPage(ctx, e.code().equals("keycloak_unavailable") ? 502 : 400, e.getMessage());
+            return;
+        }
+        ctx.fail(cause);
+    }
+
+    /**
+     * A login CSRF guard: a browser's request must come from this console's own origin, as
+     * {@code server.publicUrl} names it or as the request's {@code Host} does (a browser sends the
+     * {@code Origin} of the page that made the request, which another site cannot choose).
+     */
+    private void checkSameOrigin(RoutingContext ctx) {
+        String requestOrigin = ctx.request().getHeader("Origin");
+        String host = ctx.request().getHeader("Host");
+        boolean own = requestOrigin == null || requestOrigin.equals(origin)
+                || host != null && (requestOrigin.equals("http://" + host) || requestOrigin.equals("https://" + host));
+        if (!own) {
+            throw new ApiException(403, "cross_origin", "Origin: expected " + origin + " (server.publicUrl).");
+        }
+    }
+
+    private static String name(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        if (node == null || !node.isTextual() || node.asText().isBlank() || node.asText().length() > MAX_NAME_CHARS
+                || node.asText().chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.badRequest("invalid_" + field, field + ": expected 1.." + MAX_NAME_CHARS
+                    + " characters without control characters, e.g. " + LOCAL_EXAMPLE + ".");
+        }
+        return node.asText().strip();
+    }
+
+    private static Set<String> capabilities(JsonNode body) {
+        Set<String> granted = new LinkedHashSet<>(List.of("llm:use"));
+        JsonNode node = body.get("capabilities");
+        if (node == null || node.isNull()) {
+            return granted;
+        }
+        if (!node.isArray()) {
+            throw ApiException.badRequest("invalid_capabilities", "capabilities: expected an array of "
+                    + CAPABILITIES.stream().sorted().toList() + ".");
+        }
+        List<String> unknown = new ArrayList<>();
+        for (JsonNode item : node) {
+            if (item.isTextual() && CAPABILITIES.contains(item.asText())) {
+                granted.add(item.asText());
+            } else {
+                unknown.add(item.toString());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw ApiException.badRequest("invalid_capabilities", "capabilities: " + String.join(", ", unknown)
+                    + " (expected only: " + CAPABILITIES.stream().sorted().toList() + ").");
+        }
+        return granted;
+    }
+
+    private static void errorPage(RoutingContext ctx, int status, String message) {
+        String page = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                + "<title>Sign-in failed · Gatehouse</title></head><body><main><h1>Sign-in failed</h1><p>"
+                + escape(message) + "</p><p><a href=\"" + BASE + "\">Back to the console</a></p></main></body></html>";
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "text/html; charset=utf-8")
+                .putHeader("Cache-Control", "no-store").end(page);
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replace("'", "&#39;");
+    }
+
+    private static void json(HttpServerResponse response, int status, JsonObject body) {
+        response.setStatusCode(status).putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store").end(body.toBuffer());
+    }
+
+    private static <T> void blocking(RoutingContext ctx, Callable<T> work, Consumer<T> then) {
+        ctx.vertx().executeBlocking(work, false).onComplete(result -> {
+            if (result.succeeded()) {
+                then.accept(result.result());
+            } else {
+                ctx.fail(result.cause());
+            }
+        });
+    }
+
+    private static String origin(URI url) {
+        int port = url.getPort();
+        return url.getScheme() + "://" + url.getHost() + (port == -1 ? "" : ":" + port);
+    }
+}

@@ -1,0 +1,149 @@
+package dev.gatehouse.server.console;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.gatehouse.sdk.claims.Claims;
+import dev.gatehouse.server.console.ConsoleSession.SignInMethod;
+import dev.gatehouse.server.store.Database;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Console sessions and Keycloak sign-ins in progress, in the store every replica shares: a session
+ * opened on one replica is known to all, and signing out ends it everywhere at once. Only hashes of
+ * session ids and OAuth states are stored. Every method blocks on the store: call it off the event loop.
+ */
+final class ConsoleSessions {
+    /** How long a Keycloak sign-in may take between leaving for Keycloak and coming back. */
+    static final Duration SIGN_IN_TTL = Duration.ofMinutes(10);
+    /** A session's last use is written at most this often (reads stay reads). */
+    private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
+
+    private final Database database;
+    private final ConsoleConfig config;
+    private final Clock clock;
+
+    ConsoleSessions(Database database, ConsoleConfig config, Clock clock) {
+        this.database = requireNonNull(database, "database");
+        this.config = requireNonNull(config, "config");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** An opened session: the id for the cookie (never stored) and the session. */
+    record Opened(String id, ConsoleSession session) {}
+
+    /** Opens a session for {@code principal}; the principal's own expiry is replaced by the session's. */
+    Opened open(Claims principal, String displayName, SignInMethod method) {
+        Instant now = clock.instant();
+        Instant expiresAt = now.plus(config.sessionTtl());
+        String id = RandomSecrets.next();
+        String idHash = RandomSecrets.hash(id);
+        String csrf = RandomSecrets.next();
+        String json = Principals.toJson(principal, displayName);
+        database.inDurableTransaction(handle -> {
+            handle.createUpdate("DELETE FROM console_sessions WHERE expires_at <= :now OR last_seen_at <= :idle")
+                    .bind("now", now.toEpochMilli())
+                    .bind("idle", now.minus(config.idleTimeout()).toEpochMilli())
+                    .execute();
+            return handle.createUpdate("""
+                            INSERT INTO console_sessions (id_hash, csrf_token, method, principal, created_at,
+                                                          last_seen_at, expires_at)
+                            VALUES (:idHash, :csrf, :method, :principal, :now, :now, :expiresAt)""")
+                    .bind("idHash", idHash)
+                    .bind("csrf", csrf)
+                    .bind("method", method.value())
+                    .bind("principal", json)
+                    .bind("now", now.toEpochMilli())
+                    .bind("expiresAt", expiresAt.toEpochMilli())
+                    .execute();
+        });
+        return new Opened(id, new ConsoleSession(Principals.fromJson(json, publicId(idHash), now, expiresAt),
+                displayName, method, csrf, expiresAt));
+    }
+
+    /** The live session of {@code id}: neither past its lifetime nor idle too long, nor signed out. */
+    Optional<ConsoleSession> find(String id) {
+        String idHash = RandomSecrets.hash(id);
+        Instant now = clock.instant();
+        Optional<Row> row = database.jdbi().withHandle(handle -> handle.createQuery("""
+                        SELECT csrf_token, method, principal, created_at, last_seen_at, expires_at
+                        FROM console_sessions WHERE id_hash = :idHash""")
+                .bind("idHash", idHash)
+                .map((rs, ctx) -> new Row(rs.getString("csrf_token"), rs.getString("method"), rs.getString("principal"),
+                        Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("last_seen_at")),
+                        Instant.ofEpochMilli(rs.getLong("expires_at"))))
+                .findOne());
+        if (row.isEmpty() || !now.isBefore(row.get().expiresAt())
+                || !now.isBefore(row.get().lastSeenAt().plus(config.idleTimeout()))) {
+            return Optional.empty();
+        }
+        Row found = row.get();
+        if (!now.isBefore(found.lastSeenAt().plus(TOUCH_INTERVAL))) {
+            database.jdbi().useHandle(handle -> handle.createUpdate(
+                            "UPDATE console_sessions SET last_seen_at = :now WHERE id_hash = :idHash")
+                    .bind("now", now.toEpochMilli())
+                    .bind("idHash", idHash)
+                    .execute());
+        }
+        return Optional.of(new ConsoleSession(
+                Principals.fromJson(found.principal(), publicId(idHash), found.createdAt(), found.expiresAt()),
+                Principals.displayName(found.principal()), SignInMethod.valueOf(found.method().toUpperCase(Locale.ROOT)), found.csrfToken(), found.expiresAt()));
+    }
+
+    /** Ends the session of {@code id} on every replica; false when there was none. */
+    boolean end(String id) {
+        String idHash = RandomSecrets.hash(id);
+        return database.inDurableTransaction(handle -> handle.createUpdate(
+                        "DELETE FROM console_sessions WHERE id_hash = :idHash")
+                .bind("idHash", idHash)
+                .execute()) == 1;
+    }
+
+    /** Remembers a Keycloak sign-in leaving for {@code issuer} under its state, with its PKCE verifier. */
+    void startSignIn(String state, String issuer, String codeVerifier) {
+        Instant now = clock.instant();
+        database.inDurableTransaction(handle -> {
+            handle.createUpdate("DELETE FROM console_logins WHERE expires_at <= :now").bind("now", now.toEpochMilli()).execute();
+            return handle.createUpdate("""
+                            INSERT INTO console_logins (state_hash, issuer, code_verifier, expires_at)
+                            VALUES (:stateHash, :issuer, :verifier, :expiresAt)""")
+                    .bind("stateHash", RandomSecrets.hash(state))
+                    .bind("issuer", issuer)
+                    .bind("verifier", codeVerifier)
+                    .bind("expiresAt", now.plus(SIGN_IN_TTL).toEpochMilli())
+                    .execute();
+        });
+    }
+
+    /** A sign-in coming back: taken once (a replayed state finds nothing), and only within its time. */
+    Optional<PendingSignIn> finishSignIn(String state) {
+        String stateHash = RandomSecrets.hash(state);
+        Instant now = clock.instant();
+        return database.inDurableTransaction(handle -> {
+            Optional<PendingSignIn> pending = handle.createQuery(
+                            "SELECT issuer, code_verifier, expires_at FROM console_logins WHERE state_hash = :stateHash")
+                    .bind("stateHash", stateHash)
+                    .map((rs, ctx) -> new PendingSignIn(rs.getString("issuer"), rs.getString("code_verifier"),
+                            Instant.ofEpochMilli(rs.getLong("expires_at"))))
+                    .findOne();
+            int taken = handle.createUpdate("DELETE FROM console_logins WHERE state_hash = :stateHash")
+                    .bind("stateHash", stateHash)
+                    .execute();
+            return pending.filter(p -> taken == 1 && now.isBefore(p.expiresAt()));
+        });
+    }
+
+    /** A Keycloak sign-in between leaving for {@code issuer} and coming back. */
+    record PendingSignIn(String issuer, String codeVerifier, Instant expiresAt) {}
+
+    private record Row(String csrfToken, String method, String principal, Instant createdAt, Instant lastSeenAt,
+            Instant expiresAt) {}
+
+    /** The session's id as its claims' {@code jti}: a prefix of the hash, which cannot be turned back into the id. */
+    private static String publicId(String idHash) {
+        return "console-" + idHash.substring(0, 22);
+    }
+}

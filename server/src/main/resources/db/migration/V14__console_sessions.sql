@@ -1,0 +1,25 @@
+-- Portable between SQLite and PostgreSQL. Timestamps are epoch milliseconds (BIGINT).
+
+-- A signed-in web console: the browser holds only a random session id in an HttpOnly cookie;
+-- Gatehouse keeps the principal. Kept under the SHA-256 of the id (a database reader cannot sign in).
+CREATE TABLE console_sessions (
+    id_hash       TEXT    NOT NULL PRIMARY KEY,
+    csrf_token    TEXT    NOT NULL,
+    method        TEXT    NOT NULL CHECK (method IN ('local', 'keycloak')),
+    -- The principal as JSON: issuer, subject, user, organization, groups, capabilities.
+    principal     TEXT    NOT NULL,
+    created_at    BIGINT  NOT NULL,
+    last_seen_at  BIGINT  NOT NULL,
+    expires_at    BIGINT  NOT NULL
+);
+
+CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+
+-- A Keycloak sign-in on its way: started at /console/login/keycloak, finished once at
+-- /console/callback by the same browser (its state is also in a cookie), within ten minutes.
+CREATE TABLE console_logins (
+    state_hash    TEXT    NOT NULL PRIMARY KEY,
+    issuer        TEXT    NOT NULL,
+    code_verifier TEXT    NOT NULL,
+    expires_at    BIGINT  NOT NULL
+);
