@@ -161,6 +161,14 @@ class ChannelStatusApiTest {
     }
 
     @Test
+    void anotherMethod_405_problemJson() {
+        HttpResponse<String> post = gateway.admin("POST", "/admin/channels", ADMIN);
+
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(new JsonObject(post.body()).getString("code")).isEqualTo("method_not_allowed");
+    }
+
+    @Test
     void afterAReload_theListIsTheNewChannels_aKeptChannelKeepsItsFigures() {
         assertThat(gateway.chat("steady", "json").statusCode()).isEqualTo(200);
         channels.set(new JsonArray()
