@@ -5,6 +5,7 @@ import dev.gatehouse.server.config.ConfigException;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.api.ChannelRoutes;
+import dev.gatehouse.server.gateway.api.ChannelStatusRoutes;
 import dev.gatehouse.server.gateway.api.GatewayCredentials;
 import dev.gatehouse.server.gateway.api.GatewayParts;
 import dev.gatehouse.server.gateway.api.GatewayRoutes;
@@ -17,6 +18,7 @@ import dev.gatehouse.server.gateway.metering.MemberUsageRoutes;
 import dev.gatehouse.server.gateway.metering.UsageRecordsRoutes;
 import dev.gatehouse.server.gateway.metering.UsageRoutes;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
+import dev.gatehouse.server.gateway.metrics.ChannelTrafficReader;
 import dev.gatehouse.server.gateway.relay.Pipeline;
 import dev.gatehouse.server.gateway.relay.Relay;
 import dev.gatehouse.server.http.Routes;
@@ -51,7 +53,8 @@ final class GatewayRole implements RunningRole {
     static GatewayRole open(RoleContext context, Function<RoleContext, GatewayParts> partsFactory) {
         GatehouseConfig config = context.config();
         GatewayConfig gateway = config.gateway();
-        Channels channels = Channels.open(context.vertx(), gateway, config.http().eventLoopCount(), System::getenv);
+        Channels channels = Channels.open(context.vertx(), gateway, config.http().eventLoopCount(), System::getenv,
+                context.clock());
         GatewayParts parts = null;
         try {
             parts = partsFactory.apply(context);
@@ -71,7 +74,9 @@ final class GatewayRole implements RunningRole {
                     new MemberUsageRoutes(infrastructure.callerVerifier(), reports, currency, context.clock()),
                     new UsageRecordsRoutes(context.admin(), new JdbcUsageRecords(infrastructure.database())),
                     new ChannelRoutes(context.admin(), channels, reloader, metrics,
-                            new JdbcAuditLog(infrastructure.database()), context.clock()));
+                            new JdbcAuditLog(infrastructure.database()), context.clock()),
+                    new ChannelStatusRoutes(context.admin(), channels, new ChannelTrafficReader(context.metrics()),
+                            context.clock()));
             return new GatewayRole(channels, parts, routes);
         } catch (RuntimeException e) {
             channels.close();
