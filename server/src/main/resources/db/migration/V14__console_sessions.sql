@@ -8,6 +8,8 @@ CREATE TABLE console_sessions (
     method        TEXT    NOT NULL CHECK (method IN ('local', 'keycloak')),
     -- The principal as JSON: issuer, subject, user, organization, groups, capabilities.
     principal     TEXT    NOT NULL,
+    -- Keycloak's ID token of the sign-in, only to end the Keycloak session too at sign-out (id_token_hint).
+    id_token      TEXT    NULL,
     created_at    BIGINT  NOT NULL,
     last_seen_at  BIGINT  NOT NULL,
     expires_at    BIGINT  NOT NULL

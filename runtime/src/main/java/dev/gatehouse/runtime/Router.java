@@ -8,7 +8,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Dispatches by exact path: {@code GET /healthz} answered here with {@link Health}, and
+ * Dispatches by exact path: {@code GET}/{@code HEAD /} answered with the {@link HomePage},
+ * {@code GET /healthz} answered here with {@link Health}, and
  * {@code POST /v1/chat/completions}, {@code GET /v1/models} and {@code GET /v1/models/{id}} passed to
  * the {@link Upstream}; anything else is an OpenAI-shaped 404, or 405 with {@code Allow} for a known
  * path. A model id is passed on as received but refused when, decoded, it holds {@code /}, {@code \}
@@ -19,16 +20,27 @@ final class Router implements HttpHandler {
 
     private final Upstream upstream;
     private final Health health;
+    private final HomePage home;
 
-    Router(Upstream upstream, Health health) {
+    Router(Upstream upstream, Health health, HomePage home) {
         this.upstream = upstream;
         this.health = health;
+        this.home = home;
     }
 
     @Override
     public void handle(HttpExchange exchange) throws IOException {
         String path = exchange.getRequestURI().getRawPath();
         switch (path) {
+            case "/" -> {
+                String method = exchange.getRequestMethod();
+                if (method.equals("GET") || method.equals("HEAD")) {
+                    home.send(exchange);
+                } else {
+                    exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                    ApiError.METHOD_NOT_ALLOWED.send(exchange);
+                }
+            }
             case "/healthz" -> {
                 if (allows(exchange, "GET")) {
                     health(exchange);

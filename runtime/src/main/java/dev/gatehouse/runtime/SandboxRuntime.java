@@ -46,7 +46,7 @@ public final class SandboxRuntime implements AutoCloseable {
         HttpServer server = HttpServer.create(address, 0);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         Upstream upstream = upstream(config.llm(), executor);
-        server.createContext("/", new Router(upstream, Health.of(config)));
+        server.createContext("/", new Router(upstream, Health.of(config), HomePage.of(config)));
         server.setExecutor(executor);
         server.start();
         return new SandboxRuntime(server, upstream, executor);

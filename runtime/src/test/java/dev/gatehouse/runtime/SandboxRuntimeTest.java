@@ -264,7 +264,7 @@ class SandboxRuntimeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/v1/embeddings", "/v1/models/", "/v1/chat/completions/x", "/healthz/x"})
+    @ValueSource(strings = {"/index.html", "/v1/embeddings", "/v1/models/", "/v1/chat/completions/x", "/healthz/x"})
     void unknownPath_answers404UnknownUrl(String path) throws Exception {
         HttpResponse<String> response = get(path);
 

@@ -5,6 +5,7 @@ import dev.gatehouse.server.config.ConfigException;
 import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.api.ChannelRoutes;
+import dev.gatehouse.server.gateway.api.ChannelStatusRoutes;
 import dev.gatehouse.server.gateway.api.GatewayCredentials;
 import dev.gatehouse.server.gateway.api.GatewayParts;
 import dev.gatehouse.server.gateway.api.GatewayRoutes;
@@ -13,19 +14,23 @@ import dev.gatehouse.server.gateway.channels.Channels;
 import dev.gatehouse.server.gateway.channels.ChannelsRefusedException;
 import dev.gatehouse.server.gateway.metering.JdbcUsageReports;
 import dev.gatehouse.server.gateway.metering.JdbcUsageRecords;
+import dev.gatehouse.server.gateway.metering.MemberUsageRoutes;
 import dev.gatehouse.server.gateway.metering.UsageRecordsRoutes;
 import dev.gatehouse.server.gateway.metering.UsageRoutes;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
+import dev.gatehouse.server.gateway.metrics.ChannelTrafficReader;
 import dev.gatehouse.server.gateway.relay.Pipeline;
 import dev.gatehouse.server.gateway.relay.Relay;
 import dev.gatehouse.server.http.Routes;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code gateway} role: the OpenAI-compatible API and the usage reports. It opens the channels
+ * The {@code gateway} role: the OpenAI-compatible API, the usage reports (the admin's and a member's
+ * own, {@code /api/v1/usage}). It opens the channels
  * (reading their API keys, so a missing key fails the start naming the channel) and the metering
  * and limit parts (the usage writer), and closes them after the server has drained. Its verifier
  * accepts any audience (sandbox tokens carry none); {@link GatewayCredentials} then admits sandbox
@@ -48,7 +53,8 @@ final class GatewayRole implements RunningRole {
     static GatewayRole open(RoleContext context, Function<RoleContext, GatewayParts> partsFactory) {
         GatehouseConfig config = context.config();
         GatewayConfig gateway = config.gateway();
-        Channels channels = Channels.open(context.vertx(), gateway, config.http().eventLoopCount(), System::getenv);
+        Channels channels = Channels.open(context.vertx(), gateway, config.http().eventLoopCount(), System::getenv,
+                context.clock());
         GatewayParts parts = null;
         try {
             parts = partsFactory.apply(context);
@@ -56,16 +62,21 @@ final class GatewayRole implements RunningRole {
             Relay relay = new Relay(context.vertx(), gateway, parts.usageExtraction(), parts.usageSink(), metrics,
                     context.clock());
             Infrastructure infrastructure = context.infrastructure();
+            JdbcUsageReports reports = new JdbcUsageReports(infrastructure.database());
+            Optional<String> currency = config.gatewayBudgets().currency();
             ChannelReloader reloader = new ChannelReloader(channels, () -> gatewayConfig(context),
                     config.http().shutdownTimeout());
             List<Routes> routes = List.of(
                     new GatewayRoutes(new GatewayCredentials(infrastructure.gatewayTokenVerifier(), gateway.acceptSessions()),
                             channels, new Pipeline(context.vertx(), channels, parts.limiter(), relay),
                             gateway.maxRequestBytes()),
-                    new UsageRoutes(context.admin(), new JdbcUsageReports(infrastructure.database())),
+                    new UsageRoutes(context.admin(), reports, currency),
+                    new MemberUsageRoutes(infrastructure.callerVerifier(), reports, currency, context.clock()),
                     new UsageRecordsRoutes(context.admin(), new JdbcUsageRecords(infrastructure.database())),
                     new ChannelRoutes(context.admin(), channels, reloader, metrics,
-                            new JdbcAuditLog(infrastructure.database()), context.clock()));
+                            new JdbcAuditLog(infrastructure.database()), context.clock()),
+                    new ChannelStatusRoutes(context.admin(), channels, new ChannelTrafficReader(context.metrics()),
+                            context.clock()));
             return new GatewayRole(channels, parts, routes);
         } catch (RuntimeException e) {
             channels.close();

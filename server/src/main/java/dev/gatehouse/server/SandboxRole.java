@@ -8,6 +8,7 @@ import dev.gatehouse.server.sandbox.SandboxActivity;
 import dev.gatehouse.server.sandbox.SandboxBackend;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.SandboxController;
+import dev.gatehouse.server.sandbox.SandboxProfileRoutes;
 import dev.gatehouse.server.sandbox.SandboxProxyRoutes;
 import dev.gatehouse.server.sandbox.SandboxRoutes;
 import dev.gatehouse.server.schedule.PeriodicTasks;
@@ -73,6 +74,7 @@ final class SandboxRole implements RunningRole {
                 .setConnectTimeout(5_000), PROXY_CONNECTIONS, PROXY_WAITING, config.http().eventLoopCount());
         return new SandboxRole(controller, tasks, proxyClients, List.of(
                 new SandboxRoutes(infrastructure.callerVerifier(), controller.sandboxes(), sandbox),
+                new SandboxProfileRoutes(infrastructure.callerVerifier(), sandbox),
                 new SandboxProxyRoutes(infrastructure.callerVerifier(), controller.directory(), controller.activity(),
                         proxyClients)));
     }

@@ -159,7 +159,7 @@ final class ConfigKeys {
             "identity.roleCapabilities", ValueType.ROLE_CAPABILITIES,
             config -> Optional.of(config.identity().roleCapabilities()).filter(map -> !map.isEmpty()),
             "Capabilities granted by Keycloak realm roles (role) and client roles (clientId/role); unset:"
-                    + " gatehouse-user=llm:use;org-admin=org:admin.");
+                    + " gatehouse-user=llm:use;org-admin=org:admin;gatehouse-admin=gatehouse:admin.");
     static final ConfigKey<Duration> IDENTITY_KEYCLOAK_JWKS_REFRESH_MIN_INTERVAL = withDefault(
             "identity.keycloak.jwksRefreshMinInterval", ValueType.DURATION, Duration.ofSeconds(30),
             config -> config.identity().jwksRefreshMinInterval(),

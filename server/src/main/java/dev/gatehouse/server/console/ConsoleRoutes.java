@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /console/login/local} {@code {"user","organization","capabilities"?}}: the
  *       development-only local sign-in, when {@code identity.local} is on;
  *   <li>{@code GET /console/login/keycloak?issuer=N} and {@code GET /console/callback}: Keycloak sign-in;
- *   <li>{@code POST /console/logout}: ends the session on every replica.
+ *   <li>{@code POST /console/logout}: ends the session on every replica (and names Keycloak's
+ *       end-session URL for a Keycloak session).
  * </ul>
  * Every console response forbids framing and inline script ({@link #POLICY}).
  */
@@ -190,7 +191,7 @@ public final class ConsoleRoutes implements Routes {
         Optional<String> previous = ConsoleCookies.session(ctx.request());
         blocking(ctx, () -> {
             previous.ifPresent(sessions::end);
-            return sessions.open(principal, user, SignInMethod.LOCAL);
+            return sessions.open(principal, user, SignInMethod.LOCAL, Optional.empty());
         }, opened -> {
             ConsoleCookies.setSession(ctx.response(), opened.id(), Duration.between(now, opened.session().expiresAt()));
             ctx.response().setStatusCode(204).end();
@@ -240,7 +241,7 @@ public final class ConsoleRoutes implements Routes {
                             + " minutes. Start again.", null));
             KeycloakSignIn.SignedIn signedIn = keycloak.finish(URI.create(pending.issuer()), code, pending.codeVerifier());
             previous.ifPresent(sessions::end);
-            return sessions.open(signedIn.principal(), signedIn.displayName(), SignInMethod.KEYCLOAK);
+            return sessions.open(signedIn.principal(), signedIn.displayName(), SignInMethod.KEYCLOAK, signedIn.idToken());
         }, false).onComplete(result -> {
             if (result.failed()) {
                 signInFailed(ctx, result.cause());
@@ -256,14 +257,32 @@ public final class ConsoleRoutes implements Routes {
         });
     }
 
+    /**
+     * Ends the session here; for a Keycloak session the answer also names where to send the browser
+     * to end the Keycloak session as well ({@code end_session_url}), else null.
+     */
     private void signOut(RoutingContext ctx) {
         Optional<ActiveSession> active = ConsoleCookieAuth.session(ctx);
         ConsoleCookies.clearSession(ctx.response());
         if (active.isEmpty()) {
-            ctx.response().setStatusCode(204).end();
+            json(ctx.response(), 200, new JsonObject().put("signed_out", true).putNull("end_session_url"));
             return;
         }
-        blocking(ctx, () -> sessions.end(active.get().id()), ended -> ctx.response().setStatusCode(204).end());
+        blocking(ctx, () -> sessions.end(active.get().id()).flatMap(this::endSessionUrl),
+                url -> json(ctx.response(), 200, new JsonObject().put("signed_out", true)
+                        .put("end_session_url", url.map(URI::toString).orElse(null))));
+    }
+
+    private Optional<URI> endSessionUrl(ConsoleSessions.Ended ended) {
+        if (ended.method() != SignInMethod.KEYCLOAK || ended.idToken().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return keycloak.endSessionUrl(URI.create(ended.issuer()), ended.idToken().get());
+        } catch (SignInException e) {
+            log.atWarn().log("signed out of the console, but Keycloak's end-session endpoint is unknown: " + e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private void signInFailed(RoutingContext ctx, Throwable cause) {

@@ -36,7 +36,7 @@ final class ConsoleSessions {
     record Opened(String id, ConsoleSession session) {}
 
     /** Opens a session for {@code principal}; the principal's own expiry is replaced by the session's. */
-    Opened open(Claims principal, String displayName, SignInMethod method) {
+    Opened open(Claims principal, String displayName, SignInMethod method, Optional<String> idToken) {
         Instant now = clock.instant();
         Instant expiresAt = now.plus(config.sessionTtl());
         String id = RandomSecrets.next();
@@ -49,9 +49,10 @@ final class ConsoleSessions {
                     .bind("idle", now.minus(config.idleTimeout()).toEpochMilli())
                     .execute();
             return handle.createUpdate("""
-                            INSERT INTO console_sessions (id_hash, csrf_token, method, principal, created_at,
+                            INSERT INTO console_sessions (id_hash, csrf_token, method, principal, id_token, created_at,
                                                           last_seen_at, expires_at)
-                            VALUES (:idHash, :csrf, :method, :principal, :now, :now, :expiresAt)""")
+                            VALUES (:idHash, :csrf, :method, :principal, :idToken, :now, :now, :expiresAt)""")
+                    .bind("idToken", idToken.orElse(null))
                     .bind("idHash", idHash)
                     .bind("csrf", csrf)
                     .bind("method", method.value())
@@ -93,14 +94,25 @@ final class ConsoleSessions {
                 Principals.displayName(found.principal()), SignInMethod.valueOf(found.method().toUpperCase(Locale.ROOT)), found.csrfToken(), found.expiresAt()));
     }
 
-    /** Ends the session of {@code id} on every replica; false when there was none. */
-    boolean end(String id) {
+    /** Ends the session of {@code id} on every replica; what it was, when there was one. */
+    Optional<Ended> end(String id) {
         String idHash = RandomSecrets.hash(id);
-        return database.inDurableTransaction(handle -> handle.createUpdate(
-                        "DELETE FROM console_sessions WHERE id_hash = :idHash")
-                .bind("idHash", idHash)
-                .execute()) == 1;
+        return database.inDurableTransaction(handle -> {
+            Optional<Ended> ended = handle.createQuery(
+                            "SELECT method, principal, id_token FROM console_sessions WHERE id_hash = :idHash")
+                    .bind("idHash", idHash)
+                    .map((rs, ctx) -> new Ended(SignInMethod.valueOf(rs.getString("method").toUpperCase(Locale.ROOT)),
+                            Principals.issuer(rs.getString("principal")), Optional.ofNullable(rs.getString("id_token"))))
+                    .findOne();
+            int deleted = handle.createUpdate("DELETE FROM console_sessions WHERE id_hash = :idHash")
+                    .bind("idHash", idHash)
+                    .execute();
+            return ended.filter(e -> deleted == 1);
+        });
     }
+
+    /** A session signed out: how it was opened, by whose issuer, with which Keycloak ID token. */
+    record Ended(SignInMethod method, String issuer, Optional<String> idToken) {}
 
     /** Remembers a Keycloak sign-in leaving for {@code issuer} under its state, with its PKCE verifier. */
     void startSignIn(String state, String issuer, String codeVerifier) {

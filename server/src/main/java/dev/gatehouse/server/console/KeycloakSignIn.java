@@ -13,6 +13,9 @@ import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
 import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.token.Tokens;
+import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
+import com.nimbusds.openid.connect.sdk.token.OIDCTokens;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretBasic;
 import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
@@ -28,6 +31,8 @@ import dev.gatehouse.sdk.verify.TokenVerifier;
 import dev.gatehouse.server.identity.IdentityConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +52,7 @@ final class KeycloakSignIn {
     private final List<URI> issuers;
     private final ConsoleConfig config;
     private final URI redirectUri;
+    private final URI consoleUrl;
     private final TokenVerifier callers;
     private final Map<URI, OIDCProviderMetadata> metadata = new ConcurrentHashMap<>();
 
@@ -57,7 +63,9 @@ final class KeycloakSignIn {
     KeycloakSignIn(IdentityConfig identity, ConsoleConfig config, URI publicUrl, TokenVerifier callers) {
         this.issuers = List.copyOf(identity.issuers());
         this.config = requireNonNull(config, "config");
-        this.redirectUri = URI.create(publicUrl.toString().replaceAll("/+$", "") + ConsoleRoutes.CALLBACK_PATH);
+        String base = publicUrl.toString().replaceAll("/+$", "");
+        this.redirectUri = URI.create(base + ConsoleRoutes.CALLBACK_PATH);
+        this.consoleUrl = URI.create(base + ConsoleRoutes.BASE);
         this.callers = requireNonNull(callers, "callers");
     }
 
@@ -111,7 +119,7 @@ final class KeycloakSignIn {
             HTTPRequest http = request.toHTTPRequest();
             http.setConnectTimeout(HTTP_TIMEOUT_MILLIS);
             http.setReadTimeout(HTTP_TIMEOUT_MILLIS);
-            response = TokenResponse.parse(http.send());
+            response = OIDCTokenResponseParser.parse(http.send());
         } catch (IOException | ParseException e) {
             throw new SignInException("keycloak_unavailable", "Keycloak's token endpoint did not answer usably.", e);
         }
@@ -119,7 +127,10 @@ final class KeycloakSignIn {
             throw new SignInException("code_refused", "Keycloak refused the sign-in: "
                     + response.toErrorResponse().getErrorObject().getCode() + ".", null);
         }
-        String accessToken = response.toSuccessResponse().getTokens().getAccessToken().getValue();
+        Tokens tokens = response.toSuccessResponse().getTokens();
+        String accessToken = tokens.getAccessToken().getValue();
+        Optional<String> idToken = tokens instanceof OIDCTokens oidc ? Optional.ofNullable(oidc.getIDTokenString())
+                : Optional.empty();
         Claims principal;
         try {
             principal = callers.verify(accessToken);
@@ -134,11 +145,31 @@ final class KeycloakSignIn {
             throw new SignInException("no_organization", "Your Keycloak account names no single organization"
                     + " (org_id), which every page of the console needs. Ask your administrator.", null);
         }
-        return new SignedIn(principal, displayName(accessToken).orElse(principal.subject()));
+        return new SignedIn(principal, displayName(accessToken).orElse(principal.subject()), idToken);
     }
 
-    /** Who signed in, and the name to show them by. */
-    record SignedIn(Claims principal, String displayName) {}
+    /**
+     * Where to send the browser to end its Keycloak session too, and come back to the console: the
+     * realm's {@code end_session_endpoint} with the sign-in's ID token as {@code id_token_hint}, so
+     * Keycloak signs out without asking. Empty when the realm publishes no such endpoint.
+     */
+    Optional<URI> endSessionUrl(URI issuer, String idToken) throws SignInException {
+        URI endpoint = metadata(issuer).getEndSessionEndpointURI();
+        if (endpoint == null) {
+            return Optional.empty();
+        }
+        return Optional.of(URI.create(endpoint + (endpoint.getRawQuery() == null ? "?" : "&")
+                + "client_id=" + encode(config.keycloakClientId())
+                + "&id_token_hint=" + encode(idToken)
+                + "&post_logout_redirect_uri=" + encode(consoleUrl.toString())));
+    }
+
+    private static String encode(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /** Who signed in, the name to show them by, and Keycloak's ID token of the sign-in (for signing out). */
+    record SignedIn(Claims principal, String displayName, Optional<String> idToken) {}
 
     /** A readable name from a token {@link #callers} has just verified. */
     private static Optional<String> displayName(String verifiedAccessToken) {

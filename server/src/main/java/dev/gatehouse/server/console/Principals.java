@@ -60,6 +60,10 @@ final class Principals {
         }
     }
 
+    static String issuer(String json) {
+        return new JsonObject(json).getString("issuer");
+    }
+
     static String displayName(String json) {
         return new JsonObject(json).getString("display_name");
     }

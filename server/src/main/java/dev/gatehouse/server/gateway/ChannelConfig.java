@@ -196,6 +196,18 @@ public record ChannelConfig(
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
+    /**
+     * {@code baseUrl} safe to show: without user information ({@code https://user:secret@host}),
+     * query or fragment (the latter two are refused anyway).
+     */
+    public String shownBaseUrl() {
+        StringBuilder shown = new StringBuilder(baseUrl.getScheme()).append("://").append(baseUrl.getHost());
+        if (baseUrl.getPort() != -1) {
+            shown.append(':').append(baseUrl.getPort());
+        }
+        return shown.append(baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath()).toString();
+    }
+
     /** The URL a probe of this channel requests: {@code baseUrl} + {@code probePath}. */
     public String probeUrl() {
         return baseUrlWithoutSlash() + probePath;

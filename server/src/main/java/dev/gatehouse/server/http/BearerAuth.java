@@ -49,7 +49,8 @@ public final class BearerAuth implements Handler<RoutingContext> {
         }
         if (token == null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"gatehouse\"");
-            ctx.fail(new ApiException(401, "missing_token", "A bearer token is required."));
+            ctx.fail(new ApiException(401, "missing_token",
+                    "A bearer token is required (or, from the web console, a signed-in session)."));
             return;
         }
         try {

@@ -41,11 +41,12 @@ public record IdentityConfig(
     /**
      * DESIGN.md's default mapping, in force while {@code identity.roleCapabilities} is not set: realm
      * role {@code gatehouse-user} may use the LLM gateway, {@code org-admin} administers its own
-     * organization's sandboxes.
+     * organization's sandboxes, {@code gatehouse-admin} operates Gatehouse ({@code gatehouse:admin}).
      */
     public static final Map<String, Set<String>> DEFAULT_ROLE_CAPABILITIES = Map.of(
             "gatehouse-user", Set.of("llm:use"),
-            "org-admin", Set.of("org:admin"));
+            "org-admin", Set.of("org:admin"),
+            "gatehouse-admin", Set.of("gatehouse:admin"));
     public static final Duration MIN_JWKS_REFRESH_INTERVAL = Duration.ofSeconds(1);
     public static final Duration MAX_JWKS_REFRESH_INTERVAL = Duration.ofMinutes(5);
     /** Role names and capabilities: no whitespace, none of {@code ; = ,} (the separators of the text form). */

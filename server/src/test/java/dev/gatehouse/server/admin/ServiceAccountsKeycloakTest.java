@@ -313,14 +313,29 @@ class ServiceAccountsKeycloakTest {
 
         HttpResponse<String> withoutRole = TestGatehouse.get(audit(""), "Authorization", "Bearer " + noRole);
         HttpResponse<String> minterOnly = TestGatehouse.get(audit(""), "Authorization", "Bearer " + minter);
+        URI channels = gatehouse.localUrl().resolve("/admin/channels");
+        HttpResponse<String> channelsWithoutRole = TestGatehouse.get(channels, "Authorization", "Bearer " + noRole);
+        HttpResponse<String> channelsMinterOnly = TestGatehouse.get(channels, "Authorization", "Bearer " + minter);
 
-        assertThat(List.of(withoutRole, minterOnly)).allSatisfy(response -> {
+        assertThat(List.of(withoutRole, minterOnly, channelsWithoutRole, channelsMinterOnly)).allSatisfy(response -> {
             assertThat(response.statusCode()).isEqualTo(403);
             assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("insufficient_role");
             assertThat(response.body()).contains("gatehouse-admin");
         });
         assertThat(auditReads(1000).stream().map(event -> ((JsonObject) event).getJsonObject("actor").getString("client")))
                 .as("no read recorded").doesNotContain(NO_ROLE, MINTER);
+        assertThat(channelsWithoutRole.body()).doesNotContain("\"channels\"");
+    }
+
+    @Test
+    void adminApi_channelList_serviceAccountWithTheAdminRole_is200() {
+        String reporting = keycloak.clientCredentials(ACME, REPORTING, REPORTING_SECRET);
+
+        HttpResponse<String> response = TestGatehouse.get(gatehouse.localUrl().resolve("/admin/channels"),
+                "Authorization", "Bearer " + reporting);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(new JsonObject(response.body()).getJsonArray("channels")).isEmpty();
     }
 
     @Test

@@ -201,7 +201,8 @@ class ConsoleSessionTest {
         assertThat(pats(cookie)).isNotNull();
         HttpResponse<String> out = send("POST", "/console/logout", cookie, csrf, null);
 
-        assertThat(out.statusCode()).isEqualTo(204);
+        assertThat(out.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(out.body()).getValue("end_session_url")).isNull();
         assertThat(out.headers().firstValue("Set-Cookie").orElseThrow()).startsWith("__Host-gatehouse-console=;")
                 .contains("Max-Age=0");
         assertThat(session(cookie).getBoolean("signed_in")).isFalse();
@@ -255,6 +256,13 @@ class ConsoleSessionTest {
         HttpResponse<String> replayed = send(HttpRequest.newBuilder(callback).header("Cookie", signInCookie).GET());
         assertThat(replayed.statusCode()).isEqualTo(400);
         assertThat(replayed.body()).contains("already used");
+
+        HttpResponse<String> out = send("POST", "/console/logout", cookie, session.getString("csrf_token"), null);
+        URI endSession = URI.create(new JsonObject(out.body()).getString("end_session_url"));
+        assertThat(endSession.toString()).startsWith(keycloak.issuer(ACME) + "/protocol/openid-connect/logout?");
+        assertThat(query(endSession)).containsEntry("client_id", CLIENT).containsKey("id_token_hint")
+                .containsEntry("post_logout_redirect_uri", base + "/console/");
+        assertThat(session(cookie).getBoolean("signed_in")).isFalse();
     }
 
     @Test

@@ -233,14 +233,14 @@ class KeycloakVerifierTest {
     @Test
     void withoutRoleCapabilitiesConfigured_designsDefaultMappingApplies_andAConfiguredMapReplacesIt() throws Exception {
         String token = sign(k1, claims(b -> b.claim("org_id", "acme")
-                .claim("realm_access", Map.of("roles", List.of("gatehouse-user", "org-admin", "offline_access")))));
+                .claim("realm_access", Map.of("roles", List.of("gatehouse-user", "org-admin", "gatehouse-admin", "offline_access")))));
         IdentityConfig unset = new IdentityConfig(Topology.PER_ORGANIZATION, false, List.of(keycloak.issuerUri()),
                 Optional.empty(), Map.of(), Duration.ofSeconds(30), Map.of());
         IdentityConfig configured = new IdentityConfig(Topology.PER_ORGANIZATION, false, List.of(keycloak.issuerUri()),
                 Optional.empty(), Map.of("org-admin", Set.of("audit:read")), Duration.ofSeconds(30), Map.of());
 
         assertThat(builder().identity(unset).build().verify(token).capabilities())
-                .containsExactlyInAnyOrder("llm:use", "org:admin");
+                .containsExactlyInAnyOrder("llm:use", "org:admin", "gatehouse:admin");
         assertThat(builder().identity(configured).build().verify(token).capabilities()).containsExactly("audit:read");
     }
 

@@ -11,6 +11,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
@@ -25,13 +26,15 @@ final class ChannelFactory {
     private final GatewayConfig config;
     private final int eventLoops;
     private final Function<String, String> env;
+    private final Clock clock;
 
-    ChannelFactory(Vertx vertx, GatewayConfig config, int eventLoops, Function<String, String> env) {
+    ChannelFactory(Vertx vertx, GatewayConfig config, int eventLoops, Function<String, String> env, Clock clock) {
         this.vertx = requireNonNull(vertx, "vertx");
         this.probes = vertx.getOrCreateContext();
         this.config = requireNonNull(config, "config");
         this.eventLoops = eventLoops;
         this.env = requireNonNull(env, "env");
+        this.clock = requireNonNull(clock, "clock");
     }
 
     /**
@@ -63,6 +66,6 @@ final class ChannelFactory {
         ChannelProber prober = new ChannelProber(probes, channel, key, probeClient, config.channelProbeInterval(),
                 probeTimeout);
         return new Channel(channel, key, clients, new ChannelHealth(channel.name(), config.channelFailureThreshold(),
-                config.channelFailureWindow(), System::nanoTime, prober), prober, probeClient);
+                config.channelFailureWindow(), System::nanoTime, clock, prober), prober, probeClient);
     }
 }

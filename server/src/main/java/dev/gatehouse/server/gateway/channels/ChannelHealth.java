@@ -2,9 +2,12 @@ package dev.gatehouse.server.gateway.channels;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,29 +32,44 @@ public final class ChannelHealth {
         void wentOut(ChannelHealth health);
     }
 
+    /**
+     * Whether the channel is in, and since when.
+     *
+     * @param since when it last went out or came back in; empty while it has been in since it was opened
+     */
+    public record State(boolean in, Optional<Instant> since) {
+        public State {
+            requireNonNull(since, "since");
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(ChannelHealth.class);
 
     private final String channel;
     private final int threshold;
     private final Duration window;
     private final LongSupplier nanoClock;
+    private final Clock clock;
     private final OutListener outListener;
     private final Deque<Long> failures = new ArrayDeque<>();
     private boolean out;
     private long outSince;
     private boolean onProbation;
     private long probationEnds;
+    private Instant changedAt;
 
     /**
      * @param channel the channel's name, for the log
-     * @param nanoClock {@link System#nanoTime()} outside tests
+     * @param nanoClock {@link System#nanoTime()} outside tests; measures the window and probation
+     * @param clock the wall time of each change, for {@link #state()}
      */
-    public ChannelHealth(String channel, int threshold, Duration window, LongSupplier nanoClock,
+    public ChannelHealth(String channel, int threshold, Duration window, LongSupplier nanoClock, Clock clock,
             OutListener outListener) {
         this.channel = requireNonNull(channel, "channel");
         this.threshold = threshold;
         this.window = requireNonNull(window, "window");
         this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+        this.clock = requireNonNull(clock, "clock");
         this.outListener = requireNonNull(outListener, "outListener");
     }
 
@@ -72,6 +90,11 @@ public final class ChannelHealth {
     /** Whether the channel is in (takes requests); for routing, listings and metrics. */
     public synchronized boolean isIn() {
         return !out;
+    }
+
+    /** Whether the channel is in and since when, read together; for listings. */
+    public synchronized State state() {
+        return new State(!out, Optional.ofNullable(changedAt));
     }
 
     /** A request got a usable response. Ignored while out: only a probe brings a channel back. */
@@ -107,6 +130,7 @@ public final class ChannelHealth {
             onProbation = false;
             out = true;
             outSince = now;
+            changedAt = clock.instant();
         }
         log.atWarn().addKeyValue("channel", channel).addKeyValue("failures", failuresCounted)
                 .addKeyValue("window", window).addKeyValue("lastFailure", reason)
@@ -130,6 +154,7 @@ public final class ChannelHealth {
             outNanos = now - outSince;
             onProbation = true;
             probationEnds = now + window.toNanos();
+            changedAt = clock.instant();
         }
         log.atInfo().addKeyValue("channel", channel).addKeyValue("probe", evidence)
                 .addKeyValue("outFor", Duration.ofMillis(outNanos / 1_000_000)).log("gateway channel back in");

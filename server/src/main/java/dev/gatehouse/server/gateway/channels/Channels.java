@@ -9,6 +9,7 @@ import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.GatewayException;
 import dev.gatehouse.server.gateway.Protocol;
 import io.vertx.core.Vertx;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -77,13 +78,15 @@ public final class Channels implements AutoCloseable {
      * creates its HTTP client and prober. The probers run on the context current when this is called
      * (a context of their own when called outside Vert.x); so do those of channels a reload adds.
      *
+     * @param clock the wall time of the channels' health changes ({@link ChannelHealth#state()})
      * @throws IllegalStateException naming the channel whose key cannot be read (never the key)
      */
-    public static Channels open(Vertx vertx, GatewayConfig config, int eventLoops, Function<String, String> env) {
+    public static Channels open(Vertx vertx, GatewayConfig config, int eventLoops, Function<String, String> env,
+            Clock clock) {
         requireNonNull(vertx, "vertx");
         requireNonNull(config, "config");
         requireNonNull(env, "env");
-        ChannelFactory factory = new ChannelFactory(vertx, config, eventLoops, env);
+        ChannelFactory factory = new ChannelFactory(vertx, config, eventLoops, env, clock);
         List<Channel> channels = new ArrayList<>();
         try {
             for (ChannelConfig channel : config.channels()) {

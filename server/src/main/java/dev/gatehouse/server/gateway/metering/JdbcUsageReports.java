@@ -31,18 +31,24 @@ public final class JdbcUsageReports {
         requireNonNull(query, "query");
         List<UsageDimension> groupBy = query.groupBy();
         Map<UsageDimension, String> filters = query.orderedFilters();
+        StringBuilder selected = new StringBuilder();
         StringBuilder dims = new StringBuilder();
         for (UsageDimension dimension : groupBy) {
-            dims.append(dimension.column()).append(", ");
+            selected.append(dimension.selected()).append(", ");
+            dims.append(dimension.resultName()).append(", ");
         }
-        StringBuilder sql = new StringBuilder("SELECT ").append(dims)
+        StringBuilder ordered = new StringBuilder(groupBy.contains(UsageDimension.DAY)
+                ? UsageDimension.DAY.resultName() + ", " : "");
+        groupBy.stream().filter(dimension -> dimension != UsageDimension.DAY)
+                .forEach(dimension -> ordered.append(dimension.resultName()).append(", "));
+        StringBuilder sql = new StringBuilder("SELECT ").append(selected)
                 .append("outcome, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt_tokens,"
                         + " SUM(completion_tokens) AS completion_tokens, SUM(spend_micros) AS spend_micros FROM usage_records"
                         + " WHERE occurred_at >= :from AND occurred_at < :to");
         filters.keySet().forEach(dimension -> sql.append(" AND ").append(dimension.column())
                 .append(" = :f_").append(dimension.column()));
         sql.append(" GROUP BY ").append(dims).append("outcome")
-                .append(" ORDER BY ").append(dims).append("outcome")
+                .append(" ORDER BY ").append(ordered).append("outcome")
                 .append(" LIMIT ").append(UsageReport.MAX_GROUPS * Outcome.values().length + 1);
 
         record Row(List<String> key, Outcome outcome, Totals totals) {}
@@ -54,7 +60,7 @@ public final class JdbcUsageReports {
             return select.map((rs, ctx) -> {
                 List<String> key = new ArrayList<>(groupBy.size());
                 for (UsageDimension dimension : groupBy) {
-                    key.add(rs.getString(dimension.column()));
+                    key.add(dimension.read(rs));
                 }
                 return new Row(key, Outcome.fromValue(rs.getString("outcome")),
                         new Totals(rs.getLong("requests"), rs.getLong("prompt_tokens"), rs.getLong("completion_tokens"),
@@ -68,7 +74,7 @@ public final class JdbcUsageReports {
                     Totals::plus);
         }
         List<List<String>> keys = new ArrayList<>(grouped.keySet());
-        keys.sort(JdbcUsageReports::compareKeys);
+        keys.sort(order(groupBy));
         boolean truncated = rows.size() > UsageReport.MAX_GROUPS * Outcome.values().length
                 || keys.size() > UsageReport.MAX_GROUPS;
         List<Group> groups = new ArrayList<>();
@@ -89,13 +95,26 @@ public final class JdbcUsageReports {
         return new UsageReport(groups, truncated);
     }
 
-    private static int compareKeys(List<String> a, List<String> b) {
-        for (int i = 0; i < a.size(); i++) {
-            int order = NULLS_FIRST.compare(a.get(i), b.get(i));
-            if (order != 0) {
-                return order;
+    /** By day first when grouped by it, then by the dimensions in query order, absent values first. */
+    private static Comparator<List<String>> order(List<UsageDimension> groupBy) {
+        List<Integer> positions = new ArrayList<>();
+        int day = groupBy.indexOf(UsageDimension.DAY);
+        if (day >= 0) {
+            positions.add(day);
+        }
+        for (int i = 0; i < groupBy.size(); i++) {
+            if (i != day) {
+                positions.add(i);
             }
         }
-        return 0;
+        return (a, b) -> {
+            for (int i : positions) {
+                int order = NULLS_FIRST.compare(a.get(i), b.get(i));
+                if (order != 0) {
+                    return order;
+                }
+            }
+            return 0;
+        };
     }
 }

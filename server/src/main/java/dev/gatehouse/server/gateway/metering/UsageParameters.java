@@ -4,17 +4,20 @@ import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.QueryInstants;
 import dev.gatehouse.server.http.Shown;
 import io.vertx.core.MultiMap;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The query parameters the admin usage routes share: the time range and the dimension filters, and
- * the one check that every parameter is known, given once and not empty. Each failure is an
+ * The query parameters the usage routes share: the time range, the grouping, the dimension filters,
+ * and the one check that every parameter is known, given once and not empty. Each failure is an
  * {@link ApiException} 400 with {@code unknown_parameter}, {@code missing_parameter} or
  * {@code invalid_parameter}. Stateless.
  */
@@ -29,7 +32,9 @@ final class UsageParameters {
         Set<String> names = new LinkedHashSet<>(List.of("from", "to"));
         names.addAll(List.of(others));
         for (UsageDimension dimension : UsageDimension.values()) {
-            names.add(dimension.apiName());
+            if (dimension.filters()) {
+                names.add(dimension.apiName());
+            }
         }
         return Collections.unmodifiableSet(names);
     }
@@ -60,10 +65,56 @@ final class UsageParameters {
         return new Range(from, to);
     }
 
+    /**
+     * {@code from} and {@code to}, each optional: {@code to} defaults to {@code now} and {@code from}
+     * to {@code defaultSpan} before {@code to}; the range may span at most {@code maxSpan}.
+     */
+    static Range range(MultiMap params, Instant now, Duration defaultSpan, Duration maxSpan) {
+        Instant to = QueryInstants.optional(params, "to").orElse(now);
+        Instant from = QueryInstants.optional(params, "from").orElseGet(() -> to.minus(defaultSpan));
+        if (!to.isAfter(from)) {
+            throw ApiException.badRequest("invalid_parameter", "to: \"" + to + "\" (expected: after from, " + from
+                    + (params.contains("to") ? ")" : "; to defaults to now)"));
+        }
+        if (Duration.between(from, to).compareTo(maxSpan) > 0) {
+            throw ApiException.badRequest("invalid_parameter", "to: \"" + to + "\" (expected: at most "
+                    + maxSpan.toDays() + " days after from, " + from + ")");
+        }
+        return new Range(from, to);
+    }
+
+    /**
+     * {@code groupBy}: a comma-separated list of dimensions out of {@code allowed}, each once;
+     * {@code absent} when the parameter is not given.
+     */
+    static List<UsageDimension> groupBy(MultiMap params, Set<UsageDimension> allowed, List<UsageDimension> absent) {
+        String text = params.get("groupBy");
+        if (text == null) {
+            return absent;
+        }
+        String names = allowed.stream().sorted().map(UsageDimension::apiName).collect(Collectors.joining(", "));
+        List<UsageDimension> groupBy = new ArrayList<>();
+        for (String given : text.split(",", -1)) {
+            String name = given.strip();
+            UsageDimension dimension = UsageDimension.fromApiName(name).filter(allowed::contains).orElseThrow(() ->
+                    ApiException.badRequest("invalid_parameter", "groupBy: " + Shown.quote(name)
+                            + " is not a dimension (expected: a comma-separated list of " + names + ")"));
+            if (groupBy.contains(dimension)) {
+                throw ApiException.badRequest("invalid_parameter",
+                        "groupBy: \"" + dimension.apiName() + "\" given twice (expected: once)");
+            }
+            groupBy.add(dimension);
+        }
+        return List.copyOf(groupBy);
+    }
+
     /** The exact-match filters given. */
     static Map<UsageDimension, String> filters(MultiMap params) {
         Map<UsageDimension, String> filters = new EnumMap<>(UsageDimension.class);
         for (UsageDimension dimension : UsageDimension.values()) {
+            if (!dimension.filters()) {
+                continue;
+            }
             String value = params.get(dimension.apiName());
             if (value != null) {
                 filters.put(dimension, value);

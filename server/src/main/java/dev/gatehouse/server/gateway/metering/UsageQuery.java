@@ -27,6 +27,12 @@ public record UsageQuery(Instant from, Instant to, List<UsageDimension> groupBy,
         if (!to.isAfter(from)) {
             throw new IllegalArgumentException("to: " + to + " (expected: after from, " + from + ")");
         }
+        for (UsageDimension dimension : filters.keySet()) {
+            if (!dimension.filters()) {
+                throw new IllegalArgumentException("filters: " + dimension.apiName() + " (expected: one of "
+                        + UsageDimension.FILTER_NAMES + ")");
+            }
+        }
         Set<UsageDimension> seen = new HashSet<>();
         for (UsageDimension dimension : groupBy) {
             if (!seen.add(dimension)) {

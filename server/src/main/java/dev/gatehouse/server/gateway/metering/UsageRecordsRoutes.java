@@ -17,7 +17,7 @@ import java.util.Set;
  * usage records, a page at a time, for whoever presents the admin secret ({@link AdminAuth}).
  *
  * <ul>
- *   <li>{@code from}, {@code to} and the filters ({@value UsageDimension#NAMES}): as in
+ *   <li>{@code from}, {@code to} and the filters ({@value UsageDimension#FILTER_NAMES}): as in
  *       {@link UsageRoutes}.
  *   <li>{@code format}: required, {@code csv} or {@code ndjson} (see {@link ExportFormat}).
  *   <li>{@code limit}: records per page, 1..{@value UsageRecordsQuery#MAX_LIMIT}, default

@@ -15,6 +15,10 @@ import java.util.stream.Collectors;
 
 /** One channel's meters, all registered at construction (see {@link ModelMeters} for its models'). Thread-safe. */
 final class ChannelMeters {
+    static final String UPSTREAM_ERRORS = "gatehouse.gateway.upstream.errors";
+    static final String FIRST_BYTE = "gatehouse.gateway.upstream.first.byte";
+    static final String DURATION = "gatehouse.gateway.request.duration";
+
     /**
      * A handful of fixed buckets instead of a percentile histogram (about 70 buckets per timer and
      * channel): enough for SLO ratios and a rough p99 across replicas, at a fraction of the scrape.
@@ -31,13 +35,13 @@ final class ChannelMeters {
     ChannelMeters(MeterRegistry registry, Channel channel) {
         Tags tags = tags(channel);
         errors = Arrays.stream(UpstreamFailure.values())
-                .map(reason -> Counter.builder("gatehouse.gateway.upstream.errors")
+                .map(reason -> Counter.builder(UPSTREAM_ERRORS)
                         .description("Failed tries of the channel, including those that failed over")
                         .tags(tags).tag("reason", reason.value()).register(registry))
                 .toArray(Counter[]::new);
-        firstByte = latency("gatehouse.gateway.upstream.first.byte",
+        firstByte = latency(FIRST_BYTE,
                 "From starting the upstream request to its response headers, for responses relayed", tags, registry);
-        duration = latency("gatehouse.gateway.request.duration",
+        duration = latency(DURATION,
                 "From a request's arrival to its end, whatever the outcome", tags, registry);
         models = channel.config().publicModels().stream().collect(Collectors.toUnmodifiableMap(Function.identity(),
                 model -> new ModelMeters(registry, tags.and("model", model))));

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Thread-safe.
  */
 final class ModelMeters {
+    static final String TOKENS = "gatehouse.gateway.tokens";
+    static final String REQUESTS = "gatehouse.gateway.requests";
     private static final int STATUS_CLASSES = 10;
 
     private final MeterRegistry registry;
@@ -30,7 +32,7 @@ final class ModelMeters {
     }
 
     private Counter tokens(String type) {
-        return Counter.builder("gatehouse.gateway.tokens")
+        return Counter.builder(TOKENS)
                 .description("Tokens as metered: the upstream's usage, or what an aborted stream delivered")
                 .tags(tags).tag("type", type).register(registry);
     }
@@ -51,7 +53,7 @@ final class ModelMeters {
         Counter counter = requests.get(slot);
         if (counter == null) {
             // Registering is idempotent, so a thread racing to here gets the same counter.
-            counter = Counter.builder("gatehouse.gateway.requests")
+            counter = Counter.builder(REQUESTS)
                     .description("Requests relayed, by how they ended and the status class the client was sent")
                     .tags(tags).tag("outcome", outcome.value()).tag("status", statusClass + "xx")
                     .register(registry);

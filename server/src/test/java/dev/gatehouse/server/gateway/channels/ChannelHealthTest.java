@@ -6,9 +6,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.gatehouse.server.testing.MutableClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,7 +22,9 @@ import org.slf4j.LoggerFactory;
 class ChannelHealthTest {
     private final AtomicLong nanos = new AtomicLong(1_000);
     private final List<ChannelHealth> wentOut = new ArrayList<>();
-    private final ChannelHealth health = new ChannelHealth("qwen-a", 3, Duration.ofSeconds(30), nanos::get, wentOut::add);
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-12-06T12:00:00Z"));
+    private final ChannelHealth health = new ChannelHealth("qwen-a", 3, Duration.ofSeconds(30), nanos::get, clock,
+            wentOut::add);
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final Logger logger = (Logger) LoggerFactory.getLogger(ChannelHealth.class);
 
@@ -128,6 +133,27 @@ class ChannelHealthTest {
 
         assertThat(health.isIn()).isFalse();
         assertThat(wentOut).containsExactly(health, health);
+    }
+
+    @Test
+    void state_isInWithoutASince_untilAChange_thenSaysWhenItWentOutAndWhenItCameBack() {
+        assertThat(health.state()).isEqualTo(new ChannelHealth.State(true, Optional.empty()));
+        health.failure("connect");
+        health.failure("connect");
+        clock.advance(Duration.ofSeconds(5));
+        health.failure("connect");
+        ChannelHealth.State out = health.state();
+        clock.advance(Duration.ofSeconds(7));
+        health.failure("connect");
+        health.success();
+        ChannelHealth.State stillOut = health.state();
+
+        health.probeSucceeded("GET /models: 200");
+
+        assertThat(out).isEqualTo(new ChannelHealth.State(false, Optional.of(Instant.parse("2026-12-06T12:00:05Z"))));
+        assertThat(stillOut).as("requests while out change nothing").isEqualTo(out);
+        assertThat(health.state())
+                .isEqualTo(new ChannelHealth.State(true, Optional.of(Instant.parse("2026-12-06T12:00:12Z"))));
     }
 
     @Test

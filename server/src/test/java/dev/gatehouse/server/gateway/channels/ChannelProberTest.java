@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpServer;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -141,7 +142,8 @@ class ChannelProberTest {
     }
 
     private static ChannelHealth takenOut(ChannelProber prober) {
-        ChannelHealth health = new ChannelHealth("c", 1, Duration.ofMinutes(1), System::nanoTime, prober);
+        ChannelHealth health = new ChannelHealth("c", 1, Duration.ofMinutes(1), System::nanoTime, Clock.systemUTC(),
+                prober);
         health.failure("status_5xx");
         assertThat(health.isIn()).isFalse();
         return health;

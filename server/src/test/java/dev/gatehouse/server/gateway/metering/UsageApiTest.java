@@ -101,6 +101,23 @@ class UsageApiTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
+    void groupByDay_givesUtcDays_first_whateverTheOrderAsked(TestDatabases.Kind kind) throws Exception {
+        int port = start(kind);
+
+        HttpResponse<String> response = get(port, "/admin/usage?from=2026-02-28T00:00:00Z&to=2026-03-02T00:00:00Z"
+                + "&groupBy=organization,day", SECRET);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(new JsonObject(response.body()).getJsonArray("groups").stream()
+                .map(group -> ((JsonObject) group).getString("day") + " " + ((JsonObject) group).getString("organization")
+                        + " " + ((JsonObject) group).getLong("requests")))
+                .containsExactly("2026-03-01 acme 5", "2026-03-01 globex 3");
+        assertRejected(get(port, "/admin/usage?from=2026-02-28T00:00:00Z&to=2026-03-02T00:00:00Z&day=2026-03-01",
+                SECRET), 400, "unknown_parameter");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
     void rejections_answerTheirStatusAndCode_andRunNoQuery(TestDatabases.Kind kind) throws Exception {
         int port = start(kind);
         String range = "from=2026-03-01T10:00:00Z&to=2026-03-01T11:00:00Z";
@@ -115,7 +132,7 @@ class UsageApiTest {
         HttpResponse<String> badDimension = get(port, "/admin/usage?" + range + "&groupBy=organization,region", SECRET);
         assertRejected(badDimension, 400, "invalid_parameter");
         assertThat(new JsonObject(badDimension.body()).getString("detail")).isEqualTo("groupBy: \"region\" is not a"
-                + " dimension (expected: a comma-separated list of organization, user, sandbox, token, channel, model)");
+                + " dimension (expected: a comma-separated list of organization, user, sandbox, token, channel, model, day)");
         assertRejected(get(port, "/admin/usage?" + range + "&groupBy=model,model", SECRET), 400, "invalid_parameter");
         assertRejected(get(port, "/admin/usage?" + range + "&region=eu", SECRET), 400, "unknown_parameter");
         assertRejected(get(port, "/admin/usage?" + range + "&model=a&model=b", SECRET), 400, "invalid_parameter");
@@ -144,7 +161,7 @@ class UsageApiTest {
         server = new GatehouseHttpServer(vertx,
                 new HttpConfig("127.0.0.1", 0, URI.create("http://127.0.0.1"), 1024 * 1024, Duration.ofSeconds(1), 0),
                 LoggingConfig.GatewayAccess.ALL, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                List.of(new UsageRoutes(admin, new JdbcUsageReports(database))));
+                List.of(new UsageRoutes(admin, new JdbcUsageReports(database), Optional.empty())));
         return server.start().await();
     }
 
