@@ -73,13 +73,20 @@ setSessionEndedHandler(() => {
 });
 
 document.getElementById('sign-out').addEventListener('click', async () => {
+  let answer = null;
   try {
-    await api('POST', '/console/logout');
+    answer = await api('POST', '/console/logout', undefined, { quiet401: true });
   } catch (error) {
     if (error.status !== 401) {
       ui.showError(error, 'Signing out');
       return;
     }
+  }
+  // A Keycloak session ends at Keycloak too, which then sends the browser back to the console.
+  const keycloak = answer?.end_session_url;
+  if (typeof keycloak === 'string' && /^https?:\/\//.test(keycloak)) {
+    location.assign(keycloak);
+    return;
   }
   pendingNotice = 'You are signed out.';
   await start();
@@ -112,7 +119,7 @@ async function start() {
   }
   setCsrfToken(session.csrf_token);
   const principal = session.principal ?? {};
-  whoName.textContent = `${principal.user ?? principal.subject ?? 'signed in'} · ${principal.organization ?? 'no organization'}`;
+  whoName.textContent = `${principal.name ?? principal.user ?? principal.subject ?? 'signed in'} · ${principal.organization ?? 'no organization'}`;
   whoName.title = `${principal.subject ?? ''} (${session.method ?? 'session'})`;
   who.hidden = false;
   buildNav();

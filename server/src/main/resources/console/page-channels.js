@@ -43,10 +43,11 @@ export function renderChannels(main, ui) {
       counts(c.upstream_errors),
       c.tokens ? `${number(c.tokens.prompt)} / ${number(c.tokens.completion)}` : '—',
       seconds(c.first_byte_seconds),
+      seconds(c.request_duration_seconds),
       h('span', { class: 'url' }, c.base_url ?? '—'),
     ]);
     replace(body, tableBox('Gateway channels', table('Gateway channels',
-      ['Channel', 'Provider', 'State', 'Models', 'Protocols', 'Requests', 'Upstream errors', 'Tokens (prompt / completion)', 'Time to first byte', 'Base URL'], rows)));
+      ['Channel', 'Provider', 'State', 'Models', 'Protocols', 'Requests', 'Upstream errors', 'Tokens (prompt / completion)', 'Time to first byte', 'Request duration', 'Base URL'], rows)));
   }
 
   replace(main,
@@ -73,16 +74,14 @@ function counts(value) {
   return parts.length ? `${number(total)} (${parts.join(', ')})` : number(total);
 }
 
-/** A latency summary ({count, sum, p50, p95, …} in seconds) as text. */
+/** A latency summary ({count, mean, max} in seconds) as "mean 0.120 s · max 0.480 s · 12 timed". */
 function seconds(value) {
   if (typeof value === 'number') return `${value.toFixed(3)} s`;
-  if (!value || typeof value !== 'object') return h('span', { class: 'muted' }, '—');
-  const count = value.count;
+  if (!value || typeof value !== 'object' || value.count === 0) return h('span', { class: 'muted' }, 'none timed');
   const parts = [];
-  if (typeof count === 'number' && typeof value.sum === 'number' && count > 0) parts.push(`mean ${(value.sum / count).toFixed(3)} s`);
-  for (const [key, n] of Object.entries(value)) {
-    if (key !== 'count' && key !== 'sum' && typeof n === 'number') parts.push(`${key} ${n.toFixed(3)} s`);
-  }
-  if (typeof count === 'number') parts.push(`${number(count)} measured`);
-  return parts.length ? parts.join(', ') : h('span', { class: 'muted' }, '—');
+  if (typeof value.mean === 'number') parts.push(`mean ${value.mean.toFixed(3)} s`);
+  else if (typeof value.sum === 'number' && value.count > 0) parts.push(`mean ${(value.sum / value.count).toFixed(3)} s`);
+  if (typeof value.max === 'number') parts.push(`max ${value.max.toFixed(3)} s`);
+  if (typeof value.count === 'number') parts.push(`${number(value.count)} timed`);
+  return parts.length ? parts.join(' · ') : h('span', { class: 'muted' }, '—');
 }

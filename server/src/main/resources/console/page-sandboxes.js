@@ -198,14 +198,31 @@ async function profileControl(ui, isAlive) {
     const profiles = answer.profiles ?? [];
     if (profiles.length) {
       const select = h('select', { name: 'profile' }, profiles.map((p) =>
-        h('option', { value: p.name, selected: Boolean(p.default) }, p.default ? `${p.name} (default)` : p.name)));
-      return { field: field('Profile', select), value: () => select.value };
+        h('option', { value: p.name, selected: Boolean(p.default) }, profileLabel(p))));
+      const first = profiles[0];
+      const limits = typeof first.idle_timeout_seconds === 'number' && typeof first.max_lifetime_seconds === 'number'
+        ? `Stops after ${duration(first.idle_timeout_seconds)} unused, at most ${duration(first.max_lifetime_seconds)} after it starts.`
+        : null;
+      return { field: field('Profile', select, limits), value: () => select.value };
     }
   } catch (error) {
     if (error.status === 401 || !isAlive()) throw error;
   }
   const input = h('input', { name: 'profile', autocomplete: 'off', placeholder: 'default' });
   return { field: field('Profile (optional)', input, 'Empty means the default profile.'), value: () => input.value.trim() };
+}
+
+function profileLabel(profile) {
+  const parts = [];
+  if (profile.default && profile.name !== 'default') parts.push('default');
+  if (profile.model) parts.push(`model ${profile.model}`);
+  return parts.length ? `${profile.name} (${parts.join(', ')})` : profile.name;
+}
+
+function duration(seconds) {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }
 
 async function connectedProviders() {

@@ -92,7 +92,14 @@ public final class ConsoleRoutes implements Routes {
     @Override
     public void register(Router router) {
         router.route().pathRegex("^/console(/.*)?$").handler(ConsoleRoutes::securityHeaders);
-        router.get("/console").handler(ctx -> ctx.redirect(BASE));
+        // Vert.x matches "/console" for "/console/" too: redirect only the bare path, or /console/ loops.
+        router.get("/console").handler(ctx -> {
+            if (ctx.request().path().equals("/console")) {
+                ctx.redirect(BASE);
+            } else {
+                ctx.next();
+            }
+        });
         router.get("/console/api/session").handler(this::session);
         router.post("/console/login/local").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
                 .handler(this::signInLocally);

@@ -16,6 +16,7 @@ import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -97,9 +98,14 @@ public final class Browser implements AutoCloseable {
         driver.get(url);
     }
 
-    /** Waits until {@code condition} holds (at most {@link #TIMEOUT}) and returns its value. */
+    /**
+     * Waits until {@code condition} holds (at most {@link #TIMEOUT}) and returns its value. A condition
+     * that meets an element the page has just replaced is asked again.
+     */
     public <T> T await(Function<WebDriver, T> condition) {
-        return new WebDriverWait(driver, TIMEOUT, Duration.ofMillis(100)).until(condition);
+        return new WebDriverWait(driver, TIMEOUT, Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class)
+                .until(condition);
     }
 
     /** The element, once it is visible. */
