@@ -31,7 +31,8 @@ export function renderSubscriptions(main, ui) {
 
   function show(providers) {
     if (!providers.length) {
-      replace(list, emptyState('No subscription providers are configured on this Gatehouse.'));
+      replace(list, emptyState('No subscription providers are configured on this Gatehouse.',
+        h('p', { class: 'muted' }, 'An operator adds them under byos.providers.')));
       return;
     }
     replace(list, h('div', { class: 'cards' }, providers.map(card)));
@@ -56,10 +57,10 @@ export function renderSubscriptions(main, ui) {
     return h('section', { class: 'card', 'aria-labelledby': titleId },
       h('h2', { id: titleId }, name, ' ', state),
       provider.oauth ? null : h('p', { class: 'muted' }, 'This provider connects with a key of your own account, not by signing in.'),
-      facts, actions, keyForm(name));
+      facts, actions, keyForm(name, provider));
   }
 
-  function keyForm(name) {
+  function keyForm(name, provider) {
     const key = h('input', { type: 'password', name: 'key', autocomplete: 'off', spellcheck: 'false', required: true });
     const form = h('form', { class: 'inline-form', novalidate: true },
       field(`API key for ${name}`, key, 'Replaces any earlier connection. It is stored encrypted and never shown again.'),
@@ -83,7 +84,8 @@ export function renderSubscriptions(main, ui) {
         }
       });
     });
-    return h('details', { class: 'key-details' }, h('summary', null, 'Paste an API key instead'), form);
+    const summary = provider.oauth ? 'Paste an API key instead' : provider.connected ? 'Replace the key' : 'Paste your API key';
+    return h('details', { class: 'key-details', open: !provider.oauth && !provider.connected }, h('summary', null, summary), form);
   }
 
   async function disconnect(name) {

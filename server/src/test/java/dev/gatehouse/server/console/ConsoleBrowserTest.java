@@ -61,7 +61,11 @@ class ConsoleBrowserTest {
                         "GATEHOUSE_GATEWAY_CHANNELS", new JsonArray().add(new JsonObject()
                                 .put("name", "fake-a").put("provider", "fake").put("baseUrl", upstream.baseUrl())
                                 .put("models", new JsonArray(List.of(MODEL)))).encode(),
-                        "GATEHOUSE_GATEWAY_DEFAULT_PROVIDER", "fake")))
+                        "GATEHOUSE_GATEWAY_DEFAULT_PROVIDER", "fake",
+                        // A provider one connects by pasting a key (no OAuth client).
+                        "GATEHOUSE_BYOS_PROVIDERS", new JsonArray().add(new JsonObject().put("name", "anthropic-key")
+                                .put("sandboxVariable", "ANTHROPIC_API_KEY")
+                                .put("apiCidrs", new JsonArray().add("198.51.100.0/24"))).encode())))
                 .start();
     }
 
@@ -216,20 +220,51 @@ class ConsoleBrowserTest {
     }
 
     @Test
-    void sandboxesAndSubscriptions_render_withTheirEmptyStates() {
+    void sandboxes_renderWithTheirEmptyStateAndProfiles() {
         try (Browser browser = Browser.start()) {
             signIn(browser, "sam", "acme");
             navigate(browser, "sandboxes");
             browser.text(By.cssSelector(".empty"), "No sandboxes yet — start one above.");
             Select profile = new Select(browser.visible(By.name("profile")));
             assertThat(profile.getFirstSelectedOption().getText()).isEqualTo("default");
+            browser.text(By.id("main"), "Stops after 30 min unused, at most 12 h after it starts.");
+            assertThat(browser.driver().findElement(By.id("mode-byos")).isEnabled())
+                    .as("no subscription connected: own-subscription mode is off").isFalse();
             browser.screenshot("09-sandboxes");
+            assertNoConsoleErrors(browser);
+        }
+    }
 
+    @Test
+    void subscription_aPastedKeyConnects_isNeverShown_andDisconnects() {
+        String key = "sk-ant-" + UUID.randomUUID();
+        try (Browser browser = Browser.start()) {
+            signIn(browser, "kai", "acme");
             navigate(browser, "subscriptions");
-            browser.text(By.cssSelector(".empty"), "No subscription providers are configured");
-            browser.screenshot("10-subscriptions");
-            // No BYOS provider is configured: the API answers 503 provider_not_configured, which the pages expect.
-            assertNoConsoleErrors(browser, "/api/v1/sandbox/byos");
+            WebElement card = browser.text(By.cssSelector("section.card"), "anthropic-key");
+            assertThat(card.getText()).contains("not connected").contains("connects with a key of your own account");
+            assertThat(card.findElement(By.tagName("details")).getAttribute("open")).as("a key-only provider offers the key at once").isNotNull();
+            WebElement input = browser.visible(By.cssSelector("input[type='password'][name='key']"));
+            assertThat(browser.driver().findElement(By.xpath("//label[@for='" + input.getAttribute("id") + "']")).getText())
+                    .isEqualTo("API key for anthropic-key");
+            input.sendKeys(key);
+            input.sendKeys(Keys.ENTER);
+
+            browser.text(By.id("notice"), "Your key for anthropic-key is saved.");
+            browser.text(By.cssSelector("section.card"), "connected (key)");
+            assertThat(browser.driver().getPageSource()).doesNotContain(key);
+            browser.screenshot("10-subscriptions-connected");
+
+            navigate(browser, "sandboxes");
+            browser.await(d -> d.findElement(By.id("mode-byos")).isEnabled());
+            navigate(browser, "subscriptions");
+
+            browser.text(By.cssSelector("section.card"), "connected (key)")
+                    .findElement(By.xpath(".//button[normalize-space()='Disconnect']")).click();
+            browser.visible(By.cssSelector("dialog[open]")).findElement(By.xpath(".//button[normalize-space()='Disconnect']")).click();
+            browser.text(By.id("notice"), "anthropic-key disconnected (the provider offers no revocation).");
+            browser.text(By.cssSelector("section.card"), "not connected");
+            assertNoConsoleErrors(browser);
         }
     }
 
