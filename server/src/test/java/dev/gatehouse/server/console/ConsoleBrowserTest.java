@@ -114,6 +114,26 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void sessionEndedElsewhere_theNextCallShowsTheSignInPage() {
+        try (Browser browser = Browser.start()) {
+            signIn(browser, "sid", "acme");
+            // Sign out behind the page's back (as another tab would), with the session's CSRF token.
+            Object status = ((JavascriptExecutor) browser.driver()).executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                            + "fetch('/console/api/session').then(r => r.json()).then(s => fetch('/console/logout',"
+                            + " {method: 'POST', headers: {'X-CSRF-Token': s.csrf_token}})).then(r => done(r.status));");
+            assertThat(((Number) status).intValue()).isEqualTo(200);
+
+            browser.driver().findElement(By.cssSelector("nav a[data-page='usage']")).click();
+
+            browser.text(By.tagName("h1"), "Sign in to Gatehouse");
+            browser.text(By.id("notice"), "Your session ended. Sign in again to continue.");
+            assertThat(browser.driver().findElement(By.id("nav")).isDisplayed()).isFalse();
+            assertNoConsoleErrors(browser, "/api/v1/usage");
+        }
+    }
+
+    @Test
     void pat_valueIsShownOnce_worksAtTheGateway_andIsRevokedFromTheList() {
         try (Browser browser = Browser.start()) {
             signIn(browser, "pat-ann", "acme");
