@@ -154,6 +154,7 @@ function currentPath() {
 function route(moveFocus) {
   leave();
   ui.clearError();
+  noticeBox.textContent = '';
   const path = currentPath();
   const page = PAGES.find((p) => p.path === path);
   for (const a of nav.querySelectorAll('a[data-page]')) {

@@ -64,14 +64,21 @@ export function tableBox(label, table) {
   return h('div', { class: 'table-scroll', role: 'region', 'aria-label': label, tabindex: '0' }, table);
 }
 
-/** A table with a header row and body rows of cells (strings or nodes). */
+/** A table with a header row and body rows of cells (strings or nodes); see columnClass for headers. */
 export function table(caption, headers, rows, options = {}) {
   return h('table', { class: options.class ?? 'data' },
     caption ? h('caption', { class: options.showCaption ? '' : 'visually-hidden' }, caption) : null,
     h('thead', null, h('tr', null, headers.map((header) =>
-      h('th', { scope: 'col', class: header.numeric ? 'num' : null }, header.label ?? header)))),
+      h('th', { scope: 'col', class: columnClass(header) }, header.label ?? header)))),
     h('tbody', null, rows.map((cells) => h('tr', null, cells.map((cell, i) =>
-      h('td', { class: headers[i]?.numeric ? 'num' : null }, cell))))));
+      h('td', { class: columnClass(headers[i]) }, cell))))));
+}
+
+/** A header is a string, or {label, numeric?: true (right-aligned), bar?: true (a bar's wide cell)}. */
+function columnClass(header) {
+  if (header?.numeric) return 'num';
+  if (header?.bar) return 'bar-col';
+  return null;
 }
 
 export function emptyState(text, extra) {

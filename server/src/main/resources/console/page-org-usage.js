@@ -32,15 +32,16 @@ export function renderOrgUsage(main, ui) {
     }
     const max = Math.max(0, ...groups.map((g) => g.total_tokens ?? 0));
     const currency = answer.currency ?? null;
+    const spend = Boolean(currency) || groups.some((g) => (g.spend_micros ?? 0) > 0);
     replace(body,
       answer.truncated ? h('p', { class: 'warning' }, 'More groups existed than one answer holds: the list is incomplete.') : null,
       tableBox('Usage per organization', table('Usage per organization',
         ['Organization', { label: 'Requests', numeric: true }, { label: 'Prompt', numeric: true }, { label: 'Completion', numeric: true },
-          { label: 'Total tokens', numeric: true }, 'Share', { label: 'Spend', numeric: true }],
+          { label: 'Total tokens', numeric: true }, { label: 'Share', bar: true }].concat(spend ? [{ label: 'Spend', numeric: true }] : []),
         groups.map((g) => [
           g.organization ? h('span', { class: 'name' }, g.organization) : h('span', { class: 'muted' }, 'none'),
           number(g.requests), number(g.prompt_tokens), number(g.completion_tokens), number(g.total_tokens),
-          bar(g.total_tokens ?? 0, max), money(g.spend_micros, currency)]),
+          bar(g.total_tokens ?? 0, max)].concat(spend ? [money(g.spend_micros, currency)] : [])),
         { class: 'data bars' })));
   }
 

@@ -97,7 +97,7 @@ function breakdown(title, dimension, groups, name, currency) {
   const rows = [...byKey.values()].sort((a, b) => b.total_tokens - a.total_tokens);
   const max = Math.max(0, ...rows.map((r) => r.total_tokens));
   const id = `usage-${dimension}`;
-  const headers = ['', { label: 'Requests', numeric: true }, { label: 'Tokens', numeric: true }, { label: 'Share' }];
+  const headers = ['', { label: 'Requests', numeric: true }, { label: 'Tokens', numeric: true }, { label: 'Share', bar: true }];
   headers[0] = dimension === 'model' ? 'Model' : 'Sandbox';
   if (currency) headers.push({ label: 'Spend', numeric: true });
   return h('section', { class: 'card', 'aria-labelledby': id },

@@ -46,6 +46,7 @@ class ConsoleBrowserTest {
 
     static Vertx vertx;
     static FakeUpstream upstream;
+    static FakeOAuthProvider provider;
     static Gatehouse gatehouse;
     static URI base;
 
@@ -53,6 +54,7 @@ class ConsoleBrowserTest {
     static void start() {
         vertx = Vertx.vertx();
         upstream = FakeUpstream.start(vertx);
+        provider = FakeOAuthProvider.start();
         int port = freePort();
         base = URI.create("http://127.0.0.1:" + port);
         gatehouse = Gatehouse.builder(TestGatehouse.config(dataDir, Map.of(
@@ -62,10 +64,17 @@ class ConsoleBrowserTest {
                                 .put("name", "fake-a").put("provider", "fake").put("baseUrl", upstream.baseUrl())
                                 .put("models", new JsonArray(List.of(MODEL)))).encode(),
                         "GATEHOUSE_GATEWAY_DEFAULT_PROVIDER", "fake",
-                        // A provider one connects by pasting a key (no OAuth client).
-                        "GATEHOUSE_BYOS_PROVIDERS", new JsonArray().add(new JsonObject().put("name", "anthropic-key")
-                                .put("sandboxVariable", "ANTHROPIC_API_KEY")
-                                .put("apiCidrs", new JsonArray().add("198.51.100.0/24"))).encode())))
+                        // A provider one connects by pasting a key (no OAuth client), and one with OAuth.
+                        "GATEHOUSE_BYOS_PROVIDERS", new JsonArray()
+                                .add(new JsonObject().put("name", "anthropic-key").put("sandboxVariable", "ANTHROPIC_API_KEY")
+                                        .put("apiCidrs", new JsonArray().add("198.51.100.0/24")))
+                                .add(new JsonObject().put("name", "fake-oauth").put("sandboxVariable", "PROVIDER_TOKEN")
+                                        .put("authorizeUrl", provider.url("/authorize")).put("tokenUrl", provider.url("/token"))
+                                        .put("clientId", "gatehouse-console-test")
+                                        .put("redirectUri", base + "/api/v1/sandbox/byos/fake-oauth/callback")
+                                        .put("apiCidrs", new JsonArray().add("127.0.0.1/32")))
+                                .encode(),
+                        "GATEHOUSE_BYOS_CONSOLE_URL", base + "/console/")))
                 .start();
     }
 
@@ -76,6 +85,9 @@ class ConsoleBrowserTest {
         }
         if (upstream != null) {
             upstream.close();
+        }
+        if (provider != null) {
+            provider.close();
         }
         if (vertx != null) {
             vertx.close().await();
@@ -284,6 +296,27 @@ class ConsoleBrowserTest {
             browser.visible(By.cssSelector("dialog[open]")).findElement(By.xpath(".//button[normalize-space()='Disconnect']")).click();
             browser.text(By.id("notice"), "anthropic-key disconnected (the provider offers no revocation).");
             browser.text(By.cssSelector("section.card"), "not connected");
+            assertNoConsoleErrors(browser);
+        }
+    }
+
+    @Test
+    void subscription_connectsThroughTheProvidersPageInAPopup_whichTellsTheConsoleAndClosesItself() {
+        try (Browser browser = Browser.start()) {
+            signIn(browser, "oda", "acme");
+            navigate(browser, "subscriptions");
+            WebElement card = browser.text(By.cssSelector("section.card"), "fake-oauth");
+            assertThat(card.getText()).contains("not connected");
+
+            card.findElement(By.xpath(".//button[normalize-space()='Connect']")).click();
+
+            browser.text(By.id("notice"), "Your fake-oauth subscription is connected.");
+            browser.await(d -> d.getWindowHandles().size() == 1);
+            assertThat(browser.text(By.cssSelector("section.card"), "fake-oauth").getText()).contains("connected")
+                    .doesNotContain("not connected");
+            assertThat(provider.authorizeQueries()).singleElement().satisfies(query -> assertThat(query)
+                    .contains("code_challenge_method=S256").contains("client_id=gatehouse-console-test"));
+            assertThat(provider.tokenRequests()).singleElement().satisfies(body -> assertThat(body).contains("code_verifier="));
             assertNoConsoleErrors(browser);
         }
     }
