@@ -187,6 +187,6 @@ function leave() {
   leavePage = null;
 }
 
-if (!handleByosReturn(ui, (text) => { pendingNotice = text; })) {
+if (!handleByosReturn((text) => { pendingNotice = text; })) {
   start();
 }

@@ -12,7 +12,7 @@ export const POPUP_MARK = 'via';
  * Handles a return from the provider, if this page load is one. Returns true when this window is
  * the popup (the console must not start in it); otherwise remembers the outcome as a notice.
  */
-export function handleByosReturn(ui, remember) {
+export function handleByosReturn(remember) {
   const params = new URLSearchParams(location.search);
   const provider = params.get('byos');
   const outcome = params.get('outcome');
