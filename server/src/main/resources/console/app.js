@@ -35,6 +35,7 @@ const noticeBox = document.getElementById('notice');
 let session = null;
 let leavePage = null;
 let pendingNotice = null;
+let pendingError = null;
 let noticeTimer = null;
 const NOTICE_MS = 10000;
 
@@ -132,6 +133,10 @@ function flushNotice() {
     ui.notify(pendingNotice);
     pendingNotice = null;
   }
+  if (pendingError) {
+    ui.showError({ detail: pendingError });
+    pendingError = null;
+  }
 }
 
 function buildNav() {
@@ -187,6 +192,9 @@ function leave() {
   leavePage = null;
 }
 
-if (!handleByosReturn((text) => { pendingNotice = text; })) {
+if (!handleByosReturn((text, connected) => {
+  if (connected) pendingNotice = text;
+  else pendingError = text;
+})) {
   start();
 }

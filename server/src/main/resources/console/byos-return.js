@@ -10,7 +10,7 @@ export const POPUP_MARK = 'via';
 
 /**
  * Handles a return from the provider, if this page load is one. Returns true when this window is
- * the popup (the console must not start in it); otherwise remembers the outcome as a notice.
+ * the popup (the console must not start in it); otherwise hands remember(text, connected) the outcome.
  */
 export function handleByosReturn(remember) {
   const params = new URLSearchParams(location.search);
@@ -35,7 +35,7 @@ export function handleByosReturn(remember) {
     return true;
   }
   history.replaceState(null, '', '/console/#/subscriptions');
-  remember(describeOutcome(message));
+  remember(describeOutcome(message), outcome === 'connected');
   return false;
 }
 

@@ -322,6 +322,20 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void subscription_aDeclinedConnectionComingBackToTheConsole_isShownAsAnErrorOnTheSubscriptionsPage() {
+        try (Browser browser = Browser.start()) {
+            signIn(browser, "dee", "acme");
+            // Where Gatehouse's callback sends the browser when the console was not in a popup.
+            browser.open(base + "/console/?via=page&byos=fake-oauth&outcome=denied&error=access_denied");
+
+            browser.text(By.id("error"), "Connecting fake-oauth was declined at the provider; nothing was connected.");
+            assertThat(browser.driver().getCurrentUrl()).isEqualTo(base + "/console/#/subscriptions");
+            assertThat(browser.text(By.cssSelector("section.card"), "fake-oauth").getText()).contains("not connected");
+            assertNoConsoleErrors(browser);
+        }
+    }
+
+    @Test
     void operator_seesChannelsTheAuditLogUsagePerOrganization_andRevokesASandboxsTokens() {
         try (Browser browser = Browser.start()) {
             signIn(browser, "oli", "acme", "gatehouse:admin");
