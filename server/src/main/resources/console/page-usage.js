@@ -6,6 +6,22 @@ import { lastDays, rangeField } from './range.js';
 
 const GROUP_BY = 'day,model,sandbox';
 
+/** The names of the member's sandboxes that still exist, by id; none when they cannot be listed. */
+async function sandboxNames() {
+  try {
+    const answer = await get('/api/v1/sandbox/sessions');
+    return new Map((answer.sandboxes ?? []).filter((s) => s.name).map((s) => [s.id, s.name]));
+  } catch {
+    return new Map();
+  }
+}
+
+function sandboxLabel(id, names) {
+  if (id == null) return 'outside sandboxes (tokens and sessions)';
+  const name = names.get(id);
+  return name ? `${name} (${id})` : id;
+}
+
 export function renderUsage(main, ui) {
   let alive = true;
   let range = 30;
@@ -20,9 +36,9 @@ export function renderUsage(main, ui) {
     csv.setAttribute('download', `gatehouse-usage-${days[0]}-${days[days.length - 1]}.csv`);
     body.setAttribute('aria-busy', 'true');
     try {
-      const answer = await get(`/api/v1/usage?${query}`);
+      const [answer, names] = await Promise.all([get(`/api/v1/usage?${query}`), sandboxNames()]);
       if (!alive) return;
-      last = { answer, days };
+      last = { answer, days, names };
       draw();
     } catch (error) {
       if (!alive) return;
@@ -35,7 +51,7 @@ export function renderUsage(main, ui) {
 
   function draw() {
     if (!last) return;
-    const { answer, days } = last;
+    const { answer, days, names } = last;
     const groups = Array.isArray(answer.groups) ? answer.groups : [];
     const currency = answer.currency ?? null;
     if (!groups.length) {
@@ -69,7 +85,7 @@ export function renderUsage(main, ui) {
             ['Day', { label: 'Requests', numeric: true }, { label: 'Prompt', numeric: true }, { label: 'Completion', numeric: true }, { label: 'Total', numeric: true }],
             [...perDay.values()].map((d) => [d.day, number(d.requests), number(d.prompt), number(d.completion), number(d.prompt + d.completion)]))))),
       breakdown('By model', 'model', groups, (key) => key ?? 'unknown model', currency),
-      breakdown('By sandbox', 'sandbox', groups, (key) => key ?? 'outside sandboxes (tokens and sessions)', currency));
+      breakdown('By sandbox', 'sandbox', groups, (key) => sandboxLabel(key, names), currency));
   }
 
   const onResize = debounce(draw, 200);
