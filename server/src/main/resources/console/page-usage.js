@@ -36,7 +36,8 @@ export function renderUsage(main, ui) {
     csv.setAttribute('download', `gatehouse-usage-${days[0]}-${days[days.length - 1]}.csv`);
     body.setAttribute('aria-busy', 'true');
     try {
-      const [answer, names] = await Promise.all([get(`/api/v1/usage?${query}`), sandboxNames()]);
+      const answer = await get(`/api/v1/usage?${query}`);
+      const names = await sandboxNames();
       if (!alive) return;
       last = { answer, days, names };
       draw();

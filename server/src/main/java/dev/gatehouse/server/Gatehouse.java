@@ -250,9 +250,10 @@ public final class Gatehouse implements AutoCloseable {
                         .isFresherThan(config.pat().revocationPollInterval().multipliedBy(5)))));
         roles.forEach(role -> checks.addAll(role.readinessChecks()));
         List<Routes> routes = new ArrayList<>();
+        // First: a route matching every path must come before the others, or Vert.x answers 404 for a wrong method.
+        routes.add(ConsoleCookieAuth.inFrontOfEveryRoute(infrastructure.database(), config.console(), context.clock()));
         routes.add(new HealthRoutes(checks)::register);
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
-        routes.add(ConsoleCookieAuth.inFrontOfEveryRoute(infrastructure.database(), config.console(), context.clock()));
         roles.forEach(role -> routes.addAll(role.routes()));
         return routes;
     }
