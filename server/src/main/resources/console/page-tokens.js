@@ -78,9 +78,32 @@ export function renderTokens(main, ui) {
         'Gatehouse keeps no copy of the value; if you lose it, revoke it and create another.'),
       field('Token value', value),
       h('div', { class: 'actions' }, copy, done, copied),
-      h('p', { class: 'muted' }, 'Expires ', time(pat.expires_at), '.')));
+      h('p', { class: 'muted' }, 'Expires ', time(pat.expires_at), '.'),
+      tryIt(pat)));
     value.focus();
     value.select();
+  }
+
+  /** For a gateway token: a command that calls the gateway with it, naming a model it may use. */
+  function tryIt(pat) {
+    if (pat.audience !== 'gateway' || !(pat.capabilities ?? []).includes('llm:use')) return null;
+    const command = h('code', null, gatewayCommand('MODEL'));
+    fetch('/v1/models', { headers: { Authorization: `Bearer ${pat.token}` }, cache: 'no-store' })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((models) => {
+        const first = models?.data?.[0]?.id;
+        if (first) command.textContent = gatewayCommand(first);
+      })
+      .catch(() => {});
+    return h('details', { class: 'try-it' }, h('summary', null, 'Try it: call the LLM gateway with this token'),
+      h('pre', null, command));
+  }
+
+  function gatewayCommand(model) {
+    const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello!' }] });
+    return `export GATEHOUSE_TOKEN='<the value above>'\n`
+      + `curl -s ${location.origin}/v1/chat/completions -H "Authorization: Bearer $GATEHOUSE_TOKEN" \\\n`
+      + `  -H 'Content-Type: application/json' -d '${body.replaceAll("'", "'\\''")}'`;
   }
 
   replace(main,

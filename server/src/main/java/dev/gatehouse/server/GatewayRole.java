@@ -6,6 +6,8 @@ import dev.gatehouse.server.config.GatehouseConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
 import dev.gatehouse.server.gateway.api.ChannelRoutes;
 import dev.gatehouse.server.gateway.api.ChannelStatusRoutes;
+import dev.gatehouse.server.gateway.devecho.DevEcho;
+import dev.gatehouse.server.gateway.devecho.DevEchoRoutes;
 import dev.gatehouse.server.gateway.api.GatewayCredentials;
 import dev.gatehouse.server.gateway.api.GatewayParts;
 import dev.gatehouse.server.gateway.api.GatewayRoutes;
@@ -22,6 +24,7 @@ import dev.gatehouse.server.gateway.metrics.ChannelTrafficReader;
 import dev.gatehouse.server.gateway.relay.Pipeline;
 import dev.gatehouse.server.gateway.relay.Relay;
 import dev.gatehouse.server.http.Routes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -66,7 +69,7 @@ final class GatewayRole implements RunningRole {
             Optional<String> currency = config.gatewayBudgets().currency();
             ChannelReloader reloader = new ChannelReloader(channels, () -> gatewayConfig(context),
                     config.http().shutdownTimeout());
-            List<Routes> routes = List.of(
+            List<Routes> routes = new ArrayList<>(List.of(
                     new GatewayRoutes(new GatewayCredentials(infrastructure.gatewayTokenVerifier(), gateway.acceptSessions()),
                             channels, new Pipeline(context.vertx(), channels, parts.limiter(), relay),
                             gateway.maxRequestBytes()),
@@ -76,8 +79,14 @@ final class GatewayRole implements RunningRole {
                     new ChannelRoutes(context.admin(), channels, reloader, metrics,
                             new JdbcAuditLog(infrastructure.database()), context.clock()),
                     new ChannelStatusRoutes(context.admin(), channels, new ChannelTrafficReader(context.metrics()),
-                            context.clock()));
-            return new GatewayRole(channels, parts, routes);
+                            context.clock())));
+            if (DevEcho.inUse(gateway.channels())) {
+                log.warn("DEVELOPMENT: gateway.channels is empty, so the gateway uses channel {} (model {}), Gatehouse's own"
+                        + " upstream that repeats the prompt; configure gateway.channels for real models", DevEcho.NAME,
+                        DevEcho.MODEL);
+                routes.add(new DevEchoRoutes());
+            }
+            return new GatewayRole(channels, parts, List.copyOf(routes));
         } catch (RuntimeException e) {
             channels.close();
             closeQuietly(parts);

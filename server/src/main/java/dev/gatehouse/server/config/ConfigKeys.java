@@ -8,6 +8,7 @@ import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.byos.ByosConfig;
 import dev.gatehouse.server.byos.ByosProvider;
 import dev.gatehouse.server.console.ConsoleConfig;
+import dev.gatehouse.server.gateway.devecho.DevEcho;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.GatewayConfig;
@@ -219,6 +220,12 @@ final class ConfigKeys {
     static final ConfigKey<List<ChannelConfig>> GATEWAY_CHANNELS = withDefault("gateway.channels",
             ValueType.GATEWAY_CHANNELS, List.of(), config -> config.gateway().channels(),
             "The gateway's upstreams; API keys are read from apiKeyFile or apiKeyEnv at start, never shown.");
+    static final ConfigKey<Boolean> GATEWAY_DEV_CHANNEL = derived("gateway.devChannel", ValueType.BOOLEAN,
+            "true, false in production", settings -> !settings.require(PRODUCTION),
+            config -> DevEcho.inUse(config.gateway().channels()),
+            "With gateway.channels and gateway.defaultProvider unset and a fixed server.port: route the gateway to"
+                    + " Gatehouse's own development upstream (channel dev-echo, model echo), which repeats the prompt; not a"
+                    + " model. Production refuses it.");
     static final ConfigKey<String> GATEWAY_DEFAULT_PROVIDER = optional("gateway.defaultProvider", ValueType.TEXT,
             config -> config.gateway().defaultProvider(),
             "Provider of requests without ?provider=; unset: any channel.");
@@ -473,7 +480,7 @@ final class ConfigKeys {
             PAT_MAX_ACTIVE_PER_USER, PAT_BRIDGE_AUDIENCE,
             ADMIN_SECRET, ADMIN_SERVICE_ACCOUNTS_ISSUERS, ADMIN_SERVICE_ACCOUNTS_MINTER_ROLE,
             ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE, ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER,
-            GATEWAY_CHANNELS, GATEWAY_DEFAULT_PROVIDER, GATEWAY_ACCEPT_SESSIONS, GATEWAY_CONNECT_TIMEOUT,
+            GATEWAY_CHANNELS, GATEWAY_DEV_CHANNEL, GATEWAY_DEFAULT_PROVIDER, GATEWAY_ACCEPT_SESSIONS, GATEWAY_CONNECT_TIMEOUT,
             GATEWAY_FIRST_BYTE_TIMEOUT, GATEWAY_IDLE_TIMEOUT, GATEWAY_MAX_REQUEST_BYTES,
             GATEWAY_CHANNEL_FAILURE_THRESHOLD, GATEWAY_CHANNEL_FAILURE_WINDOW, GATEWAY_CHANNEL_PROBE_INTERVAL,
             GATEWAY_MAX_CONNECTIONS_PER_CHANNEL, GATEWAY_MAX_WAITING_PER_CHANNEL,
@@ -555,7 +562,7 @@ final class ConfigKeys {
                         settings.require(ADMIN_SERVICE_ACCOUNTS_ADMIN_ROLE),
                         settings.require(ADMIN_SERVICE_ACCOUNTS_ACTING_USER_HEADER))),
                 new GatewayConfig(
-                        settings.require(GATEWAY_CHANNELS),
+                        channels(settings),
                         settings.get(GATEWAY_DEFAULT_PROVIDER),
                         settings.require(GATEWAY_ACCEPT_SESSIONS),
                         settings.require(GATEWAY_CONNECT_TIMEOUT),
@@ -641,6 +648,17 @@ final class ConfigKeys {
 
     private static Duration shorter(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** {@code gateway.channels}, or the development channel when it is empty and asked for. */
+    private static List<ChannelConfig> channels(Settings settings) {
+        List<ChannelConfig> channels = settings.require(GATEWAY_CHANNELS);
+        int port = settings.require(SERVER_PORT);
+        if (channels.isEmpty() && settings.get(GATEWAY_DEFAULT_PROVIDER).isEmpty() && settings.require(GATEWAY_DEV_CHANNEL)
+                && port != 0) {
+            return List.of(DevEcho.channel(settings.require(SERVER_HOST), port));
+        }
+        return channels;
     }
 
     private static URI localUrl(String host, int port) {

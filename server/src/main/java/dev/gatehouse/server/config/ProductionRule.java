@@ -3,6 +3,7 @@ package dev.gatehouse.server.config;
 import dev.gatehouse.server.identity.Topology;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import java.net.URI;
+import dev.gatehouse.server.gateway.devecho.DevEcho;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -25,6 +26,8 @@ record ProductionRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Strin
                     "https URL in production"),
             new ProductionRule(ConfigKeys.TOKENS_ISSUER, config -> isHttps(config.tokens().issuer()),
                     "https URL in production"),
+            new ProductionRule(ConfigKeys.GATEWAY_DEV_CHANNEL, config -> !DevEcho.inUse(config.gateway().channels()),
+                    "false in production; the echo channel is for development only"),
             new ProductionRule(ConfigKeys.IDENTITY_LOCAL, config -> !config.identity().local(),
                     "false in production; local identity is for development only"),
             new ProductionRule(ConfigKeys.IDENTITY_KEYCLOAK_ISSUERS,

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.server.gateway.ChannelConfig;
 import dev.gatehouse.server.gateway.Protocol;
 import dev.gatehouse.server.gateway.GatewayConfig;
+import dev.gatehouse.server.gateway.devecho.DevEcho;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +26,7 @@ class ConfigGatewayTest {
     void defaults() {
         GatewayConfig gateway = ConfigLoader.load(null, Map.of("GATEHOUSE_DATA_DIR", dir.toString())).gateway();
 
-        assertThat(gateway.channels()).isEmpty();
+        assertThat(gateway.channels()).containsExactly(DevEcho.channel("127.0.0.1", 8080));
         assertThat(gateway.defaultProvider()).isEmpty();
         assertThat(gateway.acceptSessions()).isFalse();
         assertThat(gateway.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -45,6 +46,21 @@ class ConfigGatewayTest {
                 "GATEHOUSE_GATEWAY_MAX_CONNECTIONS_PER_CHANNEL", "0", "GATEHOUSE_GATEWAY_MAX_WAITING_PER_CHANNEL", "-1")))
                 .containsExactlyInAnyOrder("GATEHOUSE_GATEWAY_MAX_CONNECTIONS_PER_CHANNEL: 0 (expected: 1..10000)",
                         "GATEHOUSE_GATEWAY_MAX_WAITING_PER_CHANNEL: -1 (expected: 0..10000)");
+    }
+
+    @Test
+    void devChannel_onlyWithoutChannels_outsideProduction_onAFixedPort() {
+        assertThat(ConfigLoader.load(null, Map.of("GATEHOUSE_DATA_DIR", dir.toString(), "GATEHOUSE_SERVER_PORT", "0"))
+                .gateway().channels()).isEmpty();
+        assertThat(ConfigLoader.load(null, Map.of("GATEHOUSE_DATA_DIR", dir.toString(),
+                "GATEHOUSE_GATEWAY_DEV_CHANNEL", "false")).gateway().channels()).isEmpty();
+        assertThat(ConfigLoader.load(null, Map.of("GATEHOUSE_DATA_DIR", dir.toString(), "GATEHOUSE_GATEWAY_CHANNELS",
+                "[{\"name\":\"q\",\"provider\":\"qwen\",\"baseUrl\":\"http://q/v1\",\"models\":[\"m\"]}]"))
+                .gateway().channels()).extracting(ChannelConfig::name).containsExactly("q");
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_DATA_DIR", dir.toString(), "GATEHOUSE_PRODUCTION", "true",
+                "GATEHOUSE_GATEWAY_DEV_CHANNEL", "true")))
+                .contains("GATEHOUSE_GATEWAY_DEV_CHANNEL: \"true\" (expected: false in production; the echo channel is for"
+                        + " development only)");
     }
 
     @Test

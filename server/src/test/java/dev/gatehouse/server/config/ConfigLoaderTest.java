@@ -200,6 +200,7 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_BYOS_REFRESH_BEFORE", "10m");
         env.put("GATEHOUSE_BYOS_REFRESH_INTERVAL", "30s");
         env.put("GATEHOUSE_CONSOLE_SESSION_TTL", "4h");
+        env.put("GATEHOUSE_GATEWAY_DEV_CHANNEL", "false");
         env.put("GATEHOUSE_CONSOLE_IDLE_TIMEOUT", "20m");
         env.put("GATEHOUSE_CONSOLE_KEYCLOAK_CLIENT_ID", "gatehouse-console");
         env.put("GATEHOUSE_CONSOLE_KEYCLOAK_CLIENT_SECRET", "console-secret");

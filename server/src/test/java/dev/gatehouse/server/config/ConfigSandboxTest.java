@@ -104,7 +104,8 @@ class ConfigSandboxTest {
 
     @Test
     void profileChannels_mustBeGatewayChannels() {
-        assertThat(problemsOf(null, Map.of("GATEHOUSE_SANDBOX_PROFILES", "[{\"name\":\"a\",\"channels\":[\"nope\"]}]")))
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_SANDBOX_PROFILES", "[{\"name\":\"a\",\"channels\":[\"nope\"]}]",
+                "GATEHOUSE_GATEWAY_DEV_CHANNEL", "false")))
                 .singleElement().asString().startsWith("GATEHOUSE_SANDBOX_PROFILES: ")
                 .endsWith("(expected: channels named by gateway.channels, [])");
     }

@@ -156,6 +156,10 @@ class ConsoleBrowserTest {
             browser.text(By.id("main"), "Copy it now: it will not be shown again.");
             browser.driver().findElement(By.xpath("//button[normalize-space()='Copy']")).click();
             browser.await(d -> !d.findElement(By.cssSelector(".created [role='status']")).getText().isEmpty());
+            browser.driver().findElement(By.cssSelector(".try-it summary")).click();
+            browser.text(By.cssSelector(".try-it pre"), "\"model\":\"" + MODEL + "\"");
+            assertThat(browser.driver().findElement(By.cssSelector(".try-it pre")).getText())
+                    .contains(base + "/v1/chat/completions").doesNotContain(token);
             browser.screenshot("03-token-created");
             assertThat(chat(token).statusCode()).as("the PAT calls the gateway").isEqualTo(200);
 
