@@ -148,5 +148,11 @@ export async function busy(form, work) {
 
 /** Only a same-origin path may become a link's target (never javascript: or another site). */
 export function localPath(url) {
-  return typeof url === 'string' && url.startsWith('/') && !url.startsWith('//') ? url : null;
+  if (typeof url !== 'string' || !url.startsWith('/')) return null;
+  try {
+    // Browsers read "/\\host" as "//host": only a path that stays on this origin is a local path.
+    return new URL(url, location.origin).origin === location.origin ? url : null;
+  } catch {
+    return null;
+  }
 }

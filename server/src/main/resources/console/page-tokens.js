@@ -84,26 +84,21 @@ export function renderTokens(main, ui) {
     value.select();
   }
 
-  /** For a gateway token: a command that calls the gateway with it, naming a model it may use. */
+  /** For a gateway token: commands that call the gateway with it (the page itself never uses it). */
   function tryIt(pat) {
     if (pat.audience !== 'gateway' || !(pat.capabilities ?? []).includes('llm:use')) return null;
-    const command = h('code', null, gatewayCommand('MODEL'));
-    fetch('/v1/models', { headers: { Authorization: `Bearer ${pat.token}` }, cache: 'no-store' })
-      .then((response) => (response.ok ? response.json() : null))
-      .then((models) => {
-        const first = models?.data?.[0]?.id;
-        if (first) command.textContent = gatewayCommand(first);
-      })
-      .catch(() => {});
     return h('details', { class: 'try-it' }, h('summary', null, 'Try it: call the LLM gateway with this token'),
-      h('pre', null, command));
+      h('pre', null, h('code', null, gatewayCommands())));
   }
 
-  function gatewayCommand(model) {
-    const body = JSON.stringify({ model, messages: [{ role: 'user', content: 'Hello!' }] });
+  function gatewayCommands() {
+    const body = JSON.stringify({ model: 'MODEL', messages: [{ role: 'user', content: 'Hello!' }] });
+    const auth = '-H "Authorization: Bearer $GATEHOUSE_TOKEN"';
     return `export GATEHOUSE_TOKEN='<the value above>'\n`
-      + `curl -s ${location.origin}/v1/chat/completions -H "Authorization: Bearer $GATEHOUSE_TOKEN" \\\n`
-      + `  -H 'Content-Type: application/json' -d '${body.replaceAll("'", "'\\''")}'`;
+      + `curl -s ${location.origin}/v1/models ${auth}\n`
+      + `# then, with MODEL one of the ids it lists:\n`
+      + `curl -s ${location.origin}/v1/chat/completions ${auth} \\\n`
+      + `  -H 'Content-Type: application/json' -d '${body}'`;
   }
 
   replace(main,

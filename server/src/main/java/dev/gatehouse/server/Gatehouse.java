@@ -28,6 +28,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -180,7 +181,8 @@ public final class Gatehouse implements AutoCloseable {
         try {
             infrastructure.signatureProvider().register(metrics);
             RoleContext context = new RoleContext(config, builder.configSource, infrastructure, vertx, metrics,
-                    new AdminAuth(config.admin(), infrastructure.serviceAccountVerifier()), builder.clock);
+                    new AdminAuth(config.admin(), infrastructure.serviceAccountVerifier(),
+                            config.identity().local() ? Optional.of(config.tokens().issuer().toString()) : Optional.empty()), builder.clock);
             if (config.roles().contains(Role.AUTH)) {
                 roles.add(AuthRole.open(context));
             }

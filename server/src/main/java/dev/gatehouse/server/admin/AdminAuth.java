@@ -19,7 +19,9 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       ({@link Permission}).</li>
  * </ul>
  * or, without an {@code Authorization} header, a web console session ({@link CookieSession}) whose
- * principal holds the capability {@value #OPERATOR_CAPABILITY}: allowed everything, as the secret.
+ * principal holds the capability {@value #OPERATOR_CAPABILITY} and comes from an operator issuer
+ * (a service-account issuer, or Gatehouse itself while local sessions are allowed): allowed the admin
+ * API but not the sandbox-token bridge.
  * The plain handler ({@link #handle}) chooses the permission by path; {@link #requiring(Permission)}
  * states it explicitly. Behind it, {@link #actor(RoutingContext)} is who acted, for the audit log:
  * the admin secret, or the service account (subject, issuer, client) — with the user named by the
@@ -73,6 +77,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
     private final Optional<Secret> secret;
     private final AdminConfig.ServiceAccounts serviceAccounts;
     private final ServiceAccountVerifier verifier;
+    private final Set<String> operatorIssuers;
 
     /**
      * Admin authentication as configured, service-account tokens verified with default leeway and
@@ -86,10 +91,23 @@ public final class AdminAuth implements Handler<RoutingContext> {
 
     /** @param verifier verifies the tokens of {@code config.serviceAccounts().issuers()} */
     public AdminAuth(AdminConfig config, ServiceAccountVerifier verifier) {
+        this(config, verifier, Optional.empty());
+    }
+
+    /**
+     * @param verifier verifies the tokens of {@code config.serviceAccounts().issuers()}
+     * @param localIssuer Gatehouse's own issuer when local sessions are allowed ({@code identity.local}):
+     *     a local console session may then operate too; empty otherwise
+     */
+    public AdminAuth(AdminConfig config, ServiceAccountVerifier verifier, Optional<String> localIssuer) {
         requireNonNull(config, "config");
         this.secret = config.secret();
         this.serviceAccounts = config.serviceAccounts();
         this.verifier = requireNonNull(verifier, "verifier");
+        Set<String> operators = new HashSet<>();
+        serviceAccounts.issuers().forEach(issuer -> operators.add(issuer.toString()));
+        requireNonNull(localIssuer, "localIssuer").ifPresent(operators::add);
+        this.operatorIssuers = Set.copyOf(operators);
     }
 
     /**
@@ -117,7 +135,7 @@ public final class AdminAuth implements Handler<RoutingContext> {
     private void authenticate(RoutingContext ctx, Permission permission) {
         Optional<Claims> console = CookieSession.principal(ctx);
         if (ctx.request().getHeader("Authorization") == null && console.isPresent()) {
-            admitConsole(ctx, console.get());
+            admitConsole(ctx, console.get(), permission);
             return;
         }
         if (secret.isEmpty() && !verifier.enabled()) {
@@ -188,11 +206,22 @@ public final class AdminAuth implements Handler<RoutingContext> {
         admit(ctx, actor);
     }
 
-    /** A signed-in console user: everything, when their session carries {@value #OPERATOR_CAPABILITY}. */
-    private static void admitConsole(RoutingContext ctx, Claims principal) {
-        if (!principal.capabilities().contains(OPERATOR_CAPABILITY)) {
-            ctx.fail(new ApiException(403, "insufficient_capability",
-                    "This needs the capability \"" + OPERATOR_CAPABILITY + "\" (Keycloak realm role gatehouse-admin)."));
+    /**
+     * A signed-in console user: admitted to the admin API (not to the sandbox-token bridge, which the
+     * console never calls) when the session holds {@value #OPERATOR_CAPABILITY} and comes from an issuer
+     * trusted to name operators: one of {@code admin.serviceAccounts.issuers}, or Gatehouse itself while
+     * local sessions are allowed. A realm trusted only for its members cannot make one of them an operator.
+     */
+    private void admitConsole(RoutingContext ctx, Claims principal, Permission permission) {
+        if (!principal.capabilities().contains(OPERATOR_CAPABILITY) || !operatorIssuers.contains(principal.issuer())) {
+            ctx.fail(new ApiException(403, "insufficient_capability", "This needs the capability \""
+                    + OPERATOR_CAPABILITY + "\" (Keycloak realm role gatehouse-admin) from a realm of"
+                    + " admin.serviceAccounts.issuers."));
+            return;
+        }
+        if (permission == Permission.MINT_SANDBOX_TOKENS) {
+            ctx.fail(new ApiException(403, "insufficient_role", "Sandbox tokens are minted by the sandbox controller or a"
+                    + " service account, not from a console session."));
             return;
         }
         admit(ctx, new Actor(principal.subject(), principal.issuer()));

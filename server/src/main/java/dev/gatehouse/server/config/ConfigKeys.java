@@ -167,7 +167,8 @@ final class ConfigKeys {
             "Least time between JWKS refetches caused by unknown kids (1s..5m).");
     static final ConfigKey<Boolean> IDENTITY_LOCAL = withDefault("identity.local", ValueType.BOOLEAN, true,
             config -> config.identity().local(),
-            "Allow gatehouse session issue to mint local session tokens (development only).");
+            "Allow local identities (development only): gatehouse session issue mints local session tokens, and the"
+                    + " console offers a local sign-in to browsers on this machine (loopback).");
     static final ConfigKey<Duration> PAT_MAX_TTL = derived("pat.maxTtl", ValueType.DURATION,
             "90d, or tokens.maxTtl if shorter",
             settings -> shorter(Duration.ofDays(90), settings.require(TOKENS_MAX_TTL)), config -> config.pat().maxTtl(),

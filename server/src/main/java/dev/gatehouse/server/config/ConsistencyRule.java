@@ -25,6 +25,10 @@ import java.util.stream.Collectors;
 record ConsistencyRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Function<GatehouseConfig, String> expected) {
 
     static final List<ConsistencyRule> ALL = List.of(
+            new ConsistencyRule(ConfigKeys.CONSOLE_KEYCLOAK_CLIENT_SECRET,
+                    config -> config.console().keycloakClientSecret().isEmpty() || config.identity().issuers().size() <= 1,
+                    config -> "not set with more than one of identity.keycloak.issuers: every realm's token endpoint would"
+                            + " learn the one secret; use public clients with PKCE (the realm templates')"),
             new ConsistencyRule(ConfigKeys.PAT_MAX_TTL,
                     config -> config.pat().maxTtl().compareTo(config.tokens().maxTokenTtl()) <= 0,
                     config -> "at most tokens.maxTtl, " + ConfigKeys.TOKENS_MAX_TTL.show(config)),

@@ -25,7 +25,7 @@ final class ConsoleAssets {
             "png", "image/png",
             "ico", "image/x-icon");
 
-    private final Map<String, Optional<Asset>> cache = new ConcurrentHashMap<>();
+    private final Map<String, Asset> cache = new ConcurrentHashMap<>();
 
     /** A file and its content type. */
     record Asset(Buffer content, String contentType) {}
@@ -36,7 +36,14 @@ final class ConsoleAssets {
         if (!matcher.matches()) {
             return Optional.empty();
         }
-        return cache.computeIfAbsent(name, n -> load(n, TYPES.get(matcher.group(1))));
+        Asset known = cache.get(name);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        // Only files that exist are kept: a request for any other name must not grow the cache.
+        Optional<Asset> loaded = load(name, TYPES.get(matcher.group(1)));
+        loaded.ifPresent(asset -> cache.put(name, asset));
+        return loaded;
     }
 
     private static Optional<Asset> load(String name, String contentType) {

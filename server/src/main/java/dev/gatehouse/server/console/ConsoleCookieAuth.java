@@ -22,7 +22,8 @@ import java.util.Set;
  * principal ({@link CookieSession}), so the console calls exactly the API a bearer token does, with
  * the same checks. A state-changing request must also carry the session's CSRF token in
  * {@value #CSRF_HEADER} (compared in constant time), else 403 {@code csrf_token_invalid}; a bearer
- * call needs none. A cookie of no live session authenticates nothing (the route then answers 401).
+ * call needs none. A cookie of no live session authenticates nothing (the route then answers 401), nor
+ * does one on a request another site's page made (see {@link #fromTheConsolesOwnPages}).
  *
  * <p>A sandbox reached this way is answered under {@code Content-Security-Policy: sandbox}: its pages
  * run in an opaque origin, so nothing a sandbox serves can use the console's session.
@@ -58,7 +59,8 @@ public final class ConsoleCookieAuth implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         Optional<String> id = ConsoleCookies.session(request);
-        if (id.isEmpty() || request.getHeader("Authorization") != null || !consoleCalls(ctx.normalizedPath())) {
+        if (id.isEmpty() || request.getHeader("Authorization") != null || !consoleCalls(ctx.normalizedPath())
+                || !fromTheConsolesOwnPages(request)) {
             ctx.next();
             return;
         }
@@ -91,6 +93,22 @@ public final class ConsoleCookieAuth implements Handler<RoutingContext> {
             }
             ctx.next();
         });
+    }
+
+    /**
+     * Whether a browser says the request comes from this origin or from the person themselves: the
+     * cookie is SameSite=Strict, but a sibling subdomain is "same-site", so a request another page made
+     * (a WebSocket to a sandbox, say) is not let in on the cookie. {@code Sec-Fetch-Site} decides where
+     * the browser sends it; else an {@code Origin} must name this host.
+     */
+    private static boolean fromTheConsolesOwnPages(HttpServerRequest request) {
+        String site = request.getHeader("Sec-Fetch-Site");
+        if (site != null) {
+            return site.equals("same-origin") || site.equals("none");
+        }
+        String origin = request.getHeader("Origin");
+        String host = request.getHeader("Host");
+        return origin == null || host != null && (origin.equals("https://" + host) || origin.equals("http://" + host));
     }
 
     private static boolean consoleCalls(String path) {

@@ -24,6 +24,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code GET /console/api/session}: who is signed in (with the CSRF token), or how to sign in;
  *   <li>{@code POST /console/login/local} {@code {"user","organization","capabilities"?}}: the
- *       development-only local sign-in, when {@code identity.local} is on;
+ *       development-only local sign-in, when {@code identity.local} is on, from this machine only;
  *   <li>{@code GET /console/login/keycloak?issuer=N} and {@code GET /console/callback}: Keycloak sign-in;
  *   <li>{@code POST /console/logout}: ends the session on every replica (and names Keycloak's
  *       end-session URL for a Keycloak session).
@@ -62,6 +64,7 @@ public final class ConsoleRoutes implements Routes {
     private static final int MAX_NAME_CHARS = 200;
     private static final long MAX_BODY_BYTES = 4 * 1024;
     private static final String LOCAL_EXAMPLE = "{\"user\": \"alice\", \"organization\": \"acme\"}";
+    private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
     private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
 
     private final ConsoleSessions sessions;
@@ -70,6 +73,7 @@ public final class ConsoleRoutes implements Routes {
     private final boolean localSignIn;
     private final URI gatehouseIssuer;
     private final String origin;
+    private final boolean https;
     private final Clock clock;
 
     /** The console of a process: sessions in {@code database}, Keycloak realms and local sign-in as {@code identity} says. */
@@ -86,12 +90,13 @@ public final class ConsoleRoutes implements Routes {
         this.localSignIn = localSignIn;
         this.gatehouseIssuer = requireNonNull(gatehouseIssuer, "gatehouseIssuer");
         this.origin = origin(requireNonNull(publicUrl, "publicUrl"));
+        this.https = "https".equalsIgnoreCase(publicUrl.getScheme());
         this.clock = requireNonNull(clock, "clock");
     }
 
     @Override
     public void register(Router router) {
-        router.route().pathRegex("^/console(/.*)?$").handler(ConsoleRoutes::securityHeaders);
+        router.route().pathRegex("^/console(/.*)?$").handler(this::securityHeaders);
         // Vert.x matches "/console" for "/console/" too: redirect only the bare path, or /console/ loops.
         router.get("/console").handler(ctx -> {
             if (ctx.request().path().equals("/console")) {
@@ -110,13 +115,16 @@ public final class ConsoleRoutes implements Routes {
         router.get(BASE + ":name").handler(ctx -> asset(ctx, ctx.pathParam("name")));
     }
 
-    private static void securityHeaders(RoutingContext ctx) {
+    private void securityHeaders(RoutingContext ctx) {
         ctx.response().headers()
                 .set("Content-Security-Policy", POLICY)
                 .set("X-Frame-Options", "DENY")
                 .set("X-Content-Type-Options", "nosniff")
                 .set("Referrer-Policy", "same-origin")
                 .set("Cross-Origin-Resource-Policy", "same-origin");
+        if (https) {
+            ctx.response().headers().set("Strict-Transport-Security", "max-age=31536000");
+        }
         ctx.next();
     }
 
@@ -161,7 +169,7 @@ public final class ConsoleRoutes implements Routes {
                         .put("url", "/console/login/keycloak?issuer=" + realm.index()));
             }
             body = new JsonObject().put("signed_in", false)
-                    .put("sign_in", new JsonObject().put("local", localSignIn).put("keycloak", realms));
+                    .put("sign_in", new JsonObject().put("local", localSignIn && fromThisMachine(ctx)).put("keycloak", realms));
         }
         json(ctx.response(), 200, body);
     }
@@ -170,6 +178,10 @@ public final class ConsoleRoutes implements Routes {
         if (!localSignIn) {
             throw new ApiException(404, "local_sign_in_disabled",
                     "Local sign-in is off (identity.local: false): sign in with Keycloak.");
+        }
+        if (!fromThisMachine(ctx)) {
+            throw new ApiException(403, "local_sign_in_remote", "Local sign-in is only for this machine (a loopback"
+                    + " address): it proves nothing about who you are. Sign in with Keycloak.");
         }
         checkSameOrigin(ctx);
         JsonNode body = JsonBody.object(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(),
@@ -212,7 +224,10 @@ public final class ConsoleRoutes implements Routes {
         String verifier = new CodeVerifier().getValue();
         ctx.vertx().executeBlocking(() -> {
             URI target = keycloak.authorizationUrl(realm, state, verifier);
-            sessions.startSignIn(state, realm.issuer().toString(), verifier);
+            if (!sessions.startSignIn(state, realm.issuer().toString(), verifier)) {
+                throw new SignInException("sign_in_busy", "Too many sign-ins are under way; try again in a few minutes.",
+                        null);
+            }
             return target;
         }, false).onComplete(result -> {
             if (result.failed()) {
@@ -229,6 +244,7 @@ public final class ConsoleRoutes implements Routes {
         String state = ctx.queryParams().get("state");
         String code = ctx.queryParams().get("code");
         String error = ctx.queryParams().get("error");
+        Optional<String> responseIssuer = Optional.ofNullable(ctx.queryParams().get("iss"));
         Optional<String> browserState = ConsoleCookies.signIn(ctx.request());
         ConsoleCookies.clearSignIn(ctx.response());
         if (state == null || browserState.isEmpty() || !RandomSecrets.matches(browserState.get(), state)) {
@@ -246,7 +262,8 @@ public final class ConsoleRoutes implements Routes {
             ConsoleSessions.PendingSignIn pending = sessions.finishSignIn(state).orElseThrow(() ->
                     new SignInException("sign_in_expired", "This sign-in was already used or took longer than ten"
                             + " minutes. Start again.", null));
-            KeycloakSignIn.SignedIn signedIn = keycloak.finish(URI.create(pending.issuer()), code, pending.codeVerifier());
+            KeycloakSignIn.SignedIn signedIn = keycloak.finish(URI.create(pending.issuer()), code, pending.codeVerifier(),
+                    responseIssuer);
             previous.ifPresent(sessions::end);
             return sessions.open(signedIn.principal(), signedIn.displayName(), SignInMethod.KEYCLOAK, signedIn.idToken());
         }, false).onComplete(result -> {
@@ -295,7 +312,11 @@ public final class ConsoleRoutes implements Routes {
     private void signInFailed(RoutingContext ctx, Throwable cause) {
         if (cause instanceof SignInException e) {
             log.atWarn().addKeyValue("code", e.code()).setCause(e.getCause()).log("console sign-in failed: " + e.getMessage());
-            errorPage(ctx, e.code().equals("keycloak_unavailable") ? 502 : 400, e.getMessage());
+            errorPage(ctx, switch (e.code()) {
+                case "keycloak_unavailable" -> 502;
+                case "sign_in_busy" -> 503;
+                default -> 400;
+            }, e.getMessage());
             return;
         }
         ctx.fail(cause);
@@ -303,16 +324,37 @@ public final class ConsoleRoutes implements Routes {
 
     /**
      * A login CSRF guard: a browser's request must come from this console's own origin, as
-     * {@code server.publicUrl} names it or as the request's {@code Host} does (a browser sends the
-     * {@code Origin} of the page that made the request, which another site cannot choose).
+     * {@code server.publicUrl} names it, or from a page on a loopback host (the request itself comes
+     * from this machine). A page of another site, even one whose name resolves to 127.0.0.1 (DNS
+     * rebinding), sends its own {@code Origin}, which neither matches.
      */
     private void checkSameOrigin(RoutingContext ctx) {
         String requestOrigin = ctx.request().getHeader("Origin");
-        String host = ctx.request().getHeader("Host");
-        boolean own = requestOrigin == null || requestOrigin.equals(origin)
-                || host != null && (requestOrigin.equals("http://" + host) || requestOrigin.equals("https://" + host));
-        if (!own) {
+        if (requestOrigin != null && !requestOrigin.equals(origin) && !loopbackOrigin(requestOrigin)) {
             throw new ApiException(403, "cross_origin", "Origin: expected " + origin + " (server.publicUrl).");
+        }
+    }
+
+    private static boolean loopbackOrigin(String value) {
+        try {
+            URI uri = new URI(value);
+            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                    && LOOPBACK_HOSTS.contains(uri.getHost());
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static boolean fromThisMachine(RoutingContext ctx) {
+        SocketAddress peer = ctx.request().remoteAddress();
+        if (peer == null || peer.hostAddress() == null) {
+            return false;
+        }
+        try {
+            // hostAddress() is a numeric address: no name is looked up.
+            return InetAddress.getByName(peer.hostAddress()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
         }
     }
 

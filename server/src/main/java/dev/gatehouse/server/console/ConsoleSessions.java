@@ -19,6 +19,7 @@ import java.util.Optional;
 final class ConsoleSessions {
     /** How long a Keycloak sign-in may take between leaving for Keycloak and coming back. */
     static final Duration SIGN_IN_TTL = Duration.ofMinutes(10);
+    static final int MAX_PENDING_SIGN_INS = 10_000;
     /** A session's last use is written at most this often (reads stay reads). */
     private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
 
@@ -114,11 +115,18 @@ final class ConsoleSessions {
     /** A session signed out: how it was opened, by whose issuer, with which Keycloak ID token. */
     record Ended(SignInMethod method, String issuer, Optional<String> idToken) {}
 
-    /** Remembers a Keycloak sign-in leaving for {@code issuer} under its state, with its PKCE verifier. */
-    void startSignIn(String state, String issuer, String codeVerifier) {
+    /**
+     * Remembers a Keycloak sign-in leaving for {@code issuer} under its state, with its PKCE verifier;
+     * false, remembering nothing, while {@value #MAX_PENDING_SIGN_INS} are already under way (anyone
+     * can start one: the table must not grow without bound).
+     */
+    boolean startSignIn(String state, String issuer, String codeVerifier) {
         Instant now = clock.instant();
-        database.inDurableTransaction(handle -> {
+        return database.inDurableTransaction(handle -> {
             handle.createUpdate("DELETE FROM console_logins WHERE expires_at <= :now").bind("now", now.toEpochMilli()).execute();
+            if (handle.createQuery("SELECT COUNT(*) FROM console_logins").mapTo(Integer.class).one() >= MAX_PENDING_SIGN_INS) {
+                return false;
+            }
             return handle.createUpdate("""
                             INSERT INTO console_logins (state_hash, issuer, code_verifier, expires_at)
                             VALUES (:stateHash, :issuer, :verifier, :expiresAt)""")
@@ -126,7 +134,7 @@ final class ConsoleSessions {
                     .bind("issuer", issuer)
                     .bind("verifier", codeVerifier)
                     .bind("expiresAt", now.plus(SIGN_IN_TTL).toEpochMilli())
-                    .execute();
+                    .execute() == 1;
         });
     }
 

@@ -105,7 +105,8 @@ final class KeycloakSignIn {
      * The principal of the access token {@code code} is exchanged for, verified as any caller's token,
      * and the name the person goes by there ({@code preferred_username}, else {@code email}).
      */
-    SignedIn finish(URI issuer, String code, String verifier) throws SignInException {
+    SignedIn finish(URI issuer, String code, String verifier, Optional<String> responseIssuer) throws SignInException {
+        checkResponseIssuer(issuer, responseIssuer);
         AuthorizationCodeGrant grant = new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri,
                 new CodeVerifier(verifier));
         URI tokenEndpoint = metadata(issuer).getTokenEndpointURI();
@@ -155,7 +156,7 @@ final class KeycloakSignIn {
      */
     Optional<URI> endSessionUrl(URI issuer, String idToken) throws SignInException {
         URI endpoint = metadata(issuer).getEndSessionEndpointURI();
-        if (endpoint == null) {
+        if (endpoint == null || !sameOrigin(endpoint, issuer)) {
             return Optional.empty();
         }
         return Optional.of(URI.create(endpoint + (endpoint.getRawQuery() == null ? "?" : "&")
@@ -164,8 +165,26 @@ final class KeycloakSignIn {
                 + "&post_logout_redirect_uri=" + encode(consoleUrl.toString())));
     }
 
+    private static boolean sameOrigin(URI a, URI b) {
+        return a.getScheme().equalsIgnoreCase(b.getScheme()) && a.getHost().equalsIgnoreCase(b.getHost())
+                && a.getPort() == b.getPort();
+    }
+
     private static String encode(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Refuses an authorization response from another realm than the sign-in went to (the mix-up
+     * attack, RFC 9207): its {@code iss} must be the sign-in's issuer, and must be there when the
+     * realm says it sends one. Checked before the code goes anywhere.
+     */
+    private void checkResponseIssuer(URI issuer, Optional<String> responseIssuer) throws SignInException {
+        if (responseIssuer.isPresent() ? !responseIssuer.get().equals(issuer.toString())
+                : metadata(issuer).supportsAuthorizationResponseIssuerParam()) {
+            throw new SignInException("issuer_mismatch", "The answer did not come from the realm this sign-in went to."
+                    + " Start again.", null);
+        }
     }
 
     /** Who signed in, the name to show them by, and Keycloak's ID token of the sign-in (for signing out). */

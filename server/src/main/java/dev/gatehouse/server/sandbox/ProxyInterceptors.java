@@ -17,7 +17,7 @@ import java.util.Locale;
 /**
  * What the sandbox proxy changes on the way through, for HTTP and WebSocket alike: the path loses
  * its {@code /sandboxes/{id}} prefix; the caller's credentials never reach the runtime (no
- * {@code Authorization}, no Gatehouse cookie, no forwarding headers the caller wrote); a runtime
+ * {@code Authorization}, no Gatehouse cookie, no console CSRF token, no forwarding headers the caller wrote); a runtime
  * cannot set a cookie under Gatehouse's names, nor one outside its own path; and a runtime that does
  * not answer becomes a 502 problem instead of an empty response.
  */
@@ -26,7 +26,7 @@ final class ProxyInterceptors implements ProxyInterceptor {
     static final List<String> GATEHOUSE_COOKIE_PREFIXES = List.of("gatehouse", "__host-gatehouse", "__secure-gatehouse");
     private static final List<String> STRIPPED_REQUEST_HEADERS = List.of("Authorization", "Proxy-Authorization",
             "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Port",
-            "X-Forwarded-Prefix", "X-Real-IP");
+            "X-Forwarded-Prefix", "X-Real-IP", "X-CSRF-Token");
 
     private final String prefix;
     private final String path;

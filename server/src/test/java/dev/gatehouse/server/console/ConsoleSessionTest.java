@@ -64,12 +64,16 @@ class ConsoleSessionTest {
         keycloak.createUser(ACME, "console-kim", PASSWORD, Map.of("org", "acme"));
         keycloak.assignRealmRole(ACME, "console-kim", "gatehouse-admin");
         keycloak.createUser(ACME, "console-noor", PASSWORD, Map.of());
+        keycloak.createPkceClient(GLOBEX, CLIENT, base + "/console/callback");
+        keycloak.createUser(GLOBEX, "console-gil", PASSWORD, Map.of("org", "globex"));
+        keycloak.assignRealmRole(GLOBEX, "console-gil", "gatehouse-admin");
         gatehouse = Gatehouse.builder(TestGatehouse.config(dataDir, Map.of(
                         "GATEHOUSE_SERVER_PORT", String.valueOf(port),
                         "GATEHOUSE_SERVER_PUBLIC_URL", base.toString(),
                         "GATEHOUSE_IDENTITY_TOPOLOGY", "shared-sovereign",
                         "GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", keycloak.issuer(ACME) + "," + keycloak.issuer(GLOBEX),
                         "GATEHOUSE_IDENTITY_ROLE_CAPABILITIES", "gatehouse-user=llm:use;gatehouse-admin=gatehouse:admin",
+                        "GATEHOUSE_ADMIN_SERVICE_ACCOUNTS_ISSUERS", keycloak.issuer(ACME),
                         "GATEHOUSE_CONSOLE_KEYCLOAK_CLIENT_ID", CLIENT,
                         "GATEHOUSE_CONSOLE_IDLE_TIMEOUT", IDLE.toMinutes() + "m")))
                 .clock(clock)
@@ -286,6 +290,62 @@ class ConsoleSessionTest {
         assertThat(noOrganization.headers().firstValue("Content-Security-Policy")).isPresent();
 
         assertProblem(send("GET", "/console/login/keycloak?issuer=7", null, null, null), 404, "not_found");
+    }
+
+    @Test
+    void aRealmTrustedForMembersOnly_cannotMakeAnOperator_andNoConsoleSessionMintsSandboxTokens() {
+        String gil = signInWithKeycloak(1, "console-gil");
+        assertThat(session(gil).getJsonObject("principal").getJsonArray("capabilities").getList()).contains("gatehouse:admin");
+        assertProblem(send("GET", "/admin/audit", gil, null, null), 403, "insufficient_capability");
+
+        String kim = signInWithKeycloak(0, "console-kim");
+        String csrf = session(kim).getString("csrf_token");
+        assertThat(send("GET", "/admin/audit?limit=1", kim, null, null).statusCode()).isEqualTo(200);
+        assertProblem(send("POST", "/admin/tokens/sandbox", kim, csrf,
+                "{\"org_id\":\"acme\",\"user_id\":\"kim\",\"sandbox_id\":\"sb-1\"}"), 403, "insufficient_role");
+    }
+
+    @Test
+    void theCookie_authenticatesNothingThatAnotherSitesPageSent() {
+        String cookie = signInLocally("hal", "acme", List.of());
+        assertThat(send(HttpRequest.newBuilder(base.resolve("/auth/pats")).header("Cookie", cookie)
+                .header("Sec-Fetch-Site", "same-origin").GET()).statusCode()).isEqualTo(200);
+
+        for (String site : List.of("same-site", "cross-site")) {
+            assertProblem(send(HttpRequest.newBuilder(base.resolve("/auth/pats")).header("Cookie", cookie)
+                    .header("Sec-Fetch-Site", site).GET()), 401, "missing_token");
+        }
+        assertProblem(send(HttpRequest.newBuilder(base.resolve("/auth/pats")).header("Cookie", cookie)
+                .header("Origin", "https://sibling.example").GET()), 401, "missing_token");
+    }
+
+    @Test
+    void keycloakCallback_withAnotherRealmsIssuer_isRefusedBeforeTheCodeIsUsed() {
+        HttpResponse<String> start = send("GET", "/console/login/keycloak?issuer=0", null, null, null);
+        URI callback = new BrowserLogin().authorize(URI.create(start.headers().firstValue("Location").orElseThrow()),
+                "console-kim", PASSWORD);
+        assertThat(query(callback)).containsEntry("iss", keycloak.issuer(ACME));
+        URI mixedUp = URI.create(callback.toString().replace(
+                "iss=" + java.net.URLEncoder.encode(keycloak.issuer(ACME), StandardCharsets.UTF_8),
+                "iss=" + java.net.URLEncoder.encode(keycloak.issuer(GLOBEX), StandardCharsets.UTF_8)));
+
+        HttpResponse<String> refused = send(HttpRequest.newBuilder(mixedUp).header("Cookie", cookieOf(start)).GET());
+
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("did not come from the realm this sign-in went to");
+        assertThat(refused.headers().allValues("Set-Cookie")).noneMatch(value -> value.startsWith("__Host-gatehouse-console=")
+                && !value.contains("Max-Age=0"));
+    }
+
+    /** Signs {@code user} in through realm {@code issuerIndex}'s login form; the session cookie. */
+    private static String signInWithKeycloak(int issuerIndex, String user) {
+        HttpResponse<String> start = send("GET", "/console/login/keycloak?issuer=" + issuerIndex, null, null, null);
+        URI callback = new BrowserLogin().authorize(URI.create(start.headers().firstValue("Location").orElseThrow()),
+                user, PASSWORD);
+        HttpResponse<String> back = send(HttpRequest.newBuilder(callback).header("Cookie", cookieOf(start)).GET());
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(303);
+        return back.headers().allValues("Set-Cookie").stream().filter(value -> value.startsWith("__Host-gatehouse-console="))
+                .map(value -> value.split(";", 2)[0]).findFirst().orElseThrow();
     }
 
     private static String signInLocally(String user, String organization, List<String> capabilities) {

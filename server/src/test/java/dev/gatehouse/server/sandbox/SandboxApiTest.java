@@ -155,6 +155,7 @@ class SandboxApiTest {
                 .header("Authorization", "Bearer " + alice)
                 .header("Cookie", "gatehouse_session=secret-session; app=1; __Host-gatehouse-csrf=c")
                 .header("X-Forwarded-For", "6.6.6.6")
+                .header("X-CSRF-Token", "console-csrf-token")
                 .POST(HttpRequest.BodyPublishers.ofString("payload")).build());
 
         assertThat(echoed.statusCode()).as(echoed.body()).isEqualTo(200);
@@ -163,7 +164,7 @@ class SandboxApiTest {
         assertThat(seen.getString("method")).isEqualTo("POST");
         assertThat(seen.getString("body")).isEqualTo("payload");
         JsonObject headers = seen.getJsonObject("headers");
-        assertThat(headers.fieldNames()).doesNotContain("authorization", "x-forwarded-for");
+        assertThat(headers.fieldNames()).doesNotContain("authorization", "x-forwarded-for", "x-csrf-token");
         assertThat(headers.getString("cookie")).isEqualTo("app=1");
         assertThat(headers.getString("x-forwarded-prefix")).isEqualTo("/sandboxes/" + id);
         assertThat(echoed.body()).doesNotContain(alice).doesNotContain("secret-session");

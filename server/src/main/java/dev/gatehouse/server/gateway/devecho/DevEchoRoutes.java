@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -25,6 +26,7 @@ public final class DevEchoRoutes implements Routes {
 
     @Override
     public void register(Router router) {
+        router.route(DevEcho.PATH + "/*").handler(DevEchoRoutes::thisMachineOnly);
         router.get(DevEcho.PATH + "/models").handler(DevEchoRoutes::models);
         router.post(DevEcho.PATH + "/chat/completions").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
                 .handler(this::chat);
@@ -33,6 +35,25 @@ public final class DevEchoRoutes implements Routes {
     @Override
     public List<String> ownBodyLimitPrefixes() {
         return List.of(DevEcho.PATH + "/");
+    }
+
+    /**
+     * Only Gatehouse's own gateway calls it (over loopback, or the interface it listens on): it is
+     * not behind the gateway's authentication, limits and metering, so nobody else may use it.
+     */
+    private static void thisMachineOnly(RoutingContext ctx) {
+        SocketAddress remote = ctx.request().remoteAddress();
+        SocketAddress local = ctx.request().localAddress();
+        boolean ours = remote != null && remote.hostAddress() != null
+                && (remote.hostAddress().startsWith("127.") || remote.hostAddress().equals("0:0:0:0:0:0:0:1")
+                        || local != null && remote.hostAddress().equals(local.hostAddress()));
+        if (!ours) {
+            json(ctx.response(), 403, new JsonObject().put("error", new JsonObject()
+                    .put("message", "the development channel's upstream answers only Gatehouse itself")
+                    .put("type", "permission_error").putNull("param").put("code", "forbidden")));
+            return;
+        }
+        ctx.next();
     }
 
     private static void models(RoutingContext ctx) {
