@@ -20,6 +20,15 @@ class ConfigIdentityTest {
     Path dir;
 
     @Test
+    void consoleClientSecret_isRefusedWithMoreThanOneRealm() {
+        assertThat(problemsOf(null, Map.of(
+                "GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "http://kc/realms/acme,http://kc/realms/globex",
+                "GATEHOUSE_CONSOLE_KEYCLOAK_CLIENT_SECRET", "s3cret")))
+                .singleElement().asString().startsWith("GATEHOUSE_CONSOLE_KEYCLOAK_CLIENT_SECRET: ")
+                .contains("not set with more than one of identity.keycloak.issuers").doesNotContain("s3cret");
+    }
+
+    @Test
     void defaults_perOrganization_localIdentity_noKeycloak() {
         IdentityConfig identity = ConfigLoader.load(null, Map.of()).identity();
 
