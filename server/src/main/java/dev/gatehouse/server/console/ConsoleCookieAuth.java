@@ -58,9 +58,13 @@ public final class ConsoleCookieAuth implements Handler<RoutingContext> {
     @Override
     public void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
+        // Cheapest first: every gateway call carries Authorization and is done here, its cookies unparsed.
+        if (request.getHeader("Authorization") != null || !consoleCalls(ctx.normalizedPath())) {
+            ctx.next();
+            return;
+        }
         Optional<String> id = ConsoleCookies.session(request);
-        if (id.isEmpty() || request.getHeader("Authorization") != null || !consoleCalls(ctx.normalizedPath())
-                || !fromTheConsolesOwnPages(request)) {
+        if (id.isEmpty() || !fromTheConsolesOwnPages(request)) {
             ctx.next();
             return;
         }
