@@ -2,18 +2,13 @@ package dev.gatehouse.server.console;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import dev.gatehouse.sdk.claims.Claims;
-import dev.gatehouse.sdk.claims.ClaimsException;
-import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.console.ConsoleCookieAuth.ActiveSession;
 import dev.gatehouse.server.console.ConsoleSession.SignInMethod;
 import dev.gatehouse.server.console.KeycloakSignIn.Realm;
 import dev.gatehouse.server.console.KeycloakSignIn.SignInException;
 import dev.gatehouse.server.http.ApiException;
-import dev.gatehouse.server.http.JsonBody;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.identity.IdentityConfig;
 import dev.gatehouse.server.store.Database;
@@ -24,17 +19,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.core.net.SocketAddress;
-import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -59,20 +48,13 @@ public final class ConsoleRoutes implements Routes {
     static final String CALLBACK_PATH = "/console/callback";
     static final String POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
             + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-    /** What a local session may be given: DESIGN.md's capability vocabulary. */
-    static final Set<String> CAPABILITIES = Set.of("llm:use", "org:admin", "gatehouse:admin");
-    private static final int MAX_NAME_CHARS = 200;
     private static final long MAX_BODY_BYTES = 4 * 1024;
-    private static final String LOCAL_EXAMPLE = "{\"user\": \"alice\", \"organization\": \"acme\"}";
-    private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
     private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
 
     private final ConsoleSessions sessions;
     private final ConsoleAssets assets = new ConsoleAssets();
     private final KeycloakSignIn keycloak;
-    private final boolean localSignIn;
-    private final URI gatehouseIssuer;
-    private final String origin;
+    private final LocalSignIn local;
     private final boolean https;
     private final Clock clock;
 
@@ -87,9 +69,7 @@ public final class ConsoleRoutes implements Routes {
             URI publicUrl, Clock clock) {
         this.sessions = requireNonNull(sessions, "sessions");
         this.keycloak = requireNonNull(keycloak, "keycloak");
-        this.localSignIn = localSignIn;
-        this.gatehouseIssuer = requireNonNull(gatehouseIssuer, "gatehouseIssuer");
-        this.origin = origin(requireNonNull(publicUrl, "publicUrl"));
+        this.local = new LocalSignIn(localSignIn, gatehouseIssuer, origin(requireNonNull(publicUrl, "publicUrl")));
         this.https = "https".equalsIgnoreCase(publicUrl.getScheme());
         this.clock = requireNonNull(clock, "clock");
     }
@@ -169,42 +149,16 @@ public final class ConsoleRoutes implements Routes {
                         .put("url", "/console/login/keycloak?issuer=" + realm.index()));
             }
             body = new JsonObject().put("signed_in", false)
-                    .put("sign_in", new JsonObject().put("local", localSignIn && fromThisMachine(ctx)).put("keycloak", realms));
+                    .put("sign_in", new JsonObject().put("local", local.offeredTo(ctx)).put("keycloak", realms));
         }
         json(ctx.response(), 200, body);
     }
 
     private void signInLocally(RoutingContext ctx) {
-        if (!localSignIn) {
-            throw new ApiException(404, "local_sign_in_disabled",
-                    "Local sign-in is off (identity.local: false): sign in with Keycloak.");
-        }
-        if (!fromThisMachine(ctx)) {
-            throw new ApiException(403, "local_sign_in_remote", "Local sign-in is only for this machine (a loopback"
-                    + " address): it proves nothing about who you are. Sign in with Keycloak.");
-        }
-        checkSameOrigin(ctx);
-        JsonNode body = JsonBody.object(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(),
-                LOCAL_EXAMPLE, List.of("user", "organization", "capabilities"));
-        String user = name(body, "user");
-        String organization = name(body, "organization");
-        Set<String> capabilities = capabilities(body);
         Instant now = clock.instant();
-        Claims principal;
-        try {
-            principal = Claims.builder(TokenType.SESSION)
-                    .issuer(gatehouseIssuer.toString())
-                    .subject(user)
-                    .audience(List.of(gatehouseIssuer.toString()))
-                    .issuedAt(now)
-                    .expiresAt(now.plusSeconds(1)) // the session's own lifetime replaces it when it opens
-                    .tokenId(RandomSecrets.next())
-                    .capabilities(capabilities)
-                    .organizationClaimsFrom(new JWTClaimsSet.Builder().claim("org_id", organization).build())
-                    .build();
-        } catch (ClaimsException e) {
-            throw ApiException.badRequest("invalid_identity", e.getMessage());
-        }
+        Claims principal = local.principal(ctx, now);
+        String user = principal.subject();
+        String organization = principal.organization().orElseThrow();
         log.atWarn().addKeyValue("user", user).addKeyValue("organization", organization)
                 .log("DEVELOPMENT-ONLY local console sign-in: nothing proved who this is (identity.local: true)");
         Optional<String> previous = ConsoleCookies.session(ctx.request());
@@ -320,77 +274,6 @@ public final class ConsoleRoutes implements Routes {
             return;
         }
         ctx.fail(cause);
-    }
-
-    /**
-     * A login CSRF guard: a browser's request must come from this console's own origin, as
-     * {@code server.publicUrl} names it, or from a page on a loopback host (the request itself comes
-     * from this machine). A page of another site, even one whose name resolves to 127.0.0.1 (DNS
-     * rebinding), sends its own {@code Origin}, which neither matches.
-     */
-    private void checkSameOrigin(RoutingContext ctx) {
-        String requestOrigin = ctx.request().getHeader("Origin");
-        if (requestOrigin != null && !requestOrigin.equals(origin) && !loopbackOrigin(requestOrigin)) {
-            throw new ApiException(403, "cross_origin", "Origin: expected " + origin + " (server.publicUrl).");
-        }
-    }
-
-    private static boolean loopbackOrigin(String value) {
-        try {
-            URI uri = new URI(value);
-            return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-                    && LOOPBACK_HOSTS.contains(uri.getHost());
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
-    }
-
-    private static boolean fromThisMachine(RoutingContext ctx) {
-        SocketAddress peer = ctx.request().remoteAddress();
-        if (peer == null || peer.hostAddress() == null) {
-            return false;
-        }
-        try {
-            // hostAddress() is a numeric address: no name is looked up.
-            return InetAddress.getByName(peer.hostAddress()).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
-    }
-
-    private static String name(JsonNode body, String field) {
-        JsonNode node = body.get(field);
-        if (node == null || !node.isTextual() || node.asText().isBlank() || node.asText().length() > MAX_NAME_CHARS
-                || node.asText().chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.badRequest("invalid_" + field, field + ": expected 1.." + MAX_NAME_CHARS
-                    + " characters without control characters, e.g. " + LOCAL_EXAMPLE + ".");
-        }
-        return node.asText().strip();
-    }
-
-    private static Set<String> capabilities(JsonNode body) {
-        Set<String> granted = new LinkedHashSet<>(List.of("llm:use"));
-        JsonNode node = body.get("capabilities");
-        if (node == null || node.isNull()) {
-            return granted;
-        }
-        if (!node.isArray()) {
-            throw ApiException.badRequest("invalid_capabilities", "capabilities: expected an array of "
-                    + CAPABILITIES.stream().sorted().toList() + ".");
-        }
-        List<String> unknown = new ArrayList<>();
-        for (JsonNode item : node) {
-            if (item.isTextual() && CAPABILITIES.contains(item.asText())) {
-                granted.add(item.asText());
-            } else {
-                unknown.add(item.toString());
-            }
-        }
-        if (!unknown.isEmpty()) {
-            throw ApiException.badRequest("invalid_capabilities", "capabilities: " + String.join(", ", unknown)
-                    + " (expected only: " + CAPABILITIES.stream().sorted().toList() + ").");
-        }
-        return granted;
     }
 
     private static void errorPage(RoutingContext ctx, int status, String message) {
