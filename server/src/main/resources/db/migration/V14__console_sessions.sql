@@ -10,6 +10,10 @@ CREATE TABLE console_sessions (
     principal     TEXT    NOT NULL,
     -- Keycloak's ID token of the sign-in, only to end the Keycloak session too at sign-out (id_token_hint).
     id_token      TEXT    NULL,
+    -- Keycloak's refresh token, sealed (SecretVault, bound to this row), to check the person every few
+    -- minutes: a user disabled or a role removed in Keycloak ends or changes the session.
+    refresh_sealed TEXT   NULL,
+    checked_at    BIGINT  NOT NULL,
     created_at    BIGINT  NOT NULL,
     last_seen_at  BIGINT  NOT NULL,
     expires_at    BIGINT  NOT NULL

@@ -52,7 +52,7 @@ final class AuthRole implements RunningRole {
                 new AdminPatRoutes(admin, pats),
                 new KeyRoutes(admin, infrastructure.keyWithdrawal(audit, clock)),
                 ConsoleRoutes.of(infrastructure.database(), config.console(), config.identity(), callers,
-                        config.tokens().issuer(), config.http().publicUrl(), clock),
+                        config.tokens().issuer(), config.http().publicUrl(), infrastructure.secretVault(), clock),
                 sandboxTokenBridge(config, infrastructure, admin, audit, clock)));
     }
 

@@ -253,7 +253,8 @@ public final class Gatehouse implements AutoCloseable {
         roles.forEach(role -> checks.addAll(role.readinessChecks()));
         List<Routes> routes = new ArrayList<>();
         // First: a route matching every path must come before the others, or Vert.x answers 404 for a wrong method.
-        routes.add(ConsoleCookieAuth.inFrontOfEveryRoute(infrastructure.database(), config.console(), context.clock()));
+        routes.add(ConsoleCookieAuth.inFrontOfEveryRoute(infrastructure.database(), config.console(), config.identity(),
+                infrastructure.callerVerifier(), config.http().publicUrl(), infrastructure.secretVault(), context.clock()));
         routes.add(new HealthRoutes(checks)::register);
         routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
         roles.forEach(role -> routes.addAll(role.routes()));

@@ -2,7 +2,11 @@ package dev.gatehouse.server.console;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.gatehouse.sdk.verify.TokenVerifier;
+import dev.gatehouse.server.crypto.SecretVault;
 import dev.gatehouse.server.http.ApiException;
+import dev.gatehouse.server.identity.IdentityConfig;
+import java.net.URI;
 import dev.gatehouse.server.http.ContextKey;
 import dev.gatehouse.server.http.CookieSession;
 import dev.gatehouse.server.http.Routes;
@@ -35,15 +39,22 @@ public final class ConsoleCookieAuth implements Handler<RoutingContext> {
     private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
     private static final String SANDBOX_POLICY = "sandbox allow-scripts allow-forms allow-popups allow-downloads";
 
-    private final ConsoleSessions sessions;
+    private final SessionChecks sessions;
 
-    ConsoleCookieAuth(ConsoleSessions sessions) {
+    ConsoleCookieAuth(SessionChecks sessions) {
         this.sessions = requireNonNull(sessions, "sessions");
     }
 
-    /** The handler of a process whose store is {@code database}; every role's routes sit behind it. */
-    public static Routes inFrontOfEveryRoute(Database database, ConsoleConfig config, Clock clock) {
-        ConsoleCookieAuth handler = new ConsoleCookieAuth(new ConsoleSessions(database, config, clock));
+    /**
+     * The handler of a process whose store is {@code database}; every role's routes sit behind it.
+     *
+     * @param callers verifies the access tokens a Keycloak session's checks bring
+     * @param vault opens the sessions' sealed refresh tokens
+     */
+    public static Routes inFrontOfEveryRoute(Database database, ConsoleConfig config, IdentityConfig identity,
+            TokenVerifier callers, URI publicUrl, SecretVault vault, Clock clock) {
+        ConsoleCookieAuth handler = new ConsoleCookieAuth(new SessionChecks(new ConsoleSessions(database, config, vault,
+                clock), new KeycloakSignIn(identity, config, publicUrl, callers)));
         return router -> router.route().handler(handler);
     }
 
@@ -71,7 +82,7 @@ public final class ConsoleCookieAuth implements Handler<RoutingContext> {
         if (!request.isEnded()) {
             request.pause();
         }
-        ctx.vertx().executeBlocking(() -> sessions.find(id.get()), false).onComplete(found -> {
+        ctx.vertx().executeBlocking(() -> sessions.current(id.get()), false).onComplete(found -> {
             if (!request.isEnded()) {
                 request.resume();
             }

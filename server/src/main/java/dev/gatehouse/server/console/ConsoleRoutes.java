@@ -8,6 +8,7 @@ import dev.gatehouse.server.console.ConsoleCookieAuth.ActiveSession;
 import dev.gatehouse.server.console.ConsoleSession.SignInMethod;
 import dev.gatehouse.server.console.KeycloakSignIn.Realm;
 import dev.gatehouse.server.console.KeycloakSignIn.SignInException;
+import dev.gatehouse.server.crypto.SecretVault;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.identity.IdentityConfig;
@@ -60,8 +61,8 @@ public final class ConsoleRoutes implements Routes {
 
     /** The console of a process: sessions in {@code database}, Keycloak realms and local sign-in as {@code identity} says. */
     public static ConsoleRoutes of(Database database, ConsoleConfig config, IdentityConfig identity, TokenVerifier callers,
-            URI gatehouseIssuer, URI publicUrl, Clock clock) {
-        return new ConsoleRoutes(new ConsoleSessions(database, config, clock),
+            URI gatehouseIssuer, URI publicUrl, SecretVault vault, Clock clock) {
+        return new ConsoleRoutes(new ConsoleSessions(database, config, vault, clock),
                 new KeycloakSignIn(identity, config, publicUrl, callers), identity.local(), gatehouseIssuer, publicUrl, clock);
     }
 
@@ -164,7 +165,7 @@ public final class ConsoleRoutes implements Routes {
         Optional<String> previous = ConsoleCookies.session(ctx.request());
         blocking(ctx, () -> {
             previous.ifPresent(sessions::end);
-            return sessions.open(principal, user, SignInMethod.LOCAL, Optional.empty());
+            return sessions.open(principal, user, SignInMethod.LOCAL, Optional.empty(), Optional.empty());
         }, opened -> {
             ConsoleCookies.setSession(ctx.response(), opened.id(), Duration.between(now, opened.session().expiresAt()));
             ctx.response().setStatusCode(204).end();
@@ -219,7 +220,8 @@ public final class ConsoleRoutes implements Routes {
             KeycloakSignIn.SignedIn signedIn = keycloak.finish(URI.create(pending.issuer()), code, pending.codeVerifier(),
                     responseIssuer);
             previous.ifPresent(sessions::end);
-            return sessions.open(signedIn.principal(), signedIn.displayName(), SignInMethod.KEYCLOAK, signedIn.idToken());
+            return sessions.open(signedIn.principal(), signedIn.displayName(), SignInMethod.KEYCLOAK, signedIn.idToken(),
+                    signedIn.refreshToken());
         }, false).onComplete(result -> {
             if (result.failed()) {
                 signInFailed(ctx, result.cause());

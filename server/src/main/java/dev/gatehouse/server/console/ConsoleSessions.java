@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.server.console.ConsoleSession.SignInMethod;
+import dev.gatehouse.server.crypto.SecretVault;
 import dev.gatehouse.server.store.Database;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,13 +26,18 @@ final class ConsoleSessions {
     /** A session's last use is written at most this often (reads stay reads). */
     private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
 
+    /** How often a Keycloak session is checked against Keycloak (its refresh token). */
+    static final Duration CHECK_INTERVAL = Duration.ofMinutes(5);
+
     private final Database database;
     private final ConsoleConfig config;
+    private final SecretVault vault;
     private final Clock clock;
 
-    ConsoleSessions(Database database, ConsoleConfig config, Clock clock) {
+    ConsoleSessions(Database database, ConsoleConfig config, SecretVault vault, Clock clock) {
         this.database = requireNonNull(database, "database");
         this.config = requireNonNull(config, "config");
+        this.vault = requireNonNull(vault, "vault");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -37,7 +45,8 @@ final class ConsoleSessions {
     record Opened(String id, ConsoleSession session) {}
 
     /** Opens a session for {@code principal}; the principal's own expiry is replaced by the session's. */
-    Opened open(Claims principal, String displayName, SignInMethod method, Optional<String> idToken) {
+    Opened open(Claims principal, String displayName, SignInMethod method, Optional<String> idToken,
+            Optional<String> refreshToken) {
         Instant now = clock.instant();
         Instant expiresAt = now.plus(config.sessionTtl());
         String id = RandomSecrets.next();
@@ -50,10 +59,11 @@ final class ConsoleSessions {
                     .bind("idle", now.minus(config.idleTimeout()).toEpochMilli())
                     .execute();
             return handle.createUpdate("""
-                            INSERT INTO console_sessions (id_hash, csrf_token, method, principal, id_token, created_at,
-                                                          last_seen_at, expires_at)
-                            VALUES (:idHash, :csrf, :method, :principal, :idToken, :now, :now, :expiresAt)""")
+                            INSERT INTO console_sessions (id_hash, csrf_token, method, principal, id_token, refresh_sealed,
+                                                          checked_at, created_at, last_seen_at, expires_at)
+                            VALUES (:idHash, :csrf, :method, :principal, :idToken, :refresh, :now, :now, :now, :expiresAt)""")
                     .bind("idToken", idToken.orElse(null))
+                    .bind("refresh", refreshToken.map(token -> seal(token, idHash)).orElse(null))
                     .bind("idHash", idHash)
                     .bind("csrf", csrf)
                     .bind("method", method.value())
@@ -110,6 +120,57 @@ final class ConsoleSessions {
                     .execute();
             return ended.filter(e -> deleted == 1);
         });
+    }
+
+    /**
+     * Claims the check of session {@code id} when one is due: exactly one caller gets the Keycloak
+     * issuer and refresh token (a refresh token may be good for one use only); the others go on with
+     * the session as it is.
+     */
+    Optional<DueCheck> claimCheck(String id) {
+        String idHash = RandomSecrets.hash(id);
+        Instant now = clock.instant();
+        return database.inDurableTransaction(handle -> {
+            int claimed = handle.createUpdate("""
+                            UPDATE console_sessions SET checked_at = :now
+                            WHERE id_hash = :idHash AND refresh_sealed IS NOT NULL AND checked_at <= :due""")
+                    .bind("now", now.toEpochMilli())
+                    .bind("idHash", idHash)
+                    .bind("due", now.minus(CHECK_INTERVAL).toEpochMilli())
+                    .execute();
+            if (claimed != 1) {
+                return Optional.<DueCheck>empty();
+            }
+            return handle.createQuery("SELECT principal, refresh_sealed FROM console_sessions WHERE id_hash = :idHash")
+                    .bind("idHash", idHash)
+                    .map((rs, ctx) -> new DueCheck(URI.create(Principals.issuer(rs.getString("principal"))),
+                            new String(vault.open(rs.getString("refresh_sealed"), context(idHash)), StandardCharsets.UTF_8)))
+                    .findOne();
+        });
+    }
+
+    /** A due check: the realm to ask and the refresh token to ask with. */
+    record DueCheck(URI issuer, String refreshToken) {}
+
+    /** Keycloak still vouches for the session's person: their principal now, and the next refresh token. */
+    void checked(String id, Claims principal, String displayName, String refreshToken) {
+        String idHash = RandomSecrets.hash(id);
+        database.inDurableTransaction(handle -> handle.createUpdate("""
+                        UPDATE console_sessions SET principal = :principal, refresh_sealed = :refresh
+                        WHERE id_hash = :idHash""")
+                .bind("principal", Principals.toJson(principal, displayName))
+                .bind("refresh", seal(refreshToken, idHash))
+                .bind("idHash", idHash)
+                .execute());
+    }
+
+    private String seal(String refreshToken, String idHash) {
+        return vault.seal(refreshToken.getBytes(StandardCharsets.UTF_8), context(idHash));
+    }
+
+    /** Binds a sealed refresh token to its session: copied into another row, it does not open. */
+    private static String context(String idHash) {
+        return "console-session:" + idHash;
     }
 
     /** A session signed out: how it was opened, by whose issuer, with which Keycloak ID token. */

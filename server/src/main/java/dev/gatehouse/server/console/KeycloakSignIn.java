@@ -6,6 +6,9 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationGrant;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.oauth2.sdk.AuthorizationRequest;
 import com.nimbusds.oauth2.sdk.GeneralException;
 import com.nimbusds.oauth2.sdk.ParseException;
@@ -107,8 +110,20 @@ final class KeycloakSignIn {
      */
     SignedIn finish(URI issuer, String code, String verifier, Optional<String> responseIssuer) throws SignInException {
         checkResponseIssuer(issuer, responseIssuer);
-        AuthorizationCodeGrant grant = new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri,
-                new CodeVerifier(verifier));
+        return exchange(issuer, new AuthorizationCodeGrant(new AuthorizationCode(code), redirectUri,
+                new CodeVerifier(verifier)), "code_refused");
+    }
+
+    /**
+     * The principal Keycloak vouches for now, from the session's refresh token: a user disabled, a
+     * session ended or a refresh token revoked in Keycloak is refused ({@code refresh_refused}), a role
+     * removed shows in the capabilities. The answer holds the next refresh token (Keycloak may rotate it).
+     */
+    SignedIn refresh(URI issuer, String refreshToken) throws SignInException {
+        return exchange(issuer, new RefreshTokenGrant(new RefreshToken(refreshToken)), "refresh_refused");
+    }
+
+    private SignedIn exchange(URI issuer, AuthorizationGrant grant, String refusedCode) throws SignInException {
         URI tokenEndpoint = metadata(issuer).getTokenEndpointURI();
         ClientID client = new ClientID(config.keycloakClientId());
         TokenRequest request = config.keycloakClientSecret()
@@ -125,13 +140,14 @@ final class KeycloakSignIn {
             throw new SignInException("keycloak_unavailable", "Keycloak's token endpoint did not answer usably.", e);
         }
         if (!response.indicatesSuccess()) {
-            throw new SignInException("code_refused", "Keycloak refused the sign-in: "
+            throw new SignInException(refusedCode, "Keycloak refused the sign-in: "
                     + response.toErrorResponse().getErrorObject().getCode() + ".", null);
         }
         Tokens tokens = response.toSuccessResponse().getTokens();
         String accessToken = tokens.getAccessToken().getValue();
         Optional<String> idToken = tokens instanceof OIDCTokens oidc ? Optional.ofNullable(oidc.getIDTokenString())
                 : Optional.empty();
+        Optional<String> nextRefresh = Optional.ofNullable(tokens.getRefreshToken()).map(RefreshToken::getValue);
         Claims principal;
         try {
             principal = callers.verify(accessToken);
@@ -146,7 +162,7 @@ final class KeycloakSignIn {
             throw new SignInException("no_organization", "Your Keycloak account names no single organization"
                     + " (org_id), which every page of the console needs. Ask your administrator.", null);
         }
-        return new SignedIn(principal, displayName(accessToken).orElse(principal.subject()), idToken);
+        return new SignedIn(principal, displayName(accessToken).orElse(principal.subject()), idToken, nextRefresh);
     }
 
     /**
@@ -187,8 +203,11 @@ final class KeycloakSignIn {
         }
     }
 
-    /** Who signed in, the name to show them by, and Keycloak's ID token of the sign-in (for signing out). */
-    record SignedIn(Claims principal, String displayName, Optional<String> idToken) {}
+    /**
+     * Who signed in, the name to show them by, Keycloak's ID token of the sign-in (for signing out) and
+     * its refresh token (for checking the person again).
+     */
+    record SignedIn(Claims principal, String displayName, Optional<String> idToken, Optional<String> refreshToken) {}
 
     /** A readable name from a token {@link #callers} has just verified. */
     private static Optional<String> displayName(String verifiedAccessToken) {

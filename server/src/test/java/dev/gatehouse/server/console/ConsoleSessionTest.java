@@ -53,6 +53,7 @@ class ConsoleSessionTest {
     static Keycloak keycloak;
     static Gatehouse gatehouse;
     static URI base;
+    static String olaId;
     static final MutableClock clock = new MutableClock(Instant.now());
 
     @BeforeAll
@@ -64,6 +65,7 @@ class ConsoleSessionTest {
         keycloak.createUser(ACME, "console-kim", PASSWORD, Map.of("org", "acme"));
         keycloak.assignRealmRole(ACME, "console-kim", "gatehouse-admin");
         keycloak.createUser(ACME, "console-noor", PASSWORD, Map.of());
+        olaId = keycloak.createUser(ACME, "console-ola", PASSWORD, Map.of("org", "acme"));
         keycloak.createPkceClient(GLOBEX, CLIENT, base + "/console/callback");
         keycloak.createUser(GLOBEX, "console-gil", PASSWORD, Map.of("org", "globex"));
         keycloak.assignRealmRole(GLOBEX, "console-gil", "gatehouse-admin");
@@ -335,6 +337,23 @@ class ConsoleSessionTest {
         assertThat(refused.body()).contains("did not come from the realm this sign-in went to");
         assertThat(refused.headers().allValues("Set-Cookie")).noneMatch(value -> value.startsWith("__Host-gatehouse-console=")
                 && !value.contains("Max-Age=0"));
+    }
+
+    @Test
+    void aKeycloakSession_isCheckedAgainstKeycloak_andEndsSoonAfterTheUserIsDisabledThere() {
+        String cookie = signInWithKeycloak(0, "console-ola");
+        for (int check = 0; check < 2; check++) {
+            clock.advance(ConsoleSessions.CHECK_INTERVAL.plusSeconds(1));
+            assertThat(session(cookie).getBoolean("signed_in")).as("check %d: Keycloak still vouches (rotated refresh"
+                    + " tokens kept)", check).isTrue();
+        }
+
+        keycloak.admin("PUT", "/admin/realms/" + ACME + "/users/" + olaId, "{\"enabled\": false}", 204);
+        assertThat(session(cookie).getBoolean("signed_in")).as("not due yet").isTrue();
+        clock.advance(ConsoleSessions.CHECK_INTERVAL.plusSeconds(1));
+
+        assertThat(session(cookie).getBoolean("signed_in")).isFalse();
+        assertProblem(send("GET", "/auth/pats", cookie, null, null), 401, "missing_token");
     }
 
     /** Signs {@code user} in through realm {@code issuerIndex}'s login form; the session cookie. */
