@@ -93,9 +93,12 @@ class ChartRenderTest {
                 .extracting(HTTPIngressPath::getPath, p -> p.getBackend().getService().getName())
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("/api/v1/sandbox/sessions", "gatehouse-sandbox"),
+                        org.assertj.core.groups.Tuple.tuple("/api/v1/sandbox/profiles", "gatehouse-sandbox"),
                         org.assertj.core.groups.Tuple.tuple("/sandboxes", "gatehouse-sandbox"),
                         org.assertj.core.groups.Tuple.tuple("/v1", "gatehouse-gateway"),
                         org.assertj.core.groups.Tuple.tuple("/admin/usage", "gatehouse-gateway"),
+                        org.assertj.core.groups.Tuple.tuple("/admin/channels", "gatehouse-gateway"),
+                        org.assertj.core.groups.Tuple.tuple("/api/v1/usage", "gatehouse-gateway"),
                         org.assertj.core.groups.Tuple.tuple("/api/v1/sandbox/byos", "gatehouse-byos"),
                         org.assertj.core.groups.Tuple.tuple("/", "gatehouse-auth"));
         assertThat(ingress.getSpec().getTls().get(0).getSecretName()).isEqualTo("gatehouse-tls");
