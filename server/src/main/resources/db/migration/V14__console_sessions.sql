@@ -20,12 +20,3 @@ CREATE TABLE console_sessions (
 );
 
 CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
-
--- A Keycloak sign-in on its way: started at /console/login/keycloak, finished once at
--- /console/callback by the same browser (its state is also in a cookie), within ten minutes.
-CREATE TABLE console_logins (
-    state_hash    TEXT    NOT NULL PRIMARY KEY,
-    issuer        TEXT    NOT NULL,
-    code_verifier TEXT    NOT NULL,
-    expires_at    BIGINT  NOT NULL
-);

@@ -12,8 +12,8 @@ import java.util.Optional;
  * or read them) and HttpOnly (no script reads them):
  * <ul>
  *   <li>{@value #SESSION}: the session id, SameSite=Strict (never sent by another site's request);
- *   <li>{@value #SIGN_IN}: the state of a Keycloak sign-in, SameSite=Lax so that it comes back with
- *       Keycloak's redirect, binding the callback to the browser that started it.
+ *   <li>{@value #SIGN_IN}: a Keycloak sign-in on its way, sealed ({@link PendingSignIns}), SameSite=Lax
+ *       so that it comes back with Keycloak's redirect, binding the callback to the browser that started it.
  * </ul>
  * Browsers accept Secure cookies from {@code http://localhost} and {@code http://127.0.0.1}; anywhere
  * else the console needs HTTPS (which {@code production: true} requires of {@code server.publicUrl}).
@@ -36,8 +36,8 @@ final class ConsoleCookies {
         response.addCookie(cookie(SESSION, id, CookieSameSite.STRICT, lifetime.toSeconds()));
     }
 
-    static void setSignIn(HttpServerResponse response, String state, Duration lifetime) {
-        response.addCookie(cookie(SIGN_IN, state, CookieSameSite.LAX, lifetime.toSeconds()));
+    static void setSignIn(HttpServerResponse response, String sealed, Duration lifetime) {
+        response.addCookie(cookie(SIGN_IN, sealed, CookieSameSite.LAX, lifetime.toSeconds()));
     }
 
     static void clearSession(HttpServerResponse response) {

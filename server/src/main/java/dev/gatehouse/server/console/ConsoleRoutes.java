@@ -7,6 +7,7 @@ import dev.gatehouse.sdk.claims.Claims;
 import dev.gatehouse.server.console.ConsoleCookieAuth.ActiveSession;
 import dev.gatehouse.server.console.ConsoleSession.SignInMethod;
 import dev.gatehouse.server.console.KeycloakSignIn.Realm;
+import dev.gatehouse.server.console.PendingSignIns.PendingSignIn;
 import dev.gatehouse.server.console.KeycloakSignIn.SignInException;
 import dev.gatehouse.server.crypto.SecretVault;
 import dev.gatehouse.server.http.ApiException;
@@ -53,6 +54,7 @@ public final class ConsoleRoutes implements Routes {
     private static final Logger log = LoggerFactory.getLogger(ConsoleRoutes.class);
 
     private final ConsoleSessions sessions;
+    private final PendingSignIns pendingSignIns;
     private final ConsoleAssets assets = new ConsoleAssets();
     private final KeycloakSignIn keycloak;
     private final LocalSignIn local;
@@ -62,13 +64,14 @@ public final class ConsoleRoutes implements Routes {
     /** The console of a process: sessions in {@code database}, Keycloak realms and local sign-in as {@code identity} says. */
     public static ConsoleRoutes of(Database database, ConsoleConfig config, IdentityConfig identity, TokenVerifier callers,
             URI gatehouseIssuer, URI publicUrl, SecretVault vault, Clock clock) {
-        return new ConsoleRoutes(new ConsoleSessions(database, config, vault, clock),
+        return new ConsoleRoutes(new ConsoleSessions(database, config, vault, clock), new PendingSignIns(vault),
                 new KeycloakSignIn(identity, config, publicUrl, callers), identity.local(), gatehouseIssuer, publicUrl, clock);
     }
 
-    ConsoleRoutes(ConsoleSessions sessions, KeycloakSignIn keycloak, boolean localSignIn, URI gatehouseIssuer,
+    ConsoleRoutes(ConsoleSessions sessions, PendingSignIns pendingSignIns, KeycloakSignIn keycloak, boolean localSignIn, URI gatehouseIssuer,
             URI publicUrl, Clock clock) {
         this.sessions = requireNonNull(sessions, "sessions");
+        this.pendingSignIns = requireNonNull(pendingSignIns, "pendingSignIns");
         this.keycloak = requireNonNull(keycloak, "keycloak");
         this.local = new LocalSignIn(localSignIn, gatehouseIssuer, origin(requireNonNull(publicUrl, "publicUrl")));
         this.https = "https".equalsIgnoreCase(publicUrl.getScheme());
@@ -177,19 +180,14 @@ public final class ConsoleRoutes implements Routes {
                 "issuer: expected the index of one of identity.keycloak.issuers, as GET /console/api/session lists them."));
         String state = RandomSecrets.next();
         String verifier = new CodeVerifier().getValue();
-        ctx.vertx().executeBlocking(() -> {
-            URI target = keycloak.authorizationUrl(realm, state, verifier);
-            if (!sessions.startSignIn(state, realm.issuer().toString(), verifier)) {
-                throw new SignInException("sign_in_busy", "Too many sign-ins are under way; try again in a few minutes.",
-                        null);
-            }
-            return target;
-        }, false).onComplete(result -> {
+        String pending = pendingSignIns.seal(new PendingSignIn(state, realm.issuer(), verifier,
+                clock.instant().plus(PendingSignIns.TTL)));
+        ctx.vertx().executeBlocking(() -> keycloak.authorizationUrl(realm, state, verifier), false).onComplete(result -> {
             if (result.failed()) {
                 signInFailed(ctx, result.cause());
                 return;
             }
-            ConsoleCookies.setSignIn(ctx.response(), state, ConsoleSessions.SIGN_IN_TTL);
+            ConsoleCookies.setSignIn(ctx.response(), pending, PendingSignIns.TTL);
             ctx.response().putHeader("Cache-Control", "no-store").putHeader("Location", result.result().toASCIIString())
                     .setStatusCode(302).end();
         });
@@ -200,9 +198,10 @@ public final class ConsoleRoutes implements Routes {
         String code = ctx.queryParams().get("code");
         String error = ctx.queryParams().get("error");
         Optional<String> responseIssuer = Optional.ofNullable(ctx.queryParams().get("iss"));
-        Optional<String> browserState = ConsoleCookies.signIn(ctx.request());
+        Optional<PendingSignIn> pending = state == null ? Optional.empty()
+                : ConsoleCookies.signIn(ctx.request()).flatMap(cookie -> pendingSignIns.open(cookie, state, clock.instant()));
         ConsoleCookies.clearSignIn(ctx.response());
-        if (state == null || browserState.isEmpty() || !RandomSecrets.matches(browserState.get(), state)) {
+        if (pending.isEmpty()) {
             errorPage(ctx, 400, "This sign-in was not started in this browser, or it took longer than ten minutes."
                     + " Start again.");
             return;
@@ -214,10 +213,7 @@ public final class ConsoleRoutes implements Routes {
         }
         Optional<String> previous = ConsoleCookies.session(ctx.request());
         ctx.vertx().executeBlocking(() -> {
-            ConsoleSessions.PendingSignIn pending = sessions.finishSignIn(state).orElseThrow(() ->
-                    new SignInException("sign_in_expired", "This sign-in was already used or took longer than ten"
-                            + " minutes. Start again.", null));
-            KeycloakSignIn.SignedIn signedIn = keycloak.finish(URI.create(pending.issuer()), code, pending.codeVerifier(),
+            KeycloakSignIn.SignedIn signedIn = keycloak.finish(pending.get().issuer(), code, pending.get().codeVerifier(),
                     responseIssuer);
             previous.ifPresent(sessions::end);
             return sessions.open(signedIn.principal(), signedIn.displayName(), SignInMethod.KEYCLOAK, signedIn.idToken(),
@@ -268,11 +264,7 @@ public final class ConsoleRoutes implements Routes {
     private void signInFailed(RoutingContext ctx, Throwable cause) {
         if (cause instanceof SignInException e) {
             log.atWarn().addKeyValue("code", e.code()).setCause(e.getCause()).log("console sign-in failed: " + e.getMessage());
-            errorPage(ctx, switch (e.code()) {
-                case "keycloak_unavailable" -> 502;
-                case "sign_in_busy" -> 503;
-                default -> 400;
-            }, e.getMessage());
+            errorPage(ctx, e.code().equals("keycloak_unavailable") ? 502 : 400, e.getMessage());
             return;
         }
         ctx.fail(cause);

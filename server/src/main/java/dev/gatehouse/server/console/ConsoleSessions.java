@@ -15,14 +15,11 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Console sessions and Keycloak sign-ins in progress, in the store every replica shares: a session
- * opened on one replica is known to all, and signing out ends it everywhere at once. Only hashes of
- * session ids and OAuth states are stored. Every method blocks on the store: call it off the event loop.
+ * Console sessions, in the store every replica shares: a session opened on one replica is known to
+ * all, and signing out ends it everywhere at once. Only hashes of session ids are stored. Every
+ * method blocks on the store: call it off the event loop.
  */
 final class ConsoleSessions {
-    /** How long a Keycloak sign-in may take between leaving for Keycloak and coming back. */
-    static final Duration SIGN_IN_TTL = Duration.ofMinutes(10);
-    static final int MAX_PENDING_SIGN_INS = 10_000;
     /** A session's last use is written at most this often (reads stay reads). */
     private static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
 
@@ -175,50 +172,6 @@ final class ConsoleSessions {
 
     /** A session signed out: how it was opened, by whose issuer, with which Keycloak ID token. */
     record Ended(SignInMethod method, String issuer, Optional<String> idToken) {}
-
-    /**
-     * Remembers a Keycloak sign-in leaving for {@code issuer} under its state, with its PKCE verifier;
-     * false, remembering nothing, while {@value #MAX_PENDING_SIGN_INS} are already under way (anyone
-     * can start one: the table must not grow without bound).
-     */
-    boolean startSignIn(String state, String issuer, String codeVerifier) {
-        Instant now = clock.instant();
-        return database.inDurableTransaction(handle -> {
-            handle.createUpdate("DELETE FROM console_logins WHERE expires_at <= :now").bind("now", now.toEpochMilli()).execute();
-            if (handle.createQuery("SELECT COUNT(*) FROM console_logins").mapTo(Integer.class).one() >= MAX_PENDING_SIGN_INS) {
-                return false;
-            }
-            return handle.createUpdate("""
-                            INSERT INTO console_logins (state_hash, issuer, code_verifier, expires_at)
-                            VALUES (:stateHash, :issuer, :verifier, :expiresAt)""")
-                    .bind("stateHash", RandomSecrets.hash(state))
-                    .bind("issuer", issuer)
-                    .bind("verifier", codeVerifier)
-                    .bind("expiresAt", now.plus(SIGN_IN_TTL).toEpochMilli())
-                    .execute() == 1;
-        });
-    }
-
-    /** A sign-in coming back: taken once (a replayed state finds nothing), and only within its time. */
-    Optional<PendingSignIn> finishSignIn(String state) {
-        String stateHash = RandomSecrets.hash(state);
-        Instant now = clock.instant();
-        return database.inDurableTransaction(handle -> {
-            Optional<PendingSignIn> pending = handle.createQuery(
-                            "SELECT issuer, code_verifier, expires_at FROM console_logins WHERE state_hash = :stateHash")
-                    .bind("stateHash", stateHash)
-                    .map((rs, ctx) -> new PendingSignIn(rs.getString("issuer"), rs.getString("code_verifier"),
-                            Instant.ofEpochMilli(rs.getLong("expires_at"))))
-                    .findOne();
-            int taken = handle.createUpdate("DELETE FROM console_logins WHERE state_hash = :stateHash")
-                    .bind("stateHash", stateHash)
-                    .execute();
-            return pending.filter(p -> taken == 1 && now.isBefore(p.expiresAt()));
-        });
-    }
-
-    /** A Keycloak sign-in between leaving for {@code issuer} and coming back. */
-    record PendingSignIn(String issuer, String codeVerifier, Instant expiresAt) {}
 
     private record Row(String csrfToken, String method, String principal, Instant createdAt, Instant lastSeenAt,
             Instant expiresAt) {}

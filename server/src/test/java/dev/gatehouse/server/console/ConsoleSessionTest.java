@@ -261,7 +261,7 @@ class ConsoleSessionTest {
 
         HttpResponse<String> replayed = send(HttpRequest.newBuilder(callback).header("Cookie", signInCookie).GET());
         assertThat(replayed.statusCode()).isEqualTo(400);
-        assertThat(replayed.body()).contains("already used");
+        assertThat(replayed.body()).as("the code is used once, at Keycloak").contains("Keycloak refused the sign-in: invalid_grant");
 
         HttpResponse<String> out = send("POST", "/console/logout", cookie, session.getString("csrf_token"), null);
         URI endSession = URI.create(new JsonObject(out.body()).getString("end_session_url"));
@@ -290,6 +290,17 @@ class ConsoleSessionTest {
                 .header("Cookie", cookieOf(other)).GET());
         assertThat(noOrganization.statusCode()).isEqualTo(400);
         assertThat(noOrganization.headers().firstValue("Content-Security-Policy")).isPresent();
+
+        HttpResponse<String> third = send("GET", "/console/login/keycloak?issuer=0", null, null, null);
+        URI thirdCallback = new BrowserLogin().authorize(URI.create(third.headers().firstValue("Location").orElseThrow()),
+                "console-kim", PASSWORD);
+        String sealed = cookieOf(third);
+        String tampered = sealed.substring(0, sealed.length() - 2) + (sealed.endsWith("A") ? "BB" : "AA");
+        HttpResponse<String> forged = send(HttpRequest.newBuilder(thirdCallback).header("Cookie", tampered).GET());
+        assertThat(forged.statusCode()).isEqualTo(400);
+        assertThat(forged.body()).contains("not started in this browser");
+        HttpResponse<String> swapped = send(HttpRequest.newBuilder(thirdCallback).header("Cookie", cookieOf(start)).GET());
+        assertThat(swapped.statusCode()).as("another sign-in's cookie: another state").isEqualTo(400);
 
         assertProblem(send("GET", "/console/login/keycloak?issuer=7", null, null, null), 404, "not_found");
     }
