@@ -36,6 +36,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class KeycloakSignIn {
     static final int HTTP_TIMEOUT_MILLIS = 10_000;
+    static final Duration RETRY_DISCOVERY_AFTER = Duration.ofSeconds(30);
 
     private final List<URI> issuers;
     private final ConsoleConfig config;
@@ -58,6 +60,7 @@ final class KeycloakSignIn {
     private final URI consoleUrl;
     private final TokenVerifier callers;
     private final Map<URI, OIDCProviderMetadata> metadata = new ConcurrentHashMap<>();
+    private final Map<URI, Long> discoveryFailedAt = new ConcurrentHashMap<>();
 
     /**
      * @param publicUrl {@code server.publicUrl}; the callback is {@code <publicUrl>/console/callback}
@@ -225,17 +228,29 @@ final class KeycloakSignIn {
         }
     }
 
+    /**
+     * The realm's discovery document, fetched once. A failed fetch is not tried again for
+     * {@link #RETRY_DISCOVERY_AFTER}: sign-in starts, which anyone may make, must not each hold a worker
+     * thread for the timeouts while Keycloak is away.
+     */
     private OIDCProviderMetadata metadata(URI issuer) throws SignInException {
         OIDCProviderMetadata known = metadata.get(issuer);
         if (known != null) {
             return known;
         }
+        Long failed = discoveryFailedAt.get(issuer);
+        if (failed != null && System.nanoTime() - failed < RETRY_DISCOVERY_AFTER.toNanos()) {
+            throw new SignInException("keycloak_unavailable", "Keycloak's discovery document for " + issuer
+                    + " could not be read; trying again shortly.", null);
+        }
         try {
             OIDCProviderMetadata resolved = OIDCProviderMetadata.resolve(new Issuer(issuer), HTTP_TIMEOUT_MILLIS,
                     HTTP_TIMEOUT_MILLIS);
             metadata.put(issuer, resolved);
+            discoveryFailedAt.remove(issuer);
             return resolved;
         } catch (GeneralException | IOException e) {
+            discoveryFailedAt.put(issuer, System.nanoTime());
             throw new SignInException("keycloak_unavailable", "Keycloak's discovery document for " + issuer
                     + " could not be read.", e);
         }

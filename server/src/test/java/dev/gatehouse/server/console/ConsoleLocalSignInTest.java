@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The development-only local sign-in is for this machine: Gatehouse listening on every interface
  * offers and accepts it only over loopback, and refuses it, from a page of another site, even one
- * reached through loopback (DNS rebinding).
+ * reached through loopback (DNS rebinding). And a Keycloak that cannot be reached: the sign-in's
+ * start says so.
  */
 class ConsoleLocalSignInTest {
     private static final String BODY = "{\"user\":\"mallory\",\"organization\":\"acme\",\"capabilities\":[\"gatehouse:admin\"]}";
@@ -43,7 +44,9 @@ class ConsoleLocalSignInTest {
         gatehouse = Gatehouse.start(TestGatehouse.config(dataDir, Map.of(
                 "GATEHOUSE_SERVER_HOST", "0.0.0.0",
                 "GATEHOUSE_SERVER_PORT", String.valueOf(port),
-                "GATEHOUSE_SERVER_PUBLIC_URL", "http://127.0.0.1:" + port)));
+                "GATEHOUSE_SERVER_PUBLIC_URL", "http://127.0.0.1:" + port,
+                "GATEHOUSE_IDENTITY_TOPOLOGY", "shared-sovereign",
+                "GATEHOUSE_IDENTITY_KEYCLOAK_ISSUERS", "http://127.0.0.1:" + closedPort() + "/realms/acme")));
     }
 
     @AfterAll
@@ -80,6 +83,19 @@ class ConsoleLocalSignInTest {
         assertThat(ownPage.statusCode()).as(ownPage.body()).isEqualTo(204);
     }
 
+    @Test
+    void keycloakUnreachable_theSignInStartSaysSo_withoutASessionOrAnError500() {
+        URI local = URI.create("http://127.0.0.1:" + port);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            HttpResponse<String> start = TestGatehouse.get(local.resolve("/console/login/keycloak?issuer=0"));
+
+            assertThat(start.statusCode()).isEqualTo(502);
+            assertThat(start.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/html"));
+            assertThat(start.body()).contains("discovery document").contains("could not be read");
+            assertThat(start.headers().allValues("Set-Cookie")).isEmpty();
+        }
+    }
+
     private static HttpResponse<String> post(URI base, String origin) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/console/login/local"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(BODY));
@@ -106,6 +122,11 @@ class ConsoleLocalSignInTest {
             throw new UncheckedIOException(e);
         }
         throw new AssertionError("this machine has no non-loopback IPv4 address to call Gatehouse from");
+    }
+
+    /** A port nothing listens on: bound, then released. */
+    private static int closedPort() {
+        return freePort();
     }
 
     private static int freePort() {
