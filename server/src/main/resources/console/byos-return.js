@@ -1,12 +1,22 @@
 // The end of a subscription's OAuth connection: Gatehouse's callback sends the browser back to the
 // console with ?byos=<provider>&outcome=connected|denied|failed[&error=...].
 //
-// In the popup the console opened (return_to carries via=popup), this page tells the console that
-// opened it and closes itself. It uses a BroadcastChannel as well as window.opener: a provider's
+// In the popup the console opened (return_to carries via=popup and a nonce), this page tells the
+// console that opened it, which believes only the nonce it chose, and closes itself. It uses a BroadcastChannel as well as window.opener: a provider's
 // Cross-Origin-Opener-Policy can sever the opener on the way, and the opener polls the status anyway.
 
 export const BYOS_CHANNEL = 'gatehouse-byos';
 export const POPUP_MARK = 'via';
+/** The nonce return_to carries: an outcome is believed only when this console started that connection. */
+export const NONCE_MARK = 'n';
+const NONCE_KEY = 'gatehouse-byos-nonce';
+
+/** A fresh nonce for a connection this window starts and comes back to itself (no popup). */
+export function rememberNonce() {
+  const nonce = crypto.randomUUID();
+  sessionStorage.setItem(NONCE_KEY, nonce);
+  return nonce;
+}
 
 /**
  * Handles a return from the provider, if this page load is one. Returns true when this window is
@@ -17,7 +27,8 @@ export function handleByosReturn(remember) {
   const provider = params.get('byos');
   const outcome = params.get('outcome');
   if (!provider || !outcome) return false;
-  const message = { type: 'gatehouse-byos', provider, outcome, error: params.get('error') };
+  const nonce = params.get(NONCE_MARK);
+  const message = { type: 'gatehouse-byos', provider, outcome, error: params.get('error'), nonce };
   if (params.get(POPUP_MARK) === 'popup') {
     if ('BroadcastChannel' in window) {
       const channel = new BroadcastChannel(BYOS_CHANNEL);
@@ -35,7 +46,10 @@ export function handleByosReturn(remember) {
     return true;
   }
   history.replaceState(null, '', '/console/#/subscriptions');
-  remember(describeOutcome(message), outcome === 'connected');
+  const expected = sessionStorage.getItem(NONCE_KEY);
+  sessionStorage.removeItem(NONCE_KEY);
+  // Another site can open this address with any outcome: only a connection started here is told.
+  if (nonce && expected === nonce) remember(describeOutcome(message), outcome === 'connected');
   return false;
 }
 

@@ -2,7 +2,7 @@
 // status, paste a key instead, disconnect.
 import { api, get } from './client.js';
 import { badge, busy, confirmDialog, emptyState, field, h, replace, time } from './dom.js';
-import { BYOS_CHANNEL, POPUP_MARK, describeOutcome } from './byos-return.js';
+import { BYOS_CHANNEL, NONCE_MARK, POPUP_MARK, describeOutcome, rememberNonce } from './byos-return.js';
 
 const POLL_MS = 2000;
 const WAIT_MS = 10 * 60 * 1000;
@@ -108,7 +108,8 @@ export function renderSubscriptions(main, ui) {
     stopWaiting();
     // Opened now, in the click, so that popup blockers let it through; pointed at the provider below.
     const popup = window.open('', 'gatehouse-byos', 'popup,width=560,height=720');
-    const returnTo = `${location.origin}/console/?${POPUP_MARK}=${popup ? 'popup' : 'page'}`;
+    const nonce = popup ? crypto.randomUUID() : rememberNonce();
+    const returnTo = `${location.origin}/console/?${POPUP_MARK}=${popup ? 'popup' : 'page'}&${NONCE_MARK}=${nonce}`;
     let answer;
     try {
       answer = await startConnection(name, returnTo);
@@ -128,11 +129,11 @@ export function renderSubscriptions(main, ui) {
       return;
     }
     popup.location.href = target;
-    wait(name);
+    wait(name, nonce);
   }
 
   /** Waits for the popup's word (BroadcastChannel or postMessage) while polling the status. */
-  function wait(name) {
+  function wait(name, nonce) {
     const text = h('p', { id: 'byos-wait-text', 'aria-live': 'polite' },
       `Finish connecting ${name} in the window that opened. This page updates by itself.`);
     const panel = h('section', { class: 'card progress-card', 'aria-label': `Connecting ${name}` },
@@ -149,7 +150,7 @@ export function renderSubscriptions(main, ui) {
     };
     const onMessage = (event) => {
       const data = event.data ?? {};
-      if (data.type === 'gatehouse-byos' && data.provider === name) finish(data);
+      if (data.type === 'gatehouse-byos' && data.provider === name && data.nonce === nonce) finish(data);
     };
     const onWindowMessage = (event) => { if (event.origin === location.origin) onMessage(event); };
     channel?.addEventListener('message', onMessage);

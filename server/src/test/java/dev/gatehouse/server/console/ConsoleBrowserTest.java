@@ -328,12 +328,28 @@ class ConsoleBrowserTest {
     void subscription_aDeclinedConnectionComingBackToTheConsole_isShownAsAnErrorOnTheSubscriptionsPage() {
         try (Browser browser = Browser.start()) {
             signIn(browser, "dee", "acme");
+            // As the console does before it leaves for the provider in its own window (no popup).
+            ((JavascriptExecutor) browser.driver()).executeScript("sessionStorage.setItem('gatehouse-byos-nonce', 'n-1');");
             // Where Gatehouse's callback sends the browser when the console was not in a popup.
-            browser.open(base + "/console/?via=page&byos=fake-oauth&outcome=denied&error=access_denied");
+            browser.open(base + "/console/?via=page&n=n-1&byos=fake-oauth&outcome=denied&error=access_denied");
 
             browser.text(By.id("error"), "Connecting fake-oauth was declined at the provider; nothing was connected.");
             assertThat(browser.driver().getCurrentUrl()).isEqualTo(base + "/console/#/subscriptions");
             assertThat(browser.text(By.cssSelector("section.card"), "fake-oauth").getText()).contains("not connected");
+            assertNoConsoleErrors(browser);
+        }
+    }
+
+    @Test
+    void subscription_anOutcomeThisConsoleDidNotStart_isNotShown() {
+        try (Browser browser = Browser.start()) {
+            signIn(browser, "dan", "acme");
+            // Another site can send the browser here with any outcome and text; it never chose a connection.
+            browser.open(base + "/console/?via=page&n=guessed&byos=fake-oauth&outcome=failed&error=call+this+number");
+
+            assertThat(browser.text(By.cssSelector("section.card"), "fake-oauth").getText()).contains("not connected");
+            assertThat(browser.driver().findElement(By.id("error")).getText()).doesNotContain("call this number");
+            assertThat(browser.driver().findElement(By.id("notice")).getText()).doesNotContain("fake-oauth");
             assertNoConsoleErrors(browser);
         }
     }
