@@ -13,6 +13,7 @@ import dev.gatehouse.server.config.GatehouseConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -47,6 +48,15 @@ public final class TestGatehouse {
         env.put("GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT", "2s");
         env.putAll(overrides);
         return ConfigLoader.load(null, env);
+    }
+
+    /** A port free a moment ago: for a server that must know its own address before it listens. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static HttpResponse<String> get(URI uri, String... headers) {

@@ -70,7 +70,7 @@ final class ConsoleSessions {
                     .execute();
         });
         return new Opened(id, new ConsoleSession(Principals.fromJson(json, publicId(idHash), now, expiresAt),
-                displayName, method, csrf, expiresAt));
+                displayName, method, csrf, expiresAt, false));
     }
 
     /** The live session of {@code id}: neither past its lifetime nor idle too long, nor signed out. */
@@ -78,12 +78,14 @@ final class ConsoleSessions {
         String idHash = RandomSecrets.hash(id);
         Instant now = clock.instant();
         Optional<Row> row = database.jdbi().withHandle(handle -> handle.createQuery("""
-                        SELECT csrf_token, method, principal, created_at, last_seen_at, expires_at
+                        SELECT csrf_token, method, principal, created_at, last_seen_at, expires_at, checked_at,
+                               refresh_sealed IS NOT NULL AS checkable
                         FROM console_sessions WHERE id_hash = :idHash""")
                 .bind("idHash", idHash)
                 .map((rs, ctx) -> new Row(rs.getString("csrf_token"), rs.getString("method"), rs.getString("principal"),
                         Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("last_seen_at")),
-                        Instant.ofEpochMilli(rs.getLong("expires_at"))))
+                        Instant.ofEpochMilli(rs.getLong("expires_at")),
+                        rs.getBoolean("checkable") ? Instant.ofEpochMilli(rs.getLong("checked_at")) : null))
                 .findOne());
         if (row.isEmpty() || !now.isBefore(row.get().expiresAt())
                 || !now.isBefore(row.get().lastSeenAt().plus(config.idleTimeout()))) {
@@ -99,7 +101,9 @@ final class ConsoleSessions {
         }
         return Optional.of(new ConsoleSession(
                 Principals.fromJson(found.principal(), publicId(idHash), found.createdAt(), found.expiresAt()),
-                Principals.displayName(found.principal()), SignInMethod.valueOf(found.method().toUpperCase(Locale.ROOT)), found.csrfToken(), found.expiresAt()));
+                Principals.displayName(found.principal()), SignInMethod.valueOf(found.method().toUpperCase(Locale.ROOT)),
+                found.csrfToken(), found.expiresAt(),
+                found.checkedAt() != null && !now.isBefore(found.checkedAt().plus(CHECK_INTERVAL))));
     }
 
     /** Ends the session of {@code id} on every replica; what it was, when there was one. */
@@ -173,8 +177,9 @@ final class ConsoleSessions {
     /** A session signed out: how it was opened, by whose issuer, with which Keycloak ID token. */
     record Ended(SignInMethod method, String issuer, Optional<String> idToken) {}
 
+    /** @param checkedAt when it was last checked against Keycloak; null when it cannot be (no refresh token) */
     private record Row(String csrfToken, String method, String principal, Instant createdAt, Instant lastSeenAt,
-            Instant expiresAt) {}
+            Instant expiresAt, Instant checkedAt) {}
 
     /** The session's id as its claims' {@code jti}: a prefix of the hash, which cannot be turned back into the id. */
     private static String publicId(String idHash) {

@@ -9,12 +9,10 @@ import dev.gatehouse.sdk.claims.ClaimsException;
 import dev.gatehouse.sdk.claims.TokenType;
 import dev.gatehouse.server.http.ApiException;
 import dev.gatehouse.server.http.JsonBody;
-import io.vertx.core.net.SocketAddress;
+import dev.gatehouse.server.http.PeerAddresses;
 import io.vertx.ext.web.RoutingContext;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -46,7 +44,7 @@ final class LocalSignIn {
 
     /** Whether the sign-in page should offer it to this request's browser. */
     boolean offeredTo(RoutingContext ctx) {
-        return enabled && fromThisMachine(ctx);
+        return enabled && PeerAddresses.isLoopback(ctx.request());
     }
 
     /**
@@ -59,7 +57,7 @@ final class LocalSignIn {
             throw new ApiException(404, "local_sign_in_disabled",
                     "Local sign-in is off (identity.local: false): sign in with Keycloak.");
         }
-        if (!fromThisMachine(ctx)) {
+        if (!PeerAddresses.isLoopback(ctx.request())) {
             throw new ApiException(403, "local_sign_in_remote", "Local sign-in is only for this machine (a loopback"
                     + " address): it proves nothing about who you are. Sign in with Keycloak.");
         }
@@ -102,19 +100,6 @@ final class LocalSignIn {
             return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
                     && LOOPBACK_HOSTS.contains(uri.getHost());
         } catch (URISyntaxException e) {
-            return false;
-        }
-    }
-
-    private static boolean fromThisMachine(RoutingContext ctx) {
-        SocketAddress peer = ctx.request().remoteAddress();
-        if (peer == null || peer.hostAddress() == null) {
-            return false;
-        }
-        try {
-            // hostAddress() is a numeric address: no name is looked up.
-            return InetAddress.getByName(peer.hostAddress()).isLoopbackAddress();
-        } catch (UnknownHostException e) {
             return false;
         }
     }

@@ -2,7 +2,6 @@ package dev.gatehouse.server.console;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.gatehouse.server.console.ConsoleSession.SignInMethod;
 import dev.gatehouse.server.console.ConsoleSessions.DueCheck;
 import dev.gatehouse.server.console.KeycloakSignIn.SignInException;
 import dev.gatehouse.server.console.KeycloakSignIn.SignedIn;
@@ -31,7 +30,7 @@ final class SessionChecks {
     /** The live session of {@code id}, checked first when its check is due; empty when there is none (any more). */
     Optional<ConsoleSession> current(String id) {
         Optional<ConsoleSession> found = sessions.find(id);
-        if (found.isEmpty() || found.get().method() != SignInMethod.KEYCLOAK) {
+        if (found.isEmpty() || !found.get().checkDue()) {
             return found;
         }
         Optional<DueCheck> due = sessions.claimCheck(id);

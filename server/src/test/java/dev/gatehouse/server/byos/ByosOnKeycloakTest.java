@@ -25,7 +25,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -78,7 +77,7 @@ class ByosOnKeycloakTest {
     @BeforeAll
     static void start() {
         keycloak = KEYCLOAK.keycloak();
-        int port = freePort();
+        int port = TestGatehouse.freePort();
         keycloak.createPkceClient(ACME, CLIENT, callbackUrl(port, PROVIDER));
         Map<String, String> env = new HashMap<>();
         env.put("GATEHOUSE_SERVER_PORT", Integer.toString(port));
@@ -381,7 +380,7 @@ class ByosOnKeycloakTest {
 
     @Test
     void withoutAConsoleUrl_theCallbackAnswersWithAPageOfItsOwn() {
-        int port = freePort();
+        int port = TestGatehouse.freePort();
         keycloak.createPkceClient(ACME, CLIENT + "-page", callbackUrl(port, PROVIDER));
         Map<String, String> env = new HashMap<>();
         env.put("GATEHOUSE_SERVER_PORT", Integer.toString(port));
@@ -599,11 +598,4 @@ class ByosOnKeycloakTest {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

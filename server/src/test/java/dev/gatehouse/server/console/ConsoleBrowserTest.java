@@ -9,9 +9,6 @@ import dev.gatehouse.server.testing.Browser;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -55,7 +52,7 @@ class ConsoleBrowserTest {
         vertx = Vertx.vertx();
         upstream = FakeUpstream.start(vertx);
         provider = FakeOAuthProvider.start();
-        int port = freePort();
+        int port = TestGatehouse.freePort();
         base = URI.create("http://127.0.0.1:" + port);
         gatehouse = Gatehouse.builder(TestGatehouse.config(dataDir, Map.of(
                         "GATEHOUSE_SERVER_PORT", String.valueOf(port),
@@ -495,11 +492,4 @@ class ConsoleBrowserTest {
                 .isEmpty();
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

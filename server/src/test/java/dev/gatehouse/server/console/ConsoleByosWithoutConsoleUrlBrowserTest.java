@@ -7,9 +7,6 @@ import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.testing.Browser;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,7 +34,7 @@ class ConsoleByosWithoutConsoleUrlBrowserTest {
     @BeforeAll
     static void start() {
         provider = FakeOAuthProvider.start();
-        int port = freePort();
+        int port = TestGatehouse.freePort();
         base = URI.create("http://127.0.0.1:" + port);
         gatehouse = Gatehouse.builder(TestGatehouse.config(dataDir, Map.of(
                         "GATEHOUSE_SERVER_PORT", String.valueOf(port),
@@ -92,11 +89,4 @@ class ConsoleByosWithoutConsoleUrlBrowserTest {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -14,9 +14,6 @@ import dev.gatehouse.server.testing.keycloak.KeycloakExtension;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -62,7 +59,7 @@ class ConsoleEndToEndTest {
         keycloak = KEYCLOAK.keycloak();
         vertx = Vertx.vertx();
         upstream = FakeUpstream.start(vertx);
-        int port = freePort();
+        int port = TestGatehouse.freePort();
         base = URI.create("http://127.0.0.1:" + port);
         ObjectNode client = JSON.createObjectNode().put("clientId", CLIENT).put("enabled", true)
                 .put("protocol", "openid-connect").put("publicClient", true).put("standardFlowEnabled", true)
@@ -248,11 +245,4 @@ class ConsoleEndToEndTest {
         return ((JavascriptExecutor) browser.driver()).executeScript(script);
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
-import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -40,7 +38,7 @@ class ConsoleLocalSignInTest {
 
     @BeforeAll
     static void start() {
-        port = freePort();
+        port = TestGatehouse.freePort();
         gatehouse = Gatehouse.start(TestGatehouse.config(dataDir, Map.of(
                 "GATEHOUSE_SERVER_HOST", "0.0.0.0",
                 "GATEHOUSE_SERVER_PORT", String.valueOf(port),
@@ -126,14 +124,7 @@ class ConsoleLocalSignInTest {
 
     /** A port nothing listens on: bound, then released. */
     private static int closedPort() {
-        return freePort();
+        return TestGatehouse.freePort();
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -12,9 +12,6 @@ import dev.gatehouse.server.testing.keycloak.Keycloak;
 import dev.gatehouse.server.testing.keycloak.KeycloakExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpRequest;
@@ -59,7 +56,7 @@ class ConsoleSessionTest {
     @BeforeAll
     static void start() {
         keycloak = KEYCLOAK.keycloak();
-        int port = freePort();
+        int port = TestGatehouse.freePort();
         base = URI.create("http://127.0.0.1:" + port);
         keycloak.createPkceClient(ACME, CLIENT, base + "/console/callback");
         keycloak.createUser(ACME, "console-kim", PASSWORD, Map.of("org", "acme"));
@@ -435,11 +432,4 @@ class ConsoleSessionTest {
         return query;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

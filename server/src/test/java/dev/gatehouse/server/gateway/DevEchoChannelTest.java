@@ -15,9 +15,6 @@ import dev.gatehouse.server.identity.LocalSession;
 import dev.gatehouse.server.testing.Await;
 import dev.gatehouse.server.tokens.SigningTokenMinter;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -44,7 +41,7 @@ class DevEchoChannelTest {
 
     @BeforeAll
     static void start() {
-        GatehouseConfig config = TestGatehouse.config(dataDir, Map.of("GATEHOUSE_SERVER_PORT", String.valueOf(freePort())));
+        GatehouseConfig config = TestGatehouse.config(dataDir, Map.of("GATEHOUSE_SERVER_PORT", String.valueOf(TestGatehouse.freePort())));
         gatehouse = Gatehouse.start(config);
         session = SigningTokenMinter.of(gatehouse.keyRing(), config.tokens(), Clock.systemUTC())
                 .mint(LocalSession.request("dora", "acme", List.of(), List.of(), Duration.ofHours(1),
@@ -101,11 +98,4 @@ class DevEchoChannelTest {
         assertThat(new JsonObject(response.body()).getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -12,9 +12,6 @@ import dev.gatehouse.server.tokens.SigningTokenMinter;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -60,7 +57,7 @@ final class SandboxHarness implements AutoCloseable {
                 .put("name", "fake-a").put("provider", "fake").put("baseUrl", upstream.baseUrl())
                 .put("models", new JsonArray(MODELS))).encode());
         // A fixed port: the gateway URL sandboxes are given (<server.publicUrl>/v1) must name it.
-        env.put("GATEHOUSE_SERVER_PORT", Integer.toString(freePort()));
+        env.put("GATEHOUSE_SERVER_PORT", Integer.toString(TestGatehouse.freePort()));
         env.putAll(overrides);
         GatehouseConfig config = TestGatehouse.config(dataDir, env);
         try {
@@ -73,13 +70,6 @@ final class SandboxHarness implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     /** A local session of {@code user} in {@code organization} with {@code capabilities}. */
     String session(String user, String organization, String... capabilities) {

@@ -1,12 +1,12 @@
 package dev.gatehouse.server.gateway.devecho;
 
+import dev.gatehouse.server.http.PeerAddresses;
 import dev.gatehouse.server.http.Routes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -42,12 +42,7 @@ public final class DevEchoRoutes implements Routes {
      * not behind the gateway's authentication, limits and metering, so nobody else may use it.
      */
     private static void thisMachineOnly(RoutingContext ctx) {
-        SocketAddress remote = ctx.request().remoteAddress();
-        SocketAddress local = ctx.request().localAddress();
-        boolean ours = remote != null && remote.hostAddress() != null
-                && (remote.hostAddress().startsWith("127.") || remote.hostAddress().equals("0:0:0:0:0:0:0:1")
-                        || local != null && remote.hostAddress().equals(local.hostAddress()));
-        if (!ours) {
+        if (!PeerAddresses.isThisMachine(ctx.request())) {
             json(ctx.response(), 403, new JsonObject().put("error", new JsonObject()
                     .put("message", "the development channel's upstream answers only Gatehouse itself")
                     .put("type", "permission_error").putNull("param").put("code", "forbidden")));
