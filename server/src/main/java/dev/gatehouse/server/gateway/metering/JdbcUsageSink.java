@@ -284,11 +284,11 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     private void insert(List<UsageRecord> records) {
         if (config.durability() == Durability.STRICT) {
             database.inDurableTransaction(handle -> {
-                UsageRows.insert(handle, records);
+                UsageRows.insert(handle, records, !database.isPostgres());
                 return null;
             });
         } else {
-            database.jdbi().useTransaction(handle -> UsageRows.insert(handle, records));
+            database.jdbi().useTransaction(handle -> UsageRows.insert(handle, records, !database.isPostgres()));
         }
     }
 

@@ -81,6 +81,33 @@ class UsageStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
+    void aBatchInsertedInSlices_keepsEveryRowInOrder_withConsecutiveIds(TestDatabases.Kind kind) {
+        store = kind.create(dir);
+        Database database = store.open();
+        int count = 2 * UsageRows.ROWS_PER_SLICE + 5;
+        List<UsageRecord> batch = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            batch.add(record(ALICE, T0.plusMillis(i), "ch-1", "gpt-4o", i, 1, Outcome.COMPLETED));
+        }
+
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch, true));
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, 3), false));
+
+        List<String> rows = database.jdbi().withHandle(handle -> handle.createQuery(
+                "SELECT id, request_id, prompt_tokens FROM usage_records ORDER BY id")
+                .map((rs, ctx) -> rs.getLong("id") + ":" + rs.getString("request_id") + ":" + rs.getLong("prompt_tokens"))
+                .list());
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < count + 3; i++) {
+            int n = i < count ? i : i - count;
+            expected.add((i + 1) + ":req-" + T0.plusMillis(n).toEpochMilli() + ":" + n);
+        }
+        assertThat(rows).containsExactlyElementsOf(expected);
+        database.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
     void aRecordIsWrittenWithinTheFlushInterval_withoutClosing(TestDatabases.Kind kind) throws Exception {
         store = kind.create(dir);
         Database database = store.open();
@@ -249,7 +276,7 @@ class UsageStoreTest {
                 record(SANDBOX, T0.plusSeconds(4), "ch-1", "embed-1", 8, 0, Outcome.COMPLETED),
                 record(GLOBEX, T0.plusSeconds(5), "ch-1", "gpt-4o", 1000, 1, Outcome.COMPLETED),
                 record(GLOBEX, T0.plusSeconds(3600), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED),
-                record(GLOBEX, T0.minusMillis(1), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED))));
+                record(GLOBEX, T0.minusMillis(1), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED)), true));
     }
 
     static UsageRecord record(Caller caller, Instant at, String channel, String model, long prompt, long completion,
