@@ -7,9 +7,6 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +22,11 @@ import org.HdrHistogram.Histogram;
 
 /**
  * A closed-loop HTTP load driver for token endpoints: {@code C} workers, each with one request in
- * flight at a time over a kept-alive HTTP/1.1 connection, first for a warm-up period (discarded),
- * then for a fixed measured period. Every measured request's latency (send to last body byte) goes
- * into an HdrHistogram; a response that is not 2xx, or whose body lacks the expected text, or an
- * I/O failure is an error, and a run with any error is flagged (exit status 3).
+ * flight at a time over its own kept-alive HTTP/1.1 connection ({@link KeptAliveConnection}), first
+ * for a warm-up period (discarded), then for a fixed measured period. Every measured request's
+ * latency (send to last body byte) goes into an HdrHistogram; a response that is not 2xx, or whose
+ * body lacks the expected text, or an I/O failure is an error, and a run with any error is flagged
+ * (exit status 3).
  *
  * <p>Closed loop: a slow response delays that worker's next request, so latencies are those seen
  * at this concurrency, not under a fixed arrival rate (no coordinated-omission correction).
@@ -79,15 +77,9 @@ public final class TokenEndpointLoad {
     }
 
     static Result run(Options options) throws InterruptedException {
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
-        HttpRequest.Builder template = HttpRequest.newBuilder(options.url())
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", options.contentType());
-        options.headers().forEach(template::header);
-        template.POST(HttpRequest.BodyPublishers.ofString(options.body()));
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.put("Content-Type", options.contentType());
+        headers.putAll(options.headers());
         byte[] expected = options.expect() == null ? null : options.expect().getBytes(StandardCharsets.UTF_8);
 
         long start = System.nanoTime();
@@ -97,14 +89,17 @@ public final class TokenEndpointLoad {
         List<Worker> workers = new ArrayList<>();
         CountDownLatch done = new CountDownLatch(options.concurrency());
         for (int i = 0; i < options.concurrency(); i++) {
-            List<HttpRequest> requests = new ArrayList<>();
+            List<byte[]> requests = new ArrayList<>();
             for (String bearer : bearersOf(i, options.concurrency(), options.bearers())) {
-                requests.add(template.copy().setHeader("Authorization", "Bearer " + bearer).build());
+                Map<String, String> withBearer = new TreeMap<>(headers);
+                withBearer.put("Authorization", "Bearer " + bearer);
+                requests.add(KeptAliveConnection.post(options.url(), withBearer, options.body()));
             }
             if (requests.isEmpty()) {
-                requests.add(template.build());
+                requests.add(KeptAliveConnection.post(options.url(), headers, options.body()));
             }
-            Worker worker = new Worker(client, requests, expected, measureStart, measureEnd, measuredBudget, done);
+            Worker worker = new Worker(new KeptAliveConnection(options.url()), requests, expected, measureStart,
+                    measureEnd, measuredBudget, done);
             workers.add(worker);
             Thread.ofPlatform().name("load-" + i).daemon().start(worker);
         }
@@ -117,7 +112,6 @@ public final class TokenEndpointLoad {
         }
         done.await();
         CpuSample after = CpuSample.take(options.watchPids());
-        client.shutdownNow();
 
         Histogram latencies = new Histogram(HIGHEST_MICROS, 3);
         Map<String, Long> errorsByKind = new TreeMap<>();
@@ -214,8 +208,8 @@ public final class TokenEndpointLoad {
         long warmupRequests;
         long lastCompletion;
 
-        private final HttpClient client;
-        private final List<HttpRequest> requests;
+        private final KeptAliveConnection connection;
+        private final List<byte[]> requests;
         private final byte[] expected;
         private final long measureStart;
         private final long measureEnd;
@@ -224,9 +218,9 @@ public final class TokenEndpointLoad {
 
         private int next;
 
-        Worker(HttpClient client, List<HttpRequest> requests, byte[] expected, long measureStart, long measureEnd,
-                AtomicLong measuredBudget, CountDownLatch done) {
-            this.client = client;
+        Worker(KeptAliveConnection connection, List<byte[]> requests, byte[] expected, long measureStart,
+                long measureEnd, AtomicLong measuredBudget, CountDownLatch done) {
+            this.connection = connection;
             this.requests = List.copyOf(requests);
             this.expected = expected;
             this.measureStart = measureStart;
@@ -262,6 +256,7 @@ public final class TokenEndpointLoad {
                     }
                 }
             } finally {
+                connection.close();
                 done.countDown();
             }
         }
@@ -269,10 +264,10 @@ public final class TokenEndpointLoad {
         /** Null when the response is 2xx (and holds the expected text), else the kind of error. */
         private String send() {
             try {
-                HttpRequest request = requests.get(next);
+                byte[] request = requests.get(next);
                 next = (next + 1) % requests.size();
-                HttpResponse<byte[]> response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-                int status = response.statusCode();
+                KeptAliveConnection.Response response = connection.exchange(request);
+                int status = response.status();
                 if (status < 200 || status > 299) {
                     return "status_" + status;
                 }
@@ -280,11 +275,8 @@ public final class TokenEndpointLoad {
                     return "body_without_expected_text";
                 }
                 return null;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 return "io_" + e.getClass().getSimpleName();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "interrupted";
             }
         }
 
