@@ -81,7 +81,7 @@ class UsageStoreTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
-    void aBatchInsertedInSlices_keepsEveryRowInOrder_withConsecutiveIds(TestDatabases.Kind kind) {
+    void batchesInsertedInSlices_keepEveryRowInOrder_withConsecutiveIds(TestDatabases.Kind kind) {
         store = kind.create(dir);
         Database database = store.open();
         int count = 2 * UsageRows.ROWS_PER_SLICE + 5;
@@ -90,7 +90,9 @@ class UsageStoreTest {
             batch.add(record(ALICE, T0.plusMillis(i), "ch-1", "gpt-4o", i, 1, Outcome.COMPLETED));
         }
 
+        int whole = 2 * UsageRows.ROWS_PER_SLICE;
         database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch, true));
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, whole), true));
         database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, 3), false));
 
         List<String> rows = database.jdbi().withHandle(handle -> handle.createQuery(
@@ -98,8 +100,8 @@ class UsageStoreTest {
                 .map((rs, ctx) -> rs.getLong("id") + ":" + rs.getString("request_id") + ":" + rs.getLong("prompt_tokens"))
                 .list());
         List<String> expected = new ArrayList<>();
-        for (int i = 0; i < count + 3; i++) {
-            int n = i < count ? i : i - count;
+        for (int i = 0; i < count + whole + 3; i++) {
+            int n = i < count ? i : i < count + whole ? i - count : i - count - whole;
             expected.add((i + 1) + ":req-" + T0.plusMillis(n).toEpochMilli() + ":" + n);
         }
         assertThat(rows).containsExactlyElementsOf(expected);
