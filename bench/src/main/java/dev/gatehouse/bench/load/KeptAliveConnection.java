@@ -45,8 +45,11 @@ final class KeptAliveConnection implements AutoCloseable {
         if (url.getRawQuery() != null) {
             head.append('?').append(url.getRawQuery());
         }
-        head.append(" HTTP/1.1\r\nHost: ").append(url.getHost()).append(':').append(url.getPort())
-                .append("\r\nContent-Length: ").append(content.length).append("\r\n");
+        head.append(" HTTP/1.1\r\nHost: ").append(url.getHost());
+        if (url.getPort() >= 0) {
+            head.append(':').append(url.getPort());
+        }
+        head.append("\r\nContent-Length: ").append(content.length).append("\r\n");
         headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         byte[] start = head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
         byte[] request = Arrays.copyOf(start, start.length + content.length);
@@ -126,7 +129,9 @@ final class KeptAliveConnection implements AutoCloseable {
             }
         }
         byte[] body;
-        if (chunked) {
+        if (status < 200 || status == 204 || status == 304) {
+            body = new byte[0];
+        } else if (chunked) {
             body = chunkedBody();
         } else if (length >= 0) {
             body = bytes(Math.toIntExact(length));

@@ -87,7 +87,8 @@ class ChannelReloadTest {
         HttpResponse<String> streamed = streaming.join();
         assertThat(streamed.statusCode()).isEqualTo(200);
         assertThat(streamed.body()).endsWith("data: [DONE]\n\n");
-        // The drain waits up to the shutdown grace (2 s here) for the pool; on a loaded 2-core machine it takes longer.
+        // The drain waits for the stream's connection (at most the 10 s shutdown timeout above); on a loaded
+        // 2-core machine that can take a while. The series must then be gone for good (ModelMetersTest).
         Await.until("the drained channel's series are gone", Duration.ofSeconds(15),
                 () -> gateway.metrics().withLabel("channel", "one").isEmpty());
     }

@@ -64,6 +64,11 @@ final class ChannelMeters {
         firstByte.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Registers no more meters: see {@link ModelMeters#retire()}. */
+    void retire() {
+        models.values().forEach(ModelMeters::retire);
+    }
+
     void finished(String model, Outcome outcome, int status, long promptTokens, long completionTokens,
             long durationNanos) {
         duration.record(durationNanos, TimeUnit.NANOSECONDS);

@@ -34,7 +34,7 @@ import java.util.stream.Collectors;
  */
 public final class ChannelMetrics {
     /** A registry of no-op meters (a composite of none). */
-    private static final MeterRegistry RETIRED = new CompositeMeterRegistry();
+    static final MeterRegistry RETIRED = new CompositeMeterRegistry();
 
     private final MeterRegistry registry;
     private final Map<Channel, ChannelMeters> byChannel = new ConcurrentHashMap<>();
@@ -86,7 +86,13 @@ public final class ChannelMetrics {
                 continue;
             }
             up.remove(name);
-            byChannel.keySet().removeIf(channel -> channel.name().equals(name));
+            byChannel.entrySet().removeIf(entry -> {
+                boolean retiring = entry.getKey().name().equals(name);
+                if (retiring) {
+                    entry.getValue().retire();
+                }
+                return retiring;
+            });
             for (Meter meter : List.copyOf(registry.getMeters())) {
                 if (name.equals(meter.getId().getTag("channel"))) {
                     registry.remove(meter);

@@ -10,7 +10,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * The meters of one model on one channel: its prompt and completion tokens, and its requests by
  * outcome and status class. Only a few outcome × status class pairs ever happen, so each request
  * counter is registered when its pair first does, keeping series that would stay 0 out of the scrape.
- * Thread-safe.
+ * Once {@link #retire retired} (its channel was removed and drained), a pair seen for the first time
+ * is counted nowhere: a request that ends after the drain must not bring back a removed channel's
+ * series. Thread-safe.
  */
 final class ModelMeters {
     static final String TOKENS = "gatehouse.gateway.tokens";
@@ -23,6 +25,7 @@ final class ModelMeters {
     private final Counter completionTokens;
     private final AtomicReferenceArray<Counter> requests =
             new AtomicReferenceArray<>(Outcome.values().length * STATUS_CLASSES);
+    private boolean retired;
 
     ModelMeters(MeterRegistry registry, Tags tags) {
         this.registry = registry;
@@ -47,16 +50,28 @@ final class ModelMeters {
         }
     }
 
+    /**
+     * Registers no more counters. The caller removes this model's series from the registry after
+     * this returns: a counter registered before it is removed with them.
+     */
+    synchronized void retire() {
+        retired = true;
+    }
+
     private Counter requests(Outcome outcome, int status) {
         int statusClass = Math.clamp(status / 100, 0, STATUS_CLASSES - 1);
         int slot = outcome.ordinal() * STATUS_CLASSES + statusClass;
         Counter counter = requests.get(slot);
+        return counter != null ? counter : register(slot, outcome, statusClass);
+    }
+
+    private synchronized Counter register(int slot, Outcome outcome, int statusClass) {
+        Counter counter = requests.get(slot);
         if (counter == null) {
-            // Registering is idempotent, so a thread racing to here gets the same counter.
             counter = Counter.builder(REQUESTS)
                     .description("Requests relayed, by how they ended and the status class the client was sent")
                     .tags(tags).tag("outcome", outcome.value()).tag("status", statusClass + "xx")
-                    .register(registry);
+                    .register(retired ? ChannelMetrics.RETIRED : registry);
             requests.set(slot, counter);
         }
         return counter;
