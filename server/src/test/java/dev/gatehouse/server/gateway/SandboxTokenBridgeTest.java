@@ -137,7 +137,7 @@ class SandboxTokenBridgeTest {
 
     @Test
     void mint_whileTheStoresQueueIsFull_is503StoreBusy_withRetryAfter_andRecordsNothing() throws Exception {
-        CountDownLatch release = GroupCommitters.holdWriter(es256.committer());
+        CountDownLatch release = GroupCommitters.holdWriters(es256.committer());
         List<CompletableFuture<String>> fillers = new ArrayList<>();
         BatchWrite<String, String> nothing = (handle, items) -> items.stream().map(WriteOutcome::written).toList();
         for (int i = 0; i < GroupCommitter.DEFAULT_CAPACITY; i++) {

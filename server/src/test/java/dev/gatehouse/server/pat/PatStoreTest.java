@@ -305,7 +305,7 @@ class PatStoreTest {
         NewPat request = new NewPat("ci", Duration.ofDays(1), "gateway", Set.of(), List.of());
         GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE));
 
-        CountDownLatch release = GroupCommitters.holdWriter(committer);
+        CountDownLatch release = GroupCommitters.holdWriters(committer);
         List<CompletableFuture<IssuedPat>> aliceIssues = new ArrayList<>();
         List<CompletableFuture<IssuedPat>> bobIssues = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

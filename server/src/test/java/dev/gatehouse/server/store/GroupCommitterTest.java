@@ -18,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.junit.jupiter.api.AfterEach;
@@ -110,7 +112,7 @@ class GroupCommitterTest {
     @EnumSource(TestDatabases.Kind.class)
     void aRefusedItem_failsAlone_andTheOthersCommitInTheSameTransaction(TestDatabases.Kind kind) throws Exception {
         start(kind, 100, 100);
-        CountDownLatch release = GroupCommitters.holdWriter(committer);
+        CountDownLatch release = GroupCommitters.holdWriters(committer);
         CompletableFuture<String> before = committer.submit(rows, "a");
         CompletableFuture<String> refused = committer.submit(rows, "refuse-b");
         CompletableFuture<String> after = committer.submit(rows, "c");
@@ -129,7 +131,7 @@ class GroupCommitterTest {
     void anItemThatBreaksTheBatch_failsAlone_theOthersAreWrittenOneByOne(TestDatabases.Kind kind) throws Exception {
         start(kind, 100, 100);
         database.jdbi().useHandle(handle -> handle.execute("INSERT INTO group_commit_items (id) VALUES ('taken')"));
-        CountDownLatch release = GroupCommitters.holdWriter(committer);
+        CountDownLatch release = GroupCommitters.holdWriters(committer);
         List<CompletableFuture<String>> good = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             good.add(committer.submit(rows, "good-" + i));
@@ -182,7 +184,7 @@ class GroupCommitterTest {
     void aFullQueue_refusesAtOnceWithStoreBusy_writesNothingForIt_andTheQueuedOnesStillCommit(TestDatabases.Kind kind)
             throws Exception {
         start(kind, 3, 100);
-        CountDownLatch release = GroupCommitters.holdWriter(committer);
+        CountDownLatch release = GroupCommitters.holdWriters(committer);
         List<CompletableFuture<String>> queued = List.of(committer.submit(rows, "q1"), committer.submit(rows, "q2"),
                 committer.submit(rows, "q3"));
         CompletableFuture<String> overflow = committer.submit(rows, "overflow");
@@ -202,7 +204,7 @@ class GroupCommitterTest {
     @EnumSource(TestDatabases.Kind.class)
     void close_commitsEverythingQueued_thenRefusesNewWritesAsShuttingDown(TestDatabases.Kind kind) throws Exception {
         start(kind, 100, 7);
-        CountDownLatch release = GroupCommitters.holdWriter(committer);
+        CountDownLatch release = GroupCommitters.holdWriters(committer);
         List<CompletableFuture<String>> queued = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             queued.add(committer.submit(rows, "queued-" + i));
@@ -215,11 +217,55 @@ class GroupCommitterTest {
 
         assertThat(queued).allMatch(item -> item.isDone() && !item.isCompletedExceptionally());
         assertThat(count()).isEqualTo(20);
-        assertThat(batches).as("at most maxBatch per transaction").containsExactly(7, 7, 6);
+        assertThat(batches).as("at most maxBatch per transaction").containsExactlyInAnyOrder(7, 7, 6);
         CompletableFuture<String> late = committer.submit(rows, "late");
         assertThatThrownBy(late::join).cause().isInstanceOf(StoreBusyException.class)
                 .extracting(e -> ((StoreBusyException) e).code()).isEqualTo("shutting_down");
         assertThat(exists("late")).isFalse();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void onPostgres_aSecondBatchCommitsWhileTheFirstIsInItsTransaction_onSQLiteItWaits(TestDatabases.Kind kind)
+            throws Exception {
+        start(kind, 100, 100);
+        AtomicInteger inTransaction = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        BatchWrite<String, String> slow = (handle, items) -> {
+            inTransaction.incrementAndGet();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inTransaction.decrementAndGet();
+            return rows.write(handle, items);
+        };
+        CompletableFuture<String> first = committer.submit(slow, "first");
+        CompletableFuture<String> second;
+        try {
+            await(() -> inTransaction.get() == 1);
+            second = committer.submit(slow, "second");
+            if (kind == TestDatabases.Kind.POSTGRES) {
+                await(() -> inTransaction.get() == 2);
+            } else {
+                Thread.sleep(300);
+                assertThat(inTransaction).as("SQLite has one write lock: one writer").hasValue(1);
+            }
+        } finally {
+            release.countDown();
+        }
+        assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first");
+        assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("second");
+        assertThat(ids()).containsExactlyInAnyOrder("first", "second");
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     @ParameterizedTest

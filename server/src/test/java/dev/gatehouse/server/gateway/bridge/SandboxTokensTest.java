@@ -75,7 +75,7 @@ class SandboxTokensTest {
         SandboxTokens tokens = new SandboxTokens(database, committer, minter, Duration.ofDays(30), audit,
                 RevokedTokens.load(database, clock), false, clock);
 
-        CountDownLatch release = GroupCommitters.holdWriter(committer);
+        CountDownLatch release = GroupCommitters.holdWriters(committer);
         List<CompletableFuture<MintedToken>> issues = new ArrayList<>();
         for (int i = 1; i <= 6; i++) {
             issues.add(tokens.issue(new SandboxTokenRequest("acme", "alice", "sb-" + i, List.of("a")), ADMIN,
