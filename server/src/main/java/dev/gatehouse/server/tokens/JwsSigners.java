@@ -10,6 +10,7 @@ import dev.gatehouse.server.crypto.SignatureProvider;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.Provider;
+import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 
 /**
@@ -17,6 +18,8 @@ import java.security.interfaces.ECPrivateKey;
  * own (the JDK's ECDSA, Tink's Ed25519); with one, both through it.
  */
 final class JwsSigners {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private JwsSigners() {}
 
     static JWSSigner ecdsa(ECKey key, SignatureProvider signatures) throws JOSEException {
@@ -26,6 +29,8 @@ final class JwsSigners {
         Provider provider = signatures.jca().get();
         ECDSASigner signer = new ECDSASigner(ownKey(key.toECPrivateKey(), provider));
         signer.getJCAContext().setProvider(provider);
+        // Otherwise Nimbus creates a SecureRandom for every signature (3.5 % of its time, profiled).
+        signer.getJCAContext().setSecureRandom(RANDOM);
         return signer;
     }
 

@@ -33,9 +33,10 @@ final class JwtSigning {
         if (request.ttl().compareTo(maxTtl) > 0) {
             throw new IllegalArgumentException("ttl: " + request.ttl() + " (expected: <= " + maxTtl + ")");
         }
-        Instant issuedAt = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        Instant now = clock.instant();
+        Instant issuedAt = now.truncatedTo(ChronoUnit.SECONDS);
         Instant expiresAt = issuedAt.plus(request.ttl()).truncatedTo(ChronoUnit.SECONDS);
-        String tokenId = newTokenId();
+        String tokenId = newTokenId(now);
 
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder();
         request.claims().forEach(claims::claim);
@@ -58,9 +59,16 @@ final class JwtSigning {
         return new MintedToken(jwt.serialize(), tokenId, issuedAt, expiresAt, kid);
     }
 
-    private static String newTokenId() {
+    /**
+     * 12 hex digits of the minting millisecond, then 128 random bits (base64url). The prefix keeps
+     * each new token row next to the last one in the store's primary-key index: with random ids every
+     * row of a group commit dirtied a page of its own, and SQLite wrote and synced each of them
+     * (sandbox tokens/s +7–17 %, p99 halved; bench/README.md). The randomness is what makes a jti
+     * unique; the prefix says no more than the token's own {@code iat}.
+     */
+    static String newTokenId(Instant now) {
         byte[] bytes = new byte[JTI_BYTES];
         RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return "%012x".formatted(now.toEpochMilli()) + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

@@ -154,7 +154,8 @@ public final class SandboxTokenRoutes implements Routes {
         allowed.compose(ignored -> Future.fromCompletionStage(tokens.issue(scoped, caller.actor(), origin),
                         ctx.vertx().getOrCreateContext()))
                 .onSuccess(minted -> {
-                    log.atInfo()
+                    // DEBUG: the audit event sandbox_token.issued is the record of every issuance.
+                    log.atDebug()
                             .addKeyValue("jti", minted.tokenId())
                             .addKeyValue("sandbox", scoped.sandbox())
                             .addKeyValue("org", scoped.organization())
