@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedSet;
+import java.util.SortedMap;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
@@ -73,25 +73,64 @@ final class PatStore {
     }
 
     /**
-     * Takes the lock rows of {@code owners} (creating missing ones) until the transaction ends, in
-     * their sorted order, so that two transactions locking overlapping owners cannot deadlock:
-     * issuances for one owner in one organization then run one after the other on every replica, and
-     * a {@link #countActive} in a later statement sees every token the previous holder inserted. One
-     * JDBC batch of upserts.
+     * Takes the lock rows of {@code requested}'s owners (creating missing ones) until the transaction
+     * ends, in their sorted order, so that two transactions locking overlapping owners cannot
+     * deadlock: issuances for one owner in one organization then run one after the other on every
+     * replica, and a {@link #activeBounds} or {@link #countActive} in a later statement sees what the
+     * previous holder wrote. Adds each owner's requested tokens to its {@code active_at_most} (NULL
+     * stays NULL, as does a new row: tokens issued before the lock rows existed are not in any bound).
+     * One JDBC batch of upserts.
      */
-    static void lockOwners(Handle handle, SortedSet<PatOwner> owners, Instant now) {
+    static void lockOwners(Handle handle, SortedMap<PatOwner, Integer> requested, Instant now) {
         PreparedBatch batch = handle.prepareBatch("""
-                INSERT INTO pat_owner_locks (owner_issuer, owner_subject, organization, last_issued_at)
-                VALUES (:issuer, :subject, :organization, :now)
+                INSERT INTO pat_owner_locks (owner_issuer, owner_subject, organization, last_issued_at, active_at_most)
+                VALUES (:issuer, :subject, :organization, :now, NULL)
                 ON CONFLICT (owner_issuer, owner_subject, organization)
-                DO UPDATE SET last_issued_at = excluded.last_issued_at""");
-        for (PatOwner owner : owners) {
-            batch.bind("issuer", owner.issuer())
-                    .bind("subject", owner.subject())
-                    .bind("organization", owner.organization())
-                    .bind("now", now.toEpochMilli())
-                    .add();
+                DO UPDATE SET last_issued_at = excluded.last_issued_at,
+                              active_at_most = pat_owner_locks.active_at_most + :requested""");
+        requested.forEach((owner, count) -> batch.bind("issuer", owner.issuer())
+                .bind("subject", owner.subject())
+                .bind("organization", owner.organization())
+                .bind("now", now.toEpochMilli())
+                .bind("requested", count)
+                .add());
+        batch.execute();
+    }
+
+    /**
+     * The {@code active_at_most} of each of {@code owners}' lock rows, in one statement; owners whose
+     * bound is unknown (NULL) are missing. Read after {@link #lockOwners} in the same transaction.
+     */
+    static Map<PatOwner, Integer> activeBounds(Handle handle, Collection<PatOwner> owners) {
+        List<PatOwner> listed = List.copyOf(owners);
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < listed.size(); i++) {
+            sql.append(i == 0 ? "" : " UNION ALL ").append("""
+                    SELECT owner_issuer, owner_subject, organization, active_at_most FROM pat_owner_locks
+                    WHERE owner_issuer = :i%1$d AND owner_subject = :s%1$d AND organization = :o%1$d
+                      AND active_at_most IS NOT NULL""".formatted(i));
         }
+        Query query = handle.createQuery(sql.toString());
+        bindOwners(query, listed);
+        Map<PatOwner, Integer> bounds = new HashMap<>();
+        query.map((rs, ctx) -> Map.entry(owner(rs), rs.getInt("active_at_most")))
+                .forEach(entry -> bounds.put(entry.getKey(), entry.getValue()));
+        return bounds;
+    }
+
+    /** Sets the {@code active_at_most} of each owner's lock row (held by this transaction). One JDBC batch. */
+    static void setActiveBounds(Handle handle, Map<PatOwner, Integer> bounds) {
+        if (bounds.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch("""
+                UPDATE pat_owner_locks SET active_at_most = :bound
+                WHERE owner_issuer = :issuer AND owner_subject = :subject AND organization = :organization""");
+        bounds.forEach((owner, bound) -> batch.bind("bound", bound)
+                .bind("issuer", owner.issuer())
+                .bind("subject", owner.subject())
+                .bind("organization", owner.organization())
+                .add());
         batch.execute();
     }
 
@@ -112,17 +151,25 @@ final class PatStore {
                     GROUP BY owner_issuer, owner_subject, organization""".formatted(i));
         }
         Query query = handle.createQuery(sql.toString()).bind("now", now.toEpochMilli());
-        for (int i = 0; i < listed.size(); i++) {
-            query.bind("i" + i, listed.get(i).issuer())
-                    .bind("s" + i, listed.get(i).subject())
-                    .bind("o" + i, listed.get(i).organization());
-        }
+        bindOwners(query, listed);
         Map<PatOwner, Integer> active = new HashMap<>();
         listed.forEach(owner -> active.put(owner, 0));
-        query.map((rs, ctx) -> Map.entry(new PatOwner(rs.getString("owner_issuer"), rs.getString("owner_subject"),
-                        rs.getString("organization")), rs.getInt("active")))
+        query.map((rs, ctx) -> Map.entry(owner(rs), rs.getInt("active")))
                 .forEach(entry -> active.put(entry.getKey(), entry.getValue()));
         return active;
+    }
+
+    /** Binds owner {@code i} of {@code owners} to {@code :i<i>}, {@code :s<i>} and {@code :o<i>}. */
+    private static void bindOwners(Query query, List<PatOwner> owners) {
+        for (int i = 0; i < owners.size(); i++) {
+            query.bind("i" + i, owners.get(i).issuer())
+                    .bind("s" + i, owners.get(i).subject())
+                    .bind("o" + i, owners.get(i).organization());
+        }
+    }
+
+    private static PatOwner owner(ResultSet rs) throws SQLException {
+        return new PatOwner(rs.getString("owner_issuer"), rs.getString("owner_subject"), rs.getString("organization"));
     }
 
     /**

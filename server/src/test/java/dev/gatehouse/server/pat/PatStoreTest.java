@@ -1,6 +1,7 @@
 package dev.gatehouse.server.pat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.gatehouse.sdk.claims.Claims;
@@ -11,6 +12,7 @@ import dev.gatehouse.server.audit.AuditEvent;
 import dev.gatehouse.server.audit.AuditQuery;
 import dev.gatehouse.server.audit.JdbcAuditLog;
 import dev.gatehouse.server.pat.PersonalAccessTokens.IssuedPat;
+import dev.gatehouse.server.pat.PersonalAccessTokens.RevokeResult;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.GroupCommitter;
 import dev.gatehouse.server.store.GroupCommitters;
@@ -34,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -329,6 +332,56 @@ class PatStoreTest {
                 .extracting(AuditEvent::target).containsExactlyInAnyOrderElementsOf(bobIssues.stream()
                         .filter(issue -> !issue.isCompletedExceptionally())
                         .map(issue -> Optional.of(issue.join().record().id())).toList());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void activeCap_anOwnerWhoseBoundStaysWithinTheCap_isNotCounted_oneNearItIs_andRevokingMakesRoomAgain(
+            TestDatabases.Kind kind) {
+        int cap = 3;
+        Database database = open(kind);
+        PersonalAccessTokens pats = patsWithCap(database, cap);
+        PatCaller alice = new PatCaller("alice", "https://idp.test", Optional.of("acme"), Set.of(), false);
+        NewPat request = new NewPat("ci", Duration.ofDays(1), "gateway", Set.of(), List.of());
+        List<String> counts = new CopyOnWriteArrayList<>();
+        database.jdbi().setSqlLogger(new SqlLogger() {
+            @Override
+            public void logAfterExecution(StatementContext context) {
+                if (context.getRenderedSql().contains("COUNT(*) AS active")) {
+                    counts.add(context.getRenderedSql());
+                }
+            }
+        });
+
+        IssuedPat first = GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE));
+        assertThat(counts).as("a new lock row knows no bound: counted").hasSize(1);
+        GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE));
+        GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE));
+        assertThat(counts).as("bounds 2 and 3 are within the cap: not counted").hasSize(1);
+        assertThat(activeAtMost(database, "alice")).isEqualTo(3);
+
+        assertThatThrownBy(() -> GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE)))
+                .isInstanceOf(PatRefusedException.class)
+                .hasMessageStartingWith("You hold 3 active personal access tokens");
+        assertThat(counts).as("a bound of 4 is above the cap: counted").hasSize(2);
+        assertThat(activeAtMost(database, "alice")).as("reset to count + admitted").isEqualTo(3);
+
+        assertThat(pats.revoke(alice, first.record().id(), "api", RequestOrigin.NONE)).isEqualTo(RevokeResult.REVOKED);
+        GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE));
+        assertThat(counts).as("revocation left the bound at 3, so the next one counted and found room").hasSize(3);
+        assertThat(pats.list(alice)).filteredOn(pat -> pat.revokedAt().isEmpty()).hasSize(cap);
+        assertThat(activeAtMost(database, "alice")).isEqualTo(3);
+
+        PersonalAccessTokens lowered = patsWithCap(database, 2);
+        assertThatThrownBy(() -> GroupCommitter.await(lowered.issue(alice, request, RequestOrigin.NONE)))
+                .isInstanceOf(PatRefusedException.class)
+                .hasMessageStartingWith("You hold 3 active personal access tokens in organization acme (expected: at most 2;");
+    }
+
+    private static int activeAtMost(Database database, String subject) {
+        return database.jdbi().withHandle(handle -> handle
+                .createQuery("SELECT active_at_most FROM pat_owner_locks WHERE owner_subject = :subject")
+                .bind("subject", subject).mapTo(Integer.class).one());
     }
 
     private static List<String> outcomes(List<CompletableFuture<IssuedPat>> issues) {
