@@ -77,17 +77,22 @@ final class PatStore {
      * ends, in their sorted order, so that two transactions locking overlapping owners cannot
      * deadlock: issuances for one owner in one organization then run one after the other on every
      * replica, and a {@link #activeBounds} or {@link #countActive} in a later statement sees what the
-     * previous holder wrote. Adds each owner's requested tokens to its {@code active_at_most} (NULL
-     * stays NULL, as does a new row: tokens issued before the lock rows existed are not in any bound).
-     * One JDBC batch of upserts.
+     * previous holder wrote. Adds each owner's requested tokens to its {@code active_at_most}. The
+     * bound becomes NULL (unknown) where an earlier version of Gatehouse issued since it was last kept
+     * ({@code active_bound_at} no longer equal to {@code last_issued_at}: that version moves only the
+     * latter) and stays NULL where it was; a new row starts NULL, since tokens issued before the lock
+     * rows existed are in no bound. One JDBC batch of upserts.
      */
     static void lockOwners(Handle handle, SortedMap<PatOwner, Integer> requested, Instant now) {
         PreparedBatch batch = handle.prepareBatch("""
-                INSERT INTO pat_owner_locks (owner_issuer, owner_subject, organization, last_issued_at, active_at_most)
-                VALUES (:issuer, :subject, :organization, :now, NULL)
+                INSERT INTO pat_owner_locks (owner_issuer, owner_subject, organization, last_issued_at,
+                                             active_at_most, active_bound_at)
+                VALUES (:issuer, :subject, :organization, :now, NULL, :now)
                 ON CONFLICT (owner_issuer, owner_subject, organization)
                 DO UPDATE SET last_issued_at = excluded.last_issued_at,
-                              active_at_most = pat_owner_locks.active_at_most + :requested""");
+                              active_bound_at = excluded.last_issued_at,
+                              active_at_most = CASE WHEN pat_owner_locks.active_bound_at = pat_owner_locks.last_issued_at
+                                                    THEN pat_owner_locks.active_at_most + :requested END""");
         requested.forEach((owner, count) -> batch.bind("issuer", owner.issuer())
                 .bind("subject", owner.subject())
                 .bind("organization", owner.organization())

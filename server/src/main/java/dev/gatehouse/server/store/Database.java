@@ -146,6 +146,11 @@ public final class Database implements AutoCloseable {
         });
     }
 
+    /** The most connections the pool opens. */
+    public int poolSize() {
+        return dataSource.getMaximumPoolSize();
+    }
+
     /** Whether this is PostgreSQL (otherwise SQLite). */
     public boolean isPostgres() {
         return postgres;

@@ -56,7 +56,8 @@ public final class GroupCommitter implements AutoCloseable {
     /** Items in one transaction at most: bounds how long one transaction holds SQLite's single write lock. */
     public static final int DEFAULT_MAX_BATCH = 256;
     /**
-     * Writer threads on PostgreSQL, each holding a pooled connection while it writes. Two raised
+     * Writer threads on PostgreSQL (fewer if {@code store.maxPoolSize} leaves no other connection),
+     * each holding a pooled connection while it writes. Two raised
      * PATs/s by 26–30 % and sandbox tokens/s by 15 % over one (bench/README.md); three or four were
      * slower than two where PostgreSQL shares the gateway's two cores.
      */
@@ -71,13 +72,16 @@ public final class GroupCommitter implements AutoCloseable {
     private final BlockingQueue<Pending<?, ?>> queue;
     private final int maxBatch;
     private final List<Thread> writers;
+    /** Held by a writer while it takes a batch, so that one batch is never split between two writers. */
+    private final Object taking = new Object();
     private volatile boolean closing;
 
     private GroupCommitter(Database database, int capacity, int maxBatch) {
         this.database = database;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.maxBatch = maxBatch;
-        int count = database.isPostgres() ? POSTGRES_WRITERS : 1;
+        // A writer holds a pooled connection while it writes: leave one for everything else.
+        int count = database.isPostgres() ? Math.max(1, Math.min(POSTGRES_WRITERS, database.poolSize() - 1)) : 1;
         List<Thread> threads = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             String name = count == 1 ? "gatehouse-group-commit" : "gatehouse-group-commit-" + (i + 1);
@@ -120,6 +124,11 @@ public final class GroupCommitter implements AutoCloseable {
         if (!queue.offer(pending)) {
             return CompletableFuture.failedFuture(new StoreBusyException("store_busy", "Too many writes are waiting"
                     + " for the store (" + queue.size() + " queued); retry shortly."));
+        }
+        // close() may have taken its last look at the queue between the check above and the offer.
+        if (closing && queue.remove(pending)) {
+            return CompletableFuture.failedFuture(new StoreBusyException("shutting_down",
+                    "This replica is shutting down; retry on another one."));
         }
         return pending.result();
     }
@@ -181,20 +190,17 @@ public final class GroupCommitter implements AutoCloseable {
     private void run() {
         List<Pending<?, ?>> batch = new ArrayList<>(maxBatch);
         while (true) {
-            Pending<?, ?> first;
             try {
-                first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                take(batch);
             } catch (InterruptedException e) {
                 continue; // only close() stops a writer, after the queue is empty
             }
-            if (first == null) {
+            if (batch.isEmpty()) {
                 if (closing) {
                     return;
                 }
                 continue;
             }
-            batch.add(first);
-            queue.drainTo(batch, maxBatch - 1);
             try {
                 commit(batch);
             } catch (Throwable e) {
@@ -202,6 +208,17 @@ public final class GroupCommitter implements AutoCloseable {
                 log.atError().setCause(e).log("group commit: unexpected failure; its batch failed");
             } finally {
                 batch.clear();
+            }
+        }
+    }
+
+    /** Waits a little for a first item, then takes everything queued behind it, up to {@code maxBatch}. */
+    private void take(List<Pending<?, ?>> batch) throws InterruptedException {
+        synchronized (taking) {
+            Pending<?, ?> first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            if (first != null) {
+                batch.add(first);
+                queue.drainTo(batch, maxBatch - 1);
             }
         }
     }

@@ -378,6 +378,30 @@ class PatStoreTest {
                 .hasMessageStartingWith("You hold 3 active personal access tokens in organization acme (expected: at most 2;");
     }
 
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void activeCap_tokensAnEarlierVersionIssuedSinceTheBoundWasKept_areCounted(TestDatabases.Kind kind) {
+        int cap = 3;
+        Database database = open(kind);
+        PersonalAccessTokens pats = patsWithCap(database, cap);
+        PatCaller alice = new PatCaller("alice", "https://idp.test", Optional.of("acme"), Set.of(), false);
+        NewPat request = new NewPat("ci", Duration.ofDays(1), "gateway", Set.of(), List.of());
+        GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE));
+        assertThat(activeAtMost(database, "alice")).isEqualTo(1);
+
+        // What a replica of an earlier version does: inserts its tokens and moves last_issued_at only.
+        insert(database, now.plus(Duration.ofDays(1)));
+        insert(database, now.plus(Duration.ofDays(1)));
+        database.jdbi().useHandle(handle -> handle.execute(
+                "UPDATE pat_owner_locks SET last_issued_at = last_issued_at + 1 WHERE owner_subject = 'alice'"));
+
+        assertThatThrownBy(() -> GroupCommitter.await(pats.issue(alice, request, RequestOrigin.NONE)))
+                .as("the bound (1 + 1) is stale: counted, 3 held")
+                .isInstanceOf(PatRefusedException.class)
+                .hasMessageStartingWith("You hold 3 active personal access tokens");
+        assertThat(activeAtMost(database, "alice")).isEqualTo(3);
+    }
+
     private static int activeAtMost(Database database, String subject) {
         return database.jdbi().withHandle(handle -> handle
                 .createQuery("SELECT active_at_most FROM pat_owner_locks WHERE owner_subject = :subject")

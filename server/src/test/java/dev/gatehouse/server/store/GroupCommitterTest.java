@@ -260,6 +260,19 @@ class GroupCommitterTest {
         assertThat(ids()).containsExactlyInAnyOrder("first", "second");
     }
 
+    @Test
+    void onPostgres_writersLeaveAPooledConnectionForEverythingElse() {
+        start(TestDatabases.Kind.POSTGRES, 10, 10);
+        assertThat(committer.writers()).as("pool of %d", database.poolSize()).isEqualTo(GroupCommitter.POSTGRES_WRITERS);
+        StoreConfig config = store.config();
+        try (Database small = Database.open(new StoreConfig(config.jdbcUrl(), config.username(), config.password(),
+                        config.schema(), 2));
+                GroupCommitter oneWriter = GroupCommitter.start(small)) {
+            assertThat(oneWriter.writers()).isEqualTo(1);
+            assertThat(GroupCommitter.await(oneWriter.submit(rows, "with-one-writer"))).isEqualTo("with-one-writer");
+        }
+    }
+
     private static void await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
