@@ -57,9 +57,9 @@ public final class GroupCommitter implements AutoCloseable {
     public static final int DEFAULT_MAX_BATCH = 256;
     /**
      * Writer threads on PostgreSQL (fewer if {@code store.maxPoolSize} leaves no other connection),
-     * each holding a pooled connection while it writes. Two raised
-     * PATs/s by 26–30 % and sandbox tokens/s by 15 % over one (bench/README.md); three or four were
-     * slower than two where PostgreSQL shares the gateway's two cores.
+     * each holding a pooled connection while it writes. Two raised PATs/s by 26–30 % and sandbox
+     * tokens/s by 15 % over one (bench/README.md); three or four were slower than two where
+     * PostgreSQL shares the gateway's two cores.
      */
     public static final int POSTGRES_WRITERS = 2;
 
