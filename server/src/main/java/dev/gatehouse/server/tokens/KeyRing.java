@@ -343,10 +343,16 @@ public final class KeyRing implements AutoCloseable {
                 Optional.empty(), Optional.empty());
     }
 
-    private static String newKid() {
-        byte[] bytes = new byte[KID_BYTES];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    /** Random base64url, never starting with '-': a kid is an argument of {@code gatehouse keys revoke}, not an option. */
+    static String newKid() {
+        while (true) {
+            byte[] bytes = new byte[KID_BYTES];
+            RANDOM.nextBytes(bytes);
+            String kid = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            if (kid.charAt(0) != '-') {
+                return kid;
+            }
+        }
     }
 
     private static byte[] aad(String kid) {

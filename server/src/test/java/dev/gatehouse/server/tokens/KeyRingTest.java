@@ -35,6 +35,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -421,5 +422,12 @@ class KeyRingTest {
         return database.jdbi().withHandle(handle -> handle.createQuery("SELECT kid, state FROM signing_keys")
                 .mapToMap()
                 .list());
+    }
+
+    @Test
+    void newKids_neverStartWithADash_soTheCliReadsThemAsArguments() {
+        for (int i = 0; i < 10_000; i++) {
+            assertThat(KeyRing.newKid()).doesNotStartWith("-").matches("[A-Za-z0-9_-]{16}");
+        }
     }
 }
