@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.gatehouse.server.store.TimeOrderedKeys;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Date;
-import java.util.HexFormat;
 
 /** The part of minting both minters share: claims, header, ttl cap and signing. Thread-safe. */
 final class JwtSigning {
@@ -61,17 +61,13 @@ final class JwtSigning {
     }
 
     /**
-     * 12 hex digits of the minting millisecond, then 128 random bits (base64url). The prefix keeps
-     * each new token row next to the last one in the store's primary-key index: with random ids every
-     * row of a group commit dirtied a page of its own, and SQLite wrote and synced each of them
-     * (sandbox tokens/s +7–17 %, p99 halved; bench/README.md). The randomness is what makes a jti
-     * unique; the prefix says no more than the token's own {@code iat}.
+     * The minting millisecond ({@link TimeOrderedKeys}: the token's row is keyed by it), then 128
+     * random bits (base64url). The randomness is what makes a jti unique; the prefix says no more
+     * than the token's own {@code iat}.
      */
     static String newTokenId(Instant now) {
         byte[] bytes = new byte[JTI_BYTES];
         RANDOM.nextBytes(bytes);
-        // The low 12 of the 16 hex digits (enough until the year 10889); no Formatter on the hot path.
-        return HexFormat.of().toHexDigits(now.toEpochMilli()).substring(4)
-                + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return TimeOrderedKeys.millisecondPrefix(now) + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

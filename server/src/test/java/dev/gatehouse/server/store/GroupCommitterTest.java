@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.server.store.TestDatabases.TestStore;
+import dev.gatehouse.server.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.junit.jupiter.api.AfterEach;
@@ -244,10 +244,11 @@ class GroupCommitterTest {
         CompletableFuture<String> first = committer.submit(slow, "first");
         CompletableFuture<String> second;
         try {
-            await(() -> inTransaction.get() == 1);
+            Await.until("the first batch in its transaction", Duration.ofSeconds(10), () -> inTransaction.get() == 1);
             second = committer.submit(slow, "second");
             if (kind == TestDatabases.Kind.POSTGRES) {
-                await(() -> inTransaction.get() == 2);
+                Await.until("the second batch in its transaction too", Duration.ofSeconds(10),
+                        () -> inTransaction.get() == 2);
             } else {
                 Thread.sleep(300);
                 assertThat(inTransaction).as("SQLite has one write lock: one writer").hasValue(1);
@@ -270,14 +271,6 @@ class GroupCommitterTest {
                 GroupCommitter oneWriter = GroupCommitter.start(small)) {
             assertThat(oneWriter.writers()).isEqualTo(1);
             assertThat(GroupCommitter.await(oneWriter.submit(rows, "with-one-writer"))).isEqualTo("with-one-writer");
-        }
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
-            Thread.sleep(5);
         }
     }
 
