@@ -142,7 +142,7 @@ final class SpoolReplayer implements AutoCloseable {
                     break;
                 }
                 database.inDurableTransaction(handle -> {
-                    UsageRows.insert(handle, batch.records(), !database.isPostgres());
+                    UsageRows.insert(handle, batch.records(), () -> !database.isPostgres());
                     saveProgress(handle, name, batch.endOffset());
                     return null;
                 });

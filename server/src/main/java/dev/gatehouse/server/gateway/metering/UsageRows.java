@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.jdbi.v3.core.Handle;
 
 /**
@@ -16,9 +17,9 @@ import org.jdbi.v3.core.Handle;
  * <p>On PostgreSQL the rows go as one JDBC batch (one round trip). SQLite's engine runs in this
  * process, on the cores that serve requests: a flush of a few hundred rows is milliseconds of CPU
  * (about 11 µs a row, measured), and an event loop that the kernel wakes on this thread's core
- * waits until it is done. So there the rows go {@value #ROWS_PER_SLICE} at a time, with {@link
- * Thread#yield()} in between: a waiting event loop runs first. It halved the gateway's added p99 at
- * c=1 in bench/README.md (run 15). Stateless.
+ * waits until it is done. So there the rows go {@value #ROWS_PER_SLICE} at a time, and the caller
+ * may {@link Thread#yield()} the CPU in between: a waiting event loop runs first. It halved the
+ * gateway's added p99 at c=1 in bench/README.md (run 15). Stateless.
  */
 final class UsageRows {
     private static final String INSERT = """
@@ -34,47 +35,51 @@ final class UsageRows {
     private UsageRows() {}
 
     /**
-     * @param engineInProcess whether the store's engine runs in this process (SQLite): then the rows
-     *     are inserted {@value #ROWS_PER_SLICE} at a time, yielding the CPU in between
+     * @param yieldBetweenSlices asked after each slice of {@value #ROWS_PER_SLICE} rows but the last,
+     *     for an engine in this process (SQLite): whether to yield the CPU before the next one. Pass
+     *     {@code () -> false} to insert the batch in one go (an engine out of process, PostgreSQL: one
+     *     round trip; or a writer that has to catch up).
      * @throws IllegalStateException wrapping the {@link SQLException} if the batch fails
      */
-    static void insert(Handle transaction, List<UsageRecord> records, boolean engineInProcess) {
+    static void insert(Handle transaction, List<UsageRecord> records, BooleanSupplier yieldBetweenSlices) {
         if (records.isEmpty()) {
             return;
         }
         Connection connection = transaction.getConnection();
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
             long id = reserveIds(connection, records.size());
-            int sliceLeft = engineInProcess ? ROWS_PER_SLICE : Integer.MAX_VALUE;
-            for (UsageRecord usage : records) {
-                Caller caller = usage.caller();
-                insert.setLong(1, id++);
-                insert.setLong(2, usage.at().toEpochMilli());
-                insert.setString(3, usage.requestId());
-                insert.setString(4, caller.organization());
-                insert.setString(5, caller.user());
-                insert.setString(6, caller.sandbox());
-                insert.setString(7, caller.tokenId());
-                insert.setString(8, caller.tokenType());
-                insert.setString(9, usage.channel());
-                insert.setString(10, usage.model());
-                insert.setLong(11, usage.promptTokens());
-                insert.setLong(12, usage.completionTokens());
-                insert.setString(13, usage.outcome().value());
-                insert.setInt(14, usage.status());
-                insert.setLong(15, usage.durationMillis());
-                insert.setLong(16, usage.spendMicros());
+            for (int row = 1; row <= records.size(); row++) {
+                bind(insert, id++, records.get(row - 1));
                 insert.addBatch();
-                if (--sliceLeft == 0) {
+                if (row % ROWS_PER_SLICE == 0 && row < records.size() && yieldBetweenSlices.getAsBoolean()) {
                     insert.executeBatch();
                     Thread.yield();
-                    sliceLeft = ROWS_PER_SLICE;
                 }
             }
             insert.executeBatch();
         } catch (SQLException e) {
             throw new IllegalStateException("inserting " + records.size() + " usage records failed: " + e.getMessage(), e);
         }
+    }
+
+    private static void bind(PreparedStatement insert, long id, UsageRecord usage) throws SQLException {
+        Caller caller = usage.caller();
+        insert.setLong(1, id);
+        insert.setLong(2, usage.at().toEpochMilli());
+        insert.setString(3, usage.requestId());
+        insert.setString(4, caller.organization());
+        insert.setString(5, caller.user());
+        insert.setString(6, caller.sandbox());
+        insert.setString(7, caller.tokenId());
+        insert.setString(8, caller.tokenType());
+        insert.setString(9, usage.channel());
+        insert.setString(10, usage.model());
+        insert.setLong(11, usage.promptTokens());
+        insert.setLong(12, usage.completionTokens());
+        insert.setString(13, usage.outcome().value());
+        insert.setInt(14, usage.status());
+        insert.setLong(15, usage.durationMillis());
+        insert.setLong(16, usage.spendMicros());
     }
 
     /** Takes {@code count} numbers from the counter; returns the first. */

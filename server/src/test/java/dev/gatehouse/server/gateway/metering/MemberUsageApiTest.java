@@ -276,7 +276,7 @@ class MemberUsageApiTest {
     }
 
     private void insert(UsageRecord... records) {
-        gatehouse.database().jdbi().useTransaction(handle -> UsageRows.insert(handle, List.of(records), true));
+        gatehouse.database().jdbi().useTransaction(handle -> UsageRows.insert(handle, List.of(records), () -> true));
     }
 
     private static UsageRecord record(Caller caller, Instant at, String model, long prompt, long completion) {

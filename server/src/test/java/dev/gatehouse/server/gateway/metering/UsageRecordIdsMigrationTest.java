@@ -50,7 +50,7 @@ class UsageRecordIdsMigrationTest {
 
             Database database = store.open();
             database.jdbi().useTransaction(handle -> UsageRows.insert(handle, List.of(UsageStoreTest.record(ALICE,
-                    T0.minusSeconds(1), "ch-1", "gpt-4o", 1, 1, Outcome.COMPLETED)), true));
+                    T0.minusSeconds(1), "ch-1", "gpt-4o", 1, 1, Outcome.COMPLETED)), () -> true));
 
             List<String> rows = database.jdbi().withHandle(handle -> handle.createQuery(
                     "SELECT id, occurred_at FROM usage_records ORDER BY id")

@@ -145,7 +145,7 @@ class UsageRecordsApiTest {
         int port = start(kind);
         Caller tricky = new Caller("evil", "=HYPERLINK(\"http://x\")", "+sb", "-tok", "@pat");
         database.jdbi().useTransaction(handle -> UsageRows.insert(handle, List.of(new UsageRecord(
-                T0.plusSeconds(100), "a,b \"c\"\nd", tricky, "ch-1", "gpt", 1, 2, Outcome.COMPLETED, 200, 3, 4)), true));
+                T0.plusSeconds(100), "a,b \"c\"\nd", tricky, "ch-1", "gpt", 1, 2, Outcome.COMPLETED, 200, 3, 4)), () -> true));
 
         HttpResponse<String> csv = get(port, "/admin/usage/records?" + RANGE + "&format=csv&organization=evil");
         HttpResponse<String> ndjson = get(port, "/admin/usage/records?" + RANGE + "&format=ndjson&organization=evil");
@@ -213,7 +213,7 @@ class UsageRecordsApiTest {
                 0));
         for (int i = 0; i < records.size(); i += 4) {
             List<UsageRecord> batch = records.subList(i, Math.min(records.size(), i + 4));
-            database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch, true));
+            database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch, () -> true));
         }
         database.jdbi().setSqlLogger(new SqlLogger() {
             @Override

@@ -103,7 +103,7 @@ class UsageSpoolTest {
             try (SpoolReader reader = SpoolReader.open(segment, 0)) {
                 SpoolReader.Batch first = reader.next(SpoolReplayer.BATCH);
                 database.jdbi().useTransaction(handle -> {
-                    UsageRows.insert(handle, first.records(), true);
+                    UsageRows.insert(handle, first.records(), () -> true);
                     handle.execute("INSERT INTO usage_spool_progress (segment, replayed_to, updated_at) VALUES (?, ?, 0)",
                             segment.getFileName().toString(), first.endOffset());
                 });

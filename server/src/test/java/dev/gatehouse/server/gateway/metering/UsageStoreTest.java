@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,9 +93,16 @@ class UsageStoreTest {
         }
 
         int whole = 2 * UsageRows.ROWS_PER_SLICE;
-        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch, true));
-        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, whole), true));
-        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, 3), false));
+        AtomicInteger asked = new AtomicInteger();
+        BooleanSupplier yieldAndCount = () -> {
+            asked.incrementAndGet();
+            return true;
+        };
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch, yieldAndCount));
+        assertThat(asked).as("asked between slices, not after the last").hasValue(2);
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, whole), yieldAndCount));
+        assertThat(asked).hasValue(3);
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, 3), () -> false));
 
         List<String> rows = database.jdbi().withHandle(handle -> handle.createQuery(
                 "SELECT id, request_id, prompt_tokens FROM usage_records ORDER BY id")
@@ -149,6 +158,15 @@ class UsageStoreTest {
             CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
             assertThat(rows(database)).isEqualTo(2_000);
         }
+    }
+
+    @Test
+    void settings_theWriterStopsYieldingBeforeRecordsSpill() {
+        assertThat(JdbcUsageSink.Settings.DEFAULTS.spillThreshold()).isEqualTo(1_000);
+        assertThat(JdbcUsageSink.Settings.DEFAULTS.catchUpThreshold()).isEqualTo(750);
+        JdbcUsageSink.Settings small = new JdbcUsageSink.Settings(10, 1, Duration.ofMinutes(1), Duration.ofSeconds(1));
+        assertThat(small.spillThreshold()).isEqualTo(2);
+        assertThat(small.catchUpThreshold()).isLessThan(small.spillThreshold());
     }
 
     @Test
@@ -278,7 +296,7 @@ class UsageStoreTest {
                 record(SANDBOX, T0.plusSeconds(4), "ch-1", "embed-1", 8, 0, Outcome.COMPLETED),
                 record(GLOBEX, T0.plusSeconds(5), "ch-1", "gpt-4o", 1000, 1, Outcome.COMPLETED),
                 record(GLOBEX, T0.plusSeconds(3600), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED),
-                record(GLOBEX, T0.minusMillis(1), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED)), true));
+                record(GLOBEX, T0.minusMillis(1), "ch-1", "gpt-4o", 5, 5, Outcome.COMPLETED)), () -> true));
     }
 
     static UsageRecord record(Caller caller, Instant at, String channel, String model, long prompt, long completion,
