@@ -1,6 +1,7 @@
 package dev.gatehouse.server.cli;
 
 import dev.gatehouse.server.keycloak.KeycloakCommand;
+import dev.gatehouse.server.logging.LoggingSetup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,9 @@ public final class GatehouseCli {
     public static final int EXIT_USAGE = 2;
 
     public static void main(String[] args) {
+        if (args.length > 0 && !args[0].equals("serve")) {
+            LoggingSetup.warningsOnly();
+        }
         System.exit(commandLine().execute(args));
     }
 

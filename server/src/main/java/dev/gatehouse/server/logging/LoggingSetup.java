@@ -68,6 +68,15 @@ public final class LoggingSetup {
         }
     }
 
+    /**
+     * For a one-shot operator command, which prints its result on stdout: stderr carries only what
+     * needs attention (WARN and above), not the start-up INFO lines a server logs.
+     */
+    public static void warningsOnly() {
+        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.WARN);
+    }
+
     /** Writes every queued line (waiting at most 5 s) and stops logging. */
     public static void stop() {
         LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();

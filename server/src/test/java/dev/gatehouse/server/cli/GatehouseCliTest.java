@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.JWK;
 import dev.gatehouse.server.Infrastructure;
 import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.config.ConfigLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +70,25 @@ class GatehouseCliTest {
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("not found");
+    }
+
+    @Test
+    void aOneShotCommand_runAsItsOwnProcess_printsItsResultOnStdout_andOnlyWarningsOnStderr() throws Exception {
+        Path err = dir.resolve("stderr.txt");
+        // The shipped logging configuration (the test classpath's logback-test.xml would win otherwise).
+        Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
+                "--enable-native-access=ALL-UNNAMED", "-Dlogback.configurationFile=logback.xml",
+                "-cp", System.getProperty("java.class.path"), GatehouseCli.class.getName(),
+                "keys", "list", "-c", configFile.toString())
+                .redirectError(err.toFile()).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(out.lines().filter(l -> l.contains(" active "))).hasSize(1);
+        assertThat(Files.readString(err)).as("the development KEK is worth a warning")
+                .contains("WARN").contains("keys.kek")
+                .doesNotContain(" INFO ");
     }
 
     @Test
