@@ -7,8 +7,9 @@
 #   gatehouse  wrk -> Gatehouse (sandbox token, routing, limits, metering on SQLite) -> upstream
 #   portkey    wrk -> Portkey OSS gateway 1.15.2 (node) -> upstream            (PORTKEY=1, a peer)
 #
-# and prints req/s, p50 and p99 per target, the ratios against nginx and Portkey, and the added latency
-# (minus direct). Targets run one after the other, each with its own warm-up, on the same 2 cores.
+# and prints req/s, p50 and p99 per target, the ratios against nginx and Portkey, the added latency
+# (minus direct), and each proxy's CPU time per request at c=32 (from /proc, against nginx's).
+# Targets run one after the other, each with its own warm-up, on the same 2 cores.
 #
 # Usage: bench/scripts/gateway-limit.sh      (installs wrk and nginx with apt if missing; builds if needed)
 # Knobs (environment): DURATION (s per run, default 15) WARMUP (s, default 10) THREADS (wrk, default 2)
@@ -88,6 +89,7 @@ EOF
 nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx.conf" >"$work/nginx.out" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$up_port/" "$!" nginx
+ng_worker="$(pgrep -P "$!" | head -1)"   # serves both roles: the upstream, and the proxy in the nginx row
 log "nginx $(nginx -v 2>&1 | sed 's/.*\///'): upstream on :$up_port, proxy on :$ng_port (1 worker each role, access_log off)"
 
 channels="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"http://127.0.0.1:$up_port/v1\",\"models\":[\"bench\"]}]"
@@ -113,6 +115,7 @@ if [ "$PORTKEY" = 1 ]; then
   fi
   (cd "$portkey_dir" && exec node node_modules/@portkey-ai/gateway/build/start-server.js --port="$pk_port" --headless) >"$work/portkey.log" 2>&1 &
   pids+=($!)
+  pk_pid=$!
   wait_http "http://127.0.0.1:$pk_port/" "$!" portkey
   log "portkey 1.15.2 on :$pk_port (node $(node --version))"
 fi
@@ -131,15 +134,21 @@ script "$work/gatehouse.lua" "Authorization: Bearer $token"
 script "$work/portkey.lua" "Authorization: Bearer unused" "x-portkey-provider: openai" \
   "x-portkey-custom-host: http://127.0.0.1:$up_port/v1"
 
-# Checks the target answers the completion, then: warm-up, c=$CONCURRENCY, c=1.
-run() { # $1 name, $2 url, $3 lua
-  local name="$1" url="$2" lua="$3" out
+# CPU time (clock ticks, user + system) a process has used so far; 0 for no process.
+ticks() { if [ -n "${1:-}" ]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
+
+# Checks the target answers the completion, then: warm-up, c=$CONCURRENCY, c=1. Around the
+# c=$CONCURRENCY run it records the CPU time of the nginx worker and of the proxy's process ($4).
+run() { # $1 name, $2 url, $3 lua, $4 the proxy's pid (none for direct and nginx)
+  local name="$1" url="$2" lua="$3" proxy="${4:-}" out ng0 px0
   out="$(wrk -t1 -c1 -d1s -s "$lua" "$url" 2>&1)"
   if echo "$out" | grep -q "Non-2xx\|Socket errors"; then echo "$name does not answer 2xx:" >&2; echo "$out" >&2; KEEP_WORK=1; exit 1; fi
   log "$name: warm-up ${WARMUP}s"
   wrk -t"$THREADS" -c"$CONCURRENCY" -d"${WARMUP}s" -s "$lua" "$url" >/dev/null 2>&1
   log "$name: c=$CONCURRENCY ${DURATION}s"
+  ng0="$(ticks "$ng_worker")"; px0="$(ticks "$proxy")"
   wrk -t"$THREADS" -c"$CONCURRENCY" -d"${DURATION}s" --latency -s "$lua" "$url" >"$work/$name-c$CONCURRENCY.txt" 2>&1
+  echo "$(( $(ticks "$ng_worker") - ng0 )) $(( $(ticks "$proxy") - px0 ))" >"$work/$name-ticks.txt"
   log "$name: c=1 ${DURATION}s"
   wrk -t1 -c1 -d"${DURATION}s" --latency -s "$lua" "$url" >"$work/$name-c1.txt" 2>&1
   for f in "$work/$name-c$CONCURRENCY.txt" "$work/$name-c1.txt"; do
@@ -154,10 +163,10 @@ pct() { awk -v p="$3%" '$1 == p { v=$2; u=v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/
 targets=(direct nginx gatehouse)
 run direct "http://127.0.0.1:$up_port/v1/chat/completions" "$work/plain.lua"
 run nginx "http://127.0.0.1:$ng_port/v1/chat/completions" "$work/plain.lua"
-run gatehouse "http://127.0.0.1:$gh_port/v1/chat/completions" "$work/gatehouse.lua"
+run gatehouse "http://127.0.0.1:$gh_port/v1/chat/completions" "$work/gatehouse.lua" "$gh_pid"
 if [ "$PORTKEY" = 1 ]; then
   targets+=(portkey)
-  run portkey "http://127.0.0.1:$pk_port/v1/chat/completions" "$work/portkey.lua"
+  run portkey "http://127.0.0.1:$pk_port/v1/chat/completions" "$work/portkey.lua" "$pk_pid"
 fi
 
 echo
@@ -173,3 +182,21 @@ done
 if [ "$PORTKEY" = 1 ]; then
   echo "gatehouse / portkey at c=$CONCURRENCY: $(awk -v a="$(rps gatehouse "$CONCURRENCY")" -v b="$(rps portkey "$CONCURRENCY")" 'BEGIN {printf "%.1f", a / b}')x"
 fi
+
+# CPU per request during the c=$CONCURRENCY runs: steadier than req/s on a machine whose speed varies
+# from run to run. The nginx worker serves the upstream in every run and also the proxy in the nginx
+# row, so nginx's proxy cost is its worker's CPU per request there minus the upstream's (the direct row).
+hz="$(getconf CLK_TCK)"
+reqs() { awk '/ requests in / {print $1}' "$work/$1-c$CONCURRENCY.txt"; }
+us_per_req() { # $1 name, $2 field of the ticks file (1 nginx worker, 2 the proxy)
+  awk -v t="$(cut -d' ' -f"$2" "$work/$1-ticks.txt")" -v n="$(reqs "$1")" -v hz="$hz" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}'; }
+upstream="$(us_per_req direct 1)"
+nginx_proxy="$(awk -v a="$(us_per_req nginx 1)" -v b="$upstream" 'BEGIN {printf "%.1f", a - b}')"
+echo
+echo "CPU per request at c=$CONCURRENCY, from /proc (us):"
+printf '  %-44s %8s\n' "upstream (nginx worker, direct row)" "$upstream"
+printf '  %-44s %8s\n' "nginx proxy (its worker minus the upstream)" "$nginx_proxy"
+for t in "${targets[@]:2}"; do
+  printf '  %-44s %8s   %s\n' "$t (its process)" "$(us_per_req "$t" 2)" \
+    "$(awk -v a="$(us_per_req "$t" 2)" -v b="$nginx_proxy" 'BEGIN {printf "%.2f x nginx proxy", a / b}')"
+done
