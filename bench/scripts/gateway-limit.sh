@@ -89,8 +89,9 @@ EOF
 nginx -e "$work/nginx/error.log" -p "$work/nginx" -c "$work/nginx.conf" >"$work/nginx.out" 2>&1 &
 pids+=($!)
 wait_http "http://127.0.0.1:$up_port/" "$!" nginx
-ng_worker="$(pgrep -P "$!" | head -1)"   # serves both roles: the upstream, and the proxy in the nginx row
-log "nginx $(nginx -v 2>&1 | sed 's/.*\///'): upstream on :$up_port, proxy on :$ng_port (1 worker each role, access_log off)"
+# The one worker serves both roles: the upstream, and the proxy in the nginx row.
+ng_worker="$(cut -d' ' -f1 "/proc/$!/task/$!/children")"
+log "nginx $(nginx -v 2>&1 | sed 's/.*\///'): upstream on :$up_port, proxy on :$ng_port (one worker for both, access_log off)"
 
 channels="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"http://127.0.0.1:$up_port/v1\",\"models\":[\"bench\"]}]"
 # shellcheck disable=SC2086
@@ -135,7 +136,7 @@ script "$work/portkey.lua" "Authorization: Bearer unused" "x-portkey-provider: o
   "x-portkey-custom-host: http://127.0.0.1:$up_port/v1"
 
 # CPU time (clock ticks, user + system) a process has used so far; 0 for no process.
-ticks() { if [ -n "${1:-}" ]; then awk '{print $14 + $15}' "/proc/$1/stat"; else echo 0; fi; }
+ticks() { if [ -n "${1:-}" ]; then sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; else echo 0; fi; }
 
 # Checks the target answers the completion, then: warm-up, c=$CONCURRENCY, c=1. Around the
 # c=$CONCURRENCY run it records the CPU time of the nginx worker and of the proxy's process ($4).
@@ -189,14 +190,15 @@ fi
 hz="$(getconf CLK_TCK)"
 reqs() { awk '/ requests in / {print $1}' "$work/$1-c$CONCURRENCY.txt"; }
 us_per_req() { # $1 name, $2 field of the ticks file (1 nginx worker, 2 the proxy)
-  awk -v t="$(cut -d' ' -f"$2" "$work/$1-ticks.txt")" -v n="$(reqs "$1")" -v hz="$hz" 'BEGIN {printf "%.1f", t * 1e6 / hz / n}'; }
+  awk -v t="$(cut -d' ' -f"$2" "$work/$1-ticks.txt")" -v n="$(reqs "$1")" -v hz="$hz" \
+    'BEGIN {if (n > 0) printf "%.1f", t * 1e6 / hz / n; else print "n/a"}'; }
 upstream="$(us_per_req direct 1)"
-nginx_proxy="$(awk -v a="$(us_per_req nginx 1)" -v b="$upstream" 'BEGIN {printf "%.1f", a - b}')"
+nginx_proxy="$(awk -v a="$(us_per_req nginx 1)" -v b="$upstream" 'BEGIN {if (a + 0 > b + 0 && b != "n/a") printf "%.1f", a - b; else print "n/a"}')"
 echo
 echo "CPU per request at c=$CONCURRENCY, from /proc (us):"
 printf '  %-44s %8s\n' "upstream (nginx worker, direct row)" "$upstream"
 printf '  %-44s %8s\n' "nginx proxy (its worker minus the upstream)" "$nginx_proxy"
 for t in "${targets[@]:2}"; do
   printf '  %-44s %8s   %s\n' "$t (its process)" "$(us_per_req "$t" 2)" \
-    "$(awk -v a="$(us_per_req "$t" 2)" -v b="$nginx_proxy" 'BEGIN {printf "%.2f x nginx proxy", a / b}')"
+    "$(awk -v a="$(us_per_req "$t" 2)" -v b="$nginx_proxy" 'BEGIN {if (b + 0 > 0 && a != "n/a") printf "%.2f x nginx proxy", a / b}')"
 done

@@ -7,7 +7,6 @@ import com.nimbusds.jose.jwk.JWK;
 import dev.gatehouse.server.Infrastructure;
 import dev.gatehouse.server.TestGatehouse;
 import dev.gatehouse.server.config.ConfigLoader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -74,18 +73,22 @@ class GatehouseCliTest {
 
     @Test
     void aOneShotCommand_runAsItsOwnProcess_printsItsResultOnStdout_andOnlyWarningsOnStderr() throws Exception {
+        Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
         // The shipped logging configuration (the test classpath's logback-test.xml would win otherwise).
         Process process = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED", "-Dlogback.configurationFile=logback.xml",
                 "-cp", System.getProperty("java.class.path"), GatehouseCli.class.getName(),
                 "keys", "list", "-c", configFile.toString())
-                .redirectError(err.toFile()).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the command ended").isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
 
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
-        assertThat(out.lines().filter(l -> l.contains(" active "))).hasSize(1);
+        assertThat(Files.readString(out).lines().filter(l -> l.contains(" active "))).hasSize(1);
         assertThat(Files.readString(err)).as("the development KEK is worth a warning")
                 .contains("WARN").contains("keys.kek")
                 .doesNotContain(" INFO ");

@@ -20,7 +20,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -283,20 +282,23 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     }
 
     private void insert(List<UsageRecord> records) {
-        BooleanSupplier yieldBetweenSlices = database.isPostgres() ? () -> false : this::keepingUp;
         if (config.durability() == Durability.STRICT) {
             database.inDurableTransaction(handle -> {
-                UsageRows.insert(handle, records, yieldBetweenSlices);
+                UsageRows.insert(handle, records, this::yieldsBetweenSlices);
                 return null;
             });
         } else {
-            database.jdbi().useTransaction(handle -> UsageRows.insert(handle, records, yieldBetweenSlices));
+            database.jdbi().useTransaction(handle -> UsageRows.insert(handle, records, this::yieldsBetweenSlices));
         }
     }
 
-    /** On SQLite: whether the writer yields the CPU between slices of a batch ({@link Settings#catchUpThreshold()}). */
-    private boolean keepingUp() {
-        return queue.size() < settings.catchUpThreshold();
+    /**
+     * Whether the writer yields the CPU between slices of a batch: only on SQLite, whose engine runs
+     * on the cores that serve requests, and only while fewer than {@link Settings#catchUpThreshold()}
+     * records wait.
+     */
+    boolean yieldsBetweenSlices() {
+        return !database.isPostgres() && queue.size() < settings.catchUpThreshold();
     }
 
     /**
@@ -429,7 +431,7 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
          * then written twice (bench/README.md, run 18).
          */
         public int catchUpThreshold() {
-            return spillThreshold() / 4 * 3;
+            return (int) (spillThreshold() * 3L / 4);
         }
 
         public Settings {

@@ -14,12 +14,13 @@ import org.jdbi.v3.core.Handle;
  * other replicas apart until this transaction ends). Plain JDBC binding: it runs for every request
  * the gateway serves, and JDBI's named binding costs more than the insert.
  *
- * <p>On PostgreSQL the rows go as one JDBC batch (one round trip). SQLite's engine runs in this
- * process, on the cores that serve requests: a flush of a few hundred rows is milliseconds of CPU
- * (about 11 µs a row, measured), and an event loop that the kernel wakes on this thread's core
- * waits until it is done. So there the rows go {@value #ROWS_PER_SLICE} at a time, and the caller
- * may {@link Thread#yield()} the CPU in between: a waiting event loop runs first. It halved the
- * gateway's added p99 at c=1 in bench/README.md (run 15). Stateless.
+ * <p>The rows go as one JDBC batch (on PostgreSQL one round trip), unless the caller asks to yield
+ * the CPU between slices of {@value #ROWS_PER_SLICE} rows. That is for SQLite, whose engine runs in
+ * this process on the cores that serve requests: a flush of a few hundred rows is milliseconds of
+ * CPU (about 11 µs a row, measured), and an event loop that the kernel wakes on this thread's core
+ * waits until it is done. Each slice then goes as a batch of its own, with {@link Thread#yield()}
+ * after it: a waiting event loop runs first. It halved the gateway's added p99 at c=1 in
+ * bench/README.md (run 15). Stateless.
  */
 final class UsageRows {
     private static final String INSERT = """

@@ -102,16 +102,23 @@ class UsageStoreTest {
         assertThat(asked).as("asked between slices, not after the last").hasValue(2);
         database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, whole), yieldAndCount));
         assertThat(asked).hasValue(3);
-        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, 3), () -> false));
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch, () -> false));
+        AtomicInteger alternate = new AtomicInteger();
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch.subList(0, 3),
+                () -> alternate.incrementAndGet() % 2 == 0));
+        database.jdbi().useTransaction(handle -> UsageRows.insert(handle, batch,
+                () -> alternate.incrementAndGet() % 2 == 0));
 
         List<String> rows = database.jdbi().withHandle(handle -> handle.createQuery(
                 "SELECT id, request_id, prompt_tokens FROM usage_records ORDER BY id")
                 .map((rs, ctx) -> rs.getLong("id") + ":" + rs.getString("request_id") + ":" + rs.getLong("prompt_tokens"))
                 .list());
         List<String> expected = new ArrayList<>();
-        for (int i = 0; i < count + whole + 3; i++) {
-            int n = i < count ? i : i < count + whole ? i - count : i - count - whole;
-            expected.add((i + 1) + ":req-" + T0.plusMillis(n).toEpochMilli() + ":" + n);
+        int id = 0;
+        for (int inserted : new int[] {count, whole, count, 3, count}) {
+            for (int n = 0; n < inserted; n++) {
+                expected.add(++id + ":req-" + T0.plusMillis(n).toEpochMilli() + ":" + n);
+            }
         }
         assertThat(rows).containsExactlyElementsOf(expected);
         database.close();
@@ -160,13 +167,26 @@ class UsageStoreTest {
         }
     }
 
-    @Test
-    void settings_theWriterStopsYieldingBeforeRecordsSpill() {
-        assertThat(JdbcUsageSink.Settings.DEFAULTS.spillThreshold()).isEqualTo(1_000);
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
+    void theWriterYieldsBetweenSlices_onlyOnSQLite_andOnlyWhileItKeepsUp(TestDatabases.Kind kind) {
+        store = kind.create(dir);
+        Database database = store.open();
+        JdbcUsageSink.Settings settings = new JdbcUsageSink.Settings(100, 10, Duration.ofMinutes(1), Duration.ofMillis(200));
+        assertThat(settings.spillThreshold()).isEqualTo(20);
+        assertThat(settings.catchUpThreshold()).isEqualTo(15);
+        JdbcUsageSink sink = JdbcUsageSink.start(database, health(database), new SimpleMeterRegistry(),
+                config(Durability.BATCHED, Duration.ofMillis(10), OnStoreUnavailable.REFUSE, 1024L * 1024), settings);
+        assertThat(sink.yieldsBetweenSlices()).as("keeping up").isEqualTo(kind == TestDatabases.Kind.SQLITE);
+
+        database.close(); // the writer now waits for the store with at most one batch (10) taken
+        for (int i = 0; i < 40; i++) {
+            sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
+        }
+
+        assertThat(sink.yieldsBetweenSlices()).as("30 or more waiting: catching up").isFalse();
+        sink.close();
         assertThat(JdbcUsageSink.Settings.DEFAULTS.catchUpThreshold()).isEqualTo(750);
-        JdbcUsageSink.Settings small = new JdbcUsageSink.Settings(10, 1, Duration.ofMinutes(1), Duration.ofSeconds(1));
-        assertThat(small.spillThreshold()).isEqualTo(2);
-        assertThat(small.catchUpThreshold()).isLessThan(small.spillThreshold());
     }
 
     @Test
