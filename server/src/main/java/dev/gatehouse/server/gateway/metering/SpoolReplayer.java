@@ -103,34 +103,46 @@ final class SpoolReplayer implements AutoCloseable {
         }
     }
 
+    /** Replays every sealed segment; logs one line for the round, however many segments it took. */
     private void replayAll() {
-        for (Path segment : spool.seal()) {
-            if (closing) {
-                return;
-            }
-            try {
-                replay(segment);
-            } catch (RuntimeException e) {
-                if (GroupCommitter.storeUnavailable(e)) {
-                    health.reportUnreachable(e);
+        long records = 0;
+        int segments = 0;
+        try {
+            for (Path segment : spool.seal()) {
+                if (closing) {
                     return;
                 }
-                setAside(segment, e);
-            } catch (IOException e) {
-                setAside(segment, e);
-            } catch (Error e) {
-                // e.g. pgjdbc's AssertionError for a connection the server closed: retried next round
-                log.atError().setCause(e).addKeyValue("segment", segment).log("usage spool: replay failed");
-                return;
+                try {
+                    records += replay(segment);
+                    segments += closing ? 0 : 1;
+                } catch (RuntimeException e) {
+                    if (GroupCommitter.storeUnavailable(e)) {
+                        health.reportUnreachable(e);
+                        return;
+                    }
+                    setAside(segment, e);
+                } catch (IOException e) {
+                    setAside(segment, e);
+                } catch (Error e) {
+                    // e.g. pgjdbc's AssertionError for a connection the server closed: retried next round
+                    log.atError().setCause(e).addKeyValue("segment", segment).log("usage spool: replay failed");
+                    return;
+                }
+            }
+        } finally {
+            if (records > 0) {
+                log.atInfo().addKeyValue("records", records).addKeyValue("segments", segments)
+                        .addKeyValue("spoolBytesLeft", spool.bytes()).log("usage spool: records replayed into the store");
             }
         }
     }
 
-    private void replay(Path segment) throws IOException {
+    /** @return the records replayed from the segment by this call */
+    private long replay(Path segment) throws IOException {
         String name = segment.getFileName().toString();
         if (Files.size(segment) <= SpoolFormat.HEADER.length) {
             spool.delete(segment); // created just before a crash: no record in it
-            return;
+            return 0;
         }
         long from = database.jdbi().withHandle(handle -> handle.createQuery(PROGRESS).bind(0, name)
                 .mapTo(Long.class).findOne().orElse(0L));
@@ -150,7 +162,7 @@ final class SpoolReplayer implements AutoCloseable {
                 count += batch.records().size();
             }
             if (closing) {
-                return;
+                return count;
             }
             if (reader.tornBytes() > 0) {
                 log.atWarn().addKeyValue("segment", name).addKeyValue("bytes", reader.tornBytes())
@@ -159,8 +171,9 @@ final class SpoolReplayer implements AutoCloseable {
         }
         spool.delete(segment);
         database.jdbi().useHandle(handle -> handle.execute(FORGET, name));
-        log.atInfo().addKeyValue("segment", name).addKeyValue("records", count)
+        log.atDebug().addKeyValue("segment", name).addKeyValue("records", count)
                 .log("usage spool: segment replayed into the store");
+        return count;
     }
 
     private static void saveProgress(Handle handle, String segment, long offset) {

@@ -6,6 +6,10 @@ import static dev.gatehouse.server.gateway.metering.UsageStoreTest.T0;
 import static dev.gatehouse.server.gateway.metering.UsageStoreTest.record;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.StoreHealth;
 import dev.gatehouse.server.store.TestDatabases;
@@ -27,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
 
 /** The usage spool on disk and its replay into the store. */
 class UsageSpoolTest {
@@ -124,6 +129,38 @@ class UsageSpoolTest {
             int progressRows = database.jdbi().withHandle(handle -> handle
                     .createQuery("SELECT COUNT(*) FROM usage_spool_progress").mapTo(Integer.class).one());
             assertThat(progressRows).isZero();
+        }
+    }
+
+    @Test
+    void replay_logsOneLineForARound_notOnePerSegment() throws Exception {
+        ListAppender<ILoggingEvent> logs = new ListAppender<>();
+        logs.start();
+        Logger logger = (Logger) LoggerFactory.getLogger(SpoolReplayer.class);
+        logger.addAppender(logs);
+        try (TestStore store = TestDatabases.sqlite(dir)) {
+            Database database = store.open();
+            UsageSpool spool = UsageSpool.open(dir.resolve("spool"), 1024L * 1024 * 1024);
+            List<UsageRecord> records = records(30);
+            for (int segment = 0; segment < 3; segment++) {
+                spool.append(records.subList(10 * segment, 10 * segment + 10));
+                spool.seal();
+            }
+            Counter replayed = new SimpleMeterRegistry().counter("replayed");
+
+            try (StoreHealth health = StoreHealth.start(database, Duration.ofSeconds(1));
+                    SpoolReplayer replayer = SpoolReplayer.start(spool, database, health, replayed, Duration.ofMillis(20))) {
+                Await.until("the spool replayed", Duration.ofSeconds(10), spool::isEmpty);
+            }
+
+            assertThat(replayed.count()).isEqualTo(30);
+            List<ILoggingEvent> info = logs.list.stream().filter(e -> e.getLevel() == Level.INFO).toList();
+            assertThat(info).hasSize(1);
+            assertThat(info.getFirst().getFormattedMessage()).isEqualTo("usage spool: records replayed into the store");
+            assertThat(info.getFirst().getKeyValuePairs()).extracting(pair -> pair.key + "=" + pair.value)
+                    .contains("records=30", "segments=3");
+        } finally {
+            logger.detachAppender(logs);
         }
     }
 
