@@ -16,6 +16,8 @@
 #   CONCURRENCY (default 32) PORTKEY=1 (npm-installs @portkey-ai/gateway@1.15.2 into ~/.cache once)
 #   GATEHOUSE_ENV (extra "K=V K=V" for Gatehouse, e.g. GATEHOUSE_LOGGING_GATEWAY_ACCESS=all, or a PostgreSQL
 #   store: GATEHOUSE_STORE_URL=... GATEHOUSE_STORE_USERNAME=... GATEHOUSE_STORE_SCHEMA=...) KEEP_WORK=1
+#   GATEHOUSE_BUILD (a checkout whose server/target/gatehouse.jar is built, to measure instead of this one;
+#   bench/scripts/gateway-ab.sh alternates builds with it)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=../../scripts/find-jdk.sh
@@ -47,9 +49,10 @@ for tool in wrk nginx; do
     else sudo apt-get install -y "$tool" >"$work/apt.log" 2>&1; fi
   fi
 done
-if [ ! -f "$root/server/target/gatehouse.jar" ]; then
-  log "building (scripts/mvn -B -q -o install -DskipTests)"
-  (cd "$root" && scripts/mvn -B -q -o install -DskipTests)
+build="${GATEHOUSE_BUILD:-$root}"
+if [ ! -f "$build/server/target/gatehouse.jar" ]; then
+  log "building $build (scripts/mvn -B -q -o install -DskipTests)"
+  (cd "$build" && scripts/mvn -B -q -o install -DskipTests)
 fi
 
 up_port="$(free_port)"; ng_port="$(free_port)"; gh_port="$(free_port)"; pk_port="$(free_port)"
@@ -95,9 +98,9 @@ log "nginx $(nginx -v 2>&1 | sed 's/.*\///'): upstream on :$up_port, proxy on :$
 
 channels="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"http://127.0.0.1:$up_port/v1\",\"models\":[\"bench\"]}]"
 # shellcheck disable=SC2086
-(cd "$work" && exec env -u GATEHOUSE_BENCH_JAVA_OPTS -u GATEHOUSE_ENV ${GATEHOUSE_ENV:-} GATEHOUSE_DATA_DIR="$work/data" GATEHOUSE_SERVER_PORT="$gh_port" \
+(cd "$work" && exec env -u GATEHOUSE_BENCH_JAVA_OPTS -u GATEHOUSE_ENV -u GATEHOUSE_BUILD ${GATEHOUSE_ENV:-} GATEHOUSE_DATA_DIR="$work/data" GATEHOUSE_SERVER_PORT="$gh_port" \
   GATEHOUSE_ROLES=auth,gateway NEWAPI_ADMIN_SECRET="$ADMIN_SECRET" GATEHOUSE_GATEWAY_CHANNELS="$channels" \
-  GATEHOUSE_GATEWAY_DEFAULT_PROVIDER=bench GATEHOUSE_JAVA_OPTS="$GH_OPTS" "$root/gatehouse" serve) >"$work/gatehouse.log" 2>&1 &
+  GATEHOUSE_GATEWAY_DEFAULT_PROVIDER=bench GATEHOUSE_JAVA_OPTS="$GH_OPTS" "$build/gatehouse" serve) >"$work/gatehouse.log" 2>&1 &
 pids+=($!)
 gh_pid=$!
 wait_http "http://127.0.0.1:$gh_port/readyz" "$gh_pid" gatehouse
