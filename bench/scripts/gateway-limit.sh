@@ -49,7 +49,7 @@ for tool in wrk nginx; do
     else sudo apt-get install -y "$tool" >"$work/apt.log" 2>&1; fi
   fi
 done
-build="${GATEHOUSE_BUILD:-$root}"
+build="$(cd "${GATEHOUSE_BUILD:-$root}" && pwd)"
 if [ ! -f "$build/server/target/gatehouse.jar" ]; then
   log "building $build (scripts/mvn -B -q -o install -DskipTests)"
   (cd "$build" && scripts/mvn -B -q -o install -DskipTests)
