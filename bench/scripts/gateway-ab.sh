@@ -31,10 +31,9 @@ for round in $(seq 1 "$rounds"); do
   for b in "${builds[@]}"; do
     label="${b%%=*}" dir="${b#*=}"
     out="$(GATEHOUSE_BUILD="$dir" "$root/bench/scripts/gateway-limit.sh" 2>/dev/null)"
-    row="$(echo "$out" | awk '$1 == "gatehouse" && NF == 7')"
-    cpu="$(echo "$out" | awk '/gatehouse \(its process\)/ {print $4, $5}')"
-    line="$(printf '%-8s %-12s %10s %9s %14s %10s %10s' "$round" "$label" "$(echo "$row" | awk '{print $2}')" \
-      "$(echo "$row" | awk '{print $3}')" "$(echo "$row" | awk '{print $7}')" "${cpu% *}" "${cpu#* }")"
+    read -r _ rps of_nginx _ _ _ added <<<"$(echo "$out" | awk '$1 == "gatehouse" && NF == 7')"
+    read -r cpu times <<<"$(echo "$out" | awk '/gatehouse \(its process\)/ {print $4, $5}')"
+    line="$(printf '%-8s %-12s %10s %9s %14s %10s %10s' "$round" "$label" "$rps" "$of_nginx" "$added" "$cpu" "$times")"
     echo "$line"
     echo "$line" >>"$results"
   done
