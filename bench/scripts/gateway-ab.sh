@@ -30,7 +30,7 @@ printf '%-8s %-12s %10s %9s %14s %10s %10s\n' round build "c=32 rps" "of nginx" 
 for round in $(seq 1 "$rounds"); do
   for b in "${builds[@]}"; do
     label="${b%%=*}" dir="${b#*=}"
-    out="$(GATEHOUSE_BUILD="$dir" "$root/bench/scripts/gateway-limit.sh" 2>/dev/null)"
+    out="$(FLOOR="${FLOOR:-0}" GATEHOUSE_BUILD="$dir" "$root/bench/scripts/gateway-limit.sh" 2>/dev/null)"
     read -r _ rps of_nginx _ _ _ added <<<"$(echo "$out" | awk '$1 == "gatehouse" && NF == 7')"
     read -r cpu times <<<"$(echo "$out" | awk '/gatehouse \(its process\)/ {print $4, $5}')"
     line="$(printf '%-8s %-12s %10s %9s %14s %10s %10s' "$round" "$label" "$rps" "$of_nginx" "$added" "$cpu" "$times")"

@@ -4,6 +4,7 @@
 #
 #   direct     wrk -> upstream
 #   nginx      wrk -> nginx proxy_pass with upstream keep-alive -> upstream   (the limit for a proxy)
+#   vertx      wrk -> VertxFloorProxy -> upstream    (Gatehouse's HTTP stack doing nothing else: its floor)
 #   gatehouse  wrk -> Gatehouse (sandbox token, routing, limits, metering on SQLite) -> upstream
 #   portkey    wrk -> Portkey OSS gateway 1.15.2 (node) -> upstream            (PORTKEY=1, a peer)
 #
@@ -13,7 +14,7 @@
 #
 # Usage: bench/scripts/gateway-limit.sh      (installs wrk and nginx with apt if missing; builds if needed)
 # Knobs (environment): DURATION (s per run, default 15) WARMUP (s, default 10) THREADS (wrk, default 2)
-#   CONCURRENCY (default 32) PORTKEY=1 (npm-installs @portkey-ai/gateway@1.15.2 into ~/.cache once)
+#   CONCURRENCY (default 32) FLOOR=0 (leaves out the vertx row) PORTKEY=1 (npm-installs @portkey-ai/gateway@1.15.2 into ~/.cache once)
 #   GATEHOUSE_ENV (extra "K=V K=V" for Gatehouse, e.g. GATEHOUSE_LOGGING_GATEWAY_ACCESS=all, or a PostgreSQL
 #   store: GATEHOUSE_STORE_URL=... GATEHOUSE_STORE_USERNAME=... GATEHOUSE_STORE_SCHEMA=...) KEEP_WORK=1
 #   GATEHOUSE_BUILD (a checkout whose server/target/gatehouse.jar is built, to measure instead of this one;
@@ -29,6 +30,7 @@ WARMUP="${WARMUP:-10}"
 THREADS="${THREADS:-2}"
 CONCURRENCY="${CONCURRENCY:-32}"
 PORTKEY="${PORTKEY:-0}"
+FLOOR="${FLOOR:-1}"
 GH_OPTS="${GATEHOUSE_BENCH_JAVA_OPTS:--XX:+UseParallelGC -Xms256m -Xmx512m -Xss512k}"
 ADMIN_SECRET="bench-admin-secret-0123456789abcdefghij"
 portkey_dir="${HOME}/.cache/gatehouse-bench/portkey"
@@ -55,7 +57,7 @@ if [ ! -f "$build/server/target/gatehouse.jar" ]; then
   (cd "$build" && scripts/mvn -B -q -o install -DskipTests)
 fi
 
-up_port="$(free_port)"; ng_port="$(free_port)"; gh_port="$(free_port)"; pk_port="$(free_port)"
+up_port="$(free_port)"; ng_port="$(free_port)"; gh_port="$(free_port)"; pk_port="$(free_port)"; vx_port="$(free_port)"
 completion='{"id":"chatcmpl-1","object":"chat.completion","created":1700000000,"model":"bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"finish_reason":"stop"}],"usage":{"prompt_tokens":7,"completion_tokens":2,"total_tokens":9}}'
 mkdir -p "$work/nginx"
 cat >"$work/nginx.conf" <<EOF
@@ -111,6 +113,20 @@ token="$(curl -sf -X POST "http://127.0.0.1:$gh_port/admin/tokens/sandbox" -H "A
 [ -n "$token" ] || { echo "could not mint a sandbox token" >&2; KEEP_WORK=1; exit 1; }
 log "gatehouse on :$gh_port (JAVA_OPTS: $GH_OPTS${GATEHOUSE_ENV:+; $GATEHOUSE_ENV}), sandbox token minted"
 
+if [ "$FLOOR" = 1 ]; then
+  if [ ! -f "$root/bench/target/benchmarks.jar" ]; then
+    log "building bench/target/benchmarks.jar (scripts/mvn -B -q -o -pl bench -am package -DskipTests)"
+    (cd "$root" && scripts/mvn -B -q -o -pl bench -am package -DskipTests)
+  fi
+  # shellcheck disable=SC2086
+  "$GATEHOUSE_JAVA_HOME/bin/java" $GH_OPTS -cp "$root/bench/target/benchmarks.jar" dev.gatehouse.bench.load.VertxFloorProxy \
+    --port "$vx_port" --upstream-port "$up_port" >"$work/vertx.log" 2>&1 &
+  pids+=($!)
+  vx_pid=$!
+  wait_http "http://127.0.0.1:$vx_port/" "$vx_pid" vertx
+  log "$(cat "$work/vertx.log")"
+fi
+
 if [ "$PORTKEY" = 1 ]; then
   if [ ! -f "$portkey_dir/node_modules/@portkey-ai/gateway/build/start-server.js" ]; then
     log "installing @portkey-ai/gateway@1.15.2 into $portkey_dir"
@@ -164,9 +180,14 @@ rps() { awk '/^Requests\/sec:/ {print $2}' "$work/$1-c$2.txt"; }
 pct() { awk -v p="$3%" '$1 == p { v=$2; u=v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/, "", v);
   if (u == "us") print v; else if (u == "ms") print v * 1000; else print v * 1000000 }' "$work/$1-c$2.txt"; }
 
-targets=(direct nginx gatehouse)
+targets=(direct nginx)
 run direct "http://127.0.0.1:$up_port/v1/chat/completions" "$work/plain.lua"
 run nginx "http://127.0.0.1:$ng_port/v1/chat/completions" "$work/plain.lua"
+if [ "$FLOOR" = 1 ]; then
+  targets+=(vertx)
+  run vertx "http://127.0.0.1:$vx_port/v1/chat/completions" "$work/plain.lua" "$vx_pid"
+fi
+targets+=(gatehouse)
 run gatehouse "http://127.0.0.1:$gh_port/v1/chat/completions" "$work/gatehouse.lua" "$gh_pid"
 if [ "$PORTKEY" = 1 ]; then
   targets+=(portkey)
