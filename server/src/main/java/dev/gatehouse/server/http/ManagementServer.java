@@ -44,9 +44,14 @@ public final class ManagementServer {
                 .requestHandler(router);
     }
 
-    /** Listens; completes with the port bound (a free one when {@code server.managementPort} is 0). */
+    /**
+     * Listens; completes with the port bound (a free one when {@code server.managementPort} is 0), or
+     * fails naming the key and the address (a port in use, say).
+     */
     public Future<Integer> start() {
-        return server.listen().map(HttpServer::actualPort);
+        return server.listen().map(HttpServer::actualPort).recover(e -> Future.failedFuture(new IllegalStateException(
+                "server.managementPort: cannot listen on " + config.host() + ":" + config.managementPort()
+                        + " (" + e.getMessage() + ")", e)));
     }
 
     /** Stops accepting connections and lets an in-flight scrape finish within the configured timeout. */
@@ -54,6 +59,7 @@ public final class ManagementServer {
         return server.shutdown(config.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The port bound, once {@link #start} has completed. */
     public int port() {
         return server.actualPort();
     }

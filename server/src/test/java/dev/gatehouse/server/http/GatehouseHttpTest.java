@@ -4,6 +4,7 @@ import static dev.gatehouse.server.TestGatehouse.ISSUER;
 import static dev.gatehouse.server.TestGatehouse.get;
 import static dev.gatehouse.server.TestGatehouse.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -125,6 +126,17 @@ class GatehouseHttpTest {
         HttpResponse<String> api = get(managementUrl("/.well-known/jwks.json"));
         assertThat(api.statusCode()).isEqualTo(404);
         assertThat(new JsonObject(api.body()).getString("code")).isEqualTo("not_found");
+    }
+
+    @Test
+    void aManagementPortInUse_failsTheStart_namingTheKeyAndTheAddress() {
+        int taken = gatehouse.managementPort();
+
+        assertThatThrownBy(() -> Gatehouse.start(TestGatehouse.config(dataDir.resolve("second"),
+                        Map.of("GATEHOUSE_SERVER_MANAGEMENT_PORT", String.valueOf(taken)))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("server.managementPort: cannot listen on 127.0.0.1:" + taken + " (");
+        assertThat(get(managementUrl("/healthz")).statusCode()).as("the first one serves on").isEqualTo(200);
     }
 
     @Test
