@@ -60,6 +60,7 @@ RUN if [ "$CDS" = "true" ]; then \
 ENV HOME=/tmp \
     JDK_JAVA_OPTIONS="-XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=25 -XX:+ExitOnOutOfMemoryError -XX:SharedArchiveFile=/opt/gatehouse/gatehouse.jsa -Xshare:auto -Djava.io.tmpdir=/tmp"
 USER 65532:65532
-EXPOSE 8080
+# The API, and the management port (server.managementPort: GET /metrics, /healthz, /readyz).
+EXPOSE 8080 9464
 ENTRYPOINT ["java", "-jar", "/opt/gatehouse/gatehouse.jar"]
 CMD ["serve"]

@@ -20,9 +20,12 @@ trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null' EXI
 fp() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 $java $TOOL_OPTS -cp $cp dev.gatehouse.bench.load.FakeOpenAiUpstream --port 0 --port-file $work/up.port --latency-ms 20 --instances 2 > $work/up.log 2>&1 & pids+=($!)
 for i in $(seq 100); do [ -s $work/up.port ] && break; sleep 0.1; done; up=http://127.0.0.1:$(cat $work/up.port)
+# Both run at once: each gets a management port of its own (/metrics; a build older than
+# server.managementPort, which its docs/configuration.md does not list, would refuse the variable).
+management_env() { grep -q GATEHOUSE_SERVER_MANAGEMENT_PORT "$1/docs/configuration.md" && echo GATEHOUSE_SERVER_MANAGEMENT_PORT=0; }
 start_gh() { # $1 name, $2 root, rest env
   local name=$1; local groot=$2; shift 2; local port=$(fp); mkdir -p $work/$name
-  (cd $work/$name && exec env "$@" GATEHOUSE_DATA_DIR=$work/$name/data GATEHOUSE_SERVER_PORT=$port GATEHOUSE_ROLES=auth,gateway NEWAPI_ADMIN_SECRET=bench-admin-secret-0123456789abcdefghij \
+  (cd $work/$name && exec env "$@" $(management_env $groot) GATEHOUSE_DATA_DIR=$work/$name/data GATEHOUSE_SERVER_PORT=$port GATEHOUSE_ROLES=auth,gateway NEWAPI_ADMIN_SECRET=bench-admin-secret-0123456789abcdefghij \
    GATEHOUSE_GATEWAY_CHANNELS="[{\"name\":\"bench\",\"provider\":\"bench\",\"baseUrl\":\"$up/v1\",\"models\":[\"bench\"]}]" GATEHOUSE_GATEWAY_DEFAULT_PROVIDER=bench \
    GATEHOUSE_JAVA_OPTS="-XX:+UseParallelGC -Xms256m -Xmx512m -Xss512k" $groot/gatehouse serve) > $work/$name/gh.log 2>&1 & pids+=($!)
   for i in $(seq 300); do curl -sf -o /dev/null http://127.0.0.1:$port/readyz && break; sleep 0.1; done

@@ -4,7 +4,7 @@
 {{- $owned := dict
   "production" $v.production
   "dataDir" "/var/lib/gatehouse"
-  "server" (dict "host" "0.0.0.0" "port" 8080 "publicUrl" $v.publicUrl)
+  "server" (dict "host" "0.0.0.0" "port" 8080 "managementPort" (int $v.service.managementPort) "publicUrl" $v.publicUrl)
   "tokens" (dict "issuer" $v.publicUrl)
 -}}
 {{- if $v.postgresql.url -}}

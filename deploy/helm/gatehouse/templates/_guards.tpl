@@ -64,12 +64,15 @@ Order matters: a render with no values at all names publicUrl first.
 {{- end -}}
 {{- include "gatehouse.requirePinnedImage" (list "sandbox.runtimeImage" $v.sandbox.runtimeImage "ghcr.io/acme/gatehouse-runtime") -}}
 {{- end -}}
+{{- if eq (int $v.service.managementPort) 8080 -}}
+{{- fail "\nservice.managementPort: 8080 is the pods' API port (expected: a port of its own, e.g. 9464: /metrics stays off the API port)" -}}
+{{- end -}}
 {{- if $v.ingress.enabled -}}
 {{- include "gatehouse.require" (list "ingress.host" $v.ingress.host "the host name of publicUrl, e.g. --set ingress.host=gatehouse.acme.test") -}}
 {{- end -}}
 {{- range $key := list "server" "store" "dataDir" "roles" "production" -}}
 {{- if hasKey $v.config $key -}}
-{{- if or (ne $key "server") (hasKey (index $v.config "server") "publicUrl") (hasKey (index $v.config "server") "port") (hasKey (index $v.config "server") "host") -}}
+{{- if or (ne $key "server") (hasKey (index $v.config "server") "publicUrl") (hasKey (index $v.config "server") "port") (hasKey (index $v.config "server") "host") (hasKey (index $v.config "server") "managementPort") -}}
 {{- fail (printf "\nconfig.%s: set by the chart (expected: the chart's own value instead, see docs/deploy.md#values)" $key) -}}
 {{- end -}}
 {{- end -}}

@@ -135,6 +135,18 @@ class ChartGuardsTest {
     }
 
     @Test
+    void managementPortOnTheApiPort_fails() {
+        assertThatThrownBy(Chart.values("minimal.yaml").set("service.managementPort", 8080).rendering())
+                .hasMessageContaining("service.managementPort: 8080 is the pods' API port (expected: a port of its own");
+    }
+
+    @Test
+    void configSettingTheManagementPort_fails() {
+        assertThatThrownBy(Chart.values("minimal.yaml").set("config.server.managementPort", 9000).rendering())
+                .hasMessageContaining("config.server: set by the chart");
+    }
+
+    @Test
     void unknownTopLevelValue_isRefusedByTheSchema() {
         assertThatThrownBy(Chart.values("minimal.yaml").set("replicaCount", 3).rendering())
                 .hasMessageContaining("values don't meet the specifications of the schema")

@@ -1,25 +1,35 @@
 package dev.gatehouse.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The examples and every toggle, rendered and read back as fabric8 objects. */
 class ChartRenderTest {
+    private static final String SANDBOXES = "gatehouse-sandboxes";
 
     @Test
     void minimal_oneDeploymentOfEveryRoleButTheSandbox_lockedDown() throws IOException {
@@ -61,6 +71,20 @@ class ChartRenderTest {
                 "url: jdbc:postgresql://postgres.db.svc:5432/gatehouse", "production: true", "audience: gatehouse");
         assertThat(m.find(ConfigMap.class, "gatehouse-realm-shared-sovereign")).isPresent();
         assertThat(m.find(ConfigMap.class, "gatehouse-realm-per-organization")).isPresent();
+
+        assertThat(config).contains("managementPort: 9464");
+        assertThat(container.getPorts()).extracting(ContainerPort::getName, ContainerPort::getContainerPort)
+                .containsExactly(tuple("http", 8080), tuple("management", 9464));
+        assertThat(m.one(Service.class, "gatehouse").getSpec().getPorts())
+                .extracting(ServicePort::getName, ServicePort::getPort, p -> p.getTargetPort().getStrVal())
+                .containsExactly(tuple("http", 8080, "http"), tuple("management", 9464, "management"));
+        NetworkPolicy policy = m.one(NetworkPolicy.class, "gatehouse");
+        assertThat(rule(policy, "http").getFrom()).as("the API port: any source").isNullOrEmpty();
+        assertThat(rule(policy, "management").getFrom()).as("the management port: pods of any namespace, nothing outside")
+                .singleElement().satisfies(peer -> {
+                    assertThat(peer.getNamespaceSelector()).isEqualTo(new LabelSelector());
+                    assertThat(peer.getIpBlock()).isNull();
+                });
     }
 
     @Test
@@ -106,6 +130,24 @@ class ChartRenderTest {
         GenericKubernetesResource monitor = m.all(GenericKubernetesResource.class).stream()
                 .filter(r -> r.getKind().equals("ServiceMonitor")).findFirst().orElseThrow();
         assertThat(monitor.getMetadata().getLabels()).containsEntry("release", "prometheus");
+        assertThat(monitor.<List<Map<String, Object>>>get("spec", "endpoints")).singleElement()
+                .satisfies(endpoint -> assertThat(endpoint).containsEntry("port", "management")
+                        .containsEntry("path", "/metrics"));
+        assertThat(ingress.getSpec().getRules().get(0).getHttp().getPaths())
+                .as("the Ingress reaches the API port only")
+                .allSatisfy(path -> assertThat(path.getBackend().getService().getPort().getName()).isEqualTo("http"));
+        assertThat(m.all(Service.class)).allSatisfy(service -> assertThat(service.getSpec().getPorts())
+                .extracting(ServicePort::getName).containsExactly("http", "management"));
+
+        NetworkPolicy policy = m.one(NetworkPolicy.class, "gatehouse");
+        assertThat(rule(policy, "http").getFrom()).as("the sandboxes call the gateway")
+                .anySatisfy(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
+                        .containsEntry("kubernetes.io/metadata.name", SANDBOXES));
+        List<NetworkPolicyPeer> management = rule(policy, "management").getFrom();
+        assertThat(management).as("ingressFrom's namespaces: ingress-nginx, monitoring").hasSize(2)
+                .allSatisfy(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
+                        .containsKey("kubernetes.io/metadata.name"));
+        neverAdmitsTheSandboxes(management);
 
         String config = m.one(ConfigMap.class, "gatehouse").getData().get("gatehouse.yaml");
         assertThat(config).contains("backend: kubernetes", "namespace: gatehouse-sandboxes",
@@ -129,6 +171,36 @@ class ChartRenderTest {
                 .containsExactly("/ -> gatehouse");
         assertThat(m.one(ConfigMap.class, "gatehouse").getData().get("gatehouse.yaml"))
                 .contains("gatewayUrl: http://gatehouse.gatehouse.svc:8080/v1");
+    }
+
+    @Test
+    void sandboxControllerWithoutIngressFrom_managementPortAdmitsEveryNamespaceButTheSandboxes() {
+        // null removes the example's list, leaving none, as [] would (helm-java passes {} on as a string).
+        Manifests m = Manifests.parse(Chart.values("production.yaml").set("networkPolicy.ingressFrom", "null").render());
+
+        NetworkPolicy policy = m.one(NetworkPolicy.class, "gatehouse");
+        assertThat(rule(policy, "http").getFrom()).as("the API port: any source").isNullOrEmpty();
+        List<NetworkPolicyPeer> management = rule(policy, "management").getFrom();
+        assertThat(management).singleElement().satisfies(peer ->
+                assertThat(peer.getNamespaceSelector().getMatchLabels()).as("no other condition").isNullOrEmpty());
+        neverAdmitsTheSandboxes(management);
+    }
+
+    @Test
+    void ingressFromSelectingEveryNamespace_stillNeverAdmitsTheSandboxesOnTheManagementPort() {
+        Manifests m = Manifests.parse(Chart.values("production.yaml")
+                .set("networkPolicy.ingressFrom[0].namespaceSelector.matchLabels.team", "platform")
+                .set("networkPolicy.ingressFrom[1].namespaceSelector.matchExpressions[0].key", "kubernetes.io/metadata.name")
+                .set("networkPolicy.ingressFrom[1].namespaceSelector.matchExpressions[0].operator", "Exists")
+                .set("networkPolicy.ingressFrom[2].podSelector.matchLabels.app", "prometheus")
+                .render());
+
+        List<NetworkPolicyPeer> management = rule(m.one(NetworkPolicy.class, "gatehouse"), "management").getFrom();
+        assertThat(management).hasSize(3);
+        assertThat(management.get(1).getNamespaceSelector().getMatchExpressions()).as("the operator's own, then ours")
+                .extracting(LabelSelectorRequirement::getOperator).containsExactly("Exists", "NotIn");
+        assertThat(management.get(2).getNamespaceSelector()).as("a pod of the release's own namespace").isNull();
+        neverAdmitsTheSandboxes(management);
     }
 
     @Test
@@ -166,6 +238,32 @@ class ChartRenderTest {
         assertThat(env(m.one(Deployment.class, "gatehouse").getSpec().getTemplate().getSpec().getContainers().get(0)))
                 .containsEntry("GATEHOUSE_KEYS_HS256_SECRET_FILE", "/run/secrets/gatehouse/keys/hs256-secret");
         assertThat(m.one(Secret.class, "gatehouse-keys").getData()).containsKey("hs256-secret");
+    }
+
+    /** The policy's ingress rule for the named port. */
+    private static NetworkPolicyIngressRule rule(NetworkPolicy policy, String port) {
+        List<NetworkPolicyIngressRule> rules = policy.getSpec().getIngress().stream()
+                .filter(rule -> rule.getPorts().stream().anyMatch(p -> port.equals(p.getPort().getStrVal())))
+                .toList();
+        assertThat(rules).as("the ingress rules for port %s", port).hasSize(1);
+        return rules.get(0);
+    }
+
+    /**
+     * No peer can be a pod of the sandbox namespace: each names namespaces through a selector that
+     * excludes it, or has no namespaceSelector (the release's own namespace, which the guards keep
+     * apart from the sandboxes'), and none is an address block.
+     */
+    private static void neverAdmitsTheSandboxes(List<NetworkPolicyPeer> peers) {
+        assertThat(peers).isNotEmpty().allSatisfy(peer -> {
+            assertThat(peer.getIpBlock()).isNull();
+            LabelSelector namespaces = peer.getNamespaceSelector();
+            if (namespaces != null) {
+                assertThat(namespaces.getMatchLabels()).doesNotContainEntry("kubernetes.io/metadata.name", SANDBOXES);
+                assertThat(namespaces.getMatchExpressions()).contains(new LabelSelectorRequirement(
+                        "kubernetes.io/metadata.name", "NotIn", List.of(SANDBOXES)));
+            }
+        });
     }
 
     static Map<String, String> env(Container container) {

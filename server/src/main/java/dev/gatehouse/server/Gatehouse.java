@@ -9,6 +9,7 @@ import dev.gatehouse.server.gateway.api.GatewayParts;
 import dev.gatehouse.server.console.ConsoleCookieAuth;
 import dev.gatehouse.server.http.GatehouseHttpServer;
 import dev.gatehouse.server.http.HealthRoutes;
+import dev.gatehouse.server.http.ManagementServer;
 import dev.gatehouse.server.http.ReadinessCheck;
 import dev.gatehouse.server.http.Routes;
 import dev.gatehouse.server.pat.PatBackground;
@@ -19,6 +20,7 @@ import dev.gatehouse.server.tokens.DiscoveryRoutes;
 import dev.gatehouse.server.tokens.KeyRing;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MetricsDomain;
@@ -39,9 +41,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Gatehouse process: the store, the signing keys, the configured roles (each opening
- * and closing only what it needs) and the HTTP server with their routes. {@link #start} blocks until the server listens; {@link #close} shuts down
- * gracefully (in-flight requests finish within {@code server.shutdownTimeout}). Not reusable after
- * close.
+ * and closing only what it needs), the HTTP server with their routes and the management server
+ * ({@code /metrics} and the health probes). {@link #start} blocks until both listen; {@link #close}
+ * shuts down gracefully (in-flight requests finish within {@code server.shutdownTimeout}). Not
+ * reusable after close.
  */
 public final class Gatehouse implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Gatehouse.class);
@@ -50,23 +53,25 @@ public final class Gatehouse implements AutoCloseable {
     private final Infrastructure infrastructure;
     private final Vertx vertx;
     private final GatehouseHttpServer http;
+    private final ManagementServer management;
     private final long keyReloadTimer;
     private final PatBackground patBackground;
     private final List<RunningRole> roles;
 
     private Gatehouse(GatehouseConfig config, Infrastructure infrastructure, Vertx vertx, GatehouseHttpServer http,
-            long keyReloadTimer, PatBackground patBackground, List<RunningRole> roles) {
+            ManagementServer management, long keyReloadTimer, PatBackground patBackground, List<RunningRole> roles) {
         this.config = config;
         this.infrastructure = infrastructure;
         this.vertx = vertx;
         this.http = http;
+        this.management = management;
         this.keyReloadTimer = keyReloadTimer;
         this.patBackground = patBackground;
         this.roles = roles;
     }
 
     /**
-     * Opens the store and keys, then the configured roles, then starts listening. Fails (and releases
+     * Opens the store and keys, then the configured roles, then starts both listeners. Fails (and releases
      * everything) if any step fails.
      */
     public static Gatehouse start(GatehouseConfig config) {
@@ -195,21 +200,28 @@ public final class Gatehouse implements AutoCloseable {
             if (config.roles().contains(Role.BYOS)) {
                 roles.add(ByosRole.open(context));
             }
-            GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), config.logging().gatewayAccess(), metrics, routes(context, roles));
+            HealthRoutes health = healthRoutes(context, roles);
+            GatehouseHttpServer http = new GatehouseHttpServer(vertx, config.http(), config.logging().gatewayAccess(),
+                    routes(context, roles, health));
             int port = http.start().await();
+            ManagementServer management = new ManagementServer(vertx, config.http(), metrics, health);
+            int managementPort = management.start().await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());
             PatBackground patBackground = PatBackground.start(vertx, config.pat(), infrastructure.revokedTokens(),
                     infrastructure.lastUsed());
             log.atInfo()
                     .addKeyValue("port", port)
+                    .addKeyValue("managementPort", managementPort)
                     .addKeyValue("roles", config.roles())
                     .addKeyValue("issuer", config.tokens().issuer())
                     .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
-                    .log("Gatehouse is listening on http://" + config.http().host() + ":" + port);
+                    .log("Gatehouse is listening on http://" + config.http().host() + ":" + port
+                            + ", management (metrics, probes) on http://" + config.http().host() + ":" + managementPort);
             if (config.roles().contains(Role.AUTH)) {
                 log.info("Console: {}", consoleUrl(config, port));
             }
-            return new Gatehouse(config, infrastructure, vertx, http, timer, patBackground, List.copyOf(roles));
+            return new Gatehouse(config, infrastructure, vertx, http, management, timer, patBackground,
+                    List.copyOf(roles));
         } catch (RuntimeException e) {
             closeAll(roles);
             vertx.close().await();
@@ -241,22 +253,28 @@ public final class Gatehouse implements AutoCloseable {
         return base.replaceAll("/+$", "") + "/console/";
     }
 
-    private static List<Routes> routes(RoleContext context, List<RunningRole> roles) {
+    /** {@code /healthz} and {@code /readyz}, served on both ports. */
+    private static HealthRoutes healthRoutes(RoleContext context, List<RunningRole> roles) {
         Infrastructure infrastructure = context.infrastructure();
         GatehouseConfig config = context.config();
-        KeyRing keyRing = infrastructure.keyRing();
         List<ReadinessCheck> checks = new ArrayList<>(List.of(
                 ReadinessCheck.of("store", infrastructure.storeHealth()::isUp),
-                ReadinessCheck.of("signing-keys", keyRing::isReady),
+                ReadinessCheck.of("signing-keys", infrastructure.keyRing()::isReady),
                 ReadinessCheck.of("revocations", () -> infrastructure.revokedTokens()
                         .isFresherThan(config.pat().revocationPollInterval().multipliedBy(5)))));
         roles.forEach(role -> checks.addAll(role.readinessChecks()));
+        return new HealthRoutes(checks);
+    }
+
+    private static List<Routes> routes(RoleContext context, List<RunningRole> roles, HealthRoutes health) {
+        Infrastructure infrastructure = context.infrastructure();
+        GatehouseConfig config = context.config();
         List<Routes> routes = new ArrayList<>();
         // First: a route matching every path must come before the others, or Vert.x answers 404 for a wrong method.
         routes.add(ConsoleCookieAuth.inFrontOfEveryRoute(infrastructure.database(), config.console(), config.identity(),
                 infrastructure.callerVerifier(), config.http().publicUrl(), infrastructure.secretVault(), context.clock()));
-        routes.add(new HealthRoutes(checks)::register);
-        routes.add(new DiscoveryRoutes(keyRing, config.tokens(), infrastructure.signingAlgorithms()));
+        routes.add(health::register);
+        routes.add(new DiscoveryRoutes(infrastructure.keyRing(), config.tokens(), infrastructure.signingAlgorithms()));
         roles.forEach(role -> routes.addAll(role.routes()));
         return routes;
     }
@@ -280,11 +298,25 @@ public final class Gatehouse implements AutoCloseable {
         return http.port();
     }
 
+    /** The port of the management server ({@code /metrics}, {@code /healthz}, {@code /readyz}). */
+    public int managementPort() {
+        return management.port();
+    }
+
     /** The base URL this process answers on (loopback-resolvable when bound to a wildcard). */
     public URI localUrl() {
+        return localUrl(port());
+    }
+
+    /** The base URL of the management server, as {@link #localUrl()}. */
+    public URI managementUrl() {
+        return localUrl(managementPort());
+    }
+
+    private URI localUrl(int port) {
         String host = config.http().host();
         String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-        return URI.create("http://" + reachable + ":" + port());
+        return URI.create("http://" + reachable + ":" + port);
     }
 
     public KeyRing keyRing() {
@@ -305,7 +337,7 @@ public final class Gatehouse implements AutoCloseable {
         log.info("shutting down: draining in-flight requests");
         vertx.cancelTimer(keyReloadTimer);
         try {
-            http.shutdown().await();
+            Future.all(http.shutdown(), management.shutdown()).await();
             patBackground.stop();
             closeAll(roles);
             vertx.close().await();

@@ -105,6 +105,6 @@ class RolesTest {
     }
 
     private static String metrics(Gatehouse gatehouse) {
-        return TestGatehouse.get(gatehouse.localUrl().resolve("/metrics")).body();
+        return TestGatehouse.get(gatehouse.managementUrl().resolve("/metrics")).body();
     }
 }

@@ -39,11 +39,12 @@ public final class TestGatehouse {
 
     private TestGatehouse() {}
 
-    /** Embedded defaults in {@code dataDir}, on a free port, plus {@code overrides} (env-style names). */
+    /** Embedded defaults in {@code dataDir}, on free ports, plus {@code overrides} (env-style names). */
     public static GatehouseConfig config(Path dataDir, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("GATEHOUSE_DATA_DIR", dataDir.toString());
         env.put("GATEHOUSE_SERVER_PORT", "0");
+        env.put("GATEHOUSE_SERVER_MANAGEMENT_PORT", "0");
         env.put("GATEHOUSE_TOKENS_ISSUER", ISSUER);
         env.put("GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT", "2s");
         env.putAll(overrides);

@@ -65,6 +65,10 @@ final class ConfigKeys {
     static final ConfigKey<Integer> SERVER_PORT = withDefault("server.port", ValueType.integer("0..65535"), 8080,
             config -> config.http().port(),
             "Port the HTTP server binds to; 0 picks a free port.");
+    static final ConfigKey<Integer> SERVER_MANAGEMENT_PORT = withDefault("server.managementPort",
+            ValueType.integer("0..65535"), 9464, config -> config.http().managementPort(),
+            "Port of the management listener on server.host, the only one serving GET /metrics (Prometheus);"
+                    + " it answers /healthz and /readyz too. Not server.port; 0 picks a free port.");
     static final ConfigKey<URI> SERVER_PUBLIC_URL = derived("server.publicUrl", ValueType.HTTP_URL,
             "http://<server.host>:<server.port>",
             settings -> localUrl(settings.require(SERVER_HOST), settings.require(SERVER_PORT)),
@@ -469,7 +473,8 @@ final class ConfigKeys {
 
     static final List<ConfigKey<?>> ALL = List.of(
             PRODUCTION, DATA_DIR, ROLES,
-            SERVER_HOST, SERVER_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES, SERVER_SHUTDOWN_TIMEOUT, SERVER_EVENT_LOOPS,
+            SERVER_HOST, SERVER_PORT, SERVER_MANAGEMENT_PORT, SERVER_PUBLIC_URL, SERVER_MAX_BODY_BYTES,
+            SERVER_SHUTDOWN_TIMEOUT, SERVER_EVENT_LOOPS,
             STORE_URL, STORE_USERNAME, STORE_PASSWORD, STORE_SCHEMA, STORE_MAX_POOL_SIZE,
             KEYS_ALGORITHM, KEYS_KEK, KEYS_HS256_SECRET, KEYS_REFRESH_INTERVAL,
             TOKENS_ISSUER, TOKENS_MAX_TTL, TOKENS_CLOCK_SKEW,
@@ -518,6 +523,7 @@ final class ConfigKeys {
                 new HttpConfig(
                         settings.require(SERVER_HOST),
                         settings.require(SERVER_PORT),
+                        settings.require(SERVER_MANAGEMENT_PORT),
                         settings.require(SERVER_PUBLIC_URL),
                         settings.require(SERVER_MAX_BODY_BYTES),
                         settings.require(SERVER_SHUTDOWN_TIMEOUT),

@@ -25,6 +25,9 @@ import java.util.stream.Collectors;
 record ConsistencyRule(ConfigKey<?> key, Predicate<GatehouseConfig> allows, Function<GatehouseConfig, String> expected) {
 
     static final List<ConsistencyRule> ALL = List.of(
+            new ConsistencyRule(ConfigKeys.SERVER_MANAGEMENT_PORT,
+                    config -> config.http().managementPort() == 0 || config.http().managementPort() != config.http().port(),
+                    config -> "not server.port, " + config.http().port() + ": /metrics stays off the API port"),
             new ConsistencyRule(ConfigKeys.CONSOLE_KEYCLOAK_CLIENT_SECRET,
                     config -> config.console().keycloakClientSecret().isEmpty() || config.identity().issuers().size() <= 1,
                     config -> "not set with more than one of identity.keycloak.issuers: every realm's token endpoint would"

@@ -3,7 +3,6 @@ package dev.gatehouse.server.http;
 import dev.gatehouse.server.logging.LoggingConfig.GatewayAccess;
 import static java.util.Objects.requireNonNull;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.VerticleBase;
@@ -20,18 +19,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The HTTP listener: request ids, access log, body limits and problem+json errors in front of every
- * capability's {@link Routes}, plus {@code /metrics}. Not thread-safe to configure; start once.
+ * capability's {@link Routes}. {@code /metrics} is not here but on the {@link ManagementServer}. Not
+ * thread-safe to configure; start once.
  */
 public final class GatehouseHttpServer {
-    private static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
     private final Vertx vertx;
     private final HttpConfig config;
     private final Router router;
     private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
 
-    public GatehouseHttpServer(Vertx vertx, HttpConfig config, GatewayAccess gatewayAccess,
-            PrometheusMeterRegistry metrics, List<Routes> routes) {
+    public GatehouseHttpServer(Vertx vertx, HttpConfig config, GatewayAccess gatewayAccess, List<Routes> routes) {
         this.vertx = requireNonNull(vertx, "vertx");
         this.config = requireNonNull(config, "config");
         this.router = Router.router(vertx);
@@ -39,9 +36,6 @@ public final class GatehouseHttpServer {
         router.route().handler(new AccessLog(gatewayAccess));
         router.route().handler(new BodyLimit(config.maxBodyBytes(),
                 routes.stream().flatMap(r -> r.ownBodyLimitPrefixes().stream()).toList()));
-        router.get("/metrics").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", PROMETHEUS_CONTENT_TYPE)
-                .end(metrics.scrape()));
         routes.forEach(r -> r.register(router));
         router.route().failureHandler(ProblemResponses::handleFailure);
         for (int status : new int[] {400, 404, 405, 406, 413, 415}) {

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import dev.gatehouse.server.admin.AdminConfig;
 import dev.gatehouse.server.crypto.CryptoConfig;
 import dev.gatehouse.server.gateway.metering.UsageConfig;
+import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.logging.LoggingConfig;
 import dev.gatehouse.server.sandbox.SandboxConfig;
 import dev.gatehouse.server.sandbox.KubernetesSandboxConfig;
@@ -41,6 +42,7 @@ class ConfigLoaderTest {
         assertThat(config.roles()).isEqualTo(EnumSet.allOf(Role.class));
         assertThat(config.http().host()).isEqualTo("127.0.0.1");
         assertThat(config.http().port()).isEqualTo(8080);
+        assertThat(config.http().managementPort()).isEqualTo(9464);
         assertThat(config.http().publicUrl()).isEqualTo(URI.create("http://127.0.0.1:8080"));
         assertThat(config.http().maxBodyBytes()).isEqualTo(1_048_576L);
         assertThat(config.http().shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -96,6 +98,7 @@ class ConfigLoaderTest {
         env.put("GATEHOUSE_ROLES", "gateway, auth");
         env.put("GATEHOUSE_SERVER_HOST", "0.0.0.0");
         env.put("GATEHOUSE_SERVER_PORT", "0");
+        env.put("GATEHOUSE_SERVER_MANAGEMENT_PORT", "9100");
         env.put("GATEHOUSE_SERVER_PUBLIC_URL", "https://gh.example.com");
         env.put("GATEHOUSE_SERVER_MAX_BODY_BYTES", "10MB");
         env.put("GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT", "250ms");
@@ -209,6 +212,7 @@ class ConfigLoaderTest {
         GatehouseConfig config = ConfigLoader.load(null, env);
 
         assertThat(config.dataDir()).isEqualTo(dir);
+        assertThat(config.http().managementPort()).isEqualTo(9100);
         assertThat(config.console().sessionTtl()).isEqualTo(Duration.ofHours(4));
         assertThat(config.console().idleTimeout()).isEqualTo(Duration.ofMinutes(20));
         assertThat(config.console().keycloakClientId()).isEqualTo("gatehouse-console");
@@ -412,6 +416,26 @@ class ConfigLoaderTest {
                 .containsExactly("GATEHOUSE_SERVER_PORT: 70000 (expected: 0..65535)");
         assertThat(problemsOf(null, Map.of("GATEHOUSE_SERVER_EVENT_LOOPS", "257")))
                 .containsExactly("GATEHOUSE_SERVER_EVENT_LOOPS: 257 (expected: 0..256)");
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_SERVER_MANAGEMENT_PORT", "65536")))
+                .containsExactly("GATEHOUSE_SERVER_MANAGEMENT_PORT: 65536 (expected: 0..65535)");
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_SERVER_MANAGEMENT_PORT", "-1")))
+                .containsExactly("GATEHOUSE_SERVER_MANAGEMENT_PORT: -1 (expected: 0..65535)");
+    }
+
+    @Test
+    void managementPort_isNeverTheApiPort_unlessBothArePickedFree() {
+        assertThat(problemsOf(null, Map.of("GATEHOUSE_SERVER_PORT", "9000", "GATEHOUSE_SERVER_MANAGEMENT_PORT", "9000")))
+                .containsExactly("GATEHOUSE_SERVER_MANAGEMENT_PORT: 9000 (expected: not server.port, 9000:"
+                        + " /metrics stays off the API port)");
+        assertThat(yamlProblems(dir, """
+                server:
+                  port: 9464
+                """)).as("the API port moved onto the default management port")
+                .containsExactly("server.managementPort: 9464 (expected: not server.port, 9464:"
+                        + " /metrics stays off the API port)");
+
+        assertThat(ConfigLoader.load(null, Map.of("GATEHOUSE_SERVER_PORT", "0", "GATEHOUSE_SERVER_MANAGEMENT_PORT", "0"))
+                .http()).extracting(HttpConfig::port, HttpConfig::managementPort).containsExactly(0, 0);
     }
 
     @Test

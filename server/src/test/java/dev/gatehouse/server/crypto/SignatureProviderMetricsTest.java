@@ -23,7 +23,7 @@ class SignatureProviderMetricsTest {
     void metrics_reportTheChosenProvider(String setting, String provider) {
         try (Gatehouse gatehouse = Gatehouse.start(TestGatehouse.config(dir,
                 Map.of("GATEHOUSE_CRYPTO_PROVIDER", setting, "GATEHOUSE_ROLES", "auth")))) {
-            List<Sample> samples = PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.localUrl())).samples()
+            List<Sample> samples = PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.managementUrl())).samples()
                     .stream()
                     .filter(sample -> sample.name().startsWith("gatehouse_crypto_provider"))
                     .toList();

@@ -228,7 +228,7 @@ class GatewayMetricsTest {
 
     @Test
     void scrape_fixedLatencyBuckets_providerLabel_noVertxClientMetrics_noSecrets() {
-        String text = PrometheusScrape.fetchText(gatehouse.localUrl());
+        String text = PrometheusScrape.fetchText(gatehouse.managementUrl());
         List<PrometheusScrape.Sample> jsonA = PrometheusScrape.parse(text).withLabel("channel", "json-a");
 
         List<Double> buckets = List.of(0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, Double.POSITIVE_INFINITY);
@@ -297,7 +297,7 @@ class GatewayMetricsTest {
      * {@code channel} and {@code provider}; timer sums, maxima and buckets are left out (they vary).
      */
     static Map<String, Double> metricsOf(String channel) {
-        PrometheusScrape scrape = PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.localUrl()));
+        PrometheusScrape scrape = PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.managementUrl()));
         Map<String, Double> series = new TreeMap<>();
         for (PrometheusScrape.Sample sample : scrape.withLabel("channel", channel)) {
             if (!sample.name().startsWith("gatehouse_") || sample.name().endsWith("_sum")

@@ -101,7 +101,7 @@ class GatewayRateLimitsAcrossReplicasTest {
             assertThat(new JsonObject(response.body()).getJsonObject("error").getString("code"))
                     .isEqualTo("rate_limits_unavailable");
             assertThat(upstream.requests()).isZero();
-            assertThat(PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.localUrl()))
+            assertThat(PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.managementUrl()))
                     .withLabel("decision", "refused").stream()
                     .filter(sample -> sample.name().equals("gatehouse_gateway_limits_redis_unavailable_total"))
                     .map(PrometheusScrape.Sample::value))

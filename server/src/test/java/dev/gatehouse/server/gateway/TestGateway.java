@@ -142,7 +142,7 @@ final class TestGateway implements AutoCloseable {
 
     /** This Gatehouse's {@code /metrics}, parsed. */
     PrometheusScrape metrics() {
-        return PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.localUrl()));
+        return PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.managementUrl()));
     }
 
     static String errorCode(HttpResponse<String> response) {

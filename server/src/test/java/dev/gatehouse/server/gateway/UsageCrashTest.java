@@ -89,6 +89,7 @@ class UsageCrashTest {
         builder.environment().putAll(Map.of(
                 "GATEHOUSE_DATA_DIR", data.toString(),
                 "GATEHOUSE_SERVER_PORT", String.valueOf(port),
+                "GATEHOUSE_SERVER_MANAGEMENT_PORT", "0",
                 "GATEHOUSE_ROLES", "auth,gateway",
                 "NEWAPI_ADMIN_SECRET", ADMIN_SECRET,
                 "GATEHOUSE_GATEWAY_CHANNELS", channels,

@@ -79,7 +79,7 @@ class UsageStoreOutageTest {
                 Await.until("every delivered response has its row", Duration.ofSeconds(30),
                         () -> rows(gatehouse.database()) >= delivered);
                 Await.until("the spool replayed", Duration.ofSeconds(10), () -> spoolFiles(config) == 0);
-                PrometheusScrape metrics = PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.localUrl()));
+                PrometheusScrape metrics = PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.managementUrl()));
                 spooled = (long) metrics.sum("gatehouse_usage_records_spooled_total");
                 assertThat(spooled).as("records went through the spool").isPositive();
                 assertThat(metrics.sum("gatehouse_usage_records_replayed_total")).isEqualTo((double) spooled);

@@ -4,6 +4,7 @@ import static dev.gatehouse.server.TestGatehouse.ISSUER;
 import static dev.gatehouse.server.TestGatehouse.get;
 import static dev.gatehouse.server.TestGatehouse.send;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -94,23 +95,78 @@ class GatehouseHttpTest {
     }
 
     @Test
-    void metrics_arePrometheusText() {
+    void metrics_onTheManagementPort_arePrometheusText() {
         get(url("/healthz"));
-        HttpResponse<String> response = get(url("/metrics"));
+        HttpResponse<String> response = get(managementUrl("/metrics"));
 
+        assertThat(gatehouse.managementPort()).isNotEqualTo(gatehouse.port());
         assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
         assertThat(response.body()).contains("vertx_http_server_requests_total").contains("jvm_memory_used_bytes");
     }
 
     @Test
-    void aClientAskingToUpgradeToH2c_getsTheWholeResponseOverHttp1() throws Exception {
+    void metrics_onTheApiPort_isAProblemJson404LikeAnyUnknownPath() {
+        HttpResponse<String> response = get(url("/metrics"));
+
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue(ProblemResponses.CONTENT_TYPE);
+        assertThat(new JsonObject(response.body()).getString("code")).isEqualTo("not_found");
+        assertThat(response.body()).doesNotContain("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void managementPort_answersHealthAndReadinessToo_andNothingElse() {
+        assertThat(get(managementUrl("/healthz")).statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = get(managementUrl("/readyz"));
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(new JsonObject(ready.body()).getJsonObject("checks").getMap())
+                .isEqualTo(new JsonObject(get(url("/readyz")).body()).getJsonObject("checks").getMap());
+
+        HttpResponse<String> api = get(managementUrl("/.well-known/jwks.json"));
+        assertThat(api.statusCode()).isEqualTo(404);
+        assertThat(new JsonObject(api.body()).getString("code")).isEqualTo("not_found");
+    }
+
+    @Test
+    void aManagementPortInUse_failsTheStart_namingTheKeyAndTheAddress() {
+        int taken = gatehouse.managementPort();
+
+        assertThatThrownBy(() -> Gatehouse.start(TestGatehouse.config(dataDir.resolve("second"),
+                        Map.of("GATEHOUSE_SERVER_MANAGEMENT_PORT", String.valueOf(taken)))))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("server.managementPort: cannot listen on 127.0.0.1:" + taken + " (");
+        assertThat(get(managementUrl("/healthz")).statusCode()).as("the first one serves on").isEqualTo(200);
+    }
+
+    @Test
+    void theStartLine_namesBothPorts() {
+        ILoggingEvent listening = logs.list.stream()
+                .filter(event -> event.getFormattedMessage().startsWith("Gatehouse is listening")).findFirst().orElseThrow();
+
+        assertThat(listening.getFormattedMessage()).isEqualTo("Gatehouse is listening on http://127.0.0.1:"
+                + gatehouse.port() + ", management (metrics, probes) on http://127.0.0.1:" + gatehouse.managementPort());
+        assertThat(listening.getKeyValuePairs()).anySatisfy(pair -> {
+            assertThat(pair.key).isEqualTo("managementPort");
+            assertThat(pair.value).isEqualTo(gatehouse.managementPort());
+        });
+    }
+
+    @Test
+    void aClientAskingToUpgradeToH2c_getsTheWholeResponseOverHttp1_onEitherPort() throws Exception {
         try (java.net.http.HttpClient http2First = java.net.http.HttpClient.newHttpClient()) { // offers h2c
-            HttpResponse<String> response = http2First.send(java.net.http.HttpRequest.newBuilder(url("/metrics")).build(),
+            HttpResponse<String> metrics = http2First.send(
+                    java.net.http.HttpRequest.newBuilder(managementUrl("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> jwks = http2First.send(
+                    java.net.http.HttpRequest.newBuilder(url("/.well-known/jwks.json")).build(),
                     HttpResponse.BodyHandlers.ofString());
 
-            assertThat(response.statusCode()).isEqualTo(200);
-            assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
-            assertThat(response.body()).contains("jvm_memory_used_bytes");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+            assertThat(metrics.body()).contains("jvm_memory_used_bytes");
+            assertThat(jwks.statusCode()).isEqualTo(200);
+            assertThat(jwks.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
         }
     }
 
@@ -237,6 +293,10 @@ class GatehouseHttpTest {
 
     private static URI url(String path) {
         return gatehouse.localUrl().resolve(path);
+    }
+
+    private static URI managementUrl(String path) {
+        return gatehouse.managementUrl().resolve(path);
     }
 
     private static String bearer(String token) {

@@ -88,7 +88,7 @@ class HttpMetricsTest {
     }
 
     private static List<Sample> samples(Gatehouse gatehouse, String metric) {
-        return PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.localUrl())).samples().stream()
+        return PrometheusScrape.parse(PrometheusScrape.fetchText(gatehouse.managementUrl())).samples().stream()
                 .filter(sample -> sample.name().equals(metric))
                 .toList();
     }

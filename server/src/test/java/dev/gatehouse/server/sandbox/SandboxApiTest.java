@@ -370,7 +370,7 @@ class SandboxApiTest {
     }
 
     private static double openThroughTheProxy() {
-        return PrometheusScrape.parse(PrometheusScrape.fetchText(harness.gatehouse.localUrl())).samples().stream()
+        return PrometheusScrape.parse(PrometheusScrape.fetchText(harness.gatehouse.managementUrl())).samples().stream()
                 .filter(sample -> sample.name().equals("gatehouse_sandbox_proxy_open")).findFirst().orElseThrow().value();
     }
 

@@ -21,9 +21,10 @@ public record PrometheusScrape(List<Sample> samples) {
     public record Sample(String name, Map<String, String> labels, double value) {}
 
     /**
-     * {@code GET /metrics} of the server at {@code baseUrl}, over HTTP/1.1 as Prometheus scrapes. Not
-     * java.net.http's default: its h2c upgrade now and then misreads a response this large that
-     * follows the 101 at once ("Frame type(..) length(..) exceeds MAX_FRAME_SIZE").
+     * {@code GET /metrics} of the management server at {@code baseUrl} (a Gatehouse's
+     * {@code managementUrl()}), over HTTP/1.1 as Prometheus scrapes. Not java.net.http's default:
+     * its h2c upgrade now and then misreads a response this large that follows the 101 at once
+     * ("Frame type(..) length(..) exceeds MAX_FRAME_SIZE").
      */
     public static String fetchText(URI baseUrl) {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {

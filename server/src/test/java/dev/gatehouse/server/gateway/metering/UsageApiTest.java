@@ -11,8 +11,6 @@ import dev.gatehouse.server.http.HttpConfig;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.TestDatabases;
 import dev.gatehouse.server.store.TestDatabases.TestStore;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -159,8 +157,8 @@ class UsageApiTest {
         vertx = Vertx.vertx();
         AdminAuth admin = new AdminAuth(new AdminConfig(Optional.of(Secret.of(SECRET))));
         server = new GatehouseHttpServer(vertx,
-                new HttpConfig("127.0.0.1", 0, URI.create("http://127.0.0.1"), 1024 * 1024, Duration.ofSeconds(1), 0),
-                LoggingConfig.GatewayAccess.ALL, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                new HttpConfig("127.0.0.1", 0, 0, URI.create("http://127.0.0.1"), 1024 * 1024, Duration.ofSeconds(1), 0),
+                LoggingConfig.GatewayAccess.ALL,
                 List.of(new UsageRoutes(admin, new JdbcUsageReports(database), Optional.empty())));
         return server.start().await();
     }
