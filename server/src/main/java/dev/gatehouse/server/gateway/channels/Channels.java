@@ -111,15 +111,35 @@ public final class Channels implements AutoCloseable {
             Set<Protocol> speaking) {
         Snapshot snapshot = current.get();
         Optional<String> provider = requestedProvider.or(snapshot::defaultProvider);
-        List<Channel> ofProvider = snapshot.channels().stream()
-                .filter(channel -> provider.map(p -> channel.config().provider().equals(p)).orElse(true))
-                .toList();
-        if (ofProvider.isEmpty()) {
+        String wanted = provider.orElse(null);
+        // One pass on every request (plain loops: this runs per call); the refusals keep their order.
+        boolean ofProvider = false;
+        boolean serving = false;
+        boolean allowed = false;
+        List<Channel> able = new ArrayList<>(2);
+        for (Channel channel : snapshot.channels()) {
+            ChannelConfig config = channel.config();
+            if (wanted != null && !config.provider().equals(wanted)) {
+                continue;
+            }
+            ofProvider = true;
+            if (!config.serves(model)) {
+                continue;
+            }
+            serving = true;
+            if (!caller.mayUse(config)) {
+                continue;
+            }
+            allowed = true;
+            if (speaksAny(config, speaking)) {
+                able.add(channel);
+            }
+        }
+        if (!ofProvider) {
             throw GatewayException.invalidRequest("provider_not_found", "No provider "
                     + Shown.quote(provider.orElse("")) + " is configured.", "provider");
         }
-        List<Channel> serving = ofProvider.stream().filter(channel -> channel.config().serves(model)).toList();
-        if (serving.isEmpty()) {
+        if (!serving) {
             throw new GatewayException(404, "invalid_request_error", "model_not_found", "The model " + Shown.quote(model)
                     + " does not exist" + provider.map(p -> " at provider " + Shown.quote(p)).orElse("") + ".", "model", -1);
         }
@@ -127,21 +147,17 @@ public final class Channels implements AutoCloseable {
             throw new GatewayException(403, "permission_error", "model_not_allowed", "Your token may not use the model "
                     + Shown.quote(model) + " (its allowed_models do not name it).", "model", -1);
         }
-        List<Channel> allowed = serving.stream().filter(channel -> caller.mayUse(channel.config())).toList();
-        if (allowed.isEmpty()) {
+        if (!allowed) {
             throw new GatewayException(403, "permission_error", "channel_not_allowed", "Your token may not use a"
                     + " channel serving " + Shown.quote(model) + ".", "model", -1);
         }
-        List<Channel> able = allowed.stream()
-                .filter(channel -> speaking.stream().anyMatch(channel.config()::speaks)).toList();
         if (able.isEmpty()) {
             throw GatewayException.invalidRequest("protocol_not_supported", "No channel serving " + Shown.quote(model)
                     + " speaks " + speaking.stream().map(Protocol::value).sorted().collect(Collectors.joining(" or "))
                     + ", which this endpoint needs.", "model");
         }
-        List<Channel> ordered = order(able);
-        List<Channel> admitted = new ArrayList<>();
-        for (Channel channel : ordered) {
+        List<Channel> admitted = new ArrayList<>(able.size());
+        for (Channel channel : order(able)) {
             if (channel.health().isIn()) {
                 admitted.add(channel);
             }
@@ -151,6 +167,15 @@ public final class Channels implements AutoCloseable {
                     + Shown.quote(model) + " is failing; retry later.", null, 5);
         }
         return Collections.unmodifiableList(admitted);
+    }
+
+    private static boolean speaksAny(ChannelConfig config, Set<Protocol> speaking) {
+        for (Protocol protocol : speaking) {
+            if (config.speaks(protocol)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Public names of the models the caller may use, optionally of one provider: model id → provider. */
@@ -187,6 +212,9 @@ public final class Channels implements AutoCloseable {
 
     /** Tiers by ascending priority; within a tier, weighted random order without replacement. */
     static List<Channel> order(List<Channel> channels) {
+        if (channels.size() == 1) {
+            return channels;
+        }
         TreeMap<Integer, List<Channel>> tiers = new TreeMap<>();
         channels.forEach(channel -> tiers.computeIfAbsent(channel.config().priority(), p -> new ArrayList<>()).add(channel));
         List<Channel> ordered = new ArrayList<>(channels.size());
