@@ -118,8 +118,11 @@ if [ "$FLOOR" = 1 ]; then
     log "building bench/target/benchmarks.jar (scripts/mvn -B -q -o -pl bench -am package -DskipTests)"
     (cd "$root" && scripts/mvn -B -q -o -pl bench -am package -DskipTests)
   fi
+  # The JVM flags ./gatehouse adds for Gatehouse (its manifest enables native access), so both run alike.
+  floor_opts="--enable-native-access=ALL-UNNAMED"
+  [ "$(gatehouse_java_major "$GATEHOUSE_JAVA_HOME")" -ge 24 ] && floor_opts="$floor_opts --sun-misc-unsafe-memory-access=allow"
   # shellcheck disable=SC2086
-  "$GATEHOUSE_JAVA_HOME/bin/java" $GH_OPTS -cp "$root/bench/target/benchmarks.jar" dev.gatehouse.bench.load.VertxFloorProxy \
+  "$GATEHOUSE_JAVA_HOME/bin/java" $floor_opts $GH_OPTS -cp "$root/bench/target/benchmarks.jar" dev.gatehouse.bench.load.VertxFloorProxy \
     --port "$vx_port" --upstream-port "$up_port" >"$work/vertx.log" 2>&1 &
   pids+=($!)
   vx_pid=$!

@@ -45,8 +45,10 @@ kc_dist="$(ls -d "$root"/server/target/keycloak/keycloak-* 2>/dev/null | sort | 
 [ -n "$kc_dist" ] && [ -f "$kc_dist/bin/kc.sh" ] || {
   echo "no Keycloak distribution under server/target/keycloak: run scripts/mvn -B -q -o -pl server process-test-resources" >&2
   exit 1; }
-for build in "${builds[@]}"; do
+for i in "${!builds[@]}"; do
+  build="${builds[$i]}"
   [ -f "${build#*=}/server/target/gatehouse.jar" ] || { echo "no server/target/gatehouse.jar under ${build#*=}" >&2; exit 1; }
+  builds[$i]="${build%%=*}=$(cd "${build#*=}" && pwd)"   # each Gatehouse starts in its own directory
 done
 heap="${KC_HEAP:--Xms256m -Xmx1g}"
 gh_opts="${GATEHOUSE_JAVA_OPTS:-$heap}"
