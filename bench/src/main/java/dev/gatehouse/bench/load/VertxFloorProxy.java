@@ -88,7 +88,10 @@ public final class VertxFloorProxy extends AbstractVerticle {
                 .compose(body -> client.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
                                 .setPort(upstreamPort).setURI(request.uri()))
                         .compose(out -> {
-                            out.putHeader(HttpHeaders.CONTENT_TYPE, request.getHeader(HttpHeaders.CONTENT_TYPE));
+                            String type = request.getHeader(HttpHeaders.CONTENT_TYPE);
+                            if (type != null) {
+                                out.putHeader(HttpHeaders.CONTENT_TYPE, type);
+                            }
                             return out.send(body);
                         }))
                 .compose(answer -> answer.body().onSuccess(bytes -> {
