@@ -19,6 +19,7 @@ import java.util.Optional;
  */
 public final class Channel {
     private final ChannelConfig config;
+    private final ChannelOrigin origin;
     private final Optional<String> apiKey;
     private final EventLoopClients clients;
     private final ChannelHealth health;
@@ -28,6 +29,7 @@ public final class Channel {
     Channel(ChannelConfig config, Optional<String> apiKey, EventLoopClients clients, ChannelHealth health,
             ChannelProber prober, HttpClientAgent probeClient) {
         this.config = requireNonNull(config, "config");
+        this.origin = ChannelOrigin.of(config.baseUrl());
         this.apiKey = requireNonNull(apiKey, "apiKey");
         this.clients = requireNonNull(clients, "clients");
         this.health = requireNonNull(health, "health");
@@ -41,6 +43,11 @@ public final class Channel {
 
     public String name() {
         return config.name();
+    }
+
+    /** Where its requests go, {@code baseUrl} read once. */
+    public ChannelOrigin origin() {
+        return origin;
     }
 
     /** The upstream API key; a credential: send it upstream only. */

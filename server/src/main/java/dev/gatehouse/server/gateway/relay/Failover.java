@@ -114,9 +114,8 @@ final class Failover {
         attempt = current;
         settlement.tried(target);
         ChatRequest request = exchange.request();
-        RequestOptions options = new RequestOptions()
+        RequestOptions options = target.origin().request(exchange.upstreamPath(target))
                 .setMethod(HttpMethod.POST)
-                .setAbsoluteURI(target.config().baseUrlWithoutSlash() + exchange.upstreamPath(target))
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .putHeader(HttpHeaders.ACCEPT, request.stream() ? "text/event-stream" : "application/json");
         if (exchange.endpoint().protocol() == Protocol.ANTHROPIC_MESSAGES && !request.translatedFor(target)) {
