@@ -270,7 +270,8 @@ public final class Gatehouse implements AutoCloseable {
         Infrastructure infrastructure = context.infrastructure();
         GatehouseConfig config = context.config();
         List<Routes> routes = new ArrayList<>();
-        // First: a route matching every path must come before the others, or Vert.x answers 404 for a wrong method.
+        // First (after the routes matched first, /v1): a route matching every path must come before the others, or
+        // Vert.x answers 404 for a wrong method.
         routes.add(ConsoleCookieAuth.inFrontOfEveryRoute(infrastructure.database(), config.console(), config.identity(),
                 infrastructure.callerVerifier(), config.http().publicUrl(), infrastructure.secretVault(), context.clock()));
         routes.add(health::register);

@@ -36,7 +36,9 @@ public final class GatehouseHttpServer {
         router.route().handler(new AccessLog(gatewayAccess));
         router.route().handler(new BodyLimit(config.maxBodyBytes(),
                 routes.stream().flatMap(r -> r.ownBodyLimitPrefixes().stream()).toList()));
-        routes.forEach(r -> r.register(router));
+        // The router tests routes in the order they were added.
+        routes.stream().filter(Routes::matchedFirst).forEach(r -> r.register(router));
+        routes.stream().filter(r -> !r.matchedFirst()).forEach(r -> r.register(router));
         router.route().failureHandler(ProblemResponses::handleFailure);
         for (int status : new int[] {400, 404, 405, 406, 413, 415}) {
             router.errorHandler(status, ProblemResponses.forStatus(status));

@@ -15,4 +15,14 @@ public interface Routes {
     default List<String> ownBodyLimitPrefixes() {
         return List.of();
     }
+
+    /**
+     * Whether the router tests these routes before every other capability's: for routes on a path
+     * prefix no other capability serves and on the hot path (the gateway's {@code /v1}), whose
+     * requests would otherwise be matched against every other route first. They then also run before
+     * the handlers other capabilities put in front of every route. False by default.
+     */
+    default boolean matchedFirst() {
+        return false;
+    }
 }

@@ -56,6 +56,12 @@ public final class GatewayRoutes implements Routes {
         return List.of("/v1/");
     }
 
+    /** Only the gateway serves {@code /v1}, and every model call comes through it. */
+    @Override
+    public boolean matchedFirst() {
+        return true;
+    }
+
     @Override
     public void register(Router router) {
         router.route("/v1/*").handler(this::authenticate).failureHandler(GatewayRoutes::failure);
