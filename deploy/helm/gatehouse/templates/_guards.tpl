@@ -67,6 +67,9 @@ Order matters: a render with no values at all names publicUrl first.
 {{- if eq (int $v.service.managementPort) 8080 -}}
 {{- fail "\nservice.managementPort: 8080 is the pods' API port (expected: a port of its own, e.g. 9464: /metrics stays off the API port)" -}}
 {{- end -}}
+{{- if eq (int $v.service.managementPort) (int $v.service.port) -}}
+{{- fail (printf "\nservice.managementPort: %d is service.port (expected: a port of its own: the Service cannot have one port twice)" (int $v.service.port)) -}}
+{{- end -}}
 {{- if $v.ingress.enabled -}}
 {{- include "gatehouse.require" (list "ingress.host" $v.ingress.host "the host name of publicUrl, e.g. --set ingress.host=gatehouse.acme.test") -}}
 {{- end -}}

@@ -141,6 +141,12 @@ class ChartGuardsTest {
     }
 
     @Test
+    void managementPortOnTheServicePort_fails() {
+        assertThatThrownBy(Chart.values("minimal.yaml").set("service.port", 9464).rendering())
+                .hasMessageContaining("service.managementPort: 9464 is service.port (expected: a port of its own");
+    }
+
+    @Test
     void configSettingTheManagementPort_fails() {
         assertThatThrownBy(Chart.values("minimal.yaml").set("config.server.managementPort", 9000).rendering())
                 .hasMessageContaining("config.server: set by the chart");

@@ -205,7 +205,7 @@ public final class Gatehouse implements AutoCloseable {
                     routes(context, roles, health));
             int port = http.start().await();
             ManagementServer management = new ManagementServer(vertx, config.http(), metrics, health);
-            int managementPort = management.start().await();
+            int managementPort = management.start(port).await();
             long timer = scheduleKeyReload(vertx, config, infrastructure.keyRing());
             PatBackground patBackground = PatBackground.start(vertx, config.pat(), infrastructure.revokedTokens(),
                     infrastructure.lastUsed());

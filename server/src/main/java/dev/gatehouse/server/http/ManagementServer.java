@@ -46,9 +46,16 @@ public final class ManagementServer {
 
     /**
      * Listens; completes with the port bound (a free one when {@code server.managementPort} is 0), or
-     * fails naming the key and the address (a port in use, say).
+     * fails naming the key and the address (a port in use, say). Refuses {@code apiPort}, the port the
+     * API listener bound: Vert.x would share that listener between the two routers without an error,
+     * serving {@code /metrics} on the API port to some connections (the configuration refuses equal
+     * ports, but {@code server.port: 0} resolves only at start).
      */
-    public Future<Integer> start() {
+    public Future<Integer> start(int apiPort) {
+        if (config.managementPort() == apiPort) {
+            return Future.failedFuture(new IllegalStateException("server.managementPort: " + apiPort
+                    + " is the API port (expected: a port of its own: /metrics stays off the API port)"));
+        }
         return server.listen().map(HttpServer::actualPort).recover(e -> Future.failedFuture(new IllegalStateException(
                 "server.managementPort: cannot listen on " + config.host() + ":" + config.managementPort()
                         + " (" + e.getMessage() + ")", e)));
