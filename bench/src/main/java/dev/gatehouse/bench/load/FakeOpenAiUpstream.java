@@ -10,8 +10,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -65,7 +63,6 @@ public final class FakeOpenAiUpstream extends AbstractVerticle {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> args = Args.parse(argv);
-        int port = Args.intArg(args, "port", 0);
         long latency = Args.intArg(args, "latency-ms", 20);
         int chunks = Args.intArg(args, "chunks", 10);
         long interval = Args.intArg(args, "interval-ms", 10);
@@ -74,24 +71,13 @@ public final class FakeOpenAiUpstream extends AbstractVerticle {
         int instances = Args.intArg(args, "instances", 1);
         int eventLoops = Args.intArg(args, "event-loops", instances);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
-        if (port == 0) {
-            // Verticle instances share a listening port only when they ask for the same non-zero one.
-            try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                port = probe.getLocalPort();
-            }
-        }
-        int listen = port;
+        int listen = SharedPort.resolve(args);
         vertx.deployVerticle(() -> new FakeOpenAiUpstream(listen, latency, chunks, interval, slowChunks, slowInterval),
                 new DeploymentOptions().setInstances(instances)).await();
         int actual = actualPort;
         System.out.printf("fake upstream on 127.0.0.1:%d latency=%dms sse=%d chunks every %dms slow=%d every %dms%n",
                 actual, latency, chunks, interval, slowChunks, slowInterval);
-        if (args.containsKey("port-file")) {
-            Path file = Path.of(args.get("port-file"));
-            Files.writeString(file.resolveSibling(file.getFileName() + ".tmp"), Integer.toString(actual));
-            Files.move(file.resolveSibling(file.getFileName() + ".tmp"), file,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
+        SharedPort.report(args, actual);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
         Thread.currentThread().join();
     }

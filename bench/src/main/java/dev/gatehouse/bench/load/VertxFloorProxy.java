@@ -13,9 +13,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -47,25 +44,13 @@ public final class VertxFloorProxy extends AbstractVerticle {
             throw new IllegalArgumentException("--upstream-port is required");
         }
         int eventLoops = Args.intArg(args, "event-loops", Runtime.getRuntime().availableProcessors());
-        int port = Args.intArg(args, "port", 0);
-        if (port == 0) {
-            // Verticle instances share a listening port only when they ask for the same non-zero one.
-            try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                port = probe.getLocalPort();
-            }
-        }
+        int listen = SharedPort.resolve(args);
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setPreferNativeTransport(true));
-        int listen = port;
         vertx.deployVerticle(() -> new VertxFloorProxy(listen, upstreamPort),
                 new DeploymentOptions().setInstances(eventLoops)).await();
         System.out.printf("vert.x floor proxy on 127.0.0.1:%d -> 127.0.0.1:%d, %d event loops, transport %s%n",
                 actualPort, upstreamPort, eventLoops, vertx.isNativeTransportEnabled() ? "epoll" : "nio");
-        if (args.containsKey("port-file")) {
-            Path file = Path.of(args.get("port-file"));
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(temp, Integer.toString(actualPort));
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        }
+        SharedPort.report(args, actualPort);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await()));
         Thread.currentThread().join();
     }

@@ -190,12 +190,6 @@ public record ChannelConfig(
         return organizations.isEmpty() || organizations.contains(organization);
     }
 
-    /** {@code baseUrl} without a trailing slash, so that {@code /chat/completions} can be appended. */
-    public String baseUrlWithoutSlash() {
-        String url = baseUrl.toString();
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
     /**
      * {@code baseUrl} safe to show: without user information ({@code https://user:secret@host}),
      * query or fragment (the latter two are refused anyway).
@@ -206,11 +200,6 @@ public record ChannelConfig(
             shown.append(':').append(baseUrl.getPort());
         }
         return shown.append(baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath()).toString();
-    }
-
-    /** The URL a probe of this channel requests: {@code baseUrl} + {@code probePath}. */
-    public String probeUrl() {
-        return baseUrlWithoutSlash() + probePath;
     }
 
 }

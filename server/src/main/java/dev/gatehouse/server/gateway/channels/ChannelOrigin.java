@@ -7,7 +7,7 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * Where a channel's requests go, read once from its {@code baseUrl}: what {@link
+ * Where a channel's requests and probes go, read once from its {@code baseUrl}: what {@link
  * RequestOptions#setAbsoluteURI(String)} would take from {@code baseUrl + path} on every request
  * (it parses a {@link java.net.URL} each time). User information in {@code baseUrl} is ignored, as
  * there.

@@ -74,9 +74,8 @@ final class ChannelProber implements ChannelHealth.OutListener, AutoCloseable {
         if (closed) {
             return;
         }
-        RequestOptions options = new RequestOptions()
+        RequestOptions options = ChannelOrigin.of(channel.baseUrl()).request(channel.probePath())
                 .setMethod(HttpMethod.GET)
-                .setAbsoluteURI(channel.probeUrl())
                 .setConnectTimeout(timeoutMillis)
                 .setIdleTimeout(timeoutMillis)
                 .putHeader(HttpHeaders.ACCEPT, "application/json");

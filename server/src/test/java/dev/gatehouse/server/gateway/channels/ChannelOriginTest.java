@@ -21,7 +21,12 @@ class ChannelOriginTest {
             "http://[::1]:9000/",
             "https://api.example.com"})
     void sendsTheRequestWhereTheAbsoluteUrlWould(String baseUrl) {
-        String path = "/chat/completions";
+        for (String path : new String[] {"/chat/completions", "/models?limit=1"}) {
+            assertSameTarget(baseUrl, path);
+        }
+    }
+
+    private static void assertSameTarget(String baseUrl, String path) {
         String withoutSlash = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         RequestOptions expected = new RequestOptions().setAbsoluteURI(withoutSlash + path);
 
