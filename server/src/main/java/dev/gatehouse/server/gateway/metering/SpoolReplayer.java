@@ -113,8 +113,9 @@ final class SpoolReplayer implements AutoCloseable {
                     return;
                 }
                 try {
-                    records += replay(segment);
-                    segments += closing ? 0 : 1;
+                    Replayed done = replay(segment);
+                    records += done.records();
+                    segments += done.wholeSegment() ? 1 : 0;
                 } catch (RuntimeException e) {
                     if (GroupCommitter.storeUnavailable(e)) {
                         health.reportUnreachable(e);
@@ -137,12 +138,14 @@ final class SpoolReplayer implements AutoCloseable {
         }
     }
 
-    /** @return the records replayed from the segment by this call */
-    private long replay(Path segment) throws IOException {
+    /** What one call replayed: its records, and whether that finished the segment (not cut short by closing). */
+    private record Replayed(long records, boolean wholeSegment) {}
+
+    private Replayed replay(Path segment) throws IOException {
         String name = segment.getFileName().toString();
         if (Files.size(segment) <= SpoolFormat.HEADER.length) {
             spool.delete(segment); // created just before a crash: no record in it
-            return 0;
+            return new Replayed(0, true);
         }
         long from = database.jdbi().withHandle(handle -> handle.createQuery(PROGRESS).bind(0, name)
                 .mapTo(Long.class).findOne().orElse(0L));
@@ -162,7 +165,7 @@ final class SpoolReplayer implements AutoCloseable {
                 count += batch.records().size();
             }
             if (closing) {
-                return count;
+                return new Replayed(count, false);
             }
             if (reader.tornBytes() > 0) {
                 log.atWarn().addKeyValue("segment", name).addKeyValue("bytes", reader.tornBytes())
@@ -173,7 +176,7 @@ final class SpoolReplayer implements AutoCloseable {
         database.jdbi().useHandle(handle -> handle.execute(FORGET, name));
         log.atDebug().addKeyValue("segment", name).addKeyValue("records", count)
                 .log("usage spool: segment replayed into the store");
-        return count;
+        return new Replayed(count, true);
     }
 
     private static void saveProgress(Handle handle, String segment, long offset) {
