@@ -12,6 +12,7 @@ import dev.gatehouse.server.http.HealthRoutes;
 import dev.gatehouse.server.http.ManagementServer;
 import dev.gatehouse.server.http.ReadinessCheck;
 import dev.gatehouse.server.http.Routes;
+import dev.gatehouse.server.http.metrics.LeanHttpServerMetricsFactory;
 import dev.gatehouse.server.pat.PatBackground;
 import dev.gatehouse.server.sandbox.SandboxBackend;
 import dev.gatehouse.server.store.Database;
@@ -24,7 +25,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MetricsDomain;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.net.URI;
 import java.time.Clock;
@@ -173,7 +173,7 @@ public final class Gatehouse implements AutoCloseable {
                         // Vert.x keeps registries by this name, JVM-wide: under a shared name a second
                         // Gatehouse in this JVM would record into the first one's registry, not its own.
                         .setRegistryName("gatehouse-" + UUID.randomUUID())))
-                .withMetrics(new MicrometerMetricsFactory(metrics))
+                .withMetrics(new LeanHttpServerMetricsFactory(metrics))
                 .build();
         Infrastructure infrastructure;
         try {

@@ -62,7 +62,7 @@ final class GatewayRole implements RunningRole {
         try {
             parts = partsFactory.apply(context);
             ChannelMetrics metrics = ChannelMetrics.register(context.metrics(), channels.all());
-            Relay relay = new Relay(context.vertx(), gateway, parts.usageExtraction(), parts.usageSink(), metrics,
+            Relay relay = new Relay(gateway, parts.usageExtraction(), parts.usageSink(), metrics,
                     context.clock());
             Infrastructure infrastructure = context.infrastructure();
             JdbcUsageReports reports = new JdbcUsageReports(infrastructure.database());

@@ -19,6 +19,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import dev.gatehouse.server.Gatehouse;
 import dev.gatehouse.server.TestGatehouse;
+import dev.gatehouse.server.testing.Await;
 import io.vertx.core.json.JsonObject;
 import java.net.Socket;
 import java.net.URI;
@@ -26,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
@@ -103,6 +105,18 @@ class GatehouseHttpTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
         assertThat(response.body()).contains("vertx_http_server_requests_total").contains("jvm_memory_used_bytes");
+    }
+
+    @Test
+    void metrics_tagAMethodVertxDoesNotName_asOther_soCallersCannotAddSeriesWithoutBound() {
+        for (String method : List.of("BREW1", "BREW2")) {
+            send(HttpRequest.newBuilder(url("/no-such-path")).method(method, HttpRequest.BodyPublishers.noBody()).build());
+        }
+
+        // A response's metrics are taken once it is written, which may be just after the client read it.
+        Await.until("both requests measured", Duration.ofSeconds(5), () -> get(managementUrl("/metrics")).body()
+                .contains("vertx_http_server_requests_total{code=\"404\",method=\"OTHER\"} 2.0"));
+        assertThat(get(managementUrl("/metrics")).body()).doesNotContain("BREW");
     }
 
     @Test

@@ -11,8 +11,8 @@ import dev.gatehouse.server.gateway.metering.Outcome;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.gateway.metrics.UpstreamFailure;
 import dev.gatehouse.server.http.RequestIds;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -53,7 +53,7 @@ final class Failover {
     private static final String ANTHROPIC_VERSION_HEADER = "anthropic-version";
     private static final String ANTHROPIC_BETA_HEADER = "anthropic-beta";
 
-    private final Vertx vertx;
+    private final LoopTimers timers;
     private final GatewayConfig config;
     private final ChannelMetrics metrics;
     private final Exchange exchange;
@@ -65,9 +65,9 @@ final class Failover {
     private GatewayException lastFailure;
 
     /** @param onAnswer takes the first usable response; the client has been sent nothing yet */
-    Failover(Vertx vertx, GatewayConfig config, ChannelMetrics metrics, Exchange exchange, Settlement settlement,
+    Failover(LoopTimers timers, GatewayConfig config, ChannelMetrics metrics, Exchange exchange, Settlement settlement,
             Consumer<Answer> onAnswer) {
-        this.vertx = requireNonNull(vertx, "vertx");
+        this.timers = requireNonNull(timers, "timers");
         this.config = requireNonNull(config, "config");
         this.metrics = requireNonNull(metrics, "metrics");
         this.exchange = requireNonNull(exchange, "exchange");
@@ -130,7 +130,7 @@ final class Failover {
         if (firstSentNanos == 0) {
             firstSentNanos = current.sentNanos;
         }
-        current.timer = vertx.setTimer(config.firstByteTimeout().toMillis(), id -> current.timedOut());
+        current.timer = timers.schedule(config.firstByteTimeout().toNanos(), current::timedOut);
         target.client().request(options)
                 .compose(upstream -> {
                     if (current.abandoned) {
@@ -149,7 +149,7 @@ final class Failover {
                         }
                         return;
                     }
-                    vertx.cancelTimer(current.timer);
+                    current.timer.cancel(false);
                     if (result.cause() instanceof ConnectionPoolTooBusyException) {
                         current.failOver(UpstreamFailures.channelsBusy());
                     } else if (result.failed()) {
@@ -193,7 +193,7 @@ final class Failover {
         long sentNanos;
         /** When the request got its connection ({@code request != null} from then on). */
         long connectedNanos;
-        long timer = -1;
+        ScheduledFuture<?> timer;
         HttpClientRequest request;
         /** Before a response is relayed, the request's errors show up as the failure of its result. */
         final RequestErrors requestErrors = new RequestErrors(
@@ -238,7 +238,7 @@ final class Failover {
             }
             long left = config.firstByteTimeout().toNanos() - (System.nanoTime() - connectedNanos);
             if (left > 0) {
-                timer = vertx.setTimer(Timers.ceilMillis(left), id -> timedOut());
+                timer = timers.schedule(left, this::timedOut);
                 return;
             }
             fail(UpstreamFailure.FIRST_BYTE_TIMEOUT, UpstreamFailures.firstByteTimeout());
@@ -260,7 +260,9 @@ final class Failover {
 
         void abandon() {
             abandoned = true;
-            vertx.cancelTimer(timer);
+            if (timer != null) {
+                timer.cancel(false);
+            }
             resetUpstream();
         }
 

@@ -8,7 +8,6 @@ import dev.gatehouse.server.gateway.limits.Reservation;
 import dev.gatehouse.server.gateway.metering.Outcome;
 import dev.gatehouse.server.gateway.metering.UsageSink;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Clock;
 import java.util.Optional;
@@ -21,16 +20,14 @@ import java.util.Optional;
  * Never blocks; thread-safe (per-request state lives in the stages).
  */
 public final class Relay {
-    private final Vertx vertx;
     private final GatewayConfig config;
     private final UsageExtraction usage;
     private final UsageSink sink;
     private final ChannelMetrics metrics;
     private final Clock clock;
 
-    public Relay(Vertx vertx, GatewayConfig config, UsageExtraction usage, UsageSink sink, ChannelMetrics metrics,
+    public Relay(GatewayConfig config, UsageExtraction usage, UsageSink sink, ChannelMetrics metrics,
             Clock clock) {
-        this.vertx = requireNonNull(vertx, "vertx");
         this.config = requireNonNull(config, "config");
         this.usage = requireNonNull(usage, "usage");
         this.sink = requireNonNull(sink, "sink");
@@ -59,8 +56,9 @@ public final class Relay {
             settlement.finish(Outcome.ABORTED, 499, Optional.empty());
             return;
         }
-        ResponsePump pump = new ResponsePump(vertx, config, metrics, usage, exchange, settlement);
-        Failover failover = new Failover(vertx, config, metrics, exchange, settlement, pump::relay);
+        LoopTimers timers = LoopTimers.ofCurrentContext();
+        ResponsePump pump = new ResponsePump(timers, config, metrics, usage, exchange, settlement);
+        Failover failover = new Failover(timers, config, metrics, exchange, settlement, pump::relay);
         Runnable clientGone = () -> {
             if (settlement.isDone()) {
                 return;

@@ -10,7 +10,7 @@ import dev.gatehouse.server.gateway.metering.StreamFormat;
 import dev.gatehouse.server.gateway.metering.Usage;
 import dev.gatehouse.server.gateway.metrics.ChannelMetrics;
 import dev.gatehouse.server.gateway.metrics.UpstreamFailure;
-import io.vertx.core.Vertx;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
 final class ResponsePump {
     private static final Logger log = LoggerFactory.getLogger(ResponsePump.class);
 
-    private final Vertx vertx;
+    private final LoopTimers timers;
     private final GatewayConfig config;
     private final ChannelMetrics metrics;
     private final UsageExtraction usage;
@@ -65,14 +65,14 @@ final class ResponsePump {
     /** The last two bytes sent to the client, to end a half-sent SSE event before an error event. */
     private int lastByte = '\n';
     private int byteBefore = '\n';
-    private long idleTimer = -1;
+    private ScheduledFuture<?> idleTimer;
     private long lastActivityNanos;
     /** The upstream is paused until the client's write queue drains. */
     private boolean clientStalled;
 
-    ResponsePump(Vertx vertx, GatewayConfig config, ChannelMetrics metrics, UsageExtraction usage, Exchange exchange,
+    ResponsePump(LoopTimers timers, GatewayConfig config, ChannelMetrics metrics, UsageExtraction usage, Exchange exchange,
             Settlement settlement) {
-        this.vertx = requireNonNull(vertx, "vertx");
+        this.timers = requireNonNull(timers, "timers");
         this.config = requireNonNull(config, "config");
         this.metrics = requireNonNull(metrics, "metrics");
         this.usage = requireNonNull(usage, "usage");
@@ -260,7 +260,7 @@ final class ResponsePump {
      * response is aborted without blaming the channel.
      */
     private void armIdle(Channel channel, HttpClientResponse upstream, long delayNanos) {
-        idleTimer = vertx.setTimer(Timers.ceilMillis(delayNanos), id -> {
+        idleTimer = timers.schedule(delayNanos, () -> {
             if (settlement.isDone()) {
                 return;
             }
@@ -286,9 +286,9 @@ final class ResponsePump {
 
     /** Stops the idle timer once the request is settled (the client leaving is settled by {@link Relay}). */
     void cancelIdle() {
-        if (idleTimer >= 0) {
-            vertx.cancelTimer(idleTimer);
-            idleTimer = -1;
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
         }
     }
 
