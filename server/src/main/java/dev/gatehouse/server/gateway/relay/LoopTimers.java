@@ -24,12 +24,14 @@ final class LoopTimers {
     /**
      * The timers of the calling thread's event-loop context (the request's).
      *
-     * @throws IllegalStateException if the caller is not on an event-loop context
+     * @throws IllegalStateException if the caller is not an event loop running an event-loop context
      */
     static LoopTimers ofCurrentContext() {
         Context context = Vertx.currentContext();
-        if (context == null || !context.isEventLoopContext()) {
-            throw new IllegalStateException("a relay's timers are set on its request's event loop; called on " + context);
+        // Blocking code run from an event-loop context sees that context, on a worker thread.
+        if (context == null || !context.isEventLoopContext() || !Context.isOnEventLoopThread()) {
+            throw new IllegalStateException("a relay's timers are set on its request's event loop; called on "
+                    + Thread.currentThread().getName());
         }
         return new LoopTimers((ContextInternal) context);
     }
