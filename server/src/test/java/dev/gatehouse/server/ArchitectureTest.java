@@ -41,7 +41,7 @@ class ArchitectureTest {
 
     @Test
     void theLeavesDependOnNoCapability() {
-        noClasses().that().resideInAnyPackage("dev.gatehouse.server.http", "dev.gatehouse.server.logging",
+        noClasses().that().resideInAnyPackage("dev.gatehouse.server.http..", "dev.gatehouse.server.logging",
                         "dev.gatehouse.server.schedule", "dev.gatehouse.server.secrets", "dev.gatehouse.server.units")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.gatehouse.server.admin..",
                         "dev.gatehouse.server.audit..", "dev.gatehouse.server.byos..", "dev.gatehouse.server.config..",

@@ -13,8 +13,8 @@ import java.util.UUID;
 
 /**
  * What a usage row costs to insert, one row per statement against {@code --rows-per-statement} rows
- * per statement (the shape {@code UsageRows} uses), alternated round after round on one database:
- * batches of {@code --batch} rows, one transaction each, into a scratch table shaped like {@code
+ * per statement and the rest of the batch in one more (the shape {@code UsageRows} uses), alternated
+ * round after round on one database: batches of {@code --batch} rows, one transaction each, into a scratch table shaped like {@code
  * usage_records} (its columns, checks and indexes; SQLite in WAL mode with {@code synchronous=NORMAL}, as
  * Gatehouse runs it). Prints microseconds of wall time per row for each
  * shape and round; on SQLite that is the writer thread's CPU, on PostgreSQL the round trips and the
@@ -40,9 +40,6 @@ public final class UsageInsertShapes {
         int batch = Args.intArg(args, "batch", 512);
         int batches = Args.intArg(args, "batches", 200);
         int perStatement = Args.intArg(args, "rows-per-statement", 16);
-        if (batch % perStatement != 0) {
-            throw new IllegalArgumentException("--batch " + batch + " (expected: a multiple of --rows-per-statement)");
-        }
         try (Connection connection = DriverManager.getConnection(url)) {
             if (url.startsWith("jdbc:sqlite:")) {
                 try (Statement pragmas = connection.createStatement()) { // as Gatehouse's store runs SQLite
@@ -82,23 +79,20 @@ public final class UsageInsertShapes {
             ddl.execute("CREATE INDEX " + TABLE + "_token ON " + TABLE + " (token_id, occurred_at)");
         }
         connection.setAutoCommit(false);
-        String sql = "INSERT INTO " + TABLE + " VALUES "
-                + String.join(", ", Collections.nCopies(rowsPerStatement, "(" + String.join(", ",
-                        Collections.nCopies(COLUMNS, "?")) + ")"));
+        int whole = batch - batch % rowsPerStatement;
         int warmUp = batches / 10;
-        List<String> requestIds = new ArrayList<>(batch);
+        List<String> requestIds = new ArrayList<>(batch); // made before, not timed
+        for (int i = 0; i < batch; i++) {
+            requestIds.add(UUID.randomUUID().toString());
+        }
         long id = 0;
         long started = 0;
         for (int b = 0; b < warmUp + batches; b++) {
-            requestIds.clear();
-            for (int i = 0; i < batch; i++) {
-                requestIds.add(UUID.randomUUID().toString());
-            }
             if (b == warmUp) {
                 started = System.nanoTime();
             }
-            try (PreparedStatement insert = connection.prepareStatement(sql)) {
-                for (int row = 0; row < batch; row++) {
+            try (PreparedStatement insert = connection.prepareStatement(insert(rowsPerStatement))) {
+                for (int row = 0; row < whole; row++) {
                     bind(insert, (row % rowsPerStatement) * COLUMNS, ++id, requestIds.get(row));
                     if ((row + 1) % rowsPerStatement == 0) {
                         insert.addBatch();
@@ -106,9 +100,22 @@ public final class UsageInsertShapes {
                 }
                 insert.executeBatch();
             }
+            if (whole < batch) { // the rest in one statement, as UsageRows does
+                try (PreparedStatement rest = connection.prepareStatement(insert(batch - whole))) {
+                    for (int row = whole; row < batch; row++) {
+                        bind(rest, (row - whole) * COLUMNS, ++id, requestIds.get(row));
+                    }
+                    rest.executeUpdate();
+                }
+            }
             connection.commit();
         }
         return (System.nanoTime() - started) / 1e3 / ((double) batch * batches);
+    }
+
+    private static String insert(int rows) {
+        return "INSERT INTO " + TABLE + " VALUES "
+                + String.join(", ", Collections.nCopies(rows, "(" + String.join(", ", Collections.nCopies(COLUMNS, "?")) + ")"));
     }
 
     private static void bind(PreparedStatement insert, int offset, long id, String requestId) throws SQLException {

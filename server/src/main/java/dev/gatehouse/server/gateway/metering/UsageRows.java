@@ -16,14 +16,14 @@ import org.jdbi.v3.core.Handle;
  * the gateway serves, and JDBI's named binding costs more than the insert.
  *
  * <p>Each slice of {@value #ROWS_PER_SLICE} rows is one multi-row {@code INSERT}, the rest of the
- * batch one more: a statement per row took twice as long on PostgreSQL and 9–53 % longer on SQLite
- * (bench/README.md, run 20). The slices go as one JDBC batch (on PostgreSQL one round trip), unless
- * the caller asks to yield the CPU between them. That is for SQLite, whose engine runs in this
- * process on the cores that serve requests: a flush of a few hundred rows is milliseconds of CPU
- * (about 11 µs a row, measured), and an event loop that the kernel wakes on this thread's core waits
- * until it is done. Each slice then goes on its own, with {@link Thread#yield()} after it: a waiting
- * event loop runs first. It halved the gateway's added p99 at c=1 in bench/README.md (run 15).
- * Stateless.
+ * batch one more: a statement per row took twice as long on PostgreSQL and mostly 8–53 % longer on
+ * SQLite (bench/README.md, run 20). The whole slices go as one JDBC batch and the rest as one
+ * statement (on PostgreSQL a round trip each), unless the caller asks to yield the CPU between
+ * slices. That is for SQLite, whose engine runs in this process on the cores that serve requests: a
+ * flush of a few hundred rows is milliseconds of CPU (about 11 µs a row, measured), and an event
+ * loop that the kernel wakes on this thread's core waits until it is done. Each slice then goes on
+ * its own, with {@link Thread#yield()} after it: a waiting event loop runs first. It halved the
+ * gateway's added p99 at c=1 in bench/README.md (run 15). Stateless.
  */
 final class UsageRows {
     private static final String COLUMNS = """

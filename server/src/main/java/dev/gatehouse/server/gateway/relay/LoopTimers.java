@@ -13,6 +13,10 @@ import java.util.concurrent.TimeUnit;
  * close hooks, which took 2.2 % of the event loops' samples at saturation for the two
  * (bench/README.md, run 20). The task still runs on the request's context, as a Vert.x timer's
  * handler would. Cancel a timer with {@code cancel(false)}; cancelling one that ran does nothing.
+ * Unlike a Vert.x timer, one is not cancelled when its context closes (an undeployed verticle), only
+ * when the event loop shuts down: the relay cancels its own when the request settles or the client
+ * leaves, which closing the HTTP server brings about. {@code ContextInternal} is Vert.x's internal API
+ * (as vertx-web and vertx-http-proxy use it); this is the one class here that does.
  */
 final class LoopTimers {
     private final ContextInternal context;

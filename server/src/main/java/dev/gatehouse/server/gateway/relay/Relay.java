@@ -17,7 +17,8 @@ import java.util.Optional;
  * relays the first usable response, {@link Settlement} ends it exactly once. The relay itself only
  * wires them and handles the client leaving, which can happen at any point: the request is then
  * settled as aborted (499, with what was delivered) and the upstream request reset.
- * Never blocks; thread-safe (per-request state lives in the stages).
+ * Never blocks; thread-safe (per-request state lives in the stages), with {@link #forward} called on
+ * the request's event loop, where its timers are set.
  */
 public final class Relay {
     private final GatewayConfig config;
@@ -48,7 +49,11 @@ public final class Relay {
         }
     }
 
-    /** Forwards {@code exchange}; answers the client and settles {@code reservation} in every case. */
+    /**
+     * Forwards {@code exchange}; answers the client and settles {@code reservation} in every case.
+     *
+     * @throws IllegalStateException if not called on the request's event loop
+     */
     void forward(Exchange exchange, Reservation reservation) {
         Settlement settlement = Settlement.of(exchange, reservation, sink, metrics, clock);
         HttpServerResponse response = exchange.ctx().response();

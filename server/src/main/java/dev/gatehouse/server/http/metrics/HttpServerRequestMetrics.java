@@ -40,7 +40,9 @@ final class HttpServerRequestMetrics implements HttpServerMetrics<HttpServerRequ
     public void requestEnd(Exchange exchange, HttpRequest request, long bytesRead) {
         exchange.meters.requestBytes.record(bytesRead);
         exchange.requestEnded = true;
-        exchange.endIfBothEnded();
+        if (exchange.responseEnded) {
+            exchange.finish();
+        }
     }
 
     @Override
@@ -50,15 +52,19 @@ final class HttpServerRequestMetrics implements HttpServerMetrics<HttpServerRequ
         status.responseTime.record(System.nanoTime() - exchange.startNanos, TimeUnit.NANOSECONDS);
         status.responseBytes.record(bytesWritten);
         exchange.responseEnded = true;
-        exchange.endIfBothEnded();
+        if (exchange.requestEnded) {
+            exchange.finish();
+        }
     }
 
+    /**
+     * Counted once per request: Vert.x 5 reports an HTTP/1 request reset again when its connection
+     * then closes, which drives its own active-requests gauge below zero.
+     */
     @Override
     public void requestReset(Exchange exchange) {
-        exchange.meters.resets.increment();
-        if (!exchange.reset) {
-            exchange.reset = true;
-            exchange.meters.active.decrement();
+        if (exchange.finish()) {
+            exchange.meters.resets.increment();
         }
     }
 
@@ -108,18 +114,21 @@ final class HttpServerRequestMetrics implements HttpServerMetrics<HttpServerRequ
         private final long startNanos = System.nanoTime();
         private boolean requestEnded;
         private boolean responseEnded;
-        private boolean reset;
+        private boolean active = true;
 
         private Exchange(ByMethod meters) {
             this.meters = meters;
             meters.active.increment();
         }
 
-        private void endIfBothEnded() {
-            if (requestEnded && responseEnded && !reset) {
-                reset = true; // counted once
-                meters.active.decrement();
+        /** No longer active; false if it was not any more. */
+        private boolean finish() {
+            if (!active) {
+                return false;
             }
+            active = false;
+            meters.active.decrement();
+            return true;
         }
     }
 }

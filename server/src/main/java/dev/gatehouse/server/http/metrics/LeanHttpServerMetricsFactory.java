@@ -23,6 +23,8 @@ import io.vertx.core.spi.metrics.PoolMetrics;
 import io.vertx.core.spi.metrics.TCPMetrics;
 import io.vertx.core.spi.metrics.VertxMetrics;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 
 /**
  * Vert.x's Micrometer metrics ({@link MicrometerMetricsFactory}, configured by its {@code
@@ -30,20 +32,25 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
  * HttpServerMeters}: the same meters, without the five meter look-ups (one a gauge registration)
  * Vert.x 5 makes per request, which took 3–4 % of the gateway's event loops at saturation
  * (bench/README.md, run 20). The options' metrics naming and labels must be Vert.x's defaults, as
- * Gatehouse sets them.
+ * Gatehouse sets them, and each Vert.x instance needs a registry of its own (Gatehouse gives each a
+ * name of its own): the request meters of two instances sharing one would be those of the first.
  */
 public final class LeanHttpServerMetricsFactory implements VertxMetricsFactory {
     private final MicrometerMetricsFactory micrometer;
-    private final MeterRegistry registry;
 
+    /** @param registry where the metrics go, unless the options' registry name is already in use in this JVM */
     public LeanHttpServerMetricsFactory(MeterRegistry registry) {
-        this.registry = requireNonNull(registry, "registry");
-        this.micrometer = new MicrometerMetricsFactory(registry);
+        this.micrometer = new MicrometerMetricsFactory(requireNonNull(registry, "registry"));
     }
 
     @Override
     public VertxMetrics metrics(VertxOptions options) {
-        return new Metrics(micrometer.metrics(options), new HttpServerMeters(registry));
+        VertxMetrics metrics = micrometer.metrics(options);
+        // The registry Vert.x set up under the options' name: an earlier one of that name wins over ours.
+        MetricsOptions metricsOptions = options.getMetricsOptions();
+        String registryName = (metricsOptions instanceof MicrometerMetricsOptions micrometerOptions
+                ? micrometerOptions : new MicrometerMetricsOptions(metricsOptions.toJson())).getRegistryName();
+        return new Metrics(metrics, new HttpServerMeters(BackendRegistries.getNow(registryName)));
     }
 
     @Override
