@@ -114,8 +114,8 @@ public final class UsageInsertShapes {
     }
 
     private static String insert(int rows) {
-        return "INSERT INTO " + TABLE + " VALUES "
-                + String.join(", ", Collections.nCopies(rows, "(" + String.join(", ", Collections.nCopies(COLUMNS, "?")) + ")"));
+        String row = "(" + String.join(", ", Collections.nCopies(COLUMNS, "?")) + ")";
+        return "INSERT INTO " + TABLE + " VALUES " + String.join(", ", Collections.nCopies(rows, row));
     }
 
     private static void bind(PreparedStatement insert, int offset, long id, String requestId) throws SQLException {

@@ -88,7 +88,7 @@ final class UsageRows {
         }
     }
 
-    /** Binds {@code count} records from {@code start} on as the statement's rows; record {@code i} gets id {@code firstId + i}. */
+    /** Binds {@code count} records from {@code start} on as the statement's rows, numbered from {@code firstId + start}. */
     private static void bind(PreparedStatement insert, long firstId, List<UsageRecord> records, int start, int count)
             throws SQLException {
         for (int row = 0; row < count; row++) {

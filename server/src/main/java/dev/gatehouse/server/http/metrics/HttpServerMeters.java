@@ -31,7 +31,8 @@ final class HttpServerMeters {
     private static final int STATUS_CODES = 1000;
 
     private final MeterRegistry registry;
-    private final MetricsNaming names = MetricsNaming.v4Names().withBaseName("vertx." + MetricsDomain.HTTP_SERVER.toCategory() + ".");
+    private final MetricsNaming names =
+            MetricsNaming.v4Names().withBaseName("vertx." + MetricsDomain.HTTP_SERVER.toCategory() + ".");
     private final Map<String, ByMethod> byMethod = new ConcurrentHashMap<>();
 
     HttpServerMeters(MeterRegistry registry) {
@@ -41,8 +42,8 @@ final class HttpServerMeters {
     ByMethod method(HttpMethod method) {
         String name = method.name();
         ByMethod meters = byMethod.get(name);
-        return meters != null ? meters : byMethod.computeIfAbsent(HttpMethod.values().contains(method) ? name : OTHER_METHOD,
-                ByMethod::new);
+        return meters != null ? meters
+                : byMethod.computeIfAbsent(HttpMethod.values().contains(method) ? name : OTHER_METHOD, ByMethod::new);
     }
 
     /** The meters of one method; those of each status created on first use. */
