@@ -13,15 +13,16 @@ import java.util.UUID;
 
 /**
  * What a usage row costs to insert, one row per statement against {@code --rows-per-statement} rows
- * per statement and the rest of the batch in one more (the shape {@code UsageRows} uses), alternated
- * round after round on one database: batches of {@code --batch} rows, one transaction each, into a scratch table shaped like {@code
- * usage_records} (its columns, checks and indexes; SQLite in WAL mode with {@code synchronous=NORMAL}, as
- * Gatehouse runs it). Prints microseconds of wall time per row for each
- * shape and round; on SQLite that is the writer thread's CPU, on PostgreSQL the round trips and the
- * server's work too.
+ * per statement and the rest of the batch in one more (the shape {@code UsageRows} uses),
+ * alternated round after round on one database: batches of {@code --batch} rows, one transaction
+ * each, into a scratch table shaped like {@code usage_records} (its columns, checks and indexes;
+ * SQLite in WAL mode with {@code synchronous=NORMAL}, as Gatehouse runs it). Prints microseconds of
+ * wall time per row for each shape and round; on SQLite that is the writer thread's CPU, on
+ * PostgreSQL the round trips and the server's work too.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar dev.gatehouse.bench.load.UsageInsertShapes --url jdbc:sqlite:/tmp/shapes.db
+ * java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar dev.gatehouse.bench.load.UsageInsertShapes \
+ *     --url jdbc:sqlite:/tmp/shapes.db --batch 600
  * java -cp bench/target/benchmarks.jar dev.gatehouse.bench.load.UsageInsertShapes \
  *     --url 'jdbc:postgresql://127.0.0.1:5432/test?user=postgres'
  * </pre>

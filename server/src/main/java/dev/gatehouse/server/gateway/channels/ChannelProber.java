@@ -36,6 +36,7 @@ final class ChannelProber implements ChannelHealth.OutListener, AutoCloseable {
 
     private final Context context;
     private final ChannelConfig channel;
+    private final ChannelOrigin origin;
     private final Optional<String> apiKey;
     private final HttpClientAgent client;
     private final long intervalMillis;
@@ -49,6 +50,7 @@ final class ChannelProber implements ChannelHealth.OutListener, AutoCloseable {
             Duration interval, Duration timeout) {
         this.context = requireNonNull(context, "context");
         this.channel = requireNonNull(channel, "channel");
+        this.origin = ChannelOrigin.of(channel.baseUrl());
         this.apiKey = requireNonNull(apiKey, "apiKey");
         this.client = requireNonNull(client, "client");
         this.intervalMillis = interval.toMillis();
@@ -74,7 +76,7 @@ final class ChannelProber implements ChannelHealth.OutListener, AutoCloseable {
         if (closed) {
             return;
         }
-        RequestOptions options = ChannelOrigin.of(channel.baseUrl()).request(channel.probePath())
+        RequestOptions options = origin.request(channel.probePath())
                 .setMethod(HttpMethod.GET)
                 .setConnectTimeout(timeoutMillis)
                 .setIdleTimeout(timeoutMillis)

@@ -31,8 +31,8 @@ final class UsageRows {
                                        channel, model, prompt_tokens, completion_tokens, outcome, status, duration_ms,
                                        spend_micros)
             VALUES """;
-    private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final int PARAMETERS_PER_ROW = 16;
+    private static final String ROW = "(" + String.join(", ", Collections.nCopies(PARAMETERS_PER_ROW, "?")) + ")";
     private static final String RESERVE_IDS = "UPDATE usage_record_counter SET value = value + ? WHERE id = 1";
     private static final String LAST_ID = "SELECT value FROM usage_record_counter WHERE id = 1";
 
