@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  *       only after that commit, or after the record was fsynced to the spool.
  * </ul>
  *
- * <p>While the store is unreachable ({@link StoreHealth}), or more records wait in memory than
- * {@link Settings#spillThreshold()} (the writer fell behind), records go to the {@link UsageSpool}
+ * <p>While the store is unreachable ({@link StoreHealth}), or a record has waited in memory longer
+ * than twice the flush interval (the writer fell behind), records go to the {@link UsageSpool}
  * instead ({@link OnStoreUnavailable#SPOOL}), from where {@link SpoolReplayer} moves them into the
  * store when it answers; with {@link OnStoreUnavailable#REFUSE} nothing is spooled, {@link #acceptsNewRequests()} is false while the store is away and the writer
  * waits for it. A record that can be neither queued nor spooled is dropped and counted ({@link
@@ -68,6 +68,8 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     private final Counter lost;
     private final Thread writer;
     private final Thread overflow;
+    private final long lateNanos;
+    private final long spillAfterNanos;
     private volatile boolean closing;
     private volatile long closeDeadlineNanos;
     private volatile boolean closed;
@@ -78,6 +80,8 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         this.health = health;
         this.config = config;
         this.settings = settings;
+        this.lateNanos = config.flushInterval().toNanos();
+        this.spillAfterNanos = 2 * lateNanos;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.dropped = new DroppedRecords(metrics, settings.dropLogInterval());
         this.written = Counter.builder("gatehouse.usage.records.written")
@@ -128,8 +132,8 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     @Override
     public CompletionStage<Void> record(UsageRecord usage) {
         requireNonNull(usage, "usage");
-        Entry entry = config.durability() == Durability.STRICT
-                ? new Entry(usage, new CompletableFuture<>()) : new Entry(usage, null);
+        Entry entry = new Entry(usage, config.durability() == Durability.STRICT ? new CompletableFuture<>() : null,
+                System.nanoTime());
         if (closing) {
             drop(entry, Reason.CLOSED);
         } else if (!queue.offer(entry)) {
@@ -294,11 +298,28 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
 
     /**
      * Whether the writer yields the CPU between slices of a batch: only on SQLite, whose engine runs
-     * on the cores that serve requests, and only while fewer than {@link Settings#catchUpThreshold()}
-     * records wait.
+     * on the cores that serve requests, and only while it is on time, no record having waited longer
+     * than the flush interval. A writer that went on yielding on a saturated machine fell further
+     * behind until a third of the records went through the spool (bench/README.md, run 18).
      */
     boolean yieldsBetweenSlices() {
-        return !database.isPostgres() && queue.size() < settings.catchUpThreshold();
+        return !database.isPostgres() && !oldestWaitedLongerThan(lateNanos);
+    }
+
+    /**
+     * Whether the writer is so far behind that what waits should go to the spool: a record has waited
+     * longer than twice the flush interval, or half the queue is taken. A time, not a number of
+     * records: at 20,000 requests a second a thousand records are 50 ms of traffic, less than one
+     * flush interval, and a writer merely batching was taken for one that fell behind: the records
+     * spooled, then replayed into the same store, cost the CPU twice (bench/README.md, run 21).
+     */
+    private boolean fallenBehind() {
+        return oldestWaitedLongerThan(spillAfterNanos) || queue.size() > settings.queueCapacity() / 2;
+    }
+
+    private boolean oldestWaitedLongerThan(long nanos) {
+        Entry oldest = queue.peek();
+        return oldest != null && System.nanoTime() - oldest.queuedAtNanos() > nanos;
     }
 
     /**
@@ -360,15 +381,14 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
 
     /**
      * While the writer cannot keep up (a store that stopped answering holds it for up to the pool's
-     * connection timeout, a store slower than the traffic), moves what is above the spill threshold
-     * to the spool, so that few records wait in memory, where a crash would lose them;
-     * and logs drops.
+     * connection timeout, a store slower than the traffic), moves the oldest records to the spool
+     * until none has waited in memory, where a crash would lose it, for longer than twice the flush
+     * interval; and logs drops.
      */
     private void watchOverflow() {
-        int highWater = settings.spillThreshold();
         List<Entry> spill = new ArrayList<>(settings.maxBatchSize());
         while (!closed) {
-            if (spool != null && queue.size() > highWater) {
+            if (spool != null && fallenBehind()) {
                 queue.drainTo(spill, settings.maxBatchSize());
                 spool(spill);
                 spill.clear();
@@ -399,13 +419,17 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         }
     }
 
-    /** @param durable completed once the record is durable ({@link Durability#STRICT}); null otherwise */
-    private record Entry(UsageRecord record, CompletableFuture<Void> durable) {}
+    /**
+     * @param durable completed once the record is durable ({@link Durability#STRICT}); null otherwise
+     * @param queuedAtNanos {@link System#nanoTime()} when it was queued
+     */
+    private record Entry(UsageRecord record, CompletableFuture<Void> durable, long queuedAtNanos) {}
 
     /**
      * How the sink queues and writes, beyond the configuration.
      *
-     * @param queueCapacity records held in memory, {@code >= 2}; beyond it (with no spool) dropped
+     * @param queueCapacity records held in memory, {@code >= 2}; beyond it (with no spool) dropped; with
+     *     a spool, what is above half of it is spooled
      * @param maxBatchSize rows written in one transaction, {@code >= 1}
      * @param dropLogInterval at most one WARN about dropped records per this interval
      * @param closeTimeout how long {@link #close()} waits for the writer
@@ -414,25 +438,6 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         /** 50,000 records, batches of 500, a drop report at most every 10 s, 30 s to close. */
         public static final Settings DEFAULTS =
                 new Settings(50_000, 500, Duration.ofSeconds(10), Duration.ofSeconds(30));
-
-        /**
-         * Records waiting in memory above which the rest are spooled: two batches, at most half the
-         * queue. With the writer behind, this bounds what a crash can lose.
-         */
-        public int spillThreshold() {
-            return Math.min(queueCapacity / 2, 2 * maxBatchSize);
-        }
-
-        /**
-         * Records waiting in memory from which the writer stops yielding the CPU between slices of a
-         * batch on SQLite and catches up instead: three quarters of the spill threshold. Below it, it
-         * yields, so requests waiting for a core go first. On a saturated machine a writer that went on
-         * yielding fell further behind until the overflow thread spooled a third of the records, each
-         * then written twice (bench/README.md, run 18).
-         */
-        public int catchUpThreshold() {
-            return (int) (spillThreshold() * 3L / 4);
-        }
 
         public Settings {
             requireNonNull(dropLogInterval, "dropLogInterval");
