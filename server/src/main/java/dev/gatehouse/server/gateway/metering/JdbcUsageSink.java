@@ -51,7 +51,9 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JdbcUsageSink.class);
     private static final long IDLE_POLL_MILLIS = 100;
     private static final long FILL_PAUSE_MILLIS = 10;
-    private static final long OVERFLOW_PAUSE_MILLIS = 10;
+    /** The overflow thread's pauses: while records are about to wait too long, and otherwise. */
+    private static final long OVERFLOW_SHORT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long OVERFLOW_LONG_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Duration REPLAY_INTERVAL = Duration.ofMillis(500);
     private static final int WRITE_ATTEMPTS = 4;
 
@@ -323,6 +325,18 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     }
 
     /**
+     * How long the overflow thread may sleep: until the oldest record waiting could be spooled, at
+     * least {@link #OVERFLOW_SHORT_PAUSE_NANOS} and at most {@link #OVERFLOW_LONG_PAUSE_NANOS}, so
+     * that an idle process is not woken a hundred times a second to look at an empty queue.
+     */
+    private long overflowPauseNanos() {
+        Entry oldest = queue.peek();
+        long untilSpillable = oldest == null ? Long.MAX_VALUE
+                : oldest.queuedAtNanos() + spillAfterNanos - System.nanoTime();
+        return Math.clamp(untilSpillable, OVERFLOW_SHORT_PAUSE_NANOS, OVERFLOW_LONG_PAUSE_NANOS);
+    }
+
+    /**
      * {@link OnStoreUnavailable#REFUSE}: waits until the store answers again; false if the sink is
      * closing and its close timeout is over.
      */
@@ -383,7 +397,8 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
      * While the writer cannot keep up (a store that stopped answering holds it for up to the pool's
      * connection timeout, a store slower than the traffic), moves the oldest records to the spool
      * until none has waited in memory, where a crash would lose it, for longer than twice the flush
-     * interval; and logs drops.
+     * interval (looking again within 10 ms of when one could have, and at least every 100 ms); and
+     * logs drops.
      */
     private void watchOverflow() {
         List<Entry> spill = new ArrayList<>(settings.maxBatchSize());
@@ -396,7 +411,7 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
             }
             dropped.report();
             try {
-                Thread.sleep(OVERFLOW_PAUSE_MILLIS);
+                TimeUnit.NANOSECONDS.sleep(overflowPauseNanos());
             } catch (InterruptedException e) {
                 return;
             }
