@@ -64,7 +64,13 @@ public final class GroupCommitter implements AutoCloseable {
     public static final int POSTGRES_WRITERS = 2;
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
-    private static final long IDLE_POLL_MILLIS = 50;
+    /**
+     * How long an idle writer waits for an item before it looks whether the committer is closing;
+     * {@link #close()} wakes it sooner with {@link #WAKE_UP}, so this only bounds a missed wake-up.
+     */
+    private static final long IDLE_POLL_MILLIS = 1_000;
+    /** Queued by {@link #close()}, once per writer, to wake an idle one: never written. */
+    private static final Pending<?, ?> WAKE_UP = new Pending<>(null, null, null);
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
 
@@ -165,6 +171,7 @@ public final class GroupCommitter implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        writers.forEach(writer -> queue.offer(WAKE_UP)); // a full queue has no idle writer to wake
         boolean interrupted = false;
         for (Thread writer : writers) {
             while (writer.isAlive()) {
@@ -179,6 +186,7 @@ public final class GroupCommitter implements AutoCloseable {
         // the writers' last look: write it here rather than strand its caller.
         List<Pending<?, ?>> late = new ArrayList<>();
         queue.drainTo(late);
+        late.removeIf(pending -> pending == WAKE_UP);
         if (!late.isEmpty()) {
             commit(late);
         }
@@ -216,9 +224,10 @@ public final class GroupCommitter implements AutoCloseable {
     private void take(List<Pending<?, ?>> batch) throws InterruptedException {
         synchronized (taking) {
             Pending<?, ?> first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-            if (first != null) {
+            if (first != null && first != WAKE_UP) {
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);
+                batch.removeIf(pending -> pending == WAKE_UP);
             }
         }
     }

@@ -226,6 +226,21 @@ class GroupCommitterTest {
 
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
+    void close_wakesIdleWriters_insteadOfWaitingForTheirPollToEnd(TestDatabases.Kind kind) throws Exception {
+        start(kind, 100, 7);
+        committer.submit(rows, "one").get(10, TimeUnit.SECONDS);
+        Thread.sleep(100); // every writer back in its idle wait, which lasts a second
+
+        long started = System.nanoTime();
+        committer.close();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(500));
+        assertThat(batches).as("nothing but the one item written").containsExactly(1);
+        committer = null;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestDatabases.Kind.class)
     void onPostgres_aSecondBatchCommitsWhileTheFirstIsInItsTransaction_onSQLiteItWaits(TestDatabases.Kind kind)
             throws Exception {
         start(kind, 100, 100);
