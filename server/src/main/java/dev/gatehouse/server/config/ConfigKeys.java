@@ -342,8 +342,9 @@ final class ConfigKeys {
                     + " kubernetes.");
     static final ConfigKey<UsageConfig.Durability> GATEWAY_USAGE_DURABILITY = withDefault("gateway.usage.durability",
             ValueType.USAGE_DURABILITY, UsageConfig.Durability.BATCHED, config -> config.gatewayUsage().durability(),
-            "batched: a response ends at once, its usage record is written within gateway.usage.flushInterval;"
-                    + " strict: a response ends only once its usage record is committed (or spooled) durably.");
+            "batched: a response ends at once, its usage record is written within gateway.usage.flushInterval"
+                    + " (plus a commit) while the writer keeps up; strict: a response ends only once its usage record"
+                    + " is committed (or spooled) durably.");
     static final ConfigKey<UsageConfig.OnStoreUnavailable> GATEWAY_USAGE_ON_STORE_UNAVAILABLE = withDefault(
             "gateway.usage.onStoreUnavailable", ValueType.USAGE_ON_STORE_UNAVAILABLE,
             UsageConfig.OnStoreUnavailable.SPOOL, config -> config.gatewayUsage().onStoreUnavailable(),
@@ -351,7 +352,8 @@ final class ConfigKeys {
                     + " when it is back; refuse: new gateway requests get 503 while the store is unreachable.");
     static final ConfigKey<Duration> GATEWAY_USAGE_FLUSH_INTERVAL = withDefault("gateway.usage.flushInterval",
             ValueType.DURATION, UsageConfig.DEFAULT_FLUSH_INTERVAL, config -> config.gatewayUsage().flushInterval(),
-            "batched: longest time a usage record waits in memory before its batch is written (1ms..10s).");
+            "batched: longest time a usage record waits in memory before its batch is written (1ms..10s). In either"
+                    + " mode a record that waited twice as long (at least 100ms) is spooled: the writer fell behind.");
     static final ConfigKey<Path> GATEWAY_USAGE_SPOOL_DIR = derived("gateway.usage.spoolDir", ValueType.PATH,
             "<dataDir>/" + UsageConfig.DEFAULT_SPOOL_DIR,
             settings -> settings.require(DATA_DIR).resolve(UsageConfig.DEFAULT_SPOOL_DIR),

@@ -3,6 +3,7 @@ package dev.gatehouse.server.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.server.cli.GatehouseCli;
+import dev.gatehouse.server.gateway.metering.UsageConfig;
 import dev.gatehouse.server.store.Database;
 import dev.gatehouse.server.store.StoreConfig;
 import dev.gatehouse.server.testing.Await;
@@ -70,7 +71,7 @@ class UsageCrashTest {
     void batched_killedUnderLoad_losesOnlyResponsesDeliveredWithinTwiceTheFlushIntervalAndACommit() throws Exception {
         Crash crash = runAndKill("batched");
 
-        long window = Duration.ofMillis(100).multipliedBy(2).plus(COMMIT_ALLOWANCE).toNanos();
+        long window = UsageConfig.DEFAULT_FLUSH_INTERVAL.multipliedBy(2).plus(COMMIT_ALLOWANCE).toNanos();
         assertThat(crash.missingAgesNanos()).as("how long before the kill each unrecorded response was delivered")
                 .allSatisfy(age -> assertThat(age).isLessThan(window));
         System.out.printf("kill -9, batched: %d delivered, %d rows, %d missing, the oldest %.0f ms before the kill%n",

@@ -20,6 +20,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +37,10 @@ import org.slf4j.LoggerFactory;
  *       only after that commit, or after the record was fsynced to the spool.
  * </ul>
  *
- * <p>While the store is unreachable ({@link StoreHealth}), or a record has waited in memory longer
- * than twice the flush interval (the writer fell behind), records go to the {@link UsageSpool}
- * instead ({@link OnStoreUnavailable#SPOOL}), from where {@link SpoolReplayer} moves them into the
+ * <p>While the store is unreachable ({@link StoreHealth}), or the writer fell behind (a record has
+ * waited in memory longer than twice the flush interval and at least {@value #MIN_SPILL_AFTER_MILLIS}
+ * ms, or half the queue is taken), records go to the {@link UsageSpool} instead ({@link
+ * OnStoreUnavailable#SPOOL}), from where {@link SpoolReplayer} moves them into the
  * store when it answers; with {@link OnStoreUnavailable#REFUSE} nothing is spooled, {@link #acceptsNewRequests()} is false while the store is away and the writer
  * waits for it. A record that can be neither queued nor spooled is dropped and counted ({@link
  * DroppedRecords}); a batch the store refuses four times for another reason than being unreachable
@@ -51,9 +53,15 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JdbcUsageSink.class);
     private static final long IDLE_POLL_MILLIS = 100;
     private static final long FILL_PAUSE_MILLIS = 10;
-    /** The overflow thread's pauses: while records are about to wait too long, and otherwise. */
-    private static final long OVERFLOW_SHORT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long OVERFLOW_LONG_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * The least time a record waits before it is spooled, and before the writer stops yielding,
+     * whatever the flush interval: below them an ordinary commit would count as falling behind.
+     */
+    private static final long MIN_SPILL_AFTER_MILLIS = 100;
+    private static final long MIN_CATCH_UP_AFTER_MILLIS = 50;
+    /** The overflow thread's shortest and longest sleep between two looks at the queue. */
+    private static final long OVERFLOW_MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long OVERFLOW_MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(MIN_SPILL_AFTER_MILLIS);
     private static final Duration REPLAY_INTERVAL = Duration.ofMillis(500);
     private static final int WRITE_ATTEMPTS = 4;
 
@@ -70,8 +78,11 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     private final Counter lost;
     private final Thread writer;
     private final Thread overflow;
-    private final long lateNanos;
+    private final long flushIntervalNanos;
+    private final long catchUpAfterNanos;
     private final long spillAfterNanos;
+    /** Set while the spool refuses records (full or failing): then only a half-full queue spills. */
+    private volatile boolean spoolRefusing;
     private volatile boolean closing;
     private volatile long closeDeadlineNanos;
     private volatile boolean closed;
@@ -82,8 +93,9 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         this.health = health;
         this.config = config;
         this.settings = settings;
-        this.lateNanos = config.flushInterval().toNanos();
-        this.spillAfterNanos = 2 * lateNanos;
+        this.flushIntervalNanos = config.flushInterval().toNanos();
+        this.catchUpAfterNanos = Math.max(flushIntervalNanos, TimeUnit.MILLISECONDS.toNanos(MIN_CATCH_UP_AFTER_MILLIS));
+        this.spillAfterNanos = Math.max(2 * flushIntervalNanos, TimeUnit.MILLISECONDS.toNanos(MIN_SPILL_AFTER_MILLIS));
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.dropped = new DroppedRecords(metrics, settings.dropLogInterval());
         this.written = Counter.builder("gatehouse.usage.records.written")
@@ -185,6 +197,7 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         queue.drainTo(left);
         left.forEach(entry -> drop(entry, Reason.CLOSED));
         closed = true;
+        LockSupport.unpark(overflow);
         try {
             overflow.join();
         } catch (InterruptedException e) {
@@ -216,7 +229,7 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
                 if (config.durability() == Durability.STRICT) {
                     queue.drainTo(batch, settings.maxBatchSize() - 1);
                 } else {
-                    fill(batch);
+                    fill(batch, first.queuedAtNanos() + flushIntervalNanos);
                 }
                 try {
                     store(batch);
@@ -233,12 +246,13 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     }
 
     /**
-     * Adds records to the batch until it is full, the flush interval is over or the sink closes. It
-     * drains the queue every {@value #FILL_PAUSE_MILLIS} ms instead of waiting on it, so the request
-     * path does not pay for waking this thread once per record.
+     * Adds records to the batch until it is full, the sink closes or the {@code deadline} ({@link
+     * System#nanoTime()}) passes: a flush interval after its first record was queued, so a writer
+     * that is already late does not wait. It drains the queue every {@value #FILL_PAUSE_MILLIS} ms
+     * instead of waiting on it, so the request path does not pay for waking this thread once per
+     * record.
      */
-    private void fill(List<Entry> batch) throws InterruptedException {
-        long deadline = System.nanoTime() + config.flushInterval().toNanos();
+    private void fill(List<Entry> batch, long deadline) throws InterruptedException {
         while (true) {
             queue.drainTo(batch, settings.maxBatchSize() - batch.size());
             long wait = deadline - System.nanoTime();
@@ -301,39 +315,12 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     /**
      * Whether the writer yields the CPU between slices of a batch: only on SQLite, whose engine runs
      * on the cores that serve requests, and only while it is on time, no record having waited longer
-     * than the flush interval. A writer that went on yielding on a saturated machine fell further
-     * behind until a third of the records went through the spool (bench/README.md, run 18).
+     * than the flush interval (at least {@value #MIN_CATCH_UP_AFTER_MILLIS} ms). A writer that went on
+     * yielding on a saturated machine fell further behind until a third of the records went through
+     * the spool (bench/README.md, run 18).
      */
     boolean yieldsBetweenSlices() {
-        return !database.isPostgres() && !oldestWaitedLongerThan(lateNanos);
-    }
-
-    /**
-     * Whether the writer is so far behind that what waits should go to the spool: a record has waited
-     * longer than twice the flush interval, or half the queue is taken. A time, not a number of
-     * records: at 20,000 requests a second a thousand records are 50 ms of traffic, less than one
-     * flush interval, and a writer merely batching was taken for one that fell behind: the records
-     * spooled, then replayed into the same store, cost the CPU twice (bench/README.md, run 21).
-     */
-    private boolean fallenBehind() {
-        return oldestWaitedLongerThan(spillAfterNanos) || queue.size() > settings.queueCapacity() / 2;
-    }
-
-    private boolean oldestWaitedLongerThan(long nanos) {
-        Entry oldest = queue.peek();
-        return oldest != null && System.nanoTime() - oldest.queuedAtNanos() > nanos;
-    }
-
-    /**
-     * How long the overflow thread may sleep: until the oldest record waiting could be spooled, at
-     * least {@link #OVERFLOW_SHORT_PAUSE_NANOS} and at most {@link #OVERFLOW_LONG_PAUSE_NANOS}, so
-     * that an idle process is not woken a hundred times a second to look at an empty queue.
-     */
-    private long overflowPauseNanos() {
-        Entry oldest = queue.peek();
-        long untilSpillable = oldest == null ? Long.MAX_VALUE
-                : oldest.queuedAtNanos() + spillAfterNanos - System.nanoTime();
-        return Math.clamp(untilSpillable, OVERFLOW_SHORT_PAUSE_NANOS, OVERFLOW_LONG_PAUSE_NANOS);
+        return !database.isPostgres() && !oldestWaitedLongerThan(catchUpAfterNanos);
     }
 
     /**
@@ -375,7 +362,10 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         spool(batch);
     }
 
-    /** Appends the batch to the spool (one fsync); what does not fit or cannot be written is dropped. */
+    /**
+     * Appends the batch to the spool (one fsync); what does not fit or cannot be written is dropped,
+     * and {@link #spoolRefusing} says so until an append takes a whole batch again.
+     */
     private void spool(List<Entry> batch) {
         int taken;
         Reason refused = Reason.SPOOL_FULL;
@@ -391,14 +381,16 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         for (Entry entry : batch.subList(taken, batch.size())) {
             drop(entry, refused);
         }
+        spoolRefusing = taken < batch.size();
     }
 
     /**
      * While the writer cannot keep up (a store that stopped answering holds it for up to the pool's
-     * connection timeout, a store slower than the traffic), moves the oldest records to the spool
-     * until none has waited in memory, where a crash would lose it, for longer than twice the flush
-     * interval (looking again within 10 ms of when one could have, and at least every 100 ms); and
-     * logs drops.
+     * connection timeout, a store slower than the traffic), moves the oldest records to the spool, a
+     * batch at a time, until none has waited in memory, where a crash would lose it, for longer than
+     * the spill limit (looking again within 10 ms of when one could have, and at least every 100 ms);
+     * and logs drops. While the spool refuses records, only a half-full queue spills: records that
+     * could wait for the writer are not dropped for want of spool space.
      */
     private void watchOverflow() {
         List<Entry> spill = new ArrayList<>(settings.maxBatchSize());
@@ -410,12 +402,43 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
                 continue;
             }
             dropped.report();
-            try {
-                TimeUnit.NANOSECONDS.sleep(overflowPauseNanos());
-            } catch (InterruptedException e) {
+            LockSupport.parkNanos(overflowPauseNanos());
+            if (Thread.currentThread().isInterrupted()) {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether the writer is so far behind that what waits should go to the spool: a record has waited
+     * longer than the spill limit (twice the flush interval, at least {@value #MIN_SPILL_AFTER_MILLIS}
+     * ms), or half the queue is taken. A time, not a number of records: at 20,000 requests a second a
+     * thousand records are 50 ms of traffic, less than one flush interval, and a writer merely
+     * batching was taken for one that fell behind: the records spooled, then replayed into the same
+     * store, cost the CPU twice (bench/README.md, run 21).
+     */
+    private boolean fallenBehind() {
+        return queue.size() > settings.queueCapacity() / 2
+                || !spoolRefusing && oldestWaitedLongerThan(spillAfterNanos);
+    }
+
+    private boolean oldestWaitedLongerThan(long nanos) {
+        Entry oldest = queue.peek();
+        return oldest != null && System.nanoTime() - oldest.queuedAtNanos() > nanos;
+    }
+
+    /**
+     * How long the overflow thread may sleep: until the oldest record waiting could be spooled,
+     * within {@link #OVERFLOW_MIN_PAUSE_NANOS} and {@link #OVERFLOW_MAX_PAUSE_NANOS}, so that an idle
+     * process is not woken a hundred times a second to look at an empty queue.
+     */
+    private long overflowPauseNanos() {
+        Entry oldest = queue.peek();
+        if (oldest == null) {
+            return OVERFLOW_MAX_PAUSE_NANOS;
+        }
+        long untilSpillable = oldest.queuedAtNanos() + spillAfterNanos - System.nanoTime();
+        return Math.clamp(untilSpillable, OVERFLOW_MIN_PAUSE_NANOS, OVERFLOW_MAX_PAUSE_NANOS);
     }
 
     private static List<UsageRecord> records(List<Entry> batch) {

@@ -12,7 +12,8 @@ import java.time.Duration;
  * @param durability when a response may end relative to its record being durable
  * @param onStoreUnavailable what happens to usage while the store cannot be reached
  * @param flushInterval {@link Durability#BATCHED}: longest time a record waits in memory for its
- *     batch (1ms..10s); the window a crash of the process can lose
+ *     batch (1ms..10s) while the writer keeps up; in either mode a record that waited twice as long
+ *     (at least 100 ms) is spooled. That, plus a commit, is the window a crash of the process can lose
  * @param spoolDir where records are spooled while the store is away
  * @param spoolMaxBytes the spool's largest size on disk (at least 1MiB); records beyond it are dropped
  */
@@ -45,7 +46,10 @@ public record UsageConfig(Durability durability, OnStoreUnavailable onStoreUnava
 
     /** {@code gateway.usage.durability}; configured by its lower-case name. */
     public enum Durability {
-        /** A response ends at once; its record is written within {@code flushInterval} (plus one commit). */
+        /**
+         * A response ends at once; its record is written within {@code flushInterval} (plus one commit)
+         * while the writer keeps up, and spooled after twice that if it falls behind.
+         */
         BATCHED,
         /** A response ends only once its record is committed durably to the store, or to the spool. */
         STRICT

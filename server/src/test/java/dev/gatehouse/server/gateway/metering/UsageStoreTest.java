@@ -172,23 +172,29 @@ class UsageStoreTest {
     @ParameterizedTest
     @EnumSource(TestDatabases.Kind.class)
     void theWriterYieldsBetweenSlices_onlyOnSQLite_andOnlyWhileNoRecordWaitedLongerThanTheFlushInterval(
-            TestDatabases.Kind kind) {
+            TestDatabases.Kind kind) throws Exception {
         store = kind.create(dir);
         Database database = store.open();
+        Duration flushInterval = Duration.ofSeconds(1);
         JdbcUsageSink sink = JdbcUsageSink.start(database, health(database), new SimpleMeterRegistry(),
-                config(Durability.BATCHED, Duration.ofSeconds(1), OnStoreUnavailable.REFUSE, 1024L * 1024),
+                config(Durability.BATCHED, flushInterval, OnStoreUnavailable.REFUSE, 1024L * 1024),
                 new JdbcUsageSink.Settings(100, 10, Duration.ofMinutes(1), Duration.ofMillis(200)));
-        assertThat(sink.yieldsBetweenSlices()).as("nothing waiting").isEqualTo(kind == TestDatabases.Kind.SQLITE);
+        boolean onSqlite = kind == TestDatabases.Kind.SQLITE;
+        assertThat(sink.yieldsBetweenSlices()).as("nothing waiting").isEqualTo(onSqlite);
 
         database.close(); // the writer now waits for the store with at most one batch (10) taken
+        long queued = System.nanoTime();
         for (int i = 0; i < 40; i++) {
             sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
         }
-        assertThat(sink.yieldsBetweenSlices()).as("30 waiting, none for a second yet")
-                .isEqualTo(kind == TestDatabases.Kind.SQLITE);
+        Thread.sleep(flushInterval.dividedBy(2).toMillis());
+        assertThat(sink.yieldsBetweenSlices()).as("30 waiting for half the interval").isEqualTo(onSqlite);
 
-        Await.until("a record waited longer than the flush interval: the writer catches up", Duration.ofSeconds(5),
-                () -> !sink.yieldsBetweenSlices());
+        if (onSqlite) {
+            Await.until("a record waited longer than the flush interval: the writer catches up",
+                    Duration.ofSeconds(5), () -> !sink.yieldsBetweenSlices());
+            assertThat(Duration.ofNanos(System.nanoTime() - queued)).isGreaterThanOrEqualTo(flushInterval);
+        }
         sink.close();
     }
 
@@ -200,16 +206,13 @@ class UsageStoreTest {
         Database database = store.open();
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         Duration flushInterval = Duration.ofMillis(100);
+        // Batches of one: the writer takes nothing more once it has its first record.
         JdbcUsageSink sink = JdbcUsageSink.start(database, health(database), metrics,
-                config(Durability.BATCHED, flushInterval), JdbcUsageSink.Settings.DEFAULTS);
-        try (Handle lock = database.jdbi().open()) {
-            // A transaction holding the usage counter's row (and on SQLite the write lock) stalls the
-            // writer on its next batch while the store stays up: a store slower than the traffic.
-            lock.begin();
-            lock.execute("UPDATE usage_record_counter SET value = value WHERE id = 1");
+                config(Durability.BATCHED, flushInterval),
+                new JdbcUsageSink.Settings(50_000, 1, Duration.ofMinutes(1), Duration.ofSeconds(30)));
+        try (Handle lock = stallTheWriter(database)) {
             sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
             Await.until("the writer took the first record", Duration.ofSeconds(5), () -> sink.backlog() == 0);
-            Thread.sleep(flushInterval.multipliedBy(3).toMillis()); // its batch is complete: it waits for the lock
 
             long queued = System.nanoTime();
             for (int i = 1; i <= 10; i++) {
@@ -221,10 +224,78 @@ class UsageStoreTest {
                     .isGreaterThanOrEqualTo(flushInterval.multipliedBy(2));
             lock.rollback();
         }
-        sink.close(); // writes the stalled batch and replays the spool
+        sink.close(); // writes the stalled record and replays the spool
 
         assertThat(rows(database)).isEqualTo(11);
         assertThat(metrics.get("gatehouse.usage.records.written").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void aWriterThatFellBehind_spoolsWhatIsAboveHalfTheQueue_beforeAnyRecordWaitedLong() throws Exception {
+        store = TestDatabases.sqlite(dir);
+        Database database = store.open();
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        JdbcUsageSink sink = JdbcUsageSink.start(database, health(database), metrics,
+                config(Durability.BATCHED, Duration.ofSeconds(10)),
+                new JdbcUsageSink.Settings(40, 1, Duration.ofMinutes(1), Duration.ofSeconds(30)));
+        try (Handle lock = stallTheWriter(database)) {
+            sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
+            Await.until("the writer took the first record", Duration.ofSeconds(5), () -> sink.backlog() == 0);
+
+            for (int i = 1; i <= 25; i++) {
+                sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED));
+            }
+            Counter spooled = metrics.get("gatehouse.usage.records.spooled").counter();
+            Await.until("the five above half the queue (20) spooled", Duration.ofSeconds(4), () -> spooled.count() == 5);
+            Thread.sleep(200);
+            assertThat(spooled.count()).as("and no more: none has waited 20 s").isEqualTo(5);
+            assertThat(sink.backlog()).isEqualTo(20);
+            lock.rollback();
+        }
+        sink.close();
+
+        assertThat(rows(database)).isEqualTo(26);
+    }
+
+    @Test
+    void aWriterThatFellBehind_withTheSpoolFull_keepsWhatCannotBeSpooled_insteadOfDroppingIt() throws Exception {
+        long spoolMaxBytes = 1024L * 1024;
+        UsageSpool full = UsageSpool.open(dir.resolve("spool"), spoolMaxBytes);
+        for (int i = 0; full.append(List.of(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED))) == 1; i++) {
+            // fills the spool to its limit
+        }
+        full.close();
+        store = TestDatabases.sqlite(dir);
+        Database database = store.open();
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        try (Handle lock = stallTheWriter(database)) { // and the replay of the full spool
+            JdbcUsageSink sink = JdbcUsageSink.start(database, health(database), metrics,
+                    config(Durability.BATCHED, Duration.ofMillis(100), OnStoreUnavailable.SPOOL, spoolMaxBytes),
+                    new JdbcUsageSink.Settings(50_000, 1, Duration.ofMinutes(1), Duration.ofSeconds(30)));
+            sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
+            Await.until("the writer took the first record", Duration.ofSeconds(5), () -> sink.backlog() == 0);
+            for (int i = 1; i <= 10; i++) {
+                sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED));
+            }
+
+            Await.until("the spool refused a record", Duration.ofSeconds(3), () -> sink.droppedRecords() == 1);
+            Thread.sleep(600); // three times as long as a record may wait before it is spooled
+            assertThat(sink.droppedRecords()).as("only the one the spool refused").isEqualTo(1);
+            assertThat(sink.backlog()).as("the rest wait for the writer").isEqualTo(9);
+            lock.rollback();
+            sink.close();
+        }
+    }
+
+    /**
+     * A transaction holding the usage counter's row (and on SQLite the write lock): the writer stalls
+     * on its next batch while the store stays up, as behind a store slower than the traffic.
+     */
+    private static Handle stallTheWriter(Database database) {
+        Handle lock = database.jdbi().open();
+        lock.begin();
+        lock.execute("UPDATE usage_record_counter SET value = value WHERE id = 1");
+        return lock;
     }
 
     @Test
