@@ -9,10 +9,12 @@
 #   portkey    wrk -> Portkey OSS gateway 1.15.2 (node) -> upstream            (PORTKEY=1, a peer)
 #
 # and prints req/s, p50 and p99 per target, the ratios against nginx and Portkey, the added latency
-# (minus direct), and each proxy's CPU time per request at c=32 (from /proc, against nginx's).
+# (minus direct), and each proxy's CPU time per request at c=32 (from /proc, against nginx's). The c=1
+# latency is measured twice: with wrk, and with bench/scripts/c1-client.c (one connection, nothing else
+# in the process), whose percentiles are not widened by wrk's own event loop.
 # Targets run one after the other, each with its own warm-up, on the same 2 cores.
 #
-# Usage: bench/scripts/gateway-limit.sh      (installs wrk and nginx with apt if missing; builds if needed)
+# Usage: bench/scripts/gateway-limit.sh      (installs wrk, nginx and gcc with apt if missing; builds if needed)
 # Knobs (environment): DURATION (s per run, default 15) WARMUP (s, default 10) THREADS (wrk, default 2)
 #   CONCURRENCY (default 32) FLOOR=0 (leaves out the vertx row) PORTKEY=1 (npm-installs @portkey-ai/gateway@1.15.2 into ~/.cache once)
 #   GATEHOUSE_ENV (extra "K=V K=V" for Gatehouse, e.g. GATEHOUSE_LOGGING_GATEWAY_ACCESS=all, or a PostgreSQL
@@ -44,13 +46,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 
-for tool in wrk nginx; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    log "installing $tool"
-    if [ "$(id -u)" = 0 ]; then apt-get install -y "$tool" >"$work/apt.log" 2>&1 || { apt-get update -q >/dev/null && apt-get install -y "$tool" >"$work/apt.log" 2>&1; }
-    else sudo apt-get install -y "$tool" >"$work/apt.log" 2>&1; fi
+for tool in wrk:wrk nginx:nginx cc:gcc; do
+  if ! command -v "${tool%%:*}" >/dev/null 2>&1; then
+    package="${tool#*:}"
+    log "installing $package"
+    if [ "$(id -u)" = 0 ]; then apt-get install -y "$package" >"$work/apt.log" 2>&1 || { apt-get update -q >/dev/null && apt-get install -y "$package" >"$work/apt.log" 2>&1; }
+    else sudo apt-get install -y "$package" >"$work/apt.log" 2>&1; fi
   fi
 done
+cc -O2 -o "$work/c1-client" "$root/bench/scripts/c1-client.c"
 build="$(cd "${GATEHOUSE_BUILD:-$root}" && pwd)"
 if [ ! -f "$build/server/target/gatehouse.jar" ]; then
   log "building $build (scripts/mvn -B -q -o install -DskipTests)"
@@ -152,18 +156,31 @@ script() { # $1 file, then header lines "Name: value"
     for h in "$@"; do printf 'wrk.headers["%s"] = "%s"\n' "${h%%: *}" "${h#*: }"; done
   } >"$file"
 }
-script "$work/plain.lua"
-script "$work/gatehouse.lua" "Authorization: Bearer $token"
-script "$work/portkey.lua" "Authorization: Bearer unused" "x-portkey-provider: openai" \
-  "x-portkey-custom-host: http://127.0.0.1:$up_port/v1"
+# The same request as a file for c1-client: $1 file, then header lines "Name: value"
+raw() {
+  local file="$1" h; shift
+  { printf 'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
+    for h in "$@"; do printf '%s\r\n' "$h"; done
+    printf 'Content-Length: %d\r\n\r\n%s' "${#body}" "$body"
+  } >"$file"
+}
+for kind in plain gatehouse portkey; do
+  headers=()
+  [ "$kind" = gatehouse ] && headers=("Authorization: Bearer $token")
+  [ "$kind" = portkey ] && headers=("Authorization: Bearer unused" "x-portkey-provider: openai" \
+    "x-portkey-custom-host: http://127.0.0.1:$up_port/v1")
+  script "$work/$kind.lua" "${headers[@]}"
+  raw "$work/$kind.http" "${headers[@]}"
+done
 
 # CPU time (clock ticks, user + system) a process has used so far; 0 for no process.
 ticks() { if [ -n "${1:-}" ]; then sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; else echo 0; fi; }
 
-# Checks the target answers the completion, then: warm-up, c=$CONCURRENCY, c=1. Around the
-# c=$CONCURRENCY run it records the CPU time of the nginx worker and of the proxy's process ($4).
-run() { # $1 name, $2 url, $3 lua, $4 the proxy's pid (none for direct and nginx)
-  local name="$1" url="$2" lua="$3" proxy="${4:-}" out ng0 px0
+# Checks the target answers the completion, then: warm-up, c=$CONCURRENCY, c=1 with wrk, c=1 with
+# c1-client. Around the c=$CONCURRENCY run it records the CPU time of the nginx worker and of the
+# proxy's process ($4).
+run() { # $1 name, $2 port, $3 request kind (plain, gatehouse, portkey), $4 the proxy's pid (none for direct and nginx)
+  local name="$1" url="http://127.0.0.1:$2/v1/chat/completions" lua="$work/$3.lua" proxy="${4:-}" out ng0 px0
   out="$(wrk -t1 -c1 -d1s -s "$lua" "$url" 2>&1)"
   if echo "$out" | grep -q "Non-2xx\|Socket errors"; then echo "$name does not answer 2xx:" >&2; echo "$out" >&2; KEEP_WORK=1; exit 1; fi
   log "$name: warm-up ${WARMUP}s"
@@ -174,6 +191,9 @@ run() { # $1 name, $2 url, $3 lua, $4 the proxy's pid (none for direct and nginx
   echo "$(( $(ticks "$ng_worker") - ng0 )) $(( $(ticks "$proxy") - px0 ))" >"$work/$name-ticks.txt"
   log "$name: c=1 ${DURATION}s"
   wrk -t1 -c1 -d"${DURATION}s" --latency -s "$lua" "$url" >"$work/$name-c1.txt" 2>&1
+  log "$name: c=1 ${DURATION}s, c1-client"
+  "$work/c1-client" "$2" "$DURATION" "$work/$3.http" >"$work/$name-cc.txt" \
+    || { echo "$name: c1-client failed" >&2; KEEP_WORK=1; exit 1; }
   for f in "$work/$name-c$CONCURRENCY.txt" "$work/$name-c1.txt"; do
     if grep -q "Non-2xx\|Socket errors" "$f"; then echo "$name had errors:" >&2; cat "$f" >&2; KEEP_WORK=1; exit 1; fi
   done
@@ -184,17 +204,17 @@ pct() { awk -v p="$3%" '$1 == p { v=$2; u=v; gsub(/[0-9.]/, "", u); gsub(/[a-z]/
   if (u == "us") print v; else if (u == "ms") print v * 1000; else print v * 1000000 }' "$work/$1-c$2.txt"; }
 
 targets=(direct nginx)
-run direct "http://127.0.0.1:$up_port/v1/chat/completions" "$work/plain.lua"
-run nginx "http://127.0.0.1:$ng_port/v1/chat/completions" "$work/plain.lua"
+run direct "$up_port" plain
+run nginx "$ng_port" plain
 if [ "$FLOOR" = 1 ]; then
   targets+=(vertx)
-  run vertx "http://127.0.0.1:$vx_port/v1/chat/completions" "$work/plain.lua" "$vx_pid"
+  run vertx "$vx_port" plain "$vx_pid"
 fi
 targets+=(gatehouse)
-run gatehouse "http://127.0.0.1:$gh_port/v1/chat/completions" "$work/gatehouse.lua" "$gh_pid"
+run gatehouse "$gh_port" gatehouse "$gh_pid"
 if [ "$PORTKEY" = 1 ]; then
   targets+=(portkey)
-  run portkey "http://127.0.0.1:$pk_port/v1/chat/completions" "$work/portkey.lua" "$pk_pid"
+  run portkey "$pk_port" portkey "$pk_pid"
 fi
 
 echo
@@ -210,6 +230,16 @@ done
 if [ "$PORTKEY" = 1 ]; then
   echo "gatehouse / portkey at c=$CONCURRENCY: $(awk -v a="$(rps gatehouse "$CONCURRENCY")" -v b="$(rps portkey "$CONCURRENCY")" 'BEGIN {printf "%.1f", a / b}')x"
 fi
+# c1-client prints "N requests R/s p50 A p90 B p99 C p99.9 D max E us"
+cc_pct() { awk -v p="$2" '{for (i = 1; i < NF; i++) if ($i == p) print $(i + 1)}' "$work/$1-cc.txt"; }
+echo
+echo "c=1 with c1-client (one connection, nothing else in the client process), us:"
+printf '%-10s %10s %10s %10s %10s %14s\n' target p50 p90 p99 p99.9 "added p50/p99"
+for t in "${targets[@]}"; do
+  printf '%-10s %10s %10s %10s %10s %14s\n' "$t" "$(cc_pct "$t" p50)" "$(cc_pct "$t" p90)" "$(cc_pct "$t" p99)" \
+    "$(cc_pct "$t" p99.9)" "$(awk -v a="$(cc_pct "$t" p50)" -v b="$(cc_pct direct p50)" -v c="$(cc_pct "$t" p99)" \
+      -v d="$(cc_pct direct p99)" 'BEGIN {printf "%+.0f/%+.0f", a - b, c - d}')"
+done
 
 # CPU per request during the c=$CONCURRENCY runs: steadier than req/s on a machine whose speed varies
 # from run to run. The nginx worker serves the upstream in every run and also the proxy in the nginx
