@@ -9,7 +9,8 @@
  *   c1-client PORT SECONDS REQUEST_FILE      (the file holds the whole request, headers and body)
  *
  * Prints one line: requests, rate, p50 p90 p99 p99.9 max in microseconds. Exits 1 on a connection
- * error, a response other than 200, or one it cannot frame (Content-Length or chunked).
+ * error, no answer within 5 s, a response other than 200, or one it cannot frame (Content-Length,
+ * or chunked without trailers).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,18 +36,23 @@ static int by_value(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/* Reads one response into buf; 0 when it is a whole 200 response. */
+/* Reads one response into buf; 0 when it is a whole 200 response and nothing more. */
 static int read_response(int s, char *buf, size_t cap) {
     size_t got = 0, header_end = 0;
     long long need = -1;
     int chunked = 0;
     for (;;) {
-        ssize_t r = read(s, buf + got, cap - got);
-        if (r <= 0) {
+        ssize_t r = read(s, buf + got, cap - 1 - got);
+        if (r < 0) {
             perror("read");
             return -1;
         }
+        if (r == 0) {
+            fprintf(stderr, "the server closed the connection\n");
+            return -1;
+        }
         got += (size_t) r;
+        buf[got] = '\0';
         if (!header_end) {
             char *end = memmem(buf, got, "\r\n\r\n", 4);
             if (!end) continue;
@@ -63,16 +70,20 @@ static int read_response(int s, char *buf, size_t cap) {
             }
         }
         if (need >= 0 ? (long long) got >= need
-                : got >= header_end + 5 && memcmp(buf + got - 5, "0\r\n\r\n", 5) == 0) {
+                : got >= header_end + 7 && memcmp(buf + got - 7, "\r\n0\r\n\r\n", 7) == 0) {
             break;
         }
-        if (got == cap) {
+        if (got == cap - 1) {
             fprintf(stderr, "a response larger than %zu bytes\n", cap);
             return -1;
         }
     }
     if (memcmp(buf, "HTTP/1.1 200", 12) != 0) {
         fprintf(stderr, "not 200: %.60s\n", buf);
+        return -1;
+    }
+    if (need >= 0 && (long long) got > need) {
+        fprintf(stderr, "%lld bytes beyond the response\n", (long long) got - need);
         return -1;
     }
     return 0;
@@ -90,10 +101,17 @@ int main(int argc, char **argv) {
         return 2;
     }
     size_t request_length = fread(request, 1, sizeof request, file);
+    int too_long = !feof(file);
     fclose(file);
+    if (too_long) {
+        fprintf(stderr, "%s: a request longer than %zu bytes\n", argv[3], sizeof request);
+        return 2;
+    }
 
     int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    struct timeval timeout = {.tv_sec = 5};
     setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((unsigned short) atoi(argv[1])),
             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     if (connect(s, (struct sockaddr *) &address, sizeof address) != 0) {
@@ -103,11 +121,15 @@ int main(int argc, char **argv) {
     double seconds = atof(argv[2]);
     size_t cap = 20000000, n = 0;
     long long *latency = malloc(cap * sizeof *latency);
+    if (!latency) {
+        perror("malloc");
+        return 1;
+    }
     long long end = now_ns() + (long long) (seconds * 1e9);
     while (n < cap && now_ns() < end) {
         long long start = now_ns();
-        if (write(s, request, request_length) != (ssize_t) request_length) {
-            perror("write");
+        if (send(s, request, request_length, MSG_NOSIGNAL) != (ssize_t) request_length) {
+            perror("send");
             return 1;
         }
         if (read_response(s, response, sizeof response) != 0) {
@@ -119,8 +141,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "no request completed\n");
         return 1;
     }
+    double elapsed = (now_ns() - end) / 1e9 + seconds;
     qsort(latency, n, sizeof *latency, by_value);
-    printf("%zu requests %.0f/s p50 %.0f p90 %.0f p99 %.0f p99.9 %.0f max %.0f us\n", n, n / seconds,
+    printf("%zu requests %.0f/s p50 %.0f p90 %.0f p99 %.0f p99.9 %.0f max %.0f us\n", n, n / elapsed,
             latency[n / 2] / 1e3, latency[n * 9 / 10] / 1e3, latency[n * 99 / 100] / 1e3,
             latency[n * 999 / 1000] / 1e3, latency[n - 1] / 1e3);
     return 0;

@@ -46,12 +46,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 
-for tool in wrk:wrk nginx:nginx cc:gcc; do
+for tool in wrk:wrk nginx:nginx cc:"gcc libc6-dev"; do
   if ! command -v "${tool%%:*}" >/dev/null 2>&1; then
     package="${tool#*:}"
     log "installing $package"
-    if [ "$(id -u)" = 0 ]; then apt-get install -y "$package" >"$work/apt.log" 2>&1 || { apt-get update -q >/dev/null && apt-get install -y "$package" >"$work/apt.log" 2>&1; }
-    else sudo apt-get install -y "$package" >"$work/apt.log" 2>&1; fi
+    # shellcheck disable=SC2086  # a tool may take more than one package
+    if [ "$(id -u)" = 0 ]; then apt-get install -y $package >"$work/apt.log" 2>&1 || { apt-get update -q >/dev/null && apt-get install -y $package >"$work/apt.log" 2>&1; }
+    else sudo apt-get install -y $package >"$work/apt.log" 2>&1; fi
   fi
 done
 cc -O2 -o "$work/c1-client" "$root/bench/scripts/c1-client.c"
@@ -158,7 +159,7 @@ script() { # $1 file, then header lines "Name: value"
 }
 # The same request as a file for c1-client: $1 file, then header lines "Name: value"
 raw() {
-  local file="$1" h; shift
+  local file="$1" h LC_ALL=C; shift   # C: ${#body} counts bytes
   { printf 'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n'
     for h in "$@"; do printf '%s\r\n' "$h"; done
     printf 'Content-Length: %d\r\n\r\n%s' "${#body}" "$body"

@@ -352,8 +352,9 @@ final class ConfigKeys {
                     + " when it is back; refuse: new gateway requests get 503 while the store is unreachable.");
     static final ConfigKey<Duration> GATEWAY_USAGE_FLUSH_INTERVAL = withDefault("gateway.usage.flushInterval",
             ValueType.DURATION, UsageConfig.DEFAULT_FLUSH_INTERVAL, config -> config.gatewayUsage().flushInterval(),
-            "batched: longest time a usage record waits in memory before its batch is written (1ms..10s). In either"
-                    + " mode a record that waited twice as long (at least 100ms) is spooled: the writer fell behind.");
+            "batched: longest time a usage record waits in memory before its batch is written (1ms..10s). With"
+                    + " onStoreUnavailable spool, in either mode, a record that waited twice as long (at least 100ms) is"
+                    + " spooled: the writer fell behind.");
     static final ConfigKey<Path> GATEWAY_USAGE_SPOOL_DIR = derived("gateway.usage.spoolDir", ValueType.PATH,
             "<dataDir>/" + UsageConfig.DEFAULT_SPOOL_DIR,
             settings -> settings.require(DATA_DIR).resolve(UsageConfig.DEFAULT_SPOOL_DIR),

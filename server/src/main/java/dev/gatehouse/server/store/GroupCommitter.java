@@ -171,7 +171,7 @@ public final class GroupCommitter implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        writers.forEach(writer -> queue.offer(WAKE_UP)); // a full queue has no idle writer to wake
+        writers.forEach(writer -> queue.offer(WAKE_UP)); // wakes a waiting writer; a busy one sees closing
         boolean interrupted = false;
         for (Thread writer : writers) {
             while (writer.isAlive()) {
@@ -220,10 +220,13 @@ public final class GroupCommitter implements AutoCloseable {
         }
     }
 
-    /** Waits a little for a first item, then takes everything queued behind it, up to {@code maxBatch}. */
+    /**
+     * Waits a little for a first item (not at all once the committer is closing), then takes
+     * everything queued behind it, up to {@code maxBatch}.
+     */
     private void take(List<Pending<?, ?>> batch) throws InterruptedException {
         synchronized (taking) {
-            Pending<?, ?> first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            Pending<?, ?> first = closing ? queue.poll() : queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
             if (first != null && first != WAKE_UP) {
                 batch.add(first);
                 queue.drainTo(batch, maxBatch - 1);

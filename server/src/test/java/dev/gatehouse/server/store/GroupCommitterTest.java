@@ -212,8 +212,12 @@ class GroupCommitterTest {
         CompletableFuture<Void> closing = CompletableFuture.runAsync(committer::close);
         Thread.sleep(200);
         assertThat(closing).as("close waits for the queue to drain").isNotDone();
+        long released = System.nanoTime();
         release.countDown();
         closing.get(30, TimeUnit.SECONDS);
+        assertThat(Duration.ofNanos(System.nanoTime() - released))
+                .as("the writers stop once the queue is empty, not after an idle wait of a second")
+                .isLessThan(Duration.ofMillis(900));
 
         assertThat(queued).allMatch(item -> item.isDone() && !item.isCompletedExceptionally());
         assertThat(count()).isEqualTo(20);

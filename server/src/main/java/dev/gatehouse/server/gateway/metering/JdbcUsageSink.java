@@ -62,6 +62,8 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     /** The overflow thread's shortest and longest sleep between two looks at the queue. */
     private static final long OVERFLOW_MIN_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long OVERFLOW_MAX_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(MIN_SPILL_AFTER_MILLIS);
+    /** How long the overflow thread leaves records in memory after the spool refused some. */
+    private static final long SPILL_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Duration REPLAY_INTERVAL = Duration.ofMillis(500);
     private static final int WRITE_ATTEMPTS = 4;
 
@@ -81,8 +83,8 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
     private final long flushIntervalNanos;
     private final long catchUpAfterNanos;
     private final long spillAfterNanos;
-    /** Set while the spool refuses records (full or failing): then only a half-full queue spills. */
-    private volatile boolean spoolRefusing;
+    /** The overflow thread's: no spilling before this {@link System#nanoTime()}, after the spool refused some. */
+    private long spillPausedUntilNanos = System.nanoTime();
     private volatile boolean closing;
     private volatile long closeDeadlineNanos;
     private volatile boolean closed;
@@ -362,26 +364,30 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
         spool(batch);
     }
 
-    /**
-     * Appends the batch to the spool (one fsync); what does not fit or cannot be written is dropped,
-     * and {@link #spoolRefusing} says so until an append takes a whole batch again.
-     */
+    /** Appends the batch to the spool (one fsync); what does not fit or cannot be written is dropped. */
     private void spool(List<Entry> batch) {
+        int taken = appendToSpool(batch);
+        Reason refused = taken < 0 ? Reason.SPOOL_ERROR : Reason.SPOOL_FULL;
+        for (Entry entry : batch.subList(Math.max(taken, 0), batch.size())) {
+            drop(entry, refused);
+        }
+    }
+
+    /**
+     * Appends as much of the batch as fits in the spool (one fsync) and counts and completes those:
+     * the first {@code n}, returned; -1 if the spool could not be written.
+     */
+    private int appendToSpool(List<Entry> batch) {
         int taken;
-        Reason refused = Reason.SPOOL_FULL;
         try {
             taken = spool.append(records(batch));
         } catch (UncheckedIOException e) {
             log.atError().setCause(e).addKeyValue("records", batch.size()).log("usage spool: writing failed");
-            taken = 0;
-            refused = Reason.SPOOL_ERROR;
+            return -1;
         }
         spooled.increment(taken);
         complete(batch, taken);
-        for (Entry entry : batch.subList(taken, batch.size())) {
-            drop(entry, refused);
-        }
-        spoolRefusing = taken < batch.size();
+        return taken;
     }
 
     /**
@@ -389,24 +395,34 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
      * connection timeout, a store slower than the traffic), moves the oldest records to the spool, a
      * batch at a time, until none has waited in memory, where a crash would lose it, for longer than
      * the spill limit (looking again within 10 ms of when one could have, and at least every 100 ms);
-     * and logs drops. While the spool refuses records, only a half-full queue spills: records that
-     * could wait for the writer are not dropped for want of spool space.
+     * and logs drops. What the spool refuses (full, or the disk failing) goes back into the queue, to
+     * wait for the writer, and the thread leaves the queue alone for a second: a full spool costs no
+     * record that memory can hold.
      */
     private void watchOverflow() {
         List<Entry> spill = new ArrayList<>(settings.maxBatchSize());
         while (!closed) {
-            if (spool != null && fallenBehind()) {
+            if (spool != null && System.nanoTime() - spillPausedUntilNanos >= 0 && fallenBehind()) {
                 queue.drainTo(spill, settings.maxBatchSize());
-                spool(spill);
+                int taken = appendToSpool(spill);
+                List<Entry> refused = spill.subList(Math.max(taken, 0), spill.size());
+                if (!refused.isEmpty()) {
+                    refused.forEach(this::requeue);
+                    spillPausedUntilNanos = System.nanoTime() + SPILL_RETRY_NANOS;
+                }
                 spill.clear();
                 continue;
             }
             dropped.report();
             LockSupport.parkNanos(overflowPauseNanos());
             if (Thread.currentThread().isInterrupted()) {
-                return;
+                break;
             }
         }
+        // What this thread put back while close() emptied the queue.
+        List<Entry> left = new ArrayList<>();
+        queue.drainTo(left);
+        left.forEach(entry -> drop(entry, Reason.CLOSED));
     }
 
     /**
@@ -418,8 +434,14 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
      * store, cost the CPU twice (bench/README.md, run 21).
      */
     private boolean fallenBehind() {
-        return queue.size() > settings.queueCapacity() / 2
-                || !spoolRefusing && oldestWaitedLongerThan(spillAfterNanos);
+        return queue.size() > settings.queueCapacity() / 2 || oldestWaitedLongerThan(spillAfterNanos);
+    }
+
+    /** Puts back at the end of the queue a record the spool refused; dropped if the queue is full. */
+    private void requeue(Entry entry) {
+        if (!queue.offer(entry)) {
+            drop(entry, Reason.QUEUE_FULL);
+        }
     }
 
     private boolean oldestWaitedLongerThan(long nanos) {

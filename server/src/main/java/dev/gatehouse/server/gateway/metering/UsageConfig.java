@@ -12,8 +12,9 @@ import java.time.Duration;
  * @param durability when a response may end relative to its record being durable
  * @param onStoreUnavailable what happens to usage while the store cannot be reached
  * @param flushInterval {@link Durability#BATCHED}: longest time a record waits in memory for its
- *     batch (1ms..10s) while the writer keeps up; in either mode a record that waited twice as long
- *     (at least 100 ms) is spooled. That, plus a commit, is the window a crash of the process can lose
+ *     batch (1ms..10s) while the writer keeps up; with {@link OnStoreUnavailable#SPOOL}, in either
+ *     mode, a record that waited twice as long (at least 100 ms) is spooled. That, plus a commit, is
+ *     the window a crash of the process can lose
  * @param spoolDir where records are spooled while the store is away
  * @param spoolMaxBytes the spool's largest size on disk (at least 1MiB); records beyond it are dropped
  */

@@ -175,7 +175,7 @@ class UsageStoreTest {
             TestDatabases.Kind kind) throws Exception {
         store = kind.create(dir);
         Database database = store.open();
-        Duration flushInterval = Duration.ofSeconds(1);
+        Duration flushInterval = Duration.ofSeconds(2);
         JdbcUsageSink sink = JdbcUsageSink.start(database, health(database), new SimpleMeterRegistry(),
                 config(Durability.BATCHED, flushInterval, OnStoreUnavailable.REFUSE, 1024L * 1024),
                 new JdbcUsageSink.Settings(100, 10, Duration.ofMinutes(1), Duration.ofMillis(200)));
@@ -187,8 +187,8 @@ class UsageStoreTest {
         for (int i = 0; i < 40; i++) {
             sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
         }
-        Thread.sleep(flushInterval.dividedBy(2).toMillis());
-        assertThat(sink.yieldsBetweenSlices()).as("30 waiting for half the interval").isEqualTo(onSqlite);
+        Thread.sleep(flushInterval.dividedBy(10).toMillis());
+        assertThat(sink.yieldsBetweenSlices()).as("30 waiting, for less than the interval").isEqualTo(onSqlite);
 
         if (onSqlite) {
             Await.until("a record waited longer than the flush interval: the writer catches up",
@@ -261,7 +261,11 @@ class UsageStoreTest {
     void aWriterThatFellBehind_withTheSpoolFull_keepsWhatCannotBeSpooled_insteadOfDroppingIt() throws Exception {
         long spoolMaxBytes = 1024L * 1024;
         UsageSpool full = UsageSpool.open(dir.resolve("spool"), spoolMaxBytes);
-        for (int i = 0; full.append(List.of(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED))) == 1; i++) {
+        List<UsageRecord> hundred = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            hundred.add(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED));
+        }
+        while (full.append(hundred) == hundred.size()) {
             // fills the spool to its limit
         }
         full.close();
@@ -278,13 +282,13 @@ class UsageStoreTest {
                 sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED));
             }
 
-            Await.until("the spool refused a record", Duration.ofSeconds(3), () -> sink.droppedRecords() == 1);
-            Thread.sleep(600); // three times as long as a record may wait before it is spooled
-            assertThat(sink.droppedRecords()).as("only the one the spool refused").isEqualTo(1);
-            assertThat(sink.backlog()).as("the rest wait for the writer").isEqualTo(9);
+            Thread.sleep(800); // four times as long as a record may wait before it is spooled
+            assertThat(sink.droppedRecords()).as("none dropped for want of spool space").isZero();
+            assertThat(sink.backlog()).as("they wait for the writer").isEqualTo(10);
             lock.rollback();
             sink.close();
         }
+        assertThat(metrics.get("gatehouse.usage.records.written").counter().count()).isEqualTo(11);
     }
 
     /**
