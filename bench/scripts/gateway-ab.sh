@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Before/after for the gateway on a shared machine whose speed drifts: runs gateway-limit.sh for each
 # build in turn, round after round, so every build sees the same drift, and each run carries its own
-# direct and nginx rows. Prints one line per run and, per build, the medians of the ratios against
-# that run's nginx: throughput at c=32 and CPU time per request.
+# direct and nginx rows. Prints one line per run (c=1's added p50/p99 with wrk and with c1-client) and,
+# per build, the medians of the ratios against that run's nginx: throughput at c=32 and CPU time per
+# request.
 #
 # Usage: bench/scripts/gateway-ab.sh [--rounds N] LABEL=DIR [LABEL=DIR]...
 #   DIR     a checkout whose server/target/gatehouse.jar is built (scripts/mvn -B -q -pl server -am package
@@ -26,14 +27,17 @@ done
 
 results="$(mktemp /tmp/gateway-ab.XXXXXX)"
 trap 'rm -f "$results"' EXIT
-printf '%-8s %-12s %10s %9s %14s %10s %10s\n' round build "c=32 rps" "of nginx" "c=1 added" "cpu us/req" "x nginx"
+printf '%-8s %-12s %10s %9s %14s %10s %10s %16s\n' round build "c=32 rps" "of nginx" "c=1 added" "cpu us/req" "x nginx" \
+  "c1-client added"
 for round in $(seq 1 "$rounds"); do
   for b in "${builds[@]}"; do
     label="${b%%=*}" dir="${b#*=}"
     out="$(FLOOR="${FLOOR:-0}" GATEHOUSE_BUILD="$dir" "$root/bench/scripts/gateway-limit.sh" 2>/dev/null)"
     read -r _ rps of_nginx _ _ _ added <<<"$(echo "$out" | awk '$1 == "gatehouse" && NF == 7')"
     read -r cpu times <<<"$(echo "$out" | awk '/gatehouse \(its process\)/ {print $4, $5}')"
-    line="$(printf '%-8s %-12s %10s %9s %14s %10s %10s' "$round" "$label" "$rps" "$of_nginx" "$added" "$cpu" "$times")"
+    c1_added="$(echo "$out" | awk '$1 == "gatehouse" && NF == 6 {print $6}')"
+    line="$(printf '%-8s %-12s %10s %9s %14s %10s %10s %16s' "$round" "$label" "$rps" "$of_nginx" "$added" "$cpu" "$times" \
+      "$c1_added")"
     echo "$line"
     echo "$line" >>"$results"
   done
