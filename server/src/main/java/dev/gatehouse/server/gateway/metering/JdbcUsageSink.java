@@ -195,9 +195,7 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
             log.atError().addKeyValue("backlog", queue.size())
                     .log("usage writer did not finish within " + settings.closeTimeout() + "; unwritten records are lost");
         }
-        List<Entry> left = new ArrayList<>();
-        queue.drainTo(left);
-        left.forEach(entry -> drop(entry, Reason.CLOSED));
+        dropWhatIsQueued();
         closed = true;
         LockSupport.unpark(overflow);
         try {
@@ -419,7 +417,11 @@ public final class JdbcUsageSink implements UsageSink, AutoCloseable {
                 break;
             }
         }
-        // What this thread put back while close() emptied the queue.
+        dropWhatIsQueued(); // what this thread put back while close() emptied the queue
+    }
+
+    /** On close: drops, and counts, every record still queued. */
+    private void dropWhatIsQueued() {
         List<Entry> left = new ArrayList<>();
         queue.drainTo(left);
         left.forEach(entry -> drop(entry, Reason.CLOSED));

@@ -211,13 +211,10 @@ class UsageStoreTest {
                 config(Durability.BATCHED, flushInterval),
                 new JdbcUsageSink.Settings(50_000, 1, Duration.ofMinutes(1), Duration.ofSeconds(30)));
         try (Handle lock = stallTheWriter(database)) {
-            sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
-            Await.until("the writer took the first record", Duration.ofSeconds(5), () -> sink.backlog() == 0);
+            letTheStalledWriterTakeOne(sink);
 
             long queued = System.nanoTime();
-            for (int i = 1; i <= 10; i++) {
-                sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED));
-            }
+            recordMore(sink, 10);
             Counter spooled = metrics.get("gatehouse.usage.records.spooled").counter();
             Await.until("the ten waiting records spooled", Duration.ofSeconds(4), () -> spooled.count() == 10);
             assertThat(Duration.ofNanos(System.nanoTime() - queued)).as("not before they waited twice the interval")
@@ -239,12 +236,9 @@ class UsageStoreTest {
                 config(Durability.BATCHED, Duration.ofSeconds(10)),
                 new JdbcUsageSink.Settings(40, 1, Duration.ofMinutes(1), Duration.ofSeconds(30)));
         try (Handle lock = stallTheWriter(database)) {
-            sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
-            Await.until("the writer took the first record", Duration.ofSeconds(5), () -> sink.backlog() == 0);
+            letTheStalledWriterTakeOne(sink);
 
-            for (int i = 1; i <= 25; i++) {
-                sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED));
-            }
+            recordMore(sink, 25);
             Counter spooled = metrics.get("gatehouse.usage.records.spooled").counter();
             Await.until("the five above half the queue (20) spooled", Duration.ofSeconds(4), () -> spooled.count() == 5);
             Thread.sleep(200);
@@ -276,11 +270,8 @@ class UsageStoreTest {
             JdbcUsageSink sink = JdbcUsageSink.start(database, health(database), metrics,
                     config(Durability.BATCHED, Duration.ofMillis(100), OnStoreUnavailable.SPOOL, spoolMaxBytes),
                     new JdbcUsageSink.Settings(50_000, 1, Duration.ofMinutes(1), Duration.ofSeconds(30)));
-            sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
-            Await.until("the writer took the first record", Duration.ofSeconds(5), () -> sink.backlog() == 0);
-            for (int i = 1; i <= 10; i++) {
-                sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED));
-            }
+            letTheStalledWriterTakeOne(sink);
+            recordMore(sink, 10);
 
             Thread.sleep(800); // four times as long as a record may wait before it is spooled
             assertThat(sink.droppedRecords()).as("none dropped for want of spool space").isZero();
@@ -289,6 +280,18 @@ class UsageStoreTest {
             sink.close();
         }
         assertThat(metrics.get("gatehouse.usage.records.written").counter().count()).isEqualTo(11);
+    }
+
+    /** Records one usage and waits until the stalled writer has taken it: what comes next waits in the queue. */
+    private static void letTheStalledWriterTakeOne(JdbcUsageSink sink) {
+        sink.record(record(ALICE, T0, "ch", "m", 1, 1, Outcome.COMPLETED));
+        Await.until("the writer took the first record", Duration.ofSeconds(5), () -> sink.backlog() == 0);
+    }
+
+    private static void recordMore(JdbcUsageSink sink, int count) {
+        for (int i = 1; i <= count; i++) {
+            sink.record(record(ALICE, T0.plusMillis(i), "ch", "m", 1, 1, Outcome.COMPLETED));
+        }
     }
 
     /**
